@@ -1,0 +1,196 @@
+"""Where and with whom consultations happen, when pharmacists work, and the appointments.
+
+Times are stored in UTC (aware datetimes); working hours are wall-clock times in the
+pharmacy's zone (settings.TIME_ZONE, America/Chicago) and are converted by the slot engine.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+def new_manage_token():
+    # 256 random bits, URL-safe: the only key to the patient's manage page.
+    return secrets.token_urlsafe(32)
+
+
+class Location(models.Model):
+    name = models.CharField(max_length=200)
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, default="WI")
+    postal_code = models.CharField(max_length=10)
+    phone = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def address(self):
+        street = ", ".join(p for p in (self.address_line1, self.address_line2) if p)
+        return f"{street}, {self.city}, {self.state} {self.postal_code}"
+
+
+class Pharmacist(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pharmacist"
+    )
+    display_name = models.CharField(max_length=200)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="pharmacists")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+
+class WorkingHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    pharmacist = models.ForeignKey(Pharmacist, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["pharmacist", "weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="working_hours_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class AvailabilityException(models.Model):
+    class Kind(models.TextChoices):
+        TIME_OFF = "time_off", "Time off"
+        EXTRA_HOURS = "extra_hours", "Extra hours"
+
+    pharmacist = models.ForeignKey(Pharmacist, on_delete=models.CASCADE, related_name="exceptions")
+    day = models.DateField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # Both empty means the whole day (time off only).
+    start = models.TimeField(null=True, blank=True)
+    end = models.TimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pharmacist", "day", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True, kind="time_off")
+                | Q(start__isnull=False, end__isnull=False, end__gt=F("start")),
+                name="availability_exception_times_valid",
+            ),
+        ]
+
+    def __str__(self):
+        if self.start is None:
+            return f"{self.get_kind_display()} {self.day} (all day)"
+        return f"{self.get_kind_display()} {self.day} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class ConsultationType(models.Model):
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField()
+    buffer_minutes = models.PositiveSmallIntegerField(
+        default=0, help_text="Kept free after each consultation of this type."
+    )
+    allows_in_person = models.BooleanField(default=True)
+    allows_phone = models.BooleanField(default=True)
+    allows_video = models.BooleanField(default=False)
+    min_notice_minutes = models.PositiveIntegerField(default=120)
+    max_advance_days = models.PositiveIntegerField(default=60)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["duration_minutes", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="consultation_type_has_duration"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def duration(self):
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def buffer(self):
+        return timedelta(minutes=self.buffer_minutes)
+
+    @property
+    def modes(self):
+        allowed = {
+            self.Mode.IN_PERSON: self.allows_in_person,
+            self.Mode.PHONE: self.allows_phone,
+            self.Mode.VIDEO: self.allows_video,
+        }
+        return [mode for mode, ok in allowed.items() if ok]
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+
+    Mode = ConsultationType.Mode
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="appointments")
+    intake = models.ForeignKey("patients.Intake", on_delete=models.PROTECT, related_name="appointments")
+    pharmacist = models.ForeignKey(Pharmacist, on_delete=models.PROTECT, related_name="appointments")
+    consultation_type = models.ForeignKey(ConsultationType, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField()
+    # end plus the type's buffer: the time this appointment keeps the pharmacist busy.
+    blocked_until = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED, db_index=True)
+    manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["pharmacist", "start"], name="appointment_pharmacist_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
+            models.CheckConstraint(condition=Q(blocked_until__gte=F("end")), name="appointment_blocked_covers_end"),
+            # On PostgreSQL migration 0002 adds an exclusion constraint over
+            # (pharmacist, [start, blocked_until)) for appointments that are not cancelled.
+        ]
+
+    def __str__(self):
+        return f"{self.consultation_type} with {self.pharmacist} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.BOOKED

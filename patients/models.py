@@ -1,0 +1,169 @@
+"""Patients, their intakes, the medications they list, and what screening noticed.
+
+Everything in an intake is health data: it never goes to logs, URLs, emails or error reports.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+# Highest first: the order in which a pharmacist needs to see them.
+SEVERITY_RANK = {"contraindication": 3, "caution": 2, "review": 1, "clear": 0}
+
+
+class Patient(models.Model):
+    class ContactMethod(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone call"
+        TEXT = "text", "Text message"
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    email = models.EmailField(db_index=True)
+    phone = models.CharField(max_length=32, help_text="E.164, e.g. +16085550123")
+    preferred_contact = models.CharField(
+        max_length=10, choices=ContactMethod.choices, default=ContactMethod.EMAIL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Intake(models.Model):
+    class PregnancyStatus(models.TextChoices):
+        NOT_PREGNANT = "not_pregnant", "Not pregnant"
+        PREGNANT = "pregnant", "Pregnant"
+        BREASTFEEDING = "breastfeeding", "Breastfeeding"
+        TRYING_TO_CONCEIVE = "trying_to_conceive", "Trying to conceive"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+        PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+
+    class Condition(models.TextChoices):
+        AUTOIMMUNE = "autoimmune", "Autoimmune conditions"
+        CHRONIC_PAIN = "chronic_pain", "Chronic pain"
+        ANXIETY_MOOD = "anxiety_mood", "Anxiety or mood"
+        HORMONAL = "hormonal", "Hormonal symptoms"
+        CANCER_RELATED = "cancer_related", "Cancer-related"
+        OTHER = "other", "Something else"
+
+    class Outcome(models.TextChoices):
+        CLEAR = "clear", "Nothing noticed"
+        REVIEW = "review", "Pharmacist review"
+        CAUTION = "caution", "Caution"
+        CONTRAINDICATION = "contraindication", "Contraindication"
+
+    class ReviewStatus(models.TextChoices):
+        NEW = "new", "New"
+        IN_REVIEW = "in_review", "In review"
+        CLEARED = "cleared", "Cleared to discuss LDN"
+        NOT_CANDIDATE = "not_candidate", "Not a candidate"
+        NEEDS_INFORMATION = "needs_information", "Needs information"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
+    # The public handle kept in the patient's session; never the sequential id.
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    submitted_at = models.DateTimeField(db_index=True)
+
+    pregnancy_status = models.CharField(max_length=24, choices=PregnancyStatus.choices)
+    conditions = models.JSONField(default=list, blank=True)
+    condition_other = models.CharField(max_length=300, blank=True)
+    takes_no_medications = models.BooleanField(default=False)
+    allergies = models.TextField(blank=True)
+
+    has_ldn_prescription = models.BooleanField(default=False)
+    prescriber_name = models.CharField(max_length=200, blank=True)
+    prescriber_clinic = models.CharField(max_length=200, blank=True)
+    prescriber_phone = models.CharField(max_length=32, blank=True)
+
+    consent_privacy_at = models.DateTimeField(null=True, blank=True)
+    consent_not_diagnosis_at = models.DateTimeField(null=True, blank=True)
+    consent_contact_at = models.DateTimeField(null=True, blank=True)
+
+    screening_outcome = models.CharField(
+        max_length=20, choices=Outcome.choices, default=Outcome.CLEAR, db_index=True
+    )
+    screening_rules_version = models.CharField(max_length=20, blank=True)
+
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.NEW, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_notes = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        permissions = [
+            ("view_clinical_details", "Can see medications, conditions, pregnancy status and flags"),
+            ("review_intake", "Can record a review decision on an intake"),
+        ]
+
+    def __str__(self):
+        return f"Intake {self.submitted_at:%Y-%m-%d} – {self.patient}"
+
+    @property
+    def has_contraindication(self):
+        return self.screening_outcome == self.Outcome.CONTRAINDICATION
+
+
+class MedicationEntry(models.Model):
+    class Kind(models.TextChoices):
+        PRESCRIPTION = "prescription", "Prescription"
+        OVER_THE_COUNTER = "otc", "Over the counter or supplement"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="medications")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField("medication or supplement", max_length=200)
+    dose = models.CharField(max_length=100, blank=True)
+    frequency = models.CharField("how often", max_length=100, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PRESCRIPTION)
+
+    class Meta:
+        ordering = ["intake", "position"]
+        verbose_name_plural = "medication entries"
+
+    def __str__(self):
+        return self.text
+
+
+class ScreeningFlag(models.Model):
+    class Severity(models.TextChoices):
+        CONTRAINDICATION = "contraindication", "Contraindication"
+        CAUTION = "caution", "Caution"
+        REVIEW = "review", "Pharmacist review"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="flags")
+    medication = models.ForeignKey(
+        MedicationEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    code = models.CharField(max_length=40)
+    severity = models.CharField(max_length=20, choices=Severity.choices)
+    matched = models.CharField(max_length=200, blank=True)
+    ingredient = models.CharField(max_length=100, blank=True)
+    explanation = models.TextField()
+    rules_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["intake", "id"]
+
+    def __str__(self):
+        return f"{self.get_severity_display()}: {self.code}"

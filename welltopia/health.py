@@ -1,0 +1,24 @@
+"""Checks that the services the site depends on answer. Messages name the service, never a URL."""
+
+from django.db import connection
+
+
+def database_status():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return "down"
+    return "ok"
+
+
+def broker_status():
+    from welltopia.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        return "down"
+    return "ok"
