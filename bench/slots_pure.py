@@ -37,22 +37,22 @@ def build_workload(today: date) -> dict:
             busy.append(Busy(start=start, end=start + timedelta(minutes=30)))
     # "Now" is the end of today, so the 60-day advance limit covers the last day whole.
     now = datetime.combine(today, time(23, 59), tzinfo=PHARMACY_ZONE).astimezone(UTC)
-    return dict(
-        ranges=[WorkingRange(weekday=weekday, start=time(9), end=time(17)) for weekday in range(7)],
-        exceptions=[],
-        busy=busy,
-        rules=SlotRules(
+    return {
+        "ranges": [WorkingRange(weekday=weekday, start=time(9), end=time(17)) for weekday in range(7)],
+        "exceptions": [],
+        "busy": busy,
+        "rules": SlotRules(
             duration=timedelta(minutes=30),
             buffer_after=timedelta(0),
             step=timedelta(minutes=15),
             min_notice=timedelta(0),
             max_advance=timedelta(days=DAYS),
         ),
-        now=now,
-        first_day=first_day,
-        last_day=days[-1],
-        tz=PHARMACY_ZONE,
-    )
+        "now": now,
+        "first_day": first_day,
+        "last_day": days[-1],
+        "tz": PHARMACY_ZONE,
+    }
 
 
 def main() -> None:

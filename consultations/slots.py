@@ -279,22 +279,17 @@ def _iter_free_slots(
 
     # Time off and existing appointments both just remove time, so they are
     # swept together as one sorted list.
-    removed = [
-        (b.start.astimezone(UTC), b.end.astimezone(UTC) + b.buffer_after) for b in busy
-    ]
+    removed = [(b.start.astimezone(UTC), b.end.astimezone(UTC) + b.buffer_after) for b in busy]
     for day, day_exceptions in exceptions_by_day.items():
         removed.extend(
-            _exception_interval(day=day, exception=e, tz=tz)
-            for e in day_exceptions
-            if not e.available
+            _exception_interval(day=day, exception=e, tz=tz) for e in day_exceptions if not e.available
         )
     removed = _union(removed)
 
     next_removed = 0  # blocks come in time order, so the sweep only moves forward
     for day in _days(first_day, last_day):
         open_time = [
-            _wall_interval(day=day, start=r.start, end=r.end, tz=tz)
-            for r in ranges_by_weekday[day.weekday()]
+            _wall_interval(day=day, start=r.start, end=r.end, tz=tz) for r in ranges_by_weekday[day.weekday()]
         ]
         open_time.extend(
             _exception_interval(day=day, exception=e, tz=tz)

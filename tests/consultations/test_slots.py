@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +32,10 @@ PLAIN_RULES = SlotRules(
     step=15 * MINUTES,
     min_notice=timedelta(0),
 )
+
+
+def rules_with(**changes: timedelta) -> SlotRules:
+    return replace(PLAIN_RULES, **changes)
 
 
 def every_day(start: time, end: time) -> list[WorkingRange]:
@@ -112,7 +118,7 @@ def test_slots_are_aware_utc_datetimes():
 
 
 def test_new_appointments_own_buffer_must_fit_before_closing_time():
-    rules = SlotRules(duration=30 * MINUTES, buffer_after=5 * MINUTES, step=15 * MINUTES, min_notice=timedelta(0))
+    rules = rules_with(buffer_after=5 * MINUTES)
 
     slots = compute(first_day=WINTER_WEDNESDAY, rules=rules)
 
@@ -192,7 +198,15 @@ def test_extra_hours_open_a_day_without_weekly_hours():
 
     slots = compute(first_day=sunday, ranges=weekdays_only, exceptions=[extra])
 
-    assert walls(slots) == ["10:00 CST", "10:15 CST", "10:30 CST", "10:45 CST", "11:00 CST", "11:15 CST", "11:30 CST"]
+    assert walls(slots) == [
+        "10:00 CST",
+        "10:15 CST",
+        "10:30 CST",
+        "10:45 CST",
+        "11:00 CST",
+        "11:15 CST",
+        "11:30 CST",
+    ]
 
 
 def test_extra_hours_touching_weekly_hours_form_one_block_on_one_grid():
@@ -243,7 +257,7 @@ def test_busy_appointments_own_buffer_blocks_the_time_after_it():
 
 
 def test_new_slots_buffer_may_not_run_into_a_following_appointment():
-    rules = SlotRules(duration=30 * MINUTES, buffer_after=5 * MINUTES, step=15 * MINUTES, min_notice=timedelta(0))
+    rules = rules_with(buffer_after=5 * MINUTES)
 
     slots = walls(compute(first_day=WINTER_WEDNESDAY, busy=[busy_at(WINTER_WEDNESDAY, 10)], rules=rules))
 
@@ -259,7 +273,7 @@ def test_back_to_back_appointments_are_bookable_with_zero_buffer():
 
 
 def test_back_to_back_appointments_are_bookable_when_the_buffer_fits_between_them():
-    rules = SlotRules(duration=30 * MINUTES, buffer_after=15 * MINUTES, step=15 * MINUTES, min_notice=timedelta(0))
+    rules = rules_with(buffer_after=15 * MINUTES)
     existing = busy_at(WINTER_WEDNESDAY, 10, buffer=15)
 
     slots = walls(compute(first_day=WINTER_WEDNESDAY, busy=[existing], rules=rules))
@@ -288,7 +302,7 @@ def test_busy_must_be_timezone_aware():
 
 
 def test_min_notice_hides_slots_starting_too_soon():
-    rules = SlotRules(duration=30 * MINUTES, buffer_after=timedelta(0), step=15 * MINUTES)  # 2 h notice
+    rules = rules_with(min_notice=timedelta(hours=2))
 
     slots = walls(compute(first_day=WINTER_WEDNESDAY, rules=rules, now=local(WINTER_WEDNESDAY, 9, 40)))
 
@@ -296,7 +310,7 @@ def test_min_notice_hides_slots_starting_too_soon():
 
 
 def test_slot_exactly_at_the_min_notice_limit_is_offered():
-    rules = SlotRules(duration=30 * MINUTES, buffer_after=timedelta(0), step=15 * MINUTES)
+    rules = rules_with(min_notice=timedelta(hours=2))
 
     slots = walls(compute(first_day=WINTER_WEDNESDAY, rules=rules, now=local(WINTER_WEDNESDAY, 9)))
 
@@ -304,12 +318,12 @@ def test_slot_exactly_at_the_min_notice_limit_is_offered():
 
 
 def test_max_advance_hides_slots_starting_later_and_keeps_the_limit_itself():
-    rules = SlotRules(
-        duration=30 * MINUTES, buffer_after=timedelta(0), step=15 * MINUTES, min_notice=timedelta(0), max_advance=timedelta(days=2)
-    )
+    rules = rules_with(max_advance=timedelta(days=2))
     now = local(WINTER_WEDNESDAY, 12)
 
-    slots = compute(first_day=WINTER_WEDNESDAY, last_day=WINTER_WEDNESDAY + timedelta(days=5), rules=rules, now=now)
+    slots = compute(
+        first_day=WINTER_WEDNESDAY, last_day=WINTER_WEDNESDAY + timedelta(days=5), rules=rules, now=now
+    )
 
     assert slots[-1] == local(WINTER_WEDNESDAY + timedelta(days=2), 12)
 
@@ -339,16 +353,16 @@ def test_days_without_slots_are_present_with_an_empty_list():
 
 
 def test_free_slots_is_free_slots_by_day_flattened():
-    arguments = dict(
-        ranges=NINE_TO_FIVE,
-        exceptions=[DateException(day=WINTER_WEDNESDAY, start=None, end=None, available=False)],
-        busy=[busy_at(WINTER_WEDNESDAY + timedelta(days=1), 11)],
-        rules=PLAIN_RULES,
-        now=local(WINTER_WEDNESDAY, 0),
-        first_day=WINTER_WEDNESDAY,
-        last_day=WINTER_WEDNESDAY + timedelta(days=3),
-        tz=CHICAGO,
-    )
+    arguments = {
+        "ranges": NINE_TO_FIVE,
+        "exceptions": [DateException(day=WINTER_WEDNESDAY, start=None, end=None, available=False)],
+        "busy": [busy_at(WINTER_WEDNESDAY + timedelta(days=1), 11)],
+        "rules": PLAIN_RULES,
+        "now": local(WINTER_WEDNESDAY, 0),
+        "first_day": WINTER_WEDNESDAY,
+        "last_day": WINTER_WEDNESDAY + timedelta(days=3),
+        "tz": CHICAGO,
+    }
 
     by_day = free_slots_by_day(**arguments)
 
@@ -394,7 +408,15 @@ def test_spring_forward_range_one_to_four_is_two_real_hours_on_an_elapsed_grid()
         utc(2026, 3, 8, 8, 15),
         utc(2026, 3, 8, 8, 30),
     ]
-    assert walls(slots) == ["01:00 CST", "01:15 CST", "01:30 CST", "01:45 CST", "03:00 CDT", "03:15 CDT", "03:30 CDT"]
+    assert walls(slots) == [
+        "01:00 CST",
+        "01:15 CST",
+        "01:30 CST",
+        "01:45 CST",
+        "03:00 CDT",
+        "03:15 CDT",
+        "03:30 CDT",
+    ]
 
 
 def test_spring_forward_slot_at_0145_lasts_a_real_half_hour_and_ends_at_0315():
@@ -447,7 +469,7 @@ def test_whole_spring_forward_day_is_twenty_three_hours():
 
 
 def test_min_notice_across_spring_forward_is_real_elapsed_time():
-    rules = SlotRules(duration=30 * MINUTES, buffer_after=timedelta(0), step=15 * MINUTES)  # 2 h notice
+    rules = rules_with(min_notice=timedelta(hours=2))
     now = datetime(2026, 3, 8, 1, 30, tzinfo=CHICAGO)  # wall-clock +2 h would wrongly say 03:30 CDT
 
     slots = compute(first_day=SPRING_FORWARD, ranges=every_day(time(1), time(6)), rules=rules, now=now)
@@ -482,7 +504,7 @@ def test_fall_back_repeated_hour_offers_both_occurrences_in_order():
     assert second_one_fifteen - first_one_fifteen == timedelta(hours=1)
     assert first_one_fifteen in slots and second_one_fifteen in slots
     assert len(set(slots)) == len(slots)
-    assert all(earlier < later for earlier, later in zip(slots, slots[1:]))
+    assert all(earlier < later for earlier, later in pairwise(slots))
 
 
 def test_range_ending_in_the_repeated_hour_ends_at_its_first_occurrence():
@@ -499,6 +521,20 @@ def test_time_off_across_the_repeated_hour_removes_both_occurrences():
 
     assert not any(slot.astimezone(CHICAGO).hour == 1 for slot in slots)
     assert walls(slots)[:4] == ["00:00 CDT", "00:15 CDT", "00:30 CDT", "02:00 CST"]
+
+
+def test_busy_buffer_given_in_local_time_runs_on_real_time_through_the_repeated_hour():
+    start = datetime(2026, 11, 1, 1, 30, tzinfo=CHICAGO)  # first 01:30, CDT
+    existing = Busy(start=start, end=start + 15 * MINUTES, buffer_after=20 * MINUTES)
+    # Really blocked 06:30-07:05 UTC (01:30 CDT-01:05 CST); wall-clock arithmetic
+    # on the Chicago datetimes would wrongly block until 02:05 CST.
+
+    slots = walls(compute(first_day=FALL_BACK, ranges=every_day(time(0), time(4)), busy=[existing]))
+
+    for blocked in ("01:15 CDT", "01:30 CDT", "01:45 CDT", "01:00 CST"):
+        assert blocked not in slots
+    assert "01:00 CDT" in slots
+    assert "01:15 CST" in slots
 
 
 def test_nine_to_five_on_fall_back_day_is_already_standard_time():
@@ -526,9 +562,7 @@ def test_whole_fall_back_day_is_twenty_five_hours():
 
 
 def test_max_advance_across_fall_back_is_real_elapsed_time():
-    rules = SlotRules(
-        duration=30 * MINUTES, buffer_after=timedelta(0), step=15 * MINUTES, min_notice=timedelta(0), max_advance=timedelta(days=1)
-    )
+    rules = rules_with(max_advance=timedelta(days=1))
     now = datetime(2026, 10, 31, 12, 0, tzinfo=CHICAGO)  # 17:00 UTC
 
     slots = compute(first_day=FALL_BACK, rules=rules, now=now)
@@ -543,8 +577,11 @@ def test_slots_never_repeat_or_land_on_a_nonexistent_time_all_year():
         ranges=every_day(time(0, 30), time(3, 30)),
         exceptions=[],
         busy=[],
-        rules=SlotRules(
-            duration=20 * MINUTES, buffer_after=5 * MINUTES, step=10 * MINUTES, min_notice=timedelta(0), max_advance=timedelta(days=400)
+        rules=rules_with(
+            duration=20 * MINUTES,
+            buffer_after=5 * MINUTES,
+            step=10 * MINUTES,
+            max_advance=timedelta(days=400),
         ),
         now=utc(2026, 1, 1, 0),
         first_day=date(2026, 1, 1),
@@ -553,7 +590,7 @@ def test_slots_never_repeat_or_land_on_a_nonexistent_time_all_year():
     )
 
     slots = [slot for day_slots in by_day.values() for slot in day_slots]
-    assert all(earlier < later for earlier, later in zip(slots, slots[1:]))
+    assert all(earlier < later for earlier, later in pairwise(slots))
     for day, day_slots in by_day.items():
         for slot in day_slots:
             wall = slot.astimezone(CHICAGO)
