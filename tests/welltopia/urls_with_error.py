@@ -1,0 +1,12 @@
+"""The site's URLs plus one view that fails, to see what a patient gets from a server error."""
+
+from django.urls import path
+
+from welltopia.urls import urlpatterns as site_urlpatterns
+
+
+def broken_view(request):
+    raise RuntimeError("a deliberate failure for the 500 page test")
+
+
+urlpatterns = [*site_urlpatterns, path("broken/", broken_view)]
