@@ -1,0 +1,269 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Nothing is downloaded at run time: the browser is /usr/bin/chromium (``.ci/run`` installs it with
+apt). Without it these tests are skipped on a laptop and fail in CI.
+
+What a test gets:
+- ``phone`` / ``desktop``: a fresh page at 375×800 / 1280×900 whose relative URLs go to the live
+  server. When the test ends, every request the page made must have gone to the live server's
+  host (no CDN, no tracker) and the browser must have reported no Content-Security-Policy
+  violation.
+- ``screenshot(page, name)``: a full-page PNG at ``artifacts/screenshots/<test>/<NN>-<name>.png``.
+- ``axe_check(page)``: axe-core in the page; fails listing every serious or critical violation.
+- ``smtp_server``: an aiosmtpd server in this process; the live server and the Celery worker
+  send to it (``smtp_server.wait_for(...)`` returns the parsed messages).
+- ``celery_e2e_worker``: one real Celery worker process (with beat) shared by the browser tests,
+  on the test database, sending mail to ``smtp_server``; request it in tests that expect email.
+"""
+
+import email
+import email.policy
+import os
+import re
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import ROOT, require, start_worker, stop_worker
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to be called from
+# a thread with a running loop unless told that this is deliberate.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+# --- Browser ------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    require(CHROMIUM.exists(), f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+class PageWatch:
+    """What a page asked for and what the browser complained about, checked when the test ends."""
+
+    def __init__(self, page, allowed_netloc):
+        self.allowed_netloc = allowed_netloc
+        self.foreign_requests = []
+        self.csp_violations = []
+        self.page_errors = []
+        page.on("request", self._on_request)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+    def _on_request(self, request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        if parts.netloc != self.allowed_netloc:
+            self.foreign_requests.append(request.url)
+
+    def _on_console(self, message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
+
+    def problems(self):
+        found = []
+        if self.foreign_requests:
+            found.append("requests to another host: " + ", ".join(self.foreign_requests))
+        if self.csp_violations:
+            found.append("Content-Security-Policy violations:\n  " + "\n  ".join(self.csp_violations))
+        if self.page_errors:
+            found.append("JavaScript errors:\n  " + "\n  ".join(self.page_errors))
+        return found
+
+
+def _open_page(browser, live_server, viewport):
+    context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="en-US",
+                                  timezone_id=settings.TIME_ZONE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    watch = PageWatch(page, urlsplit(live_server.url).netloc)
+    return context, page, watch
+
+
+@pytest.fixture
+def phone(browser, live_server, transactional_db):
+    """A page 375 px wide, as on a small phone."""
+    context, page, watch = _open_page(browser, live_server, PHONE)
+    yield page
+    context.close()
+    problems = watch.problems()
+    if problems:
+        pytest.fail("The browser saw:\n" + "\n".join(problems))
+
+
+@pytest.fixture
+def desktop(browser, live_server, transactional_db):
+    """A page 1280 px wide."""
+    context, page, watch = _open_page(browser, live_server, DESKTOP)
+    yield page
+    context.close()
+    problems = watch.problems()
+    if problems:
+        pytest.fail("The browser saw:\n" + "\n".join(problems))
+
+
+# --- Screenshots and checks -----------------------------------------------------------------------
+@pytest.fixture
+def screenshot(request):
+    """``screenshot(page, name)`` saves artifacts/screenshots/<test>/<NN>-<name>.png (NN counts up)."""
+    folder = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+    if folder.exists():
+        for old in folder.glob("*.png"):
+            old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = iter(range(1, 100))
+
+    def take(page, name):
+        path = folder / f"{next(counter):02d}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+SERIOUS = ("serious", "critical")
+
+
+def axe_check(page):
+    """Run axe-core in the page; fail, listing each one, if any serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    if not serious:
+        return results
+    lines = [f"axe found {len(serious)} serious or critical problem(s) on {page.url}:"]
+    for violation in serious:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}  <{violation['helpUrl']}>")
+        for node in violation["nodes"][:5]:
+            target = " ".join(str(part) for part in node.get("target", []))
+            summary = (node.get("failureSummary") or "").replace("\n", " / ")
+            lines.append(f"    at {target}: {summary}")
+        if len(violation["nodes"]) > 5:
+            lines.append(f"    … and {len(violation['nodes']) - 5} more")
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+@pytest.fixture(name="axe_check")
+def axe_check_fixture():
+    return axe_check
+
+
+def has_no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def assert_no_horizontal_scroll(page):
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], (
+        f"{page.url} scrolls sideways at {widths[1]} px: the content is {widths[0]} px wide"
+    )
+
+
+# --- Mail: an SMTP server in this process, and a Celery worker that sends to it -------------------
+class SmtpSink:
+    """Keeps every message delivered to it; ``wait_for`` polls until enough match or time is up."""
+
+    def __init__(self):
+        self.messages = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def clear(self):
+        with self._lock:
+            self.messages.clear()
+
+    def received(self, *, to=None, subject_contains=None):
+        with self._lock:
+            found = list(self.messages)
+        if to:
+            found = [m for m in found if to in str(m["To"])]
+        if subject_contains:
+            found = [m for m in found if subject_contains.lower() in str(m["Subject"]).lower()]
+        return found
+
+    def wait_for(self, *, to=None, subject_contains=None, count=1, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.received(to=to, subject_contains=subject_contains)
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=0)
+    controller.start()
+    sink.host, sink.port = "127.0.0.1", controller.server.sockets[0].getsockname()[1]
+    sink.url = f"smtp://{sink.host}:{sink.port}"
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _email_to_the_test_smtp_server(request, settings):
+    """Mail sent from the live server (in this process) goes to the session's SMTP server too."""
+    if "smtp_server" not in request.fixturenames and "celery_e2e_worker" not in request.fixturenames:
+        return
+    sink = request.getfixturevalue("smtp_server")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = sink.host, sink.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    sink.clear()
+
+
+# Package scope: the worker stops after the last browser test, so it never takes the tasks that
+# later tests give to workers of their own.
+@pytest.fixture(scope="package")
+def celery_e2e_worker(django_db_setup, django_db_blocker, smtp_server):
+    """One real worker (and beat) for the browser tests, on the test database, mailing smtp_server."""
+    with django_db_blocker.unblock():
+        process = start_worker(
+            name=f"e2e-{os.getpid()}",
+            extra_env={"EMAIL_URL": smtp_server.url},
+            beat=True,
+        )
+    yield process
+    stop_worker(process)
