@@ -20,6 +20,7 @@ import email
 import email.policy
 import os
 import re
+import socket
 import threading
 import time
 from pathlib import Path
@@ -228,14 +229,21 @@ class SmtpSink:
             time.sleep(0.2)
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def smtp_server():
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=0)
+    sink.host, sink.port = "127.0.0.1", free_port()
+    # aiosmtpd's Controller connects to its own port to check it is up, so port 0 cannot be used.
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
     controller.start()
-    sink.host, sink.port = "127.0.0.1", controller.server.sockets[0].getsockname()[1]
     sink.url = f"smtp://{sink.host}:{sink.port}"
     yield sink
     controller.stop()
