@@ -57,10 +57,10 @@ normalise = _load_normaliser()
 
 
 def rules_version() -> str:
-    init = (REPO_ROOT / "patients" / "screening" / "__init__.py").read_text(encoding="utf-8")
-    match = re.search(r'^RULES_VERSION\s*=\s*"([^"]+)"', init, re.MULTILINE)
+    source = (REPO_ROOT / "patients" / "screening" / "version.py").read_text(encoding="utf-8")
+    match = re.search(r'^RULES_VERSION\s*=\s*"([^"]+)"', source, re.MULTILINE)
     if not match:
-        raise SystemExit("RULES_VERSION not found in patients/screening/__init__.py")
+        raise SystemExit("RULES_VERSION not found in patients/screening/version.py")
     return match.group(1)
 
 
