@@ -235,11 +235,13 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> Term | None:
     kb = knowledge_base()
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
-    # Patients rarely get the first letter of an opioid wrong, and look-alikes often differ there.
+    # Patients rarely get the first letter wrong, so only names sharing it are candidates; this
+    # also stops "codine" from settling on "iodine".
     candidates = kb.opioid_sounds_by_initial.get(sound[0], ())
     opioid = process.extractOne(sound, candidates, scorer=OSA.distance, score_cutoff=allowed)
     other_cutoff = opioid[1] if opioid is not None else allowed
-    other = process.extractOne(sound, kb.other_sounds.keys(), scorer=OSA.distance, score_cutoff=other_cutoff)
+    others = kb.other_sounds_by_initial.get(sound[0], ())
+    other = process.extractOne(sound, others, scorer=OSA.distance, score_cutoff=other_cutoff)
     if other is not None:
         # A known non-opioid that is at least as close wins: that keeps oxybutynin and buspirone out.
         return kb.other_sounds[other[0]]

@@ -85,6 +85,9 @@ def _screen_entry(text: str, index: int | None, kb: KnowledgeBase) -> list[Flag]
         seen.add((code, ingredient))
         flags.append(Flag(code, severity, matched, ingredient, explanation, index))
 
+    # Naloxone beside an opioid in one entry is almost always the same product (buprenorphine-naloxone)
+    # or its rescue kit; the opioid flag already sends the entry to the pharmacist.
+    takes_opioid = any(m.term.is_opioid and not m.not_current for m in reading.mentions)
     for mention in reading.mentions:
         matched = text[mention.start:mention.end]
         term = mention.term
@@ -96,7 +99,7 @@ def _screen_entry(text: str, index: int | None, kb: KnowledgeBase) -> list[Flag]
                 add("opioid", Severity.CONTRAINDICATION, matched, ingredient, _opioid_text(mention, matched))
             # Naloxone or naltrexone inside an opioid product is there to deter misuse; the opioid is what matters.
             continue
-        for ingredient in term.antagonists:
+        for ingredient in () if takes_opioid else term.antagonists:
             add("opioid_antagonist", Severity.REVIEW, matched, ingredient, _antagonist_text(matched, ingredient))
         if mention.not_current:
             continue
