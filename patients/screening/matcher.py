@@ -22,7 +22,7 @@ _NUMBERISH = re.compile(r"^(\d.*|q\d.*|x\d+|\d+x)$")
 
 # Words that describe how a medicine is taken rather than what it is.
 _DOSING_WORDS = frozenset("""
-sure unsure know remember unknown mg mgs mcg mcgs ug g gm gram grams ml mls cc l iu ius unit units u meq mmol percent pct hr hrs h
+so sure unsure know remember unknown mg mgs mcg mcgs ug g gm gram grams ml mls cc l iu ius unit units u meq mmol percent pct hr hrs h
 tab tabs tablet tablets cap caps capsule capsules pill pills softgel softgels gummy gummies chewable chew
 liquid solution soln susp suspension elixir syrup patch patches film films strip strips spray sprays
 nasal inhaler inhaled inhalation injection injections inj injectable shot shots pen pens vial vials
