@@ -18,10 +18,16 @@ from rapidfuzz.distance import OSA
 from .knowledge import FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
 from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
 
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _NUMBERISH = re.compile(r"^(\d.*|q\d.*|x\d+|\d+x)$")
 
 # Words that describe how a medicine is taken rather than what it is.
-_DOSING_WORDS = frozenset("""
+_DOSING_WORDS = _word_set(
+    """
 so sure unsure know remember unknown mg mgs mcg mcgs ug g gm gram grams ml mls cc l iu ius unit units u meq mmol percent pct hr hrs h
 tab tabs tablet tablets cap caps capsule capsules pill pills softgel softgels gummy gummies chewable chew
 liquid solution soln susp suspension elixir syrup patch patches film films strip strips spray sprays
@@ -44,31 +50,77 @@ continue continued chronic term everyday dm hour hours tsp tbsp teaspoon teaspoo
 jan january feb february mar march apr april may jun june jul july aug august sep sept september oct
 october nov november dec december mon tue wed thu fri sat sun monday tuesday wednesday thursday
 friday saturday sunday
-""".split())
+"""
+)
 
-_CUE_FORWARD = frozenset("""
+_CUE_FORWARD = _word_set(
+    """
 allergic allergy intolerant reaction stopped stop quit discontinued no not never denies deny off used
 was were formerly previously prior former past history hx weaned tapered finished completed none
-""".split())
-_CUE_BACKWARD = frozenset("""
+"""
+)
+_CUE_BACKWARD = _word_set(
+    """
 allergic allergy allergies intolerant intolerance reaction reactions ago discontinued stopped quit
 none rash hives anaphylaxis sensitivity sensitive past previously formerly weaned tapered finished
 completed
-""".split())
+"""
+)
 _CUE_WORDS = _CUE_FORWARD | _CUE_BACKWARD
 _CUE_REACH = 3  # content words a cue may reach across to find its drug
 
 # "now", "currently", "but" open a new thought: "used to take Percocet, now tramadol".
 _CLAUSE_OPENERS = frozenset({"now", "currently", "but", "still", "however"})
 # "Tylenol 3 times a day" is plain Tylenol taken three times.
-_NOT_TYLENOL_NUMBER = frozenset({"times", "x", "hours", "hrs", "hr", "h", "days", "daily", "per", "a", "tabs",
-                                 "tablets", "pills", "caps"})
-_THYROID_CONTEXT = frozenset({"mcg", "ug", "microgram", "micrograms", "thyroid", "liothyronine", "cytomel",
-                              "t4", "levothyroxine", "armour", "hypothyroid", "hypothyroidism", "synthroid"})
+_NOT_TYLENOL_NUMBER = frozenset(
+    {"times", "x", "hours", "hrs", "hr", "h", "days", "daily", "per", "a", "tabs", "tablets", "pills", "caps"}
+)
+_THYROID_CONTEXT = frozenset(
+    {
+        "mcg",
+        "ug",
+        "microgram",
+        "micrograms",
+        "thyroid",
+        "liothyronine",
+        "cytomel",
+        "t4",
+        "levothyroxine",
+        "armour",
+        "hypothyroid",
+        "hypothyroidism",
+        "synthroid",
+    }
+)
 _T3_KEYS = frozenset({"t3", "t 3", "ty3", "ty 3"})
-TOPICAL_WORDS = frozenset({"cream", "ointment", "gel", "lotion", "topical", "inhaler", "inhaled", "inhalation",
-                           "nasal", "spray", "eye", "drops", "drop", "ear", "foam", "shampoo", "enema", "puff",
-                           "puffs", "hfa", "rectal", "skin", "mouthwash", "rinse"})
+TOPICAL_WORDS = frozenset(
+    {
+        "cream",
+        "ointment",
+        "gel",
+        "lotion",
+        "topical",
+        "inhaler",
+        "inhaled",
+        "inhalation",
+        "nasal",
+        "spray",
+        "eye",
+        "drops",
+        "drop",
+        "ear",
+        "foam",
+        "shampoo",
+        "enema",
+        "puff",
+        "puffs",
+        "hfa",
+        "rectal",
+        "skin",
+        "mouthwash",
+        "rinse",
+    }
+)
 _SEGMENT_JOINERS = frozenset({"and", "plus"})
 
 _NIL_ENTRY = re.compile(
@@ -162,7 +214,9 @@ def _read_clause(clause: list[Token], kb: KnowledgeBase, entry_words: frozenset[
                 after_for = True  # what follows "for" is the reason, not a medicine
             if _is_noise(word):
                 continue
-            corrected = _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
+            corrected = (
+                _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
+            )
             if corrected is None:
                 if not after_for:
                     unknown_by_segment.setdefault(segment_of[position], []).append(position)
@@ -177,7 +231,13 @@ def _read_clause(clause: list[Token], kb: KnowledgeBase, entry_words: frozenset[
     _apply_cues(words, slots, term_slots, content_positions)
 
     mentions = [
-        Mention(s.term, words_tokens[s.start_word].start, words_tokens[s.end_word - 1].end, s.not_current, s.corrected)
+        Mention(
+            s.term,
+            words_tokens[s.start_word].start,
+            words_tokens[s.end_word - 1].end,
+            s.not_current,
+            s.corrected,
+        )
         for s in term_slots
     ]
     unknown_spans = [
@@ -198,7 +258,7 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
     i = 0
     while i < len(words):
         for length in range(min(kb.longest_phrase, len(words) - i), 0, -1):
-            key = tuple(words[i:i + length])
+            key = tuple(words[i : i + length])
             term = kb.phrases.get(key)
             if term is not None:
                 term = _in_context(term, words, i + length, entry_words, kb)
@@ -217,9 +277,9 @@ def _in_context(
     term: Term, words: list[str], next_index: int, entry_words: frozenset[str], kb: KnowledgeBase
 ) -> Term | None:
     """The term as meant in this entry, or None when the words mean something else here."""
-    if term.key.startswith("tylenol") and term.key[-1].isdigit():
-        if next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER:
-            return None
+    tylenol_number = term.key.startswith("tylenol") and term.key[-1].isdigit()
+    if tylenol_number and next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER:
+        return None
     if term.key in _T3_KEYS and entry_words & _THYROID_CONTEXT:
         # T3 is also liothyronine, the thyroid hormone, which is dosed in micrograms.
         return kb.phrases.get(("liothyronine",))
@@ -250,7 +310,9 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> Term | None:
     return None
 
 
-def _apply_cues(words: list[str], slots: list[_Slot], term_slots: list[_Slot], content_positions: list[int]) -> None:
+def _apply_cues(
+    words: list[str], slots: list[_Slot], term_slots: list[_Slot], content_positions: list[int]
+) -> None:
     if not term_slots:
         return
     rank = {position: n for n, position in enumerate(sorted(set(content_positions)))}

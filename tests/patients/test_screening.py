@@ -144,7 +144,10 @@ NOT_CURRENT = [
 ]
 
 ALL_EXAMPLES = (
-    [e for e, _ in OPIOID_EXAMPLES + MISSPELLINGS + STREET_AND_SHORTHAND] + LOOK_ALIKES + PLAIN_SAFE_LISTS + NOT_CURRENT
+    [e for e, _ in OPIOID_EXAMPLES + MISSPELLINGS + STREET_AND_SHORTHAND]
+    + LOOK_ALIKES
+    + PLAIN_SAFE_LISTS
+    + NOT_CURRENT
 )
 
 
@@ -225,7 +228,9 @@ def test_past_opioid_then_current_opioid_in_one_entry_is_a_contraindication():
     assert {f.code for f in flags} == {"opioid", "opioid_not_current"}
 
 
-@pytest.mark.parametrize("entry", ["none", "None.", "N/A", "no medications", "No current meds", "nothing", "NKDA"])
+@pytest.mark.parametrize(
+    "entry", ["none", "None.", "N/A", "no medications", "No current meds", "nothing", "NKDA"]
+)
 def test_saying_there_are_no_medications_raises_no_flag(entry):
     assert screen_medication(entry) == []
 
@@ -279,12 +284,16 @@ def test_immune_modulating_medicines_need_a_review(entry, ingredient):
     assert flags[0].severity is Severity.REVIEW
 
 
-@pytest.mark.parametrize("entry", ["hydrocortisone 1% cream", "budesonide inhaler 2 puffs", "triamcinolone ointment"])
+@pytest.mark.parametrize(
+    "entry", ["hydrocortisone 1% cream", "budesonide inhaler 2 puffs", "triamcinolone ointment"]
+)
 def test_steroids_applied_to_the_skin_or_lungs_raise_no_immune_flag(entry):
     assert screen_medication(entry) == []
 
 
-@pytest.mark.parametrize("entry", ["zorblatix 20mg", "my blue pill", "herbal tea from my aunt", "metformin and florbex"])
+@pytest.mark.parametrize(
+    "entry", ["zorblatix 20mg", "my blue pill", "herbal tea from my aunt", "metformin and florbex"]
+)
 def test_unrecognised_entries_are_never_silently_safe(entry):
     flags = screen_medication(entry)
     assert "unrecognised" in codes(flags)
