@@ -170,6 +170,8 @@ def read_entry(text: str, kb: KnowledgeBase | None = None) -> Reading:
     mentions: list[Mention] = []
     unknown_spans: list[tuple[int, int]] = []
     for clause in _clauses(tokens):
+        if is_nil_entry([t.text for t in clause if not t.is_separator]):
+            continue  # "oxycodone, no known allergies": the second clause names nothing
         found, unknown = _read_clause(clause, kb, all_words)
         mentions.extend(found)
         unknown_spans.extend(unknown)

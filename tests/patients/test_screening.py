@@ -222,6 +222,11 @@ def test_a_cue_about_another_drug_does_not_hide_a_current_opioid():
     assert is_opioid(flags)
 
 
+def test_a_no_allergies_note_beside_an_opioid_adds_nothing_else():
+    flags = screen_medication("Dilaudid 2mg, no known drug allergies")
+    assert codes(flags) == ["opioid"]
+
+
 def test_past_opioid_then_current_opioid_in_one_entry_is_a_contraindication():
     flags = screen_medication("used to take Percocet, now tramadol 50")
     assert is_opioid(flags)
