@@ -1,0 +1,137 @@
+"""Steps of the patient's journey, written once for the browser tests.
+
+Each step drives the page the way a patient does (by labels and button names), so a test reads
+as the journey: ``fill_intake(page, medications=[...])``, then ``choose_first_time(page)``.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Answers:
+    first_name: str = "Dana"
+    last_name: str = "Dorsey"
+    date_of_birth: str = "1980-04-12"  # yyyy-mm-dd, what <input type=date> takes from fill()
+    email: str = "dana@example.com"
+    phone: str = "608-555-0123"
+    pregnancy: str = "Not applicable"
+    medications: list = field(default_factory=lambda: [("metformin", "500 mg", "twice a day")])
+    conditions: tuple = ("Chronic pain",)
+    has_ldn_prescription: bool = False
+
+
+def fill_intake(page, answers, *, screenshot=None):
+    """Fill the intake with the mouse-free `fill`/`check` calls a fast typist would produce."""
+    page.get_by_label("First name").fill(answers.first_name)
+    page.get_by_label("Last name").fill(answers.last_name)
+    page.get_by_label("Date of birth").fill(answers.date_of_birth)
+    page.get_by_label("Email address").fill(answers.email)
+    page.get_by_role("textbox", name=re.compile(r"^Phone number")).fill(answers.phone)
+    page.get_by_role("radio", name=answers.pregnancy, exact=True).check()
+    for index, (text, dose, how_often) in enumerate(answers.medications):
+        if index > 0:
+            page.get_by_role("button", name="Add another medication").click()
+        page.get_by_label("Medication or supplement").nth(index).fill(text)
+        page.get_by_label("Dose").nth(index).fill(dose)
+        page.get_by_label("How often").nth(index).fill(how_often)
+    if not answers.medications:
+        page.get_by_label("I take no medications or supplements").check()
+    for condition in answers.conditions:
+        page.get_by_role("checkbox", name=condition, exact=True).check()
+    page.get_by_role("group", name=re.compile("prescription for LDN")).get_by_role(
+        "radio", name="Yes" if answers.has_ldn_prescription else "No", exact=True
+    ).check()
+    page.get_by_label("I have read the privacy notice").check()
+    page.get_by_label("I understand that the consultation").check()
+    page.get_by_label("I agree that the pharmacy may contact me").check()
+    if screenshot:
+        screenshot(page, "intake-filled")
+
+
+def submit_intake(page):
+    page.get_by_role("button", name="Continue to choose a time").click()
+
+
+# --- Keyboard only ------------------------------------------------------------------------------
+def focused(page):
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+                   return {tag: e.tagName.toLowerCase(), type: e.type || '', name: e.name || '',
+                           id: e.id || '', text: (e.innerText || e.value || '').trim(),
+                           checked: !!e.checked}; }"""
+    )
+
+
+def tab_to(page, matches, *, limit=80, backwards=False):
+    """Press Tab until the focused element satisfies ``matches(focused_info)``; fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        info = focused(page)
+        if matches(info):
+            return info
+    raise AssertionError(f"Tab did not reach the wanted element in {limit} presses (last: {focused(page)})")
+
+
+def by_name(name):
+    return lambda info: info["name"] == name
+
+
+def by_text(text):
+    return lambda info: info["text"] == text
+
+
+def type_into(page, name, text):
+    tab_to(page, by_name(name))
+    page.keyboard.type(text)
+
+
+def choose_radio(page, name, value_label):
+    """Tab into a radio group, then move with the arrow keys until the wanted option is checked."""
+    tab_to(page, by_name(name))
+    for _ in range(12):
+        label = page.evaluate("document.activeElement.labels[0].innerText.trim()")
+        if label == value_label:
+            if not focused(page)["checked"]:
+                page.keyboard.press("Space")
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"no option {value_label!r} in radio group {name}")
+
+
+def tick(page, matches):
+    tab_to(page, matches)
+    if not focused(page)["checked"]:
+        page.keyboard.press("Space")
+
+
+def fill_intake_by_keyboard(page, answers):
+    """The whole intake with the keyboard alone: Tab, typing, arrows and Space."""
+    type_into(page, "patient-first_name", answers.first_name)
+    type_into(page, "patient-last_name", answers.last_name)
+    tab_to(page, by_name("patient-date_of_birth"))
+    year, month, day = answers.date_of_birth.split("-")
+    page.keyboard.type(f"{month}{day}{year}")  # Chromium's en-US date field: mm dd yyyy
+    type_into(page, "patient-email", answers.email)
+    type_into(page, "patient-phone", answers.phone)
+    choose_radio(page, "intake-pregnancy_status", answers.pregnancy)
+    for index, (text, dose, how_often) in enumerate(answers.medications):
+        if index > 0:
+            tab_to(page, by_text("Add another medication"))
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+        type_into(page, f"med-{index}-text", text)
+        type_into(page, f"med-{index}-dose", dose)
+        type_into(page, f"med-{index}-frequency", how_often)
+    if not answers.medications:
+        tick(page, by_name("intake-takes_no_medications"))
+    for condition in answers.conditions:
+        tick(page, lambda info, c=condition: info["name"] == "intake-conditions" and page.evaluate(
+            "document.activeElement.labels[0].innerText.trim()") == c)
+    choose_radio(page, "intake-has_ldn_prescription", "Yes" if answers.has_ldn_prescription else "No")
+    tick(page, by_name("intake-consent_privacy"))
+    tick(page, by_name("intake-consent_not_diagnosis"))
+    tick(page, by_name("intake-consent_contact"))
+    tab_to(page, by_text("Continue to choose a time"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
