@@ -143,6 +143,15 @@ class ConsultationType(models.Model):
         return timedelta(minutes=self.buffer_minutes)
 
     @property
+    def notice_display(self):
+        """The minimum notice in words: "2 hours", "90 minutes"."""
+        minutes = self.min_notice_minutes
+        if minutes and minutes % 60 == 0:
+            hours = minutes // 60
+            return "1 hour" if hours == 1 else f"{hours} hours"
+        return f"{minutes} minutes"
+
+    @property
     def modes(self):
         allowed = {
             self.Mode.IN_PERSON: self.allows_in_person,
@@ -194,3 +203,84 @@ class Appointment(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.BOOKED
+
+    @property
+    def notice(self):
+        """How long before the start a patient may still change or cancel online."""
+        return timedelta(minutes=self.consultation_type.min_notice_minutes)
+
+    @property
+    def change_deadline(self):
+        return self.start - self.notice
+
+    def is_changeable_by_patient(self, now):
+        """Booked and not yet inside the type's minimum-notice window."""
+        return self.is_active and now <= self.change_deadline
+
+    def is_changeable_by_staff(self, now):
+        return self.is_active and now < self.end
+
+    def can_be_marked(self, now):
+        """Completed or no-show can only be recorded for a booked appointment that has started."""
+        return self.is_active and self.start <= now
+
+    def is_in_person(self):
+        return self.mode == self.Mode.IN_PERSON
+
+
+class Notification(models.Model):
+    """One email to send about one version of an appointment: the outbox.
+
+    A row is written in the same transaction as the change it announces, then claimed and sent
+    by a Celery task (queued after commit) or by the beat scan (which also picks up anything
+    missed). Rows hold no clinical data and no addresses: the recipient is read at send time.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Booking confirmation"
+        RESCHEDULED = "rescheduled", "Reschedule notice"
+        CANCELLED = "cancelled", "Cancellation notice"
+        REMINDER = "reminder", "Reminder"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        DROPPED = "dropped", "Dropped"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    appointment_version = models.PositiveIntegerField()
+    # How long before the start a reminder goes; empty for the other kinds.
+    reminder_offset = models.DurationField(null=True, blank=True)
+    due_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # After a failed attempt: not before this time.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # An exception class name or a short reason; never a server message that could echo addresses.
+    last_error = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"], name="notification_status_due")]
+        constraints = [
+            # Two partial indexes rather than one: NULL offsets would otherwise never collide.
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "appointment_version", "reminder_offset"],
+                condition=Q(reminder_offset__isnull=False),
+                name="notification_once_per_offset",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "appointment_version"],
+                condition=Q(reminder_offset__isnull=True),
+                name="notification_once_per_version",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for appointment {self.appointment_id} v{self.appointment_version}"
