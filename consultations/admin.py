@@ -21,13 +21,14 @@ from django.utils.html import format_html
 from patients.audit import audit_record, audit_record_many
 from patients.models import AuditEvent
 
-from . import availability, services
+from . import availability, notifications, services
 from .hours import hhmm, overlapping_ranges
 from .models import (
     Appointment,
     AvailabilityException,
     ConsultationType,
     Location,
+    Notification,
     Pharmacist,
     WorkingHours,
 )
@@ -305,6 +306,88 @@ class AppointmentAdmin(admin.ModelAdmin):
         if response.status_code == 200 and obj is not None:
             audit_record(user=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request)
         return response
+
+
+# --- Emails that could not be sent -----------------------------------------------------------------
+class NotificationStatusFilter(admin.SimpleListFilter):
+    """Opens on the failed sends: the ones staff have to act on."""
+
+    title = "status"
+    parameter_name = "status"
+    default = Notification.Status.FAILED
+
+    def lookups(self, request, model_admin):
+        return [*Notification.Status.choices, ("all", "All")]
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() in Notification.Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = [
+        "kind", "appointment_when", "patient_name", "status", "attempts", "last_error", "due", "sent",
+    ]
+    list_filter = [NotificationStatusFilter, "kind"]
+    list_select_related = ["appointment__patient"]
+    search_fields = ["appointment__patient__last_name", "appointment__patient__email"]
+    ordering = ["-due_at"]
+    actions = ["retry"]
+    fields = [
+        "kind", "appointment_link", "patient_name", "status", "attempts", "last_error", "due", "sent",
+        "appointment_version",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="appointment (Chicago)", ordering="appointment__start")
+    def appointment_when(self, notification):
+        return local(notification.appointment.start)
+
+    @admin.display(description="appointment")
+    def appointment_link(self, notification):
+        url = reverse("admin:consultations_appointment_change", args=[notification.appointment_id])
+        return format_html('<a href="{}">{}</a>', url, local(notification.appointment.start))
+
+    @admin.display(description="patient")
+    def patient_name(self, notification):
+        return notification.appointment.patient.full_name
+
+    @admin.display(description="due", ordering="due_at")
+    def due(self, notification):
+        return local(notification.due_at)
+
+    @admin.display(description="sent", ordering="sent_at")
+    def sent(self, notification):
+        return local(notification.sent_at)
+
+    @admin.action(description="Send the selected failed emails again", permissions=["change"])
+    def retry(self, request, queryset):
+        selected = list(queryset)
+        queued = sum(notifications.notification_retry(notification=n) for n in selected)
+        skipped = len(selected) - queued
+        if queued:
+            self.message_user(request, f"{queued} email(s) queued to be sent again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} email(s) skipped: only failed emails can be retried.", messages.WARNING)
 
 
 # --- Pharmacists and their hours ------------------------------------------------------------------
