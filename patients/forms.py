@@ -214,7 +214,7 @@ class MedicationForm(forms.Form):
     def clean(self):
         data = super().clean()
         if (data.get("dose") or data.get("frequency")) and not data.get("text", "").strip():
-            self.add_error("text", "Tell us the name of this medication or supplement, or tick \u201cRemove\u201d.")
+            self.add_error("text", "Tell us the name of this medication or supplement, or tick \u201cRemove this medication\u201d.")
         return data
 
 
