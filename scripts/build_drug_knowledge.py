@@ -31,8 +31,20 @@ CLASS_PRIORITY = {OPIOID: 0, ANTAGONIST: 1, IMMUNOMODULATOR: 2, NON_OPIOID: 3}
 
 # RxNorm writes salts and delivery words next to the ingredient; the patient never does.
 _SALT_WORDS = {
-    "acetate", "bitartrate", "citrate", "hydrobromide", "hydrochloride", "liposomal", "maleate",
-    "napsylate", "phosphate", "polistirex", "sulfate", "tannate", "tartrate", "terephthalate",
+    "acetate",
+    "bitartrate",
+    "citrate",
+    "hydrobromide",
+    "hydrochloride",
+    "liposomal",
+    "maleate",
+    "napsylate",
+    "phosphate",
+    "polistirex",
+    "sulfate",
+    "tannate",
+    "tartrate",
+    "terephthalate",
 }
 _PREFIX_WORDS = {"abuse-deterrent", "matrix", "delivery", "hr", "ml", "actuat", "day"}
 _CDC_INGREDIENT_RENAMES = {
@@ -176,8 +188,12 @@ def build(source: Path) -> dict:
 
     for name, record in list(ingredients.items()):
         add_term(name, [name], "ingredient", sorted(record["sources"])[0])
-    for curated, tag in ((opioids, "curated:opioids"), (antagonists, "curated:antagonists"),
-                         (immuno, "curated:immunomodulators"), (safe, "curated:non_opioids")):
+    for curated, tag in (
+        (opioids, "curated:opioids"),
+        (antagonists, "curated:antagonists"),
+        (immuno, "curated:immunomodulators"),
+        (safe, "curated:non_opioids"),
+    ):
         for synonym, target in curated.get("ingredient_synonyms", {}).items():
             add_term(synonym, [target], "synonym", tag)
         for brand, members in curated.get("brands", {}).items():
@@ -204,7 +220,10 @@ def build(source: Path) -> dict:
         "rules_version": rules_version(),
         "sources": notes,
         "ingredients": {
-            name: {key: (sorted(value) if isinstance(value, set) else value) for key, value in sorted(record.items())}
+            name: {
+                key: (sorted(value) if isinstance(value, set) else value)
+                for key, value in sorted(record.items())
+            }
             for name, record in sorted(ingredients.items())
         },
         "terms": {
@@ -220,8 +239,13 @@ def build(source: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE,
-                        help="folder of CDC opioid ValueSet JSON files (default: ../shared/data/opioid-valuesets)")
+    parser.add_argument(
+        "source",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_SOURCE,
+        help="folder of CDC opioid ValueSet JSON files (default: ../shared/data/opioid-valuesets)",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     knowledge = build(args.source.resolve())
@@ -230,8 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     classes = {}
     for record in knowledge["ingredients"].values():
         classes[record["class"]] = classes.get(record["class"], 0) + 1
-    print(f"wrote {args.output.relative_to(REPO_ROOT) if args.output.is_relative_to(REPO_ROOT) else args.output}: "
-          f"{len(knowledge['terms'])} terms, ingredients by class {dict(sorted(classes.items()))}")
+    print(
+        f"wrote {args.output.relative_to(REPO_ROOT) if args.output.is_relative_to(REPO_ROOT) else args.output}: "
+        f"{len(knowledge['terms'])} terms, ingredients by class {dict(sorted(classes.items()))}"
+    )
     return 0
 
 

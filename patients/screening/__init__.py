@@ -1,4 +1,4 @@
-"""Medication screening for LDN intakes: plain Python over plain data, no Django.
+"""Medication screening for LDN intakes: plain Python over plain data, with no web framework.
 
     screen_intake(medications=["norco 10/325 bid", "vitamin D"], pregnancy_status="not_pregnant")
 

@@ -44,6 +44,7 @@ class KnowledgeBase:
     opioid_sounds: dict[str, Term]  # phonetic key -> term, for spelling correction
     other_sounds: dict[str, Term]
     opioid_sounds_by_initial: dict[str, tuple[str, ...]]
+    other_sounds_by_initial: dict[str, tuple[str, ...]]
 
 
 def _make_term(key: str, record: dict, ingredients: dict[str, dict]) -> Term:
@@ -87,6 +88,10 @@ def build_index(raw: dict) -> KnowledgeBase:
         opioid_sounds_by_initial={
             initial: tuple(sorted(k for k in opioid_sounds if k[0] == initial))
             for initial in sorted({k[0] for k in opioid_sounds})
+        },
+        other_sounds_by_initial={
+            initial: tuple(sorted(k for k in other_sounds if k[0] == initial))
+            for initial in sorted({k[0] for k in other_sounds})
         },
     )
 

@@ -18,11 +18,17 @@ from rapidfuzz.distance import OSA
 from .knowledge import FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
 from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
 
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _NUMBERISH = re.compile(r"^(\d.*|q\d.*|x\d+|\d+x)$")
 
 # Words that describe how a medicine is taken rather than what it is.
-_DOSING_WORDS = frozenset("""
-sure unsure know remember unknown mg mgs mcg mcgs ug g gm gram grams ml mls cc l iu ius unit units u meq mmol percent pct hr hrs h
+_DOSING_WORDS = _word_set(
+    """
+so sure unsure know remember unknown mg mgs mcg mcgs ug g gm gram grams ml mls cc l iu ius unit units u meq mmol percent pct hr hrs h
 tab tabs tablet tablets cap caps capsule capsules pill pills softgel softgels gummy gummies chewable chew
 liquid solution soln susp suspension elixir syrup patch patches film films strip strips spray sprays
 nasal inhaler inhaled inhalation injection injections inj injectable shot shots pen pens vial vials
@@ -44,31 +50,77 @@ continue continued chronic term everyday dm hour hours tsp tbsp teaspoon teaspoo
 jan january feb february mar march apr april may jun june jul july aug august sep sept september oct
 october nov november dec december mon tue wed thu fri sat sun monday tuesday wednesday thursday
 friday saturday sunday
-""".split())
+"""
+)
 
-_CUE_FORWARD = frozenset("""
+_CUE_FORWARD = _word_set(
+    """
 allergic allergy intolerant reaction stopped stop quit discontinued no not never denies deny off used
 was were formerly previously prior former past history hx weaned tapered finished completed none
-""".split())
-_CUE_BACKWARD = frozenset("""
+"""
+)
+_CUE_BACKWARD = _word_set(
+    """
 allergic allergy allergies intolerant intolerance reaction reactions ago discontinued stopped quit
 none rash hives anaphylaxis sensitivity sensitive past previously formerly weaned tapered finished
 completed
-""".split())
+"""
+)
 _CUE_WORDS = _CUE_FORWARD | _CUE_BACKWARD
 _CUE_REACH = 3  # content words a cue may reach across to find its drug
 
 # "now", "currently", "but" open a new thought: "used to take Percocet, now tramadol".
 _CLAUSE_OPENERS = frozenset({"now", "currently", "but", "still", "however"})
 # "Tylenol 3 times a day" is plain Tylenol taken three times.
-_NOT_TYLENOL_NUMBER = frozenset({"times", "x", "hours", "hrs", "hr", "h", "days", "daily", "per", "a", "tabs",
-                                 "tablets", "pills", "caps"})
-_THYROID_CONTEXT = frozenset({"mcg", "ug", "microgram", "micrograms", "thyroid", "liothyronine", "cytomel",
-                              "t4", "levothyroxine", "armour", "hypothyroid", "hypothyroidism", "synthroid"})
+_NOT_TYLENOL_NUMBER = frozenset(
+    {"times", "x", "hours", "hrs", "hr", "h", "days", "daily", "per", "a", "tabs", "tablets", "pills", "caps"}
+)
+_THYROID_CONTEXT = frozenset(
+    {
+        "mcg",
+        "ug",
+        "microgram",
+        "micrograms",
+        "thyroid",
+        "liothyronine",
+        "cytomel",
+        "t4",
+        "levothyroxine",
+        "armour",
+        "hypothyroid",
+        "hypothyroidism",
+        "synthroid",
+    }
+)
 _T3_KEYS = frozenset({"t3", "t 3", "ty3", "ty 3"})
-TOPICAL_WORDS = frozenset({"cream", "ointment", "gel", "lotion", "topical", "inhaler", "inhaled", "inhalation",
-                           "nasal", "spray", "eye", "drops", "drop", "ear", "foam", "shampoo", "enema", "puff",
-                           "puffs", "hfa", "rectal", "skin", "mouthwash", "rinse"})
+TOPICAL_WORDS = frozenset(
+    {
+        "cream",
+        "ointment",
+        "gel",
+        "lotion",
+        "topical",
+        "inhaler",
+        "inhaled",
+        "inhalation",
+        "nasal",
+        "spray",
+        "eye",
+        "drops",
+        "drop",
+        "ear",
+        "foam",
+        "shampoo",
+        "enema",
+        "puff",
+        "puffs",
+        "hfa",
+        "rectal",
+        "skin",
+        "mouthwash",
+        "rinse",
+    }
+)
 _SEGMENT_JOINERS = frozenset({"and", "plus"})
 
 _NIL_ENTRY = re.compile(
@@ -118,6 +170,8 @@ def read_entry(text: str, kb: KnowledgeBase | None = None) -> Reading:
     mentions: list[Mention] = []
     unknown_spans: list[tuple[int, int]] = []
     for clause in _clauses(tokens):
+        if is_nil_entry([t.text for t in clause if not t.is_separator]):
+            continue  # "oxycodone, no known allergies": the second clause names nothing
         found, unknown = _read_clause(clause, kb, all_words)
         mentions.extend(found)
         unknown_spans.extend(unknown)
@@ -162,7 +216,9 @@ def _read_clause(clause: list[Token], kb: KnowledgeBase, entry_words: frozenset[
                 after_for = True  # what follows "for" is the reason, not a medicine
             if _is_noise(word):
                 continue
-            corrected = _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
+            corrected = (
+                _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
+            )
             if corrected is None:
                 if not after_for:
                     unknown_by_segment.setdefault(segment_of[position], []).append(position)
@@ -177,7 +233,13 @@ def _read_clause(clause: list[Token], kb: KnowledgeBase, entry_words: frozenset[
     _apply_cues(words, slots, term_slots, content_positions)
 
     mentions = [
-        Mention(s.term, words_tokens[s.start_word].start, words_tokens[s.end_word - 1].end, s.not_current, s.corrected)
+        Mention(
+            s.term,
+            words_tokens[s.start_word].start,
+            words_tokens[s.end_word - 1].end,
+            s.not_current,
+            s.corrected,
+        )
         for s in term_slots
     ]
     unknown_spans = [
@@ -198,7 +260,7 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
     i = 0
     while i < len(words):
         for length in range(min(kb.longest_phrase, len(words) - i), 0, -1):
-            key = tuple(words[i:i + length])
+            key = tuple(words[i : i + length])
             term = kb.phrases.get(key)
             if term is not None:
                 term = _in_context(term, words, i + length, entry_words, kb)
@@ -217,9 +279,9 @@ def _in_context(
     term: Term, words: list[str], next_index: int, entry_words: frozenset[str], kb: KnowledgeBase
 ) -> Term | None:
     """The term as meant in this entry, or None when the words mean something else here."""
-    if term.key.startswith("tylenol") and term.key[-1].isdigit():
-        if next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER:
-            return None
+    tylenol_number = term.key.startswith("tylenol") and term.key[-1].isdigit()
+    if tylenol_number and next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER:
+        return None
     if term.key in _T3_KEYS and entry_words & _THYROID_CONTEXT:
         # T3 is also liothyronine, the thyroid hormone, which is dosed in micrograms.
         return kb.phrases.get(("liothyronine",))
@@ -235,11 +297,13 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> Term | None:
     kb = knowledge_base()
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
-    # Patients rarely get the first letter of an opioid wrong, and look-alikes often differ there.
+    # Patients rarely get the first letter wrong, so only names sharing it are candidates; this
+    # also stops "codine" from settling on "iodine".
     candidates = kb.opioid_sounds_by_initial.get(sound[0], ())
     opioid = process.extractOne(sound, candidates, scorer=OSA.distance, score_cutoff=allowed)
     other_cutoff = opioid[1] if opioid is not None else allowed
-    other = process.extractOne(sound, kb.other_sounds.keys(), scorer=OSA.distance, score_cutoff=other_cutoff)
+    others = kb.other_sounds_by_initial.get(sound[0], ())
+    other = process.extractOne(sound, others, scorer=OSA.distance, score_cutoff=other_cutoff)
     if other is not None:
         # A known non-opioid that is at least as close wins: that keeps oxybutynin and buspirone out.
         return kb.other_sounds[other[0]]
@@ -248,7 +312,9 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> Term | None:
     return None
 
 
-def _apply_cues(words: list[str], slots: list[_Slot], term_slots: list[_Slot], content_positions: list[int]) -> None:
+def _apply_cues(
+    words: list[str], slots: list[_Slot], term_slots: list[_Slot], content_positions: list[int]
+) -> None:
     if not term_slots:
         return
     rank = {position: n for n, position in enumerate(sorted(set(content_positions)))}

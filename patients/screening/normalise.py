@@ -9,7 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_TOKEN_RE = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?|[/,;+&]")
+# A decimal point belongs to numbers only, so "No.3" splits into "no" and "3".
+_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?[a-z0-9]*|[a-z][a-z0-9]*|[/,;+&]")
 SEPARATORS = frozenset("/,;+&")
 CLAUSE_SEPARATORS = frozenset(",;")
 

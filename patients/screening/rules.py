@@ -85,25 +85,46 @@ def _screen_entry(text: str, index: int | None, kb: KnowledgeBase) -> list[Flag]
         seen.add((code, ingredient))
         flags.append(Flag(code, severity, matched, ingredient, explanation, index))
 
+    # Naloxone beside an opioid in one entry is almost always the same product (buprenorphine-naloxone)
+    # or its rescue kit; the opioid flag already sends the entry to the pharmacist.
+    takes_opioid = any(m.term.is_opioid and not m.not_current for m in reading.mentions)
     for mention in reading.mentions:
-        matched = text[mention.start:mention.end]
+        matched = text[mention.start : mention.end]
         term = mention.term
         if term.is_opioid:
             ingredient = " and ".join(term.opioids)
             if mention.not_current:
-                add("opioid_not_current", Severity.REVIEW, matched, ingredient, _not_current_text(matched, ingredient))
+                add(
+                    "opioid_not_current",
+                    Severity.REVIEW,
+                    matched,
+                    ingredient,
+                    _not_current_text(matched, ingredient),
+                )
             else:
                 add("opioid", Severity.CONTRAINDICATION, matched, ingredient, _opioid_text(mention, matched))
             # Naloxone or naltrexone inside an opioid product is there to deter misuse; the opioid is what matters.
             continue
-        for ingredient in term.antagonists:
-            add("opioid_antagonist", Severity.REVIEW, matched, ingredient, _antagonist_text(matched, ingredient))
+        for ingredient in () if takes_opioid else term.antagonists:
+            add(
+                "opioid_antagonist",
+                Severity.REVIEW,
+                matched,
+                ingredient,
+                _antagonist_text(matched, ingredient),
+            )
         if mention.not_current:
             continue
         for ingredient in term.immunomodulators:
             if ingredient in term.systemic_only and reading.topical:
                 continue  # a steroid cream or inhaler acts where it is applied
-            add("immunomodulator", Severity.REVIEW, matched, ingredient, _immunomodulator_text(matched, ingredient))
+            add(
+                "immunomodulator",
+                Severity.REVIEW,
+                matched,
+                ingredient,
+                _immunomodulator_text(matched, ingredient),
+            )
 
     for start, end in reading.unrecognised:
         words = text[start:end]
