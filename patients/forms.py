@@ -56,6 +56,14 @@ class PatientForm(forms.ModelForm):
             "preferred_contact": "How should we contact you?",
         }
         help_texts = {"phone": "A US number, or + and the country code for elsewhere."}
+        error_messages = {
+            "first_name": {"required": "Enter your first name."},
+            "last_name": {"required": "Enter your last name."},
+            "date_of_birth": {"required": "Enter your date of birth."},
+            "email": {"required": "Enter your email address.", "invalid": "Enter an email address like name@example.com."},
+            "phone": {"required": "Enter a phone number we can reach you on."},
+            "preferred_contact": {"required": "Choose how we should contact you."},
+        }
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
             "preferred_contact": forms.RadioSelect,
@@ -206,7 +214,7 @@ class MedicationForm(forms.Form):
     def clean(self):
         data = super().clean()
         if (data.get("dose") or data.get("frequency")) and not data.get("text", "").strip():
-            self.add_error("text", "Tell us the name of this medication or supplement, or tick \u201cRemove\u201d.")
+            self.add_error("text", "Tell us the name of this medication or supplement, or tick \u201cRemove this medication\u201d.")
         return data
 
 
@@ -301,7 +309,7 @@ class IntakeSubmission:
 
     def _medications_valid(self) -> bool:
         valid = self.medications.is_valid()
-        if not valid or not self.intake.is_valid():
+        if not valid or "takes_no_medications" not in self.intake.cleaned_data:
             return valid
         has_entries = bool(self.medications.entries())
         takes_none = self.intake.cleaned_data.get("takes_no_medications")

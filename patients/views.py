@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from .forms import IntakeSubmission
+from .models import SEVERITY_RANK
 from .selectors import intake_get_by_reference
 from .services import intake_submit
 
@@ -52,5 +53,9 @@ def intake_summary(request):
     return render(
         request,
         "patients/intake_summary.html",
-        {"intake": intake, "flags": intake.flags.all(), "booking_url": BOOKING_PATH},
+        {
+            "intake": intake,
+            "flags": sorted(intake.flags.all(), key=lambda flag: -SEVERITY_RANK[flag.severity]),
+            "booking_url": BOOKING_PATH,
+        },
     )
