@@ -295,14 +295,14 @@ class AppointmentAdmin(admin.ModelAdmin):
     # --- The audit trail -------------------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        obj = getattr(response, "context_data", None) and response.context_data.get("original")
+        obj = (getattr(response, "context_data", None) or {}).get("original")
         if response.status_code == 200 and obj is not None:
             audit_record(user=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request)
         return response
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
-        obj = getattr(response, "context_data", None) and response.context_data.get("object")
+        obj = (getattr(response, "context_data", None) or {}).get("object")
         if response.status_code == 200 and obj is not None:
             audit_record(user=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request)
         return response

@@ -243,9 +243,11 @@ class IntakeAdmin(admin.ModelAdmin):
         contraindicated = Q(screening_outcome=Intake.Outcome.CONTRAINDICATION) | flag_exists(
             Severity.CONTRAINDICATION
         )
-        return (
-            super().get_queryset(request)
+        # Annotate before ordering: the queue's ordering uses the annotations.
+        queryset = (
+            self.model._default_manager.get_queryset()
             .select_related("patient", "reviewed_by", "override_by")
+            .prefetch_related("flags")
             .annotate(
                 severity_rank=Case(
                     When(contraindicated, then=Value(3)),
@@ -265,6 +267,7 @@ class IntakeAdmin(admin.ModelAdmin):
                 upcoming_id=upcoming("pk"),
             )
         )
+        return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         # The queue: undecided first, the most serious flags first, then the newest.
@@ -374,9 +377,6 @@ class IntakeAdmin(admin.ModelAdmin):
             request=request,
         )
 
-    def save_related(self, request, form, formsets, change):
-        pass  # the medications are read-only
-
     @admin.action(description="Mark selected intakes as in review", permissions=["review"])
     def mark_in_review(self, request, queryset):
         moved = 0
@@ -395,14 +395,14 @@ class IntakeAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200:
-            obj = response.context_data.get("original")
+            obj = (getattr(response, "context_data", None) or {}).get("original")
             if obj is not None:
                 audit_record(user=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request)
         return response
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        cl = getattr(response, "context_data", {}) and response.context_data.get("cl")
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
         if cl is not None:
             audit_record_many(
                 user=request.user, action=AuditEvent.Action.VIEW, objects=cl.result_list, request=request
@@ -411,7 +411,7 @@ class IntakeAdmin(admin.ModelAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
-        obj = getattr(response, "context_data", {}) and response.context_data.get("object")
+        obj = (getattr(response, "context_data", None) or {}).get("object")
         if response.status_code == 200 and obj is not None:
             audit_record(user=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request)
         return response
