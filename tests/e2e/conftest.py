@@ -10,26 +10,26 @@ What a test gets:
   violation.
 - ``screenshot(page, name)``: a full-page PNG at ``artifacts/screenshots/<test>/<NN>-<name>.png``.
 - ``axe_check(page)``: axe-core in the page; fails listing every serious or critical violation.
-- ``smtp_server``: an aiosmtpd server in this process; the live server and the Celery worker
-  send to it (``smtp_server.wait_for(...)`` returns the parsed messages).
+- ``mailbox``: a real SMTP server (aiosmtpd, tests/conftest.py's SmtpSink) in this process;
+  ``wait_for_mail(mailbox, to=..., subject_contains=...)`` returns the parsed messages.
 - ``celery_e2e_worker``: one real Celery worker process (with beat) shared by the browser tests,
-  on the test database, sending mail to ``smtp_server``; request it in tests that expect email.
+  on the test database, sending mail to ``mailbox`` with links to the live server; request it in
+  tests that expect email.
+- ``clinic``: a location, a pharmacist working 09:00–17:00 every day, the LDN consultation type.
 """
 
-import email
-import email.policy
 import os
 import re
-import socket
-import threading
 import time
+from datetime import time as dt_time
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 
-from tests.conftest import ROOT, require, start_worker, stop_worker
+from tests.conftest import ROOT, SmtpSink, free_port, require, start_worker, stop_worker
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to be called from
 # a thread with a running loop unless told that this is deliberate.
@@ -194,84 +194,91 @@ def assert_no_horizontal_scroll(page):
 
 
 # --- Mail: an SMTP server in this process, and a Celery worker that sends to it -------------------
-class SmtpSink:
-    """Keeps every message delivered to it; ``wait_for`` polls until enough match or time is up."""
-
-    def __init__(self):
-        self.messages = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self._lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def clear(self):
-        with self._lock:
-            self.messages.clear()
-
-    def received(self, *, to=None, subject_contains=None):
-        with self._lock:
-            found = list(self.messages)
-        if to:
-            found = [m for m in found if to in str(m["To"])]
-        if subject_contains:
-            found = [m for m in found if subject_contains.lower() in str(m["Subject"]).lower()]
-        return found
-
-    def wait_for(self, *, to=None, subject_contains=None, count=1, timeout=60):
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.received(to=to, subject_contains=subject_contains)
-            if len(found) >= count or time.monotonic() > deadline:
-                return found
-            time.sleep(0.2)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def smtp_server():
+# The SMTP sink is the one the email tests use (tests/conftest.py); here it lives as long as the
+# package's worker, because the worker learns the server's address once, when it starts.
+@pytest.fixture(scope="package")
+def mailbox():
+    """A real SMTP server (aiosmtpd) for the browser tests; ``wait_for_mail`` reads it."""
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink()
-    sink.host, sink.port = "127.0.0.1", free_port()
-    # aiosmtpd's Controller connects to its own port to check it is up, so port 0 cannot be used.
-    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
-    sink.url = f"smtp://{sink.host}:{sink.port}"
+    sink.url = f"smtp://127.0.0.1:{controller.port}"
+    sink.port = controller.port
     yield sink
     controller.stop()
 
 
-@pytest.fixture(autouse=True)
-def _email_to_the_test_smtp_server(request, settings):
-    """Mail sent from the live server (in this process) goes to the session's SMTP server too."""
-    if "smtp_server" not in request.fixturenames and "celery_e2e_worker" not in request.fixturenames:
-        return
-    sink = request.getfixturevalue("smtp_server")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = sink.host, sink.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    sink.clear()
+def wait_for_mail(mailbox, *, to, subject_contains="", count=1, timeout=60):
+    """The messages to `to` whose subject contains `subject_contains`, once `count` have arrived.
+
+    Returns what arrived by the deadline (a wait for the worker, not a timing assertion): the
+    caller asserts on the number.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        with mailbox._lock:
+            found = [
+                message for message in mailbox.messages
+                if to in str(message["To"]) and subject_contains.lower() in str(message["Subject"]).lower()
+            ]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.25)
+
+
+def plain_text(message):
+    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 # Package scope: the worker stops after the last browser test, so it never takes the tasks that
 # later tests give to workers of their own.
 @pytest.fixture(scope="package")
-def celery_e2e_worker(django_db_setup, django_db_blocker, smtp_server):
-    """One real worker (and beat) for the browser tests, on the test database, mailing smtp_server."""
+def celery_e2e_worker(django_db_setup, django_db_blocker, live_server, mailbox):
+    """One real worker (with beat) for the browser tests: the test database, mail to `mailbox`,
+    links in emails to the live server."""
     with django_db_blocker.unblock():
         process = start_worker(
             name=f"e2e-{os.getpid()}",
-            extra_env={"EMAIL_URL": smtp_server.url},
+            extra_env={"EMAIL_URL": mailbox.url, "SITE_URL": live_server.url},
             beat=True,
         )
     yield process
     stop_worker(process)
+
+
+@pytest.fixture(autouse=True)
+def _links_and_mail_point_at_the_test_servers(request, settings):
+    """The live server runs in this process: its links and any mail it sends go to the test servers."""
+    if "live_server" in request.fixturenames:
+        settings.SITE_URL = request.getfixturevalue("live_server").url
+    if "mailbox" in request.fixturenames:
+        sink = request.getfixturevalue("mailbox")
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+
+
+# --- The pharmacy: a location, a pharmacist who works every day, the LDN consultation -------------
+@pytest.fixture
+def clinic(transactional_db):
+    from consultations.models import WorkingHours
+    from tests.factories import ConsultationTypeFactory, LocationFactory, PharmacistFactory, UserFactory
+
+    location = LocationFactory()
+    pharmacist = PharmacistFactory(
+        user=UserFactory(username="charlie", first_name="Charlie", last_name="Chen", is_staff=True),
+        display_name="Charlie Chen, PharmD",
+        location=location,
+    )
+    WorkingHours.objects.bulk_create(
+        WorkingHours(pharmacist=pharmacist, weekday=weekday, start=dt_time(9), end=dt_time(17))
+        for weekday in range(7)
+    )
+    kind = ConsultationTypeFactory(
+        name="LDN consultation", slug="ldn-consultation", duration_minutes=30,
+        min_notice_minutes=120, max_advance_days=60, allows_video=True,
+    )
+    return SimpleNamespace(location=location, pharmacist=pharmacist, kind=kind)

@@ -135,3 +135,26 @@ def fill_intake_by_keyboard(page, answers):
     tab_to(page, by_text("Continue to choose a time"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+# --- Booking ------------------------------------------------------------------------------------
+def choose_consultation(page, *, mode="Phone"):
+    """book/: the consultation, how to talk, first available pharmacist."""
+    kind = page.get_by_role("radio", name=re.compile("^LDN consultation"))
+    if not kind.is_checked():
+        kind.check()
+    page.get_by_role("radio", name=mode, exact=True).check()
+    page.get_by_role("button", name="Choose a day").click()
+
+
+def choose_first_free_day(page):
+    """The day grid: the first day that has free times."""
+    page.locator("a.day-free").first.click()
+
+
+def choose_first_time(page):
+    page.locator("a.time-button").first.click()
+
+
+def confirm_booking(page):
+    page.get_by_role("button", name="Confirm booking").click()

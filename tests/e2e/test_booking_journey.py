@@ -1,0 +1,73 @@
+"""A patient with an ordinary medication list books a consultation on a phone, and the email arrives."""
+
+import re
+
+from consultations.models import Appointment
+from tests.e2e.conftest import assert_no_horizontal_scroll, plain_text, wait_for_mail
+from tests.e2e.journey import (
+    Answers,
+    choose_consultation,
+    choose_first_free_day,
+    choose_first_time,
+    confirm_booking,
+    fill_intake,
+    submit_intake,
+)
+
+
+def check_step(page, screenshot, axe_check, name):
+    """What holds on every page of the journey: it fits the phone, passes axe, and is recorded."""
+    assert_no_horizontal_scroll(page)
+    screenshot(page, name)
+    axe_check(page)
+
+
+def test_patient_books_a_time_on_a_phone_and_the_confirmation_email_arrives(
+    phone, clinic, celery_e2e_worker, mailbox, screenshot, axe_check
+):
+    answers = Answers(email="erin@example.com", first_name="Erin",
+                      medications=[("metformin", "500 mg", "twice a day"), ("vitamin D3", "2000 IU", "daily")])
+    phone.goto("/")
+    check_step(phone, screenshot, axe_check, "home")
+    phone.get_by_role("link", name="Start your intake").first.click()
+
+    check_step(phone, screenshot, axe_check, "intake")
+    fill_intake(phone, answers)
+    submit_intake(phone)
+
+    phone.wait_for_url("**/intake/summary/")
+    check_step(phone, screenshot, axe_check, "intake-summary")
+    phone.get_by_role("link", name="Continue to choose a time").click()
+
+    phone.wait_for_url("**/book/")
+    check_step(phone, screenshot, axe_check, "choose-consultation")
+    choose_consultation(phone, mode="Phone")
+
+    phone.wait_for_url("**/book/day/**")
+    check_step(phone, screenshot, axe_check, "choose-day")
+    choose_first_free_day(phone)
+
+    phone.wait_for_url("**/book/time/**")
+    check_step(phone, screenshot, axe_check, "choose-time")
+    chosen = phone.locator("a.time-button").first.inner_text()
+    choose_first_time(phone)
+
+    phone.wait_for_url("**/book/review/**")
+    check_step(phone, screenshot, axe_check, "review")
+    confirm_booking(phone)
+
+    phone.wait_for_url("**/book/confirmed/")
+    assert phone.get_by_role("heading", name="Your consultation is booked").is_visible()
+    assert phone.locator('[aria-current="step"]').inner_text().strip().endswith("Confirmed")
+    check_step(phone, screenshot, axe_check, "confirmed")
+
+    appointment = Appointment.objects.get(patient__email="erin@example.com")
+    assert appointment.status == Appointment.Status.BOOKED
+    mail = wait_for_mail(mailbox, to="erin@example.com")
+    assert len(mail) == 1, f"expected one confirmation, the SMTP server has {len(mailbox.messages)} message(s)"
+    body = plain_text(mail[0])
+    assert f"/appointments/{appointment.manage_token}/" in body
+    assert chosen.split()[0] in body  # the time the patient picked, e.g. 9:30
+    for private in ("metformin", "vitamin", "Chronic pain"):
+        assert private.lower() not in mail[0].as_string().lower()
+    assert re.search(r"booked|confirm", str(mail[0]["Subject"]), re.I)
