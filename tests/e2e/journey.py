@@ -158,3 +158,37 @@ def choose_first_time(page):
 
 def confirm_booking(page):
     page.get_by_role("button", name="Confirm booking").click()
+
+
+# --- Staff ----------------------------------------------------------------------------------------
+STAFF_PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's password
+
+
+def pharmacist_with_device(pharmacist):
+    """The pharmacist's login in the Pharmacist group, with a confirmed TOTP device."""
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = pharmacist.user
+    user.groups.add(Group.objects.get(name="Pharmacist"))
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user, device
+
+
+def current_code(device):
+    """What the pharmacist's authenticator app shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift):06d}"
+
+
+def sign_in_to_admin(page, *, username, device, password=STAFF_PASSWORD, screenshot=None):
+    from django.conf import settings
+
+    page.goto(f"/{settings.ADMIN_URL}")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("#id_otp_token").fill(current_code(device))
+    if screenshot:
+        screenshot(page, "admin-sign-in")
+    page.locator('#login-form input[type="submit"][value="Log in"]').click()
