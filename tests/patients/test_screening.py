@@ -470,4 +470,71 @@ def test_unit_test_examples_are_not_copied_from_the_held_out_lists():
         for name in ("holdout_opioids.txt", "holdout_non_opioids.txt", "opioids.txt", "non_opioids.txt")
         for line in (eval_dir / name).read_text(encoding="utf-8").splitlines()
     }
-    assert not {e.casefold() for e in HOLDOUT_EXAMPLES} & held_out
+    assert not {e.casefold() for e in HOLDOUT_EXAMPLES + HOLDOUT_DATA_EXAMPLES} & held_out
+
+
+NON_US_OPIOID_BRANDS = [
+    ("Tylenol No.2", "codeine"),
+    ("TYLENOL #4 2 tabs", "codeine"),
+    ("Atasol-15 2 tabs", "codeine"),
+    ("292 for toothache", "codeine"),
+    ("Lenoltec #3", "codeine"),
+    ("Mersyndol with codeine", "codeine"),
+    ("Panadeine Forte", "codeine"),
+    ("Migraleve pink", "codeine"),
+    ("Tylex 30/500", "codeine"),
+    ("Endone 5 mg", "oxycodone"),
+    ("Supeudol 10", "oxycodone"),
+    ("Norspan 10 patch weekly", "buprenorphine"),
+    ("Temgesic 0.2mg SL", "buprenorphine"),
+    ("Buvidal weekly injection", "buprenorphine"),
+    ("Durogesic 25 patch", "fentanyl"),
+    ("Jurnista 16mg", "hydromorphone"),
+    ("Statex 10mg", "morphine"),
+    ("Tridural 200", "tramadol"),
+    ("Zamadol 50mg caps", "tramadol"),
+    ("Metadol 25 mg", "methadone"),
+]
+SHORTHAND_FOUND_BY_HOLDOUT = [
+    ("apap-hc 5/300", "hydrocodone"),
+    ("hc/ibu 7.5-200", "hydrocodone"),
+    ("hydro/apap 10/325", "hydrocodone"),
+    ("MS ER 15mg", "morphine"),
+    ("ms-ir 10 q4h", "morphine"),
+    ("bup/nal 8-2 film", "buprenorphine"),
+    ("tyl 3 prn", "codeine"),
+    ("292s", "codeine"),
+]
+NON_OPIOID_BRANDS_NEAR_OPIOIDS = [
+    "Atasol 500 mg",
+    "Nurofen 200mg",
+    "Panadol extra",
+    "Methylin 10mg",
+    "Syndros 2.1 mg",
+    "Konsyl fiber daily",
+    "Cuprofen",
+    "HC 2.5% cream",
+]
+HOLDOUT_DATA_EXAMPLES = (
+    [e for e, _ in NON_US_OPIOID_BRANDS + SHORTHAND_FOUND_BY_HOLDOUT] + NON_OPIOID_BRANDS_NEAR_OPIOIDS
+)
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), NON_US_OPIOID_BRANDS)
+def test_canadian_uk_and_australian_opioid_brands_are_a_contraindication(entry, ingredient):
+    flags = screen_medication(entry)
+    assert is_opioid(flags)
+    assert ingredient in flags[0].ingredient
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), SHORTHAND_FOUND_BY_HOLDOUT)
+def test_prescriber_shorthand_for_opioids_is_a_contraindication(entry, ingredient):
+    flags = screen_medication(entry)
+    assert is_opioid(flags)
+    assert ingredient in flags[0].ingredient
+
+
+@pytest.mark.parametrize("entry", NON_OPIOID_BRANDS_NEAR_OPIOIDS)
+def test_everyday_brands_spelt_like_opioid_brands_are_not_opioids(entry):
+    assert not is_opioid(screen_medication(entry))
+
