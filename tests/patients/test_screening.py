@@ -504,6 +504,8 @@ SHORTHAND_FOUND_BY_HOLDOUT = [
     ("bup/nal 8-2 film", "buprenorphine"),
     ("tyl 3 prn", "codeine"),
     ("292s", "codeine"),
+    ("Tylenol w/ cod 300/30", "codeine"),
+    ("DF 118 forte 40mg", "dihydrocodeine"),
 ]
 NON_OPIOID_BRANDS_NEAR_OPIOIDS = [
     "Atasol 500 mg",
