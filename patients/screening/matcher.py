@@ -156,6 +156,7 @@ class Reading:
     mentions: tuple[Mention, ...]
     unrecognised: tuple[tuple[int, int], ...]  # character spans of words nobody could name
     topical: bool
+    says_none: bool = False  # "none", "no medications", "NKDA": the patient says nothing is taken
 
 
 @dataclass(slots=True)
@@ -175,7 +176,9 @@ def read_entry(text: str, kb: KnowledgeBase | None = None) -> Reading:
     kb = kb or knowledge_base()
     tokens = tokenize(text)
     words = [t.text for t in tokens if not t.is_separator]
-    if not words or is_nil_entry(words):
+    if words and is_nil_entry(words):
+        return Reading((), (), False, says_none=True)
+    if not words:
         return Reading((), (), False)
     all_words = frozenset(words)
     mentions: list[Mention] = []

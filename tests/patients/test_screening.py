@@ -540,3 +540,16 @@ def test_prescriber_shorthand_for_opioids_is_a_contraindication(entry, ingredien
 def test_everyday_brands_spelt_like_opioid_brands_are_not_opioids(entry):
     assert not is_opioid(screen_medication(entry))
 
+
+
+@pytest.mark.parametrize("text", ["a", "7", "???", "-", "tablets", "2 caps twice daily"])
+def test_an_entry_that_names_no_medicine_still_goes_to_the_pharmacist(text):
+    flags = screen_medication(text)
+
+    assert [(f.code, f.severity) for f in flags] == [("unrecognised", Severity.REVIEW)]
+    assert flags[0].matched == text
+
+
+@pytest.mark.parametrize("text", ["none", "N/A", "no medications", "NKDA", "   "])
+def test_saying_nothing_is_taken_raises_no_flag(text):
+    assert screen_medication(text) == []
