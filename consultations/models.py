@@ -194,3 +194,61 @@ class Appointment(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.BOOKED
+
+
+class Notification(models.Model):
+    """One email to send about one version of an appointment: the outbox.
+
+    A row is written in the same transaction as the change it announces, then claimed and sent
+    by a Celery task (queued after commit) or by the beat scan (which also picks up anything
+    missed). Rows hold no clinical data and no addresses: the recipient is read at send time.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Booking confirmation"
+        RESCHEDULED = "rescheduled", "Reschedule notice"
+        CANCELLED = "cancelled", "Cancellation notice"
+        REMINDER = "reminder", "Reminder"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        DROPPED = "dropped", "Dropped"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    appointment_version = models.PositiveIntegerField()
+    # How long before the start a reminder goes; empty for the other kinds.
+    reminder_offset = models.DurationField(null=True, blank=True)
+    due_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # After a failed attempt: not before this time.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # An exception class name or a short reason; never a server message that could echo addresses.
+    last_error = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"], name="notification_status_due")]
+        constraints = [
+            # Two partial indexes rather than one: NULL offsets would otherwise never collide.
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "appointment_version", "reminder_offset"],
+                condition=Q(reminder_offset__isnull=False),
+                name="notification_once_per_offset",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "appointment_version"],
+                condition=Q(reminder_offset__isnull=True),
+                name="notification_once_per_version",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for appointment {self.appointment_id} v{self.appointment_version}"

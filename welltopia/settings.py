@@ -5,6 +5,7 @@ emails printed to the console) except the secret, which production must provide.
 lists every variable with its default. Nothing here imports the project's own code.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -181,4 +182,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # SQL parameters carry intake answers: never log queries, even with DEBUG and LOG_LEVEL=DEBUG.
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- Appointment emails (consultations/notifications.py) --------------------------------------
+# Reminders go this long before the start, e.g. REMINDER_OFFSETS_HOURS=24,2.
+REMINDER_OFFSETS = [
+    timedelta(hours=hours) for hours in env.list("REMINDER_OFFSETS_HOURS", cast=float, default=[24, 2])
+]
+# An email that fails this many times is marked failed for staff to see and retry.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# The wait after the first failure; it doubles with each further failure.
+NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+# A row still "sending" this long after its claim belonged to a worker that died. Keep it well
+# above CELERY_TASK_TIME_LIMIT, so a live worker's claim is never taken from it.
+NOTIFICATION_STALE_CLAIM_SECONDS = env.float("NOTIFICATION_STALE_CLAIM_SECONDS", default=600)
+# How often beat runs the scan that sends due reminders and anything missed.
+NOTIFICATION_SCAN_SECONDS = env.float("NOTIFICATION_SCAN_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["send-due-notifications"] = {
+    "task": "consultations.tasks.send_due_notifications",
+    "schedule": NOTIFICATION_SCAN_SECONDS,
+    # A scan queued while no worker ran is useless once the next one is due.
+    "options": {"expires": NOTIFICATION_SCAN_SECONDS},
 }
