@@ -1,0 +1,101 @@
+"""Turn free text into word tokens that keep their place in the patient's original text.
+
+This module imports nothing from its siblings so the build script can load it on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# A decimal point belongs to numbers only, so "No.3" splits into "no" and "3".
+_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?[a-z0-9]*|[a-z][a-z0-9]*|[/,;+&]")
+SEPARATORS = frozenset("/,;+&")
+CLAUSE_SEPARATORS = frozenset(",;")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # folded: lower case, accents removed
+    start: int  # span in the original text
+    end: int
+
+    @property
+    def is_separator(self) -> bool:
+        return self.text in SEPARATORS
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Lower-case and strip accents, remembering which original character each output came from."""
+    out: list[str] = []
+    where: list[int] = []
+    for index, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKD", char):
+            if unicodedata.combining(piece):
+                continue
+            for lowered in piece.casefold():
+                out.append(lowered)
+                where.append(index)
+    return "".join(out), where
+
+
+def tokenize(text: str) -> list[Token]:
+    folded, where = fold(text)
+    tokens: list[Token] = []
+    for match in _TOKEN_RE.finditer(folded):
+        start = where[match.start()]
+        end = where[match.end() - 1] + 1
+        tokens.append(Token(match.group(), start, end))
+    return _expand_shorthand(tokens)
+
+
+def _expand_shorthand(tokens: list[Token]) -> list[Token]:
+    # "w/" and "w/o" are how prescribers and patients write "with" and "without".
+    result: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if token.text == "w" and following is not None and following.text == "/":
+            after = tokens[i + 2] if i + 2 < len(tokens) else None
+            if after is not None and after.text == "o" and after.start == following.end:
+                result.append(Token("without", token.start, after.end))
+                i += 3
+                continue
+            result.append(Token("with", token.start, following.end))
+            i += 2
+            continue
+        if token.text in ("&", "+"):
+            result.append(Token("and", token.start, token.end))
+            i += 1
+            continue
+        result.append(token)
+        i += 1
+    return result
+
+
+def term_key(name: str) -> str:
+    """The lookup key for a drug name: its words, folded, joined by single spaces."""
+    return " ".join(t.text for t in tokenize(name) if not t.is_separator)
+
+
+_PHONETIC_STEPS = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck"), "k"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"(?<=[a-z])h"), ""),
+    (re.compile(r"([a-z])\1+"), r"\1"),
+)
+
+
+def phonetic_key(word: str) -> str:
+    """A rough sound-alike spelling, so "morfine" meets "morphine" and "percoset" meets "percocet"."""
+    key = word
+    for pattern, replacement in _PHONETIC_STEPS:
+        key = pattern.sub(replacement, key)
+    return key

@@ -1,0 +1,395 @@
+"""Unit tests for patients.screening: pure Python, no database, no clock."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from patients.screening import (
+    RULES_VERSION,
+    Flag,
+    Severity,
+    is_opioid,
+    screen_intake,
+    screen_medication,
+)
+from patients.screening.knowledge import DATA_FILE
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+OPIOID_EXAMPLES = [
+    # (entry as typed, canonical opioid ingredient)
+    ("Norco 10/325 1 tab po q6h prn", "hydrocodone"),
+    ("norco 7.5/325 BID", "hydrocodone"),
+    ("HYDROCODONE/APAP 10-325", "hydrocodone"),
+    ("APAP/codeine 300/30 mg", "codeine"),
+    ("Tylenol #3", "codeine"),
+    ("tylenol 4", "codeine"),
+    ("Tylenol with Codeine No. 3", "codeine"),
+    ("tylenol w/ codeine", "codeine"),
+    ("T3 for dental pain", "codeine"),
+    ("promethazine w/ codeine 5 mL hs", "codeine"),
+    ("Tuzistra XR", "codeine"),
+    ("fentanyl 12 mcg/hr patch q72h", "fentanyl"),
+    ("Butrans 20 mcg/hour", "buprenorphine"),
+    ("Suboxone film 8mg/2mg", "buprenorphine"),
+    ("Zubsolv 11.4 mg", "buprenorphine"),
+    ("Sublocade 100 mg", "buprenorphine"),
+    ("Belbuca 150mcg", "buprenorphine"),
+    ("Methadose 40mg", "methadone"),
+    ("methadone 5 mg", "methadone"),
+    ("Ultram 50 mg q8h", "tramadol"),
+    ("Nucynta ER 150", "tapentadol"),
+    ("oxymorphone IR 5mg", "oxymorphone"),
+    ("Dilaudid 4mg Q4H PRN", "hydromorphone"),
+    ("MS Contin 60 mg", "morphine"),
+    ("MSIR 30", "morphine"),
+    ("Percocet 7.5", "oxycodone"),
+    ("Roxicodone 5", "oxycodone"),
+    ("OxyContin 80mg", "oxycodone"),
+    ("Xtampza ER 13.5mg", "oxycodone"),
+    ("OxyIR 10", "oxycodone"),
+    ("Demerol 100mg", "meperidine"),
+    ("pentazocine", "pentazocine"),
+    ("butorphanol 10 mg/ml nasal spray", "butorphanol"),
+    ("Apadaz", "benzhydrocodone"),
+    ("levorphanol", "levorphanol"),
+    ("dihydrocodeine 60mg", "dihydrocodeine"),
+    ("pholcodine", "pholcodine"),
+    ("kratom tea", "mitragynine"),
+    ("Hydrocodone ER 40", "hydrocodone"),
+    ("MScontin 100", "morphine"),
+    ("co-codamol", "codeine"),
+]
+
+MISSPELLINGS = [
+    ("oxycodon 5", "oxycodone"),
+    ("hydrocodeine", "hydrocodone"),
+    ("percoset 5/325", "oxycodone"),
+    ("tramadoll 50mg", "tramadol"),
+    ("vicoden ES", "hydrocodone"),
+    ("fentanil 25", "fentanyl"),
+    ("morfine sulfate", "morphine"),
+    ("oxicodone", "oxycodone"),
+    ("suboxen 8mg", "buprenorphine"),
+    ("methadon 60", "methadone"),
+    ("dilaudd", "hydromorphone"),
+    ("codeien", "codeine"),
+]
+
+STREET_AND_SHORTHAND = [
+    ("oxy", "oxycodone"),
+    ("perc 30s", "oxycodone"),
+    ("hydros", "hydrocodone"),
+    ("bupe 8mg", "buprenorphine"),
+    ("subs 8mg", "buprenorphine"),
+    ("purple drank", "codeine"),
+    ("lean on weekends", "codeine"),
+]
+
+LOOK_ALIKES = [
+    "oxybutynin 10 mg XL",
+    "hydroxyzine HCl 25",
+    "oxcarbazepine",
+    "oxymetazoline",
+    "buspirone 7.5mg",
+    "methocarbamol",
+    "methimazole 10",
+    "methylphenidate 18mg",
+    "Percogesic 2 tablets",
+    "dextromethorphan",
+    "Robitussin DM",
+    "hydrocortisone cream",
+    "hydrochlorothiazide 12.5 mg",
+    "trandolapril",
+    "trazodone 50",
+    "trazadone",
+    "hydroxyzine pamoate",
+    "oxybutinin 5mg",
+    "bupropion",
+    "loperamide",
+    "lofexidine",
+    "Codeine-free cough syrup 10 ml",
+    "tylenol 3 times daily",
+    "T3 50 mcg",
+]
+
+PLAIN_SAFE_LISTS = [
+    "metformin 500 mg twice daily",
+    "vitamin D",
+    "fish oil",
+    "Vitamin D3 5000 IU",
+    "magnesium",
+    "Tylenol PM 2 caplets",
+    "Tylenol Extra Strength",
+    "ibuprofen 600",
+    "lisinopril 20 mg for blood pressure",
+    "sertraline 100mg",
+    "melatonin 3mg nightly",
+    "gabapentin 100",
+]
+
+NOT_CURRENT = [
+    "allergic to codeine",
+    "codeine allergy",
+    "stopped oxycodone in 2019",
+    "used to take Percocet",
+    "no opioids",
+    "Allergies: morphine (rash)",
+    "was on methadone years ago",
+    "tramadol made me sick so I discontinued it",
+]
+
+ALL_EXAMPLES = (
+    [e for e, _ in OPIOID_EXAMPLES + MISSPELLINGS + STREET_AND_SHORTHAND]
+    + LOOK_ALIKES
+    + PLAIN_SAFE_LISTS
+    + NOT_CURRENT
+)
+
+
+def codes(flags: list[Flag]) -> list[str]:
+    return [f.code for f in flags]
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), OPIOID_EXAMPLES)
+def test_opioid_products_are_a_contraindication(entry, ingredient):
+    flags = screen_medication(entry)
+    assert is_opioid(flags)
+    opioid = next(f for f in flags if f.code == "opioid")
+    assert opioid.severity is Severity.CONTRAINDICATION
+    assert ingredient in opioid.ingredient
+
+
+def test_norco_with_dose_and_frequency_is_a_contraindication():
+    [flag] = screen_medication("norco 10/325 bid")
+    assert flag.code == "opioid"
+    assert flag.severity == Severity.CONTRAINDICATION
+    assert flag.matched == "norco"
+    assert flag.ingredient == "hydrocodone"
+    assert flag.entry_index is None
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), MISSPELLINGS)
+def test_misspelt_opioids_are_still_a_contraindication(entry, ingredient):
+    flags = screen_medication(entry)
+    assert is_opioid(flags), flags
+    assert flags[0].ingredient == ingredient
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), STREET_AND_SHORTHAND)
+def test_street_names_and_shorthand_are_a_contraindication(entry, ingredient):
+    flags = screen_medication(entry)
+    assert is_opioid(flags)
+    assert ingredient in flags[0].ingredient
+
+
+@pytest.mark.parametrize("entry", LOOK_ALIKES)
+def test_look_alikes_are_not_flagged_as_opioids(entry):
+    flags = screen_medication(entry)
+    assert not is_opioid(flags)
+    assert "opioid_not_current" not in codes(flags)
+
+
+@pytest.mark.parametrize("entry", PLAIN_SAFE_LISTS)
+def test_everyday_medicines_and_supplements_raise_no_flag(entry):
+    assert screen_medication(entry) == []
+
+
+@pytest.mark.parametrize("entry", ["oxycontin", "OXYCONTIN", "OxyContin®", "Oxycontin.", "  oxycontin  "])
+def test_case_punctuation_and_symbols_do_not_matter(entry):
+    assert is_opioid(screen_medication(entry))
+
+
+@pytest.mark.parametrize("word", ["boxy", "proxy", "moxy", "oxygen 2L at night"])
+def test_short_street_names_never_match_inside_other_words(word):
+    assert not is_opioid(screen_medication(word))
+
+
+@pytest.mark.parametrize("entry", NOT_CURRENT)
+def test_allergy_and_past_use_are_a_review_not_a_contraindication(entry):
+    flags = screen_medication(entry)
+    assert not is_opioid(flags)
+    assert codes(flags) == ["opioid_not_current"]
+    assert flags[0].severity is Severity.REVIEW
+
+
+def test_a_cue_about_another_drug_does_not_hide_a_current_opioid():
+    flags = screen_medication("oxycodone 5mg, allergic to penicillin")
+    assert is_opioid(flags)
+
+
+def test_a_no_allergies_note_beside_an_opioid_adds_nothing_else():
+    flags = screen_medication("Dilaudid 2mg, no known drug allergies")
+    assert codes(flags) == ["opioid"]
+
+
+def test_past_opioid_then_current_opioid_in_one_entry_is_a_contraindication():
+    flags = screen_medication("used to take Percocet, now tramadol 50")
+    assert is_opioid(flags)
+    assert {f.code for f in flags} == {"opioid", "opioid_not_current"}
+
+
+@pytest.mark.parametrize(
+    "entry", ["none", "None.", "N/A", "no medications", "No current meds", "nothing", "NKDA"]
+)
+def test_saying_there_are_no_medications_raises_no_flag(entry):
+    assert screen_medication(entry) == []
+
+
+@pytest.mark.parametrize("entry", ["", "   ", "\n\t"])
+def test_empty_entries_raise_no_flag(entry):
+    assert screen_medication(entry) == []
+
+
+@pytest.mark.parametrize(
+    ("entry", "ingredient"),
+    [
+        ("naltrexone 50 mg", "naltrexone"),
+        ("Vivitrol", "naltrexone"),
+        ("Contrave 2 tabs bid", "naltrexone"),
+        ("Narcan nasal spray", "naloxone"),
+        ("naloxone", "naloxone"),
+        ("Relistor", "methylnaltrexone"),
+    ],
+)
+def test_opioid_antagonists_need_a_review(entry, ingredient):
+    flags = screen_medication(entry)
+    assert codes(flags) == ["opioid_antagonist"]
+    assert flags[0].severity is Severity.REVIEW
+    assert flags[0].ingredient == ingredient
+
+
+@pytest.mark.parametrize("entry", ["Suboxone 8/2", "Zubsolv", "buprenorphine/naloxone film", "Talwin NX"])
+def test_opioid_combined_with_naloxone_is_one_opioid_contraindication(entry):
+    flags = screen_medication(entry)
+    assert codes(flags) == ["opioid"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "ingredient"),
+    [
+        ("Humira 40mg q2weeks", "adalimumab"),
+        ("adalimumab", "adalimumab"),
+        ("etanercept 50 mg weekly", "etanercept"),
+        ("methotrexate 2.5mg x6 weekly", "methotrexate"),
+        ("hydroxychloroquine 200", "hydroxychloroquine"),
+        ("prednisone 20 mg", "prednisone"),
+        ("Xeljanz", "tofacitinib"),
+        ("tacrolimus 1mg bid", "tacrolimus"),
+    ],
+)
+def test_immune_modulating_medicines_need_a_review(entry, ingredient):
+    flags = screen_medication(entry)
+    assert codes(flags) == ["immunomodulator"]
+    assert flags[0].ingredient == ingredient
+    assert flags[0].severity is Severity.REVIEW
+
+
+@pytest.mark.parametrize(
+    "entry", ["hydrocortisone 1% cream", "budesonide inhaler 2 puffs", "triamcinolone ointment"]
+)
+def test_steroids_applied_to_the_skin_or_lungs_raise_no_immune_flag(entry):
+    assert screen_medication(entry) == []
+
+
+@pytest.mark.parametrize(
+    "entry", ["zorblatix 20mg", "my blue pill", "herbal tea from my aunt", "metformin and florbex"]
+)
+def test_unrecognised_entries_are_never_silently_safe(entry):
+    flags = screen_medication(entry)
+    assert "unrecognised" in codes(flags)
+    assert all(f.severity is Severity.REVIEW for f in flags)
+
+
+def test_unrecognised_flag_quotes_the_words_it_could_not_place():
+    [flag] = screen_medication("metformin 500, florbex 10mg")
+    assert flag.matched == "florbex"
+
+
+@pytest.mark.parametrize("status", ["pregnant", "breastfeeding", "trying_to_conceive"])
+def test_pregnancy_breastfeeding_or_trying_to_conceive_adds_one_caution(status):
+    flags = screen_intake(medications=["vitamin D"], pregnancy_status=status)
+    assert codes(flags) == ["pregnancy"]
+    assert flags[0].severity is Severity.CAUTION
+    assert flags[0].matched == "" and flags[0].ingredient == ""
+    assert flags[0].entry_index is None
+
+
+@pytest.mark.parametrize("status", ["not_pregnant", "not_applicable", "prefer_not_to_say"])
+def test_other_pregnancy_answers_add_nothing(status):
+    assert screen_intake(medications=[], pregnancy_status=status) == []
+
+
+def test_unknown_pregnancy_status_is_refused():
+    with pytest.raises(ValueError):
+        screen_intake(medications=[], pregnancy_status="maybe")
+
+
+def test_intake_flags_carry_the_index_of_their_medication():
+    flags = screen_intake(
+        medications=["lisinopril 10", "Percocet 5/325 prn", "", "Humira"],
+        pregnancy_status="not_pregnant",
+    )
+    assert [(f.code, f.entry_index) for f in flags] == [("opioid", 1), ("immunomodulator", 3)]
+    assert is_opioid(flags)
+
+
+def test_is_opioid_ignores_reviews_and_cautions():
+    flags = screen_intake(medications=["allergic to morphine", "naltrexone"], pregnancy_status="pregnant")
+    assert flags and not is_opioid(flags)
+
+
+def test_flags_are_immutable_and_stamped_with_the_rules_version():
+    [flag] = screen_medication("tramadol")
+    assert flag.rules_version == RULES_VERSION
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        flag.code = "other"  # type: ignore[misc]
+
+
+def test_severity_values_are_plain_strings():
+    assert Severity.CONTRAINDICATION == "contraindication"
+    assert str(Severity.REVIEW) == "review"
+
+
+@pytest.mark.parametrize(
+    "entry", ["Norco", "allergic to codeine", "naltrexone", "Humira", "qwertyx", "Oxycodone"]
+)
+def test_explanations_are_calm_and_refer_to_the_pharmacist(entry):
+    [flag] = screen_medication(entry)
+    text = flag.explanation
+    assert "pharmacist" in text
+    assert "you cannot" not in text.lower() and "diagnos" not in text.lower()
+    assert text.count(".") <= 3
+
+
+def test_opioid_explanation_says_what_why_and_who():
+    [flag] = screen_medication("Norco")
+    assert "hydrocodone" in flag.explanation
+    assert "withdrawal" in flag.explanation
+    assert "pharmacist" in flag.explanation
+
+
+def test_knowledge_base_was_built_for_the_current_rules_version():
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    assert data["rules_version"] == RULES_VERSION
+
+
+def test_screening_package_imports_no_django_or_project_apps():
+    for path in (REPO_ROOT / "patients" / "screening").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "django" not in source.lower(), path
+        assert "consultations" not in source, path
+
+
+def test_unit_test_examples_are_not_copied_from_the_evaluation_set():
+    eval_dir = REPO_ROOT / "bench" / "screening_eval"
+    evaluation = {
+        line.strip().casefold()
+        for name in ("opioids.txt", "non_opioids.txt")
+        for line in (eval_dir / name).read_text(encoding="utf-8").splitlines()
+    }
+    assert not {e.casefold() for e in ALL_EXAMPLES} & evaluation
