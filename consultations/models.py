@@ -143,6 +143,15 @@ class ConsultationType(models.Model):
         return timedelta(minutes=self.buffer_minutes)
 
     @property
+    def notice_display(self):
+        """The minimum notice in words: "2 hours", "90 minutes"."""
+        minutes = self.min_notice_minutes
+        if minutes and minutes % 60 == 0:
+            hours = minutes // 60
+            return "1 hour" if hours == 1 else f"{hours} hours"
+        return f"{minutes} minutes"
+
+    @property
     def modes(self):
         allowed = {
             self.Mode.IN_PERSON: self.allows_in_person,
@@ -194,6 +203,29 @@ class Appointment(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.BOOKED
+
+    @property
+    def notice(self):
+        """How long before the start a patient may still change or cancel online."""
+        return timedelta(minutes=self.consultation_type.min_notice_minutes)
+
+    @property
+    def change_deadline(self):
+        return self.start - self.notice
+
+    def is_changeable_by_patient(self, now):
+        """Booked and not yet inside the type's minimum-notice window."""
+        return self.is_active and now <= self.change_deadline
+
+    def is_changeable_by_staff(self, now):
+        return self.is_active and now < self.end
+
+    def can_be_marked(self, now):
+        """Completed or no-show can only be recorded for a booked appointment that has started."""
+        return self.is_active and self.start <= now
+
+    def is_in_person(self):
+        return self.mode == self.Mode.IN_PERSON
 
 
 class Notification(models.Model):

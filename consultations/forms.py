@@ -1,0 +1,103 @@
+"""Forms of the booking flow. They carry choices between pages (type, mode, pharmacist, day,
+time) in the querystring or a POST body; nothing clinical ever travels in them."""
+
+from datetime import UTC, datetime
+
+from django import forms
+
+from .models import ConsultationType, Pharmacist
+
+FIRST_AVAILABLE = "any"
+
+
+class ConsultationChoiceForm(forms.Form):
+    """Step one: which consultation, how, and with whom."""
+
+    type = forms.ModelChoiceField(
+        label="Which consultation?",
+        queryset=ConsultationType.objects.filter(is_active=True),
+        to_field_name="slug",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Please choose a consultation.",
+            "invalid_choice": "Please choose one of the consultations listed.",
+        },
+    )
+    mode = forms.ChoiceField(
+        label="How would you like to talk?",
+        choices=ConsultationType.Mode.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please choose in person, phone or video.",
+            "invalid_choice": "Please choose one of the ways listed.",
+        },
+    )
+    pharmacist = forms.ChoiceField(
+        label="Pharmacist",
+        required=False,
+        error_messages={"invalid_choice": "Please choose a pharmacist from the list, or first available."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].label_from_instance = self._type_label
+        pharmacists = Pharmacist.objects.filter(is_active=True).order_by("display_name")
+        self.fields["pharmacist"].choices = [(FIRST_AVAILABLE, "First available")] + [
+            (str(p.pk), p.display_name) for p in pharmacists
+        ]
+        self._pharmacists = {str(p.pk): p for p in pharmacists}
+
+    @staticmethod
+    def _type_label(kind):
+        ways = ", ".join(str(ConsultationType.Mode(m).label).lower() for m in kind.modes)
+        return f"{kind.name} — {kind.duration_minutes} minutes ({ways})"
+
+    def clean_pharmacist(self):
+        value = self.cleaned_data.get("pharmacist") or FIRST_AVAILABLE
+        return None if value == FIRST_AVAILABLE else self._pharmacists[value]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, mode = cleaned.get("type"), cleaned.get("mode")
+        if kind and mode and mode not in kind.modes:
+            self.add_error(
+                "mode",
+                f"{kind.name} is not offered by {ConsultationType.Mode(mode).label.lower()}. "
+                "Please choose another way.",
+            )
+        if mode in ConsultationType.Mode.values:
+            cleaned["mode_label"] = ConsultationType.Mode(mode).label
+        return cleaned
+
+    def querystring_values(self):
+        pharmacist = self.cleaned_data["pharmacist"]
+        return {
+            "type": self.cleaned_data["type"].slug,
+            "mode": self.cleaned_data["mode"],
+            "pharmacist": str(pharmacist.pk) if pharmacist else FIRST_AVAILABLE,
+        }
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(input_formats=["%Y-%m-%d"])
+
+
+class StartForm(forms.Form):
+    """A chosen start, as an ISO 8601 instant (``2026-06-02T14:00:00Z``)."""
+
+    start = forms.CharField()
+
+    def clean_start(self):
+        raw = self.cleaned_data["start"].strip()
+        try:
+            start = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+        except ValueError:
+            raise forms.ValidationError("That time could not be read. Please choose a time again.") from None
+        if start.tzinfo is None:
+            raise forms.ValidationError("That time could not be read. Please choose a time again.")
+        return start.astimezone(UTC)
+
+
+def iso_start(start: datetime) -> str:
+    return start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,251 @@
+"""Booking, rescheduling and cancelling consultations: the rules, in one place.
+
+Views, the admin and tasks call these functions; each one owns its transaction. A time is only
+given out after the free times are recomputed inside that transaction (working hours, minimum
+notice, how far ahead, overlaps). Two safety nets stop a double booking when two requests race:
+on SQLite every transaction takes the write lock when it begins (settings.DATABASES), so the
+re-check and the insert of one booking cannot interleave with another's; on PostgreSQL the
+exclusion constraint of migration 0002 refuses the second row, and that refusal becomes
+``SlotUnavailable`` here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from patients.models import Intake
+
+from . import availability, notifications
+from .models import Appointment, ConsultationType, Pharmacist
+
+OVERLAP_CONSTRAINT = "appointment_no_overlap"
+EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
+
+
+class BookingError(Exception):
+    """A change the rules refuse; ``message`` is written for the patient."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class SlotUnavailable(BookingError):
+    """The time is no longer free (taken meanwhile, outside hours, or outside the booking window)."""
+
+    def __init__(self, message: str = "That time was just taken — here are the times still free."):
+        super().__init__(message)
+
+
+class TooLateToChange(BookingError):
+    """A patient tried to change an appointment inside its minimum-notice window."""
+
+
+class NotAllowed(BookingError):
+    """The change makes no sense for this appointment (wrong status, mode not offered...)."""
+
+
+class AlreadyBooked(NotAllowed):
+    """The intake already has a consultation coming up; it can be rescheduled instead."""
+
+    def __init__(self, appointment: Appointment):
+        super().__init__("You already have a consultation booked. You can change its time instead.")
+        self.appointment = appointment
+
+
+def appointment_book(
+    *,
+    intake: Intake,
+    consultation_type: ConsultationType,
+    mode: str,
+    start: datetime,
+    pharmacist: Pharmacist | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book ``start`` for this intake, with ``pharmacist`` or (None) the first one free then."""
+    now = now or timezone.now()
+    if not consultation_type.is_active:
+        raise NotAllowed("This kind of consultation can no longer be booked.")
+    if mode not in consultation_type.modes:
+        raise NotAllowed(f"{consultation_type.name} is not offered that way. Please choose another option.")
+    _require_aware(start)
+
+    with transaction.atomic():
+        upcoming = (
+            Appointment.objects.filter(intake=intake, status=Appointment.Status.BOOKED, end__gt=now)
+            .order_by("start")
+            .first()
+        )
+        if upcoming is not None:
+            raise AlreadyBooked(upcoming)
+        candidates = availability.free_pharmacist_ids_at(
+            consultation_type=consultation_type, start=start, now=now, pharmacist=pharmacist
+        )
+        for pharmacist_id in candidates:
+            chosen = Pharmacist.objects.select_related("location").get(pk=pharmacist_id)
+            appointment = Appointment(
+                patient_id=intake.patient_id,
+                intake=intake,
+                pharmacist=chosen,
+                consultation_type=consultation_type,
+                location=chosen.location,
+                mode=mode,
+            )
+            _place(appointment, start)
+            appointment.full_clean()
+            if _saved_without_overlap(appointment):
+                notifications.appointment_changed(appointment=appointment, change="booked")
+                return appointment
+        raise SlotUnavailable()
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    now: datetime | None = None,
+    by_staff: bool = False,
+) -> Appointment:
+    """Move the appointment to ``start`` with the same pharmacist and intake; the version goes up.
+
+    On any refusal the stored appointment is left exactly as it was.
+    """
+    now = now or timezone.now()
+    _require_aware(start)
+    with transaction.atomic():
+        current = _locked(appointment)
+        _check_changeable(current, now=now, by_staff=by_staff)
+        if current.start == start:
+            return current
+        free = availability.free_pharmacist_ids_at(
+            consultation_type=current.consultation_type,
+            start=start,
+            now=now,
+            pharmacist=current.pharmacist,
+            ignore_appointment=current,
+            min_notice=timedelta(0) if by_staff else None,
+        )
+        if current.pharmacist_id not in free:
+            raise SlotUnavailable()
+        _place(current, start)
+        current.version += 1
+        current.full_clean()
+        if not _saved_without_overlap(current):
+            raise SlotUnavailable()
+        notifications.appointment_changed(appointment=current, change="rescheduled")
+        return current
+
+
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    now: datetime | None = None,
+    by_staff: bool = False,
+) -> Appointment:
+    """Cancel; the time becomes free again. Cancelling twice changes nothing the second time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(appointment)
+        if current.status == Appointment.Status.CANCELLED:
+            return current
+        _check_changeable(current, now=now, by_staff=by_staff)
+        current.status = Appointment.Status.CANCELLED
+        current.cancelled_at = now
+        current.version += 1
+        current.full_clean()
+        current.save()
+        notifications.appointment_changed(appointment=current, change="cancelled")
+        return current
+
+
+def appointment_mark(
+    *,
+    appointment: Appointment,
+    status: str,
+    now: datetime | None = None,
+) -> Appointment:
+    """Staff record how a consultation went: completed or no-show, once it has started."""
+    now = now or timezone.now()
+    if status not in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
+        raise NotAllowed("An appointment can only be marked as completed or as a no-show.")
+    with transaction.atomic():
+        current = _locked(appointment)
+        if current.status == status:
+            return current
+        if not current.can_be_marked(now):
+            raise NotAllowed("Only a booked consultation that has already started can be marked.")
+        current.status = status
+        current.version += 1
+        current.full_clean()
+        current.save()
+        return current
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _require_aware(start: datetime) -> None:
+    if timezone.is_naive(start):
+        raise ValueError("start must be timezone-aware")
+
+
+def _place(appointment: Appointment, start: datetime) -> None:
+    kind = appointment.consultation_type
+    appointment.start = start
+    appointment.end = start + kind.duration
+    appointment.blocked_until = appointment.end + kind.buffer
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    # SQLite ignores FOR UPDATE; its IMMEDIATE transaction already holds the write lock.
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("consultation_type", "location", "pharmacist")
+        .get(pk=appointment.pk)
+    )
+
+
+def _check_changeable(appointment: Appointment, *, now: datetime, by_staff: bool) -> None:
+    if not appointment.is_active:
+        raise NotAllowed(
+            f"This consultation is {appointment.get_status_display().lower()} and can no longer be changed."
+        )
+    if by_staff:
+        if not appointment.is_changeable_by_staff(now):
+            raise NotAllowed("This consultation is already over.")
+        return
+    if not appointment.is_changeable_by_patient(now):
+        raise TooLateToChange(too_late_message(appointment))
+
+
+def too_late_message(appointment: Appointment) -> str:
+    """What a patient reads when the consultation is too close to change online."""
+    return (
+        f"Your consultation starts in less than {appointment.consultation_type.notice_display}, so it can no "
+        f"longer be changed online. Please call the pharmacy on {appointment.location.phone} "
+        "and we will help you."
+    )
+
+
+def _saved_without_overlap(appointment: Appointment) -> bool:
+    """Save inside a savepoint; False when PostgreSQL's exclusion constraint refuses the row."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        if _is_overlap(error):
+            return False
+        raise
+    return True
+
+
+def _is_overlap(error: IntegrityError) -> bool:
+    cause = error.__cause__
+    diag = getattr(cause, "diag", None)
+    return (
+        getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT
+        or getattr(cause, "sqlstate", None) == EXCLUSION_VIOLATION
+    )

@@ -1,0 +1,483 @@
+"""Booking and manage pages. Thin: read the choices, ask the selectors or call one service, render.
+
+The patient's intake is found through ``request.session["intake_reference"]`` (set by the intake
+flow); choices travel in the querystring (type slug, mode, pharmacist id, day, ISO start) and the
+confirmed booking's token in ``request.session["booking_confirmed_token"]``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from calendar import Calendar
+from datetime import date
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from patients.models import Intake
+
+from . import availability, calendar, services
+from .forms import FIRST_AVAILABLE, ConsultationChoiceForm, DayForm, StartForm, iso_start
+from .models import Appointment
+
+INTAKE_SESSION_KEY = "intake_reference"
+CONFIRMED_SESSION_KEY = "booking_confirmed_token"
+INTAKE_URL = "/intake/"
+ICS_FILENAME = "welltopia-consultation.ics"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _session_intake(request) -> Intake | None:
+    raw = request.session.get(INTAKE_SESSION_KEY)
+    try:
+        reference = uuid.UUID(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return Intake.objects.select_related("patient").filter(reference=reference).first()
+
+
+def intake_required(view):
+    """The booking pages need the intake the patient just submitted; without it, start there."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        intake = _session_intake(request)
+        if intake is None:
+            messages.info(
+                request,
+                "Before choosing a time, please tell us a little about yourself. It takes a few minutes.",
+            )
+            return redirect(INTAKE_URL)
+        return view(request, intake, *args, **kwargs)
+
+    return wrapper
+
+
+def _with_query(url_name: str, *args, **params) -> str:
+    url = reverse(f"consultations:{url_name}", args=args)
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _choice_or_redirect(request, data):
+    """The type, mode and pharmacist chosen in step one, or a redirect back to it with the errors."""
+    form = ConsultationChoiceForm(data)
+    if form.is_valid():
+        return form, None
+    picked = {key: data[key] for key in ("type", "mode", "pharmacist") if data.get(key)}
+    return None, redirect(_with_query("book_start", **picked))
+
+
+def _month_grids(days: dict[date, list], link_for_day) -> list[dict]:
+    """Calendar months (weeks of Monday..Sunday) covering the window; days outside it are None."""
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        weeks = []
+        for week in Calendar(firstweekday=0).monthdatescalendar(year, month):
+            cells = []
+            for day in week:
+                if day.month != month or day not in days:
+                    cells.append(None if day.month != month else {"day": day, "in_window": False})
+                    continue
+                count = len(days[day])
+                cells.append(
+                    {"day": day, "in_window": True, "count": count, "url": link_for_day(day) if count else None}
+                )
+            weeks.append(cells)
+        months.append({"first": date(year, month, 1), "weeks": weeks})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _time_groups(times: list[availability.FreeTime], link_for_start) -> list[dict]:
+    tz = availability.pharmacy_zone()
+    zones = {t.start.astimezone(tz).tzname() for t in times}
+    groups = {"Morning": [], "Afternoon": []}
+    for free in times:
+        local = free.start.astimezone(tz)
+        groups["Morning" if local.hour < 12 else "Afternoon"].append(
+            {"start": free.start, "url": link_for_start(free.start), "show_zone": len(zones) > 1}
+        )
+    return [{"name": name, "times": entries} for name, entries in groups.items() if entries]
+
+
+def _zone_names(times) -> str:
+    tz = availability.pharmacy_zone()
+    return " / ".join(sorted({t.start.astimezone(tz).tzname() for t in times})) or timezone.now().astimezone(
+        tz
+    ).tzname()
+
+
+def _render_times(request, template, *, day, times, link_for_start, context, status=200):
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "day": day,
+            "groups": _time_groups(times, link_for_start),
+            "zone_names": _zone_names(times),
+            "times_count": len(times),
+        },
+        status=status,
+    )
+
+
+def _manage_url(appointment: Appointment) -> str:
+    return settings.SITE_URL + reverse("consultations:manage", args=[appointment.manage_token])
+
+
+def _appointment_or_404(token: str) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related("consultation_type", "location", "pharmacist"), manage_token=token
+    )
+
+
+# --- booking --------------------------------------------------------------------------------------
+
+
+@never_cache
+@intake_required
+def book_start(request, intake):
+    upcoming = (
+        Appointment.objects.filter(intake=intake, status=Appointment.Status.BOOKED, end__gt=timezone.now())
+        .select_related("consultation_type", "location", "pharmacist")
+        .first()
+    )
+    if upcoming is not None:
+        return render(
+            request, "consultations/book_already.html", {"appointment": upcoming, "manage_url": _manage_url(upcoming)}
+        )
+    if "type" in request.GET:
+        form = ConsultationChoiceForm(request.GET)
+        if form.is_valid():
+            return redirect(_with_query("book_day", **form.querystring_values()))
+    else:
+        form = ConsultationChoiceForm(initial={"pharmacist": FIRST_AVAILABLE})
+    return render(request, "consultations/book_start.html", {"form": form})
+
+
+@never_cache
+@intake_required
+def book_day(request, intake):
+    choice, back = _choice_or_redirect(request, request.GET)
+    if back:
+        return back
+    values = choice.querystring_values()
+    days = availability.free_times_by_day(
+        consultation_type=choice.cleaned_data["type"],
+        pharmacist=choice.cleaned_data["pharmacist"],
+        now=timezone.now(),
+    )
+    first = availability.first_free_time(days)
+    return render(
+        request,
+        "consultations/book_day.html",
+        {
+            "choice": choice.cleaned_data,
+            "months": _month_grids(days, lambda day: _with_query("book_time", **values, day=day.isoformat())),
+            "first_free": first,
+            "first_free_url": first
+            and _with_query("book_review", **values, start=iso_start(first.start)),
+            "change_url": _with_query("book_start", **values),
+        },
+    )
+
+
+def _book_times_page(request, choice, day, *, status=200):
+    values = choice.querystring_values()
+    days = availability.free_times_by_day(
+        consultation_type=choice.cleaned_data["type"],
+        pharmacist=choice.cleaned_data["pharmacist"],
+        now=timezone.now(),
+        first_day=day,
+        last_day=day,
+    )
+    return _render_times(
+        request,
+        "consultations/book_time.html",
+        day=day,
+        times=days.get(day, []),
+        link_for_start=lambda start: _with_query("book_review", **values, start=iso_start(start)),
+        context={
+            "choice": choice.cleaned_data,
+            "days_url": _with_query("book_day", **values),
+            "in_window": day in days,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@intake_required
+def book_time(request, intake):
+    choice, back = _choice_or_redirect(request, request.GET)
+    if back:
+        return back
+    day_form = DayForm(request.GET)
+    if not day_form.is_valid():
+        return redirect(_with_query("book_day", **choice.querystring_values()))
+    return _book_times_page(request, choice, day_form.cleaned_data["day"])
+
+
+@never_cache
+@intake_required
+def book_review(request, intake):
+    choice, back = _choice_or_redirect(request, request.GET)
+    if back:
+        return back
+    start_form = StartForm(request.GET)
+    if not start_form.is_valid():
+        return redirect(_with_query("book_day", **choice.querystring_values()))
+    start = start_form.cleaned_data["start"]
+    kind = choice.cleaned_data["type"]
+    free = availability.free_pharmacist_ids_at(
+        consultation_type=kind, start=start, now=timezone.now(), pharmacist=choice.cleaned_data["pharmacist"]
+    )
+    if not free:
+        messages.warning(request, "Sorry, that time is no longer free. Here are the times still free.")
+        return _book_times_page(request, choice, availability.local_day(start))
+    pharmacist = availability.pharmacists_by_id(free[:1])[free[0]]
+    values = choice.querystring_values()
+    return render(
+        request,
+        "consultations/book_review.html",
+        {
+            "choice": choice.cleaned_data,
+            "values": {**values, "start": iso_start(start)},
+            "start": start,
+            "end": start + kind.duration,
+            "pharmacist": pharmacist,
+            "location": pharmacist.location,
+            "times_url": _with_query("book_time", **values, day=availability.local_day(start).isoformat()),
+        },
+    )
+
+
+@never_cache
+@require_POST
+@intake_required
+def book_confirm(request, intake):
+    choice, back = _choice_or_redirect(request, request.POST)
+    if back:
+        return back
+    start_form = StartForm(request.POST)
+    if not start_form.is_valid():
+        return redirect(_with_query("book_day", **choice.querystring_values()))
+    start = start_form.cleaned_data["start"]
+    try:
+        appointment = services.appointment_book(
+            intake=intake,
+            consultation_type=choice.cleaned_data["type"],
+            mode=choice.cleaned_data["mode"],
+            start=start,
+            pharmacist=choice.cleaned_data["pharmacist"],
+        )
+    except services.SlotUnavailable as refusal:
+        messages.warning(request, refusal.message)
+        return _book_times_page(request, choice, availability.local_day(start))
+    except services.AlreadyBooked as refusal:
+        request.session[CONFIRMED_SESSION_KEY] = refusal.appointment.manage_token
+        messages.info(request, refusal.message)
+        return redirect("consultations:book_confirmed")
+    except services.NotAllowed as refusal:
+        messages.error(request, refusal.message)
+        return redirect(_with_query("book_start", **choice.querystring_values()))
+    request.session[CONFIRMED_SESSION_KEY] = appointment.manage_token
+    return redirect("consultations:book_confirmed")
+
+
+@never_cache
+def book_confirmed(request):
+    token = request.session.get(CONFIRMED_SESSION_KEY)
+    appointment = (
+        Appointment.objects.select_related("consultation_type", "location", "pharmacist")
+        .filter(manage_token=token or "")
+        .first()
+    )
+    if appointment is None:
+        return redirect("consultations:book_start")
+    return render(
+        request,
+        "consultations/book_confirmed.html",
+        {"appointment": appointment, "manage_url": _manage_url(appointment)},
+    )
+
+
+# --- the manage link -------------------------------------------------------------------------------
+
+
+def _refuse_if_locked(request, appointment):
+    """A redirect to the manage page with the reason, when the patient may no longer change it."""
+    if not appointment.is_active:
+        messages.info(request, "This consultation can no longer be changed.")
+        return redirect("consultations:manage", token=appointment.manage_token)
+    if not appointment.is_changeable_by_patient(timezone.now()):
+        messages.error(request, services.too_late_message(appointment))
+        return redirect("consultations:manage", token=appointment.manage_token)
+    return None
+
+
+@never_cache
+def manage(request, token):
+    appointment = _appointment_or_404(token)
+    now = timezone.now()
+    return render(
+        request,
+        "consultations/manage_detail.html",
+        {
+            "appointment": appointment,
+            "changeable": appointment.is_changeable_by_patient(now),
+            "too_late": appointment.is_active
+            and not appointment.is_changeable_by_patient(now)
+            and services.too_late_message(appointment),
+            "manage_url": _manage_url(appointment),
+        },
+    )
+
+
+@never_cache
+def manage_reschedule_day(request, token):
+    appointment = _appointment_or_404(token)
+    if refused := _refuse_if_locked(request, appointment):
+        return refused
+    days = availability.free_times_by_day(
+        consultation_type=appointment.consultation_type,
+        pharmacist=appointment.pharmacist,
+        now=timezone.now(),
+        ignore_appointment=appointment,
+    )
+    link = lambda day: _with_query("manage_reschedule_time", token, day=day.isoformat())  # noqa: E731
+    return render(
+        request,
+        "consultations/manage_reschedule_day.html",
+        {"appointment": appointment, "months": _month_grids(days, link)},
+    )
+
+
+def _manage_times_page(request, appointment, day, *, status=200):
+    days = availability.free_times_by_day(
+        consultation_type=appointment.consultation_type,
+        pharmacist=appointment.pharmacist,
+        now=timezone.now(),
+        first_day=day,
+        last_day=day,
+        ignore_appointment=appointment,
+    )
+    times = [t for t in days.get(day, []) if t.start != appointment.start]
+    token = appointment.manage_token
+    return _render_times(
+        request,
+        "consultations/manage_reschedule_time.html",
+        day=day,
+        times=times,
+        link_for_start=lambda start: _with_query("manage_reschedule_review", token, start=iso_start(start)),
+        context={
+            "appointment": appointment,
+            "days_url": reverse("consultations:manage_reschedule_day", args=[token]),
+            "in_window": day in days,
+        },
+        status=status,
+    )
+
+
+@never_cache
+def manage_reschedule_time(request, token):
+    appointment = _appointment_or_404(token)
+    if refused := _refuse_if_locked(request, appointment):
+        return refused
+    day_form = DayForm(request.GET)
+    if not day_form.is_valid():
+        return redirect("consultations:manage_reschedule_day", token=token)
+    return _manage_times_page(request, appointment, day_form.cleaned_data["day"])
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage_reschedule_review(request, token):
+    appointment = _appointment_or_404(token)
+    if refused := _refuse_if_locked(request, appointment):
+        return refused
+    start_form = StartForm(request.POST if request.method == "POST" else request.GET)
+    if not start_form.is_valid():
+        return redirect("consultations:manage_reschedule_day", token=token)
+    start = start_form.cleaned_data["start"]
+    if request.method == "POST":
+        try:
+            moved = services.appointment_reschedule(appointment=appointment, start=start)
+        except services.SlotUnavailable as refusal:
+            messages.warning(request, refusal.message)
+            return _manage_times_page(request, appointment, availability.local_day(start))
+        except services.BookingError as refusal:
+            messages.error(request, refusal.message)
+            return redirect("consultations:manage", token=token)
+        messages.success(request, "Your consultation has been moved. We have emailed you the new time.")
+        return redirect("consultations:manage", token=moved.manage_token)
+    free = availability.free_pharmacist_ids_at(
+        consultation_type=appointment.consultation_type,
+        start=start,
+        now=timezone.now(),
+        pharmacist=appointment.pharmacist,
+        ignore_appointment=appointment,
+    )
+    if appointment.pharmacist_id not in free or start == appointment.start:
+        messages.warning(request, "Sorry, that time is not free. Here are the times still free.")
+        return _manage_times_page(request, appointment, availability.local_day(start))
+    return render(
+        request,
+        "consultations/manage_reschedule_review.html",
+        {
+            "appointment": appointment,
+            "start": start,
+            "end": start + appointment.consultation_type.duration,
+            "start_iso": iso_start(start),
+            "times_url": _with_query(
+                "manage_reschedule_time", token, day=availability.local_day(start).isoformat()
+            ),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage_cancel(request, token):
+    """GET only asks; a POST (from the button, with its CSRF token) cancels. Link scanners only GET."""
+    appointment = _appointment_or_404(token)
+    if refused := _refuse_if_locked(request, appointment):
+        return refused
+    if request.method == "POST":
+        try:
+            services.appointment_cancel(appointment=appointment)
+        except services.BookingError as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "Your consultation is cancelled. We have emailed you a confirmation.")
+        return redirect("consultations:manage", token=token)
+    return render(request, "consultations/manage_cancel.html", {"appointment": appointment})
+
+
+@never_cache
+def manage_ics(request, token):
+    appointment = _appointment_or_404(token)
+    if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CANCELLED):
+        raise Http404
+    method = "CANCEL" if appointment.status == Appointment.Status.CANCELLED else "REQUEST"
+    response = HttpResponse(
+        calendar.appointment_ics(appointment=appointment, method=method), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{ICS_FILENAME}"'
+    return response
+
