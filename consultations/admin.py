@@ -99,7 +99,8 @@ class DayFilter(admin.SimpleListFilter):
 
 
 class RescheduleForm(forms.Form):
-    start = forms.ChoiceField(label="New time (Chicago)")
+    # A list of the free times; the booking service has the last word (a time may go meanwhile).
+    start = forms.CharField(label="New time (Chicago)", widget=forms.Select)
 
     def __init__(self, *args, free_days, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,14 +110,20 @@ class RescheduleForm(forms.Form):
                 groups.append(
                     (day.strftime("%A %B %-d"), [(t.start.isoformat(), local(t.start, "%-I:%M %p")) for t in times])
                 )
-        self.fields["start"].choices = [("", "Choose a free time")] + groups
+        self.fields["start"].widget.choices = [("", "Choose a free time")] + groups
         if not groups:
             self.fields["start"].help_text = (
                 f"This pharmacist has no free time in the next {RESCHEDULE_DAYS} days."
             )
 
     def clean_start(self):
-        return datetime.fromisoformat(self.cleaned_data["start"])
+        try:
+            start = datetime.fromisoformat(self.cleaned_data["start"])
+        except ValueError:
+            raise ValidationError("Choose a time from the list.") from None
+        if start.tzinfo is None:
+            raise ValidationError("Choose a time from the list.")
+        return start
 
 
 @admin.register(Appointment)

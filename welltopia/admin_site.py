@@ -6,6 +6,7 @@ locks the address out exactly like guessing passwords.
 
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 
@@ -14,7 +15,17 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
         **OTPAdminAuthenticationForm.otp_error_messages,
         "token_required": "Enter the 6-digit code from your authenticator app.",
         "invalid_token": "That code is not right. Enter the current code from your authenticator app.",
+        "device_required": "No authenticator app is set up for this login. Ask an administrator to enrol one.",
     }
+
+    def _chosen_device(self, user):
+        # Staff have one authenticator each: use it rather than asking them to pick a device.
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
 
     def clean(self):
         try:
@@ -35,6 +46,7 @@ class WelltopiaAdminSite(OTPAdminSite):
     site_title = "Welltopia staff"
     index_title = "Today's work"
     login_form = StaffLoginForm
+    login_template = "admin/staff_login.html"
 
     def __init__(self, name="admin"):
         # Keep the name "admin" so every admin URL name (admin:index, ...) stays as Django's.
