@@ -164,11 +164,21 @@ def confirm_booking(page):
 STAFF_PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's password
 
 
+def ensure_staff_groups():
+    """The staff groups, which a data migration creates and a transactional test's flush empties."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("patients.migrations.0002_staff_groups_and_audit").create_groups(apps, None)
+
+
 def pharmacist_with_device(pharmacist):
     """The pharmacist's login in the Pharmacist group, with a confirmed TOTP device."""
     from django.contrib.auth.models import Group
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    ensure_staff_groups()
     user = pharmacist.user
     user.groups.add(Group.objects.get(name="Pharmacist"))
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)

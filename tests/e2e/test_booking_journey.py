@@ -2,6 +2,8 @@
 
 import re
 
+from playwright.sync_api import expect
+
 from consultations.models import Appointment
 from tests.e2e.conftest import assert_no_horizontal_scroll, plain_text, wait_for_mail
 from tests.e2e.journey import (
@@ -57,7 +59,7 @@ def test_patient_books_a_time_on_a_phone_and_the_confirmation_email_arrives(
     confirm_booking(phone)
 
     phone.wait_for_url("**/book/confirmed/")
-    assert phone.get_by_role("heading", name="Your consultation is booked").is_visible()
+    expect(phone.get_by_role("heading", name="Your consultation is booked")).to_be_visible()
     assert phone.locator('[aria-current="step"]').inner_text().strip().endswith("Confirmed")
     check_step(phone, screenshot, axe_check, "confirmed")
 

@@ -1,6 +1,7 @@
 """The home page and the not-found page in a real browser: readable on a phone, accessible, keyboard-first."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_no_horizontal_scroll
 
@@ -8,7 +9,7 @@ from tests.e2e.conftest import assert_no_horizontal_scroll
 def test_home_page_fits_a_phone_and_passes_axe(phone, screenshot, axe_check):
     phone.goto("/")
 
-    assert phone.get_by_role("heading", level=1).is_visible()
+    expect(phone.get_by_role("heading", level=1)).to_be_visible()
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "home")
     axe_check(phone)
@@ -54,8 +55,8 @@ def test_not_found_page_is_friendly_and_passes_axe(phone, screenshot, axe_check)
     response = phone.goto("/no-such-page/")
 
     assert response.status == 404
-    assert phone.get_by_role("heading", name="We can’t find that page").is_visible()
-    assert phone.get_by_role("link", name="Go to the home page").is_visible()
+    expect(phone.get_by_role("heading", name="We can’t find that page")).to_be_visible()
+    expect(phone.get_by_role("link", name="Go to the home page")).to_be_visible()
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "not-found")
     axe_check(phone)

@@ -1,5 +1,7 @@
 """The intake in a real browser: errors a patient can find and fix, the keyboard alone, a phone's width."""
 
+from playwright.sync_api import expect
+
 from patients.models import Intake
 from tests.e2e.conftest import assert_no_horizontal_scroll
 from tests.e2e.journey import Answers, fill_intake, fill_intake_by_keyboard, submit_intake
@@ -13,7 +15,7 @@ def test_empty_intake_shows_a_focused_error_summary_linked_to_the_fields(phone, 
     submit_intake(phone)
 
     summary = phone.locator("#error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert phone.evaluate("document.activeElement.id") == "error-summary"
     assert phone.title().startswith("Error:")
     first_link = summary.get_by_role("link").first
@@ -49,7 +51,7 @@ def test_intake_can_be_completed_with_the_keyboard_alone(phone, screenshot, axe_
     fill_intake_by_keyboard(phone, answers)
 
     phone.wait_for_url("**/intake/summary/")
-    assert phone.get_by_role("heading", name="Thank you, Dana").is_visible()
+    expect(phone.get_by_role("heading", name="Thank you, Dana")).to_be_visible()
     screenshot(phone, "summary")
     axe_check(phone)
     intake = Intake.objects.get(patient__email="keys@example.com")
@@ -65,9 +67,9 @@ def test_an_opioid_on_the_list_gets_the_calm_notice_and_booking_stays_open(phone
 
     phone.wait_for_url("**/intake/summary/")
     notice = phone.get_by_role("heading", name="Something to talk through first")
-    assert notice.is_visible()
+    expect(notice).to_be_visible()
     assert "opioid" in phone.locator(".summary-note--important").inner_text()
-    assert phone.get_by_role("link", name="Continue to choose a time").is_visible()
+    expect(phone.get_by_role("link", name="Continue to choose a time")).to_be_visible()
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "opioid-notice")
     axe_check(phone)

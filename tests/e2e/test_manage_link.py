@@ -2,6 +2,8 @@
 
 import re
 
+from playwright.sync_api import expect
+
 from consultations.models import Appointment
 from tests.e2e.conftest import assert_no_horizontal_scroll, plain_text, wait_for_mail
 from tests.e2e.journey import (
@@ -43,7 +45,7 @@ def test_patient_reschedules_then_cancels_through_the_link_in_the_email(
     assert len(confirmation) == 1, "no confirmation email arrived"
 
     phone.goto(manage_link(confirmation[0]))
-    assert phone.get_by_role("heading", name="Your consultation").is_visible()
+    expect(phone.get_by_role("heading", name="Your consultation")).to_be_visible()
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "manage")
     axe_check(phone)
@@ -63,7 +65,7 @@ def test_patient_reschedules_then_cancels_through_the_link_in_the_email(
     axe_check(phone)
     phone.get_by_role("button", name=re.compile("^(Confirm|Change|Move)", re.I)).click()
 
-    assert phone.get_by_role("heading", name="Your consultation").is_visible()
+    expect(phone.get_by_role("heading", name="Your consultation")).to_be_visible()
     screenshot(phone, "rescheduled")
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED and appointment.start != first_start
@@ -72,14 +74,14 @@ def test_patient_reschedules_then_cancels_through_the_link_in_the_email(
 
     phone.goto(manage_link(rescheduled[-1]))
     phone.get_by_role("link", name="Cancel the consultation").click()
-    assert phone.get_by_role("heading", name="Cancel your consultation?").is_visible()
+    expect(phone.get_by_role("heading", name="Cancel your consultation?")).to_be_visible()
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED, "opening the cancel page only asks"
     screenshot(phone, "cancel-confirm")
     axe_check(phone)
     phone.get_by_role("button", name="Yes, cancel it").click()
 
-    assert phone.get_by_text("This consultation is cancelled").is_visible()
+    expect(phone.get_by_text("This consultation is cancelled")).to_be_visible()
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "cancelled")
     axe_check(phone)

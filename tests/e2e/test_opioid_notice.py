@@ -1,5 +1,7 @@
 """A patient who lists an opioid is told calmly, can still book, and the pharmacist sees why."""
 
+from playwright.sync_api import expect
+
 from consultations.models import Appointment
 from patients.models import Intake
 from tests.e2e.conftest import assert_no_horizontal_scroll
@@ -26,7 +28,7 @@ def test_norco_gets_the_opioid_notice_booking_stays_open_and_the_admin_shows_the
 
     phone.wait_for_url("**/intake/summary/")
     notice = phone.locator(".summary-note--important")
-    assert notice.get_by_role("heading", name="Something to talk through first").is_visible()
+    expect(notice.get_by_role("heading", name="Something to talk through first")).to_be_visible()
     assert "opioid" in notice.inner_text()
     assert "Norco" in phone.locator(".noticed-list").inner_text()
     assert_no_horizontal_scroll(phone)
@@ -39,7 +41,7 @@ def test_norco_gets_the_opioid_notice_booking_stays_open_and_the_admin_shows_the
     choose_first_time(phone)
     confirm_booking(phone)
     phone.wait_for_url("**/book/confirmed/")
-    assert phone.get_by_role("heading", name="Your consultation is booked").is_visible()
+    expect(phone.get_by_role("heading", name="Your consultation is booked")).to_be_visible()
     screenshot(phone, "booked-despite-opioid")
     appointment = Appointment.objects.get(patient__email="gail@example.com")
     assert appointment.status == Appointment.Status.BOOKED
@@ -49,7 +51,7 @@ def test_norco_gets_the_opioid_notice_booking_stays_open_and_the_admin_shows_the
     user, device = pharmacist_with_device(clinic.pharmacist)
     sign_in_to_admin(desktop, username=user.username, device=device)
     desktop.goto(f"/admin/patients/intake/{intake.pk}/change/")
-    screening = desktop.locator("fieldset", has=desktop.get_by_role("heading", name="Screening"))
+    screening = desktop.get_by_role("group", name="Screening", exact=True)
     assert "Contraindication" in screening.inner_text()
     medications = desktop.locator("#content").inner_text()
     assert "Norco 5/325" in medications and "hydrocodone" in medications.lower()

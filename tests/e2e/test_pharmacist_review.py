@@ -1,5 +1,7 @@
 """A pharmacist signs in to the admin with a password and a TOTP code, and records a review."""
 
+from playwright.sync_api import expect
+
 from patients.models import Intake
 from tests.e2e.journey import Answers, fill_intake, pharmacist_with_device, sign_in_to_admin, submit_intake
 
@@ -14,12 +16,12 @@ def test_pharmacist_signs_in_with_two_factors_and_records_a_review(phone, deskto
     user, device = pharmacist_with_device(clinic.pharmacist)
 
     desktop.goto("/admin/")
-    assert desktop.locator("#id_otp_token").is_visible(), "the admin login asks for the second factor"
+    expect(desktop.locator("#id_otp_token"), "the admin login asks for the second factor").to_be_visible()
     sign_in_to_admin(desktop, username=user.username, device=device, screenshot=screenshot)
 
-    assert desktop.get_by_role("heading", name="Today's work").is_visible(), desktop.locator("#content").inner_text()
+    expect(desktop.get_by_role("heading", name="Today's work")).to_be_visible()
     screenshot(desktop, "admin-index")
-    desktop.get_by_role("link", name="Intakes").first.click()
+    desktop.get_by_role("link", name="Intakes", exact=True).first.click()
     screenshot(desktop, "intake-queue")
     desktop.get_by_role("link", name="Frank Fischer").click()
 
@@ -33,7 +35,7 @@ def test_pharmacist_signs_in_with_two_factors_and_records_a_review(phone, deskto
     desktop.get_by_label("Review notes").fill("Takes hydrocodone daily; discussed by phone.")
     desktop.locator('input[name="_save"]').click()
 
-    assert desktop.locator(".messagelist .success").is_visible()
+    expect(desktop.locator(".messagelist .success")).to_be_visible()
     screenshot(desktop, "review-saved")
     intake.refresh_from_db()
     assert intake.review_status == Intake.ReviewStatus.NOT_CANDIDATE
@@ -46,9 +48,9 @@ def test_a_wrong_code_with_the_right_password_does_not_sign_in(desktop, clinic, 
     desktop.goto("/admin/")
     desktop.locator("#id_username").fill(user.username)
     desktop.locator("#id_password").fill("correct horse battery staple")
-    desktop.locator("#id_otp_token").fill("000000" if True else "")
+    desktop.locator("#id_otp_token").fill("000000")
     desktop.locator('#login-form input[type="submit"][value="Log in"]').click()
 
-    assert desktop.locator("#id_otp_token").is_visible()
-    assert desktop.locator(".errornote, .errorlist").first.is_visible()
+    expect(desktop.locator("#id_otp_token")).to_be_visible()
+    expect(desktop.locator(".errornote, .errorlist").first).to_be_visible()
     screenshot(desktop, "wrong-code")
