@@ -56,9 +56,10 @@ def submit_intake(page):
 # --- Keyboard only ------------------------------------------------------------------------------
 def focused(page):
     return page.evaluate(
-        """() => { const e = document.activeElement;
+        r"""() => { const e = document.activeElement;
                    return {tag: e.tagName.toLowerCase(), type: e.type || '', name: e.name || '',
                            id: e.id || '', text: (e.innerText || e.value || '').trim(),
+                           classes: (typeof e.className === 'string' ? e.className : '').split(/\s+/),
                            checked: !!e.checked}; }"""
     )
 
@@ -202,3 +203,26 @@ def sign_in_to_admin(page, *, username, device, password=STAFF_PASSWORD, screens
     if screenshot:
         screenshot(page, "admin-sign-in")
     page.locator('#login-form input[type="submit"][value="Log in"]').click()
+
+
+def press_enter_and_wait(page):
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def by_class(name):
+    return lambda info: name in info["classes"]
+
+
+def book_first_free_time_by_keyboard(page, *, mode="Phone"):
+    """From book/ to the confirmation with the keyboard alone."""
+    tick(page, by_name("type"))
+    choose_radio(page, "mode", mode)
+    tab_to(page, by_text("Choose a day"))
+    press_enter_and_wait(page)
+    tab_to(page, by_class("day-free"))
+    press_enter_and_wait(page)
+    tab_to(page, by_class("time-button"))
+    press_enter_and_wait(page)
+    tab_to(page, by_text("Confirm booking"))
+    press_enter_and_wait(page)

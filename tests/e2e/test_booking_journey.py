@@ -8,12 +8,16 @@ from consultations.models import Appointment
 from tests.e2e.conftest import assert_no_horizontal_scroll, plain_text, wait_for_mail
 from tests.e2e.journey import (
     Answers,
+    book_first_free_time_by_keyboard,
     choose_consultation,
     choose_first_free_day,
     choose_first_time,
     confirm_booking,
     fill_intake,
+    fill_intake_by_keyboard,
+    press_enter_and_wait,
     submit_intake,
+    tab_to,
 )
 
 
@@ -43,6 +47,9 @@ def test_patient_books_a_time_on_a_phone_and_the_confirmation_email_arrives(
 
     phone.wait_for_url("**/book/")
     check_step(phone, screenshot, axe_check, "choose-consultation")
+    phone.get_by_role("button", name="Choose a day").click()  # nothing chosen yet
+    expect(phone.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
+    check_step(phone, screenshot, axe_check, "choose-consultation-errors")
     choose_consultation(phone, mode="Phone")
 
     phone.wait_for_url("**/book/day/**")
@@ -73,3 +80,23 @@ def test_patient_books_a_time_on_a_phone_and_the_confirmation_email_arrives(
     for private in ("metformin", "vitamin", "Chronic pain"):
         assert private.lower() not in mail[0].as_string().lower()
     assert re.search(r"booked|confirm", str(mail[0]["Subject"]), re.I)
+
+
+def test_the_journey_from_home_to_confirmation_by_keyboard_alone(phone, clinic, screenshot):
+    answers = Answers(email="ivan@example.com", first_name="Ivan", medications=[("lisinopril", "10 mg", "daily")])
+    phone.goto("/")
+
+    tab_to(phone, lambda info: info["text"] == "Start your intake")
+    press_enter_and_wait(phone)
+    fill_intake_by_keyboard(phone, answers)
+    phone.wait_for_url("**/intake/summary/")
+    screenshot(phone, "summary")
+    tab_to(phone, lambda info: info["text"] == "Continue to choose a time")
+    press_enter_and_wait(phone)
+    book_first_free_time_by_keyboard(phone, mode="In person")
+
+    phone.wait_for_url("**/book/confirmed/")
+    expect(phone.get_by_role("heading", name="Your consultation is booked")).to_be_visible()
+    screenshot(phone, "confirmed")
+    appointment = Appointment.objects.get(patient__email="ivan@example.com")
+    assert appointment.mode == Appointment.Mode.IN_PERSON

@@ -1,4 +1,5 @@
 import logging
+import re
 
 import pytest
 from django.test import Client
@@ -26,7 +27,8 @@ class TestIntakePage:
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
         html = response.content.decode()
-        assert '<li class="wt-progress__step is-current" aria-current="step">' in html
+        # The current step is "Your details" (templates/includes/progress.html).
+        assert re.search(r'aria-current="step"[^>]*>(?:(?!</li>).)*Your details', html, re.S)
         assert 'name="add_row"' in html
         assert "I take no medications or supplements" in html
         assert 'id="error-summary"' not in html
