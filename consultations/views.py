@@ -161,7 +161,7 @@ def book_start(request, intake):
         return render(
             request, "consultations/book_already.html", {"appointment": upcoming, "manage_url": _manage_url(upcoming)}
         )
-    if "type" in request.GET:
+    if request.GET:  # submitted, even with nothing chosen: say what is missing
         form = ConsultationChoiceForm(request.GET)
         if form.is_valid():
             return redirect(_with_query("book_day", **form.querystring_values()))

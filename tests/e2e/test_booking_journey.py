@@ -48,7 +48,12 @@ def test_patient_books_a_time_on_a_phone_and_the_confirmation_email_arrives(
     phone.wait_for_url("**/book/")
     check_step(phone, screenshot, axe_check, "choose-consultation")
     phone.get_by_role("button", name="Choose a day").click()  # nothing chosen yet
-    expect(phone.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
+    expect(phone.locator("#error-summary")).to_be_focused()
+    assert phone.title().startswith("Error:")
+    summary_links = phone.locator("#error-summary").get_by_role("link")
+    expect(summary_links).to_have_count(2)  # which consultation, and how
+    for href in summary_links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        assert phone.locator(href).count() == 1, f"the summary links to {href}, which is not on the page"
     check_step(phone, screenshot, axe_check, "choose-consultation-errors")
     choose_consultation(phone, mode="Phone")
 
