@@ -188,6 +188,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # SQL parameters carry intake answers: never log queries, even with DEBUG and LOG_LEVEL=DEBUG.
+    "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
 # --- Staff sign-in: two factors, lockout, idle expiry ------------------------------------------

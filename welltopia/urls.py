@@ -9,5 +9,6 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("patients.urls")),
     path("", include("consultations.urls")),
 ]

@@ -1,0 +1,386 @@
+"""The intake form: who the patient is, their medicines, pregnancy, interests and consent.
+
+Three Django forms and a formset are bundled in `IntakeSubmission` so the view stays thin. The
+medication rows work without JavaScript: "Add another medication" is a submit button that
+re-renders the page with one more empty row and everything typed kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import phonenumbers
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+from django.utils import timezone
+
+from .models import Intake, MedicationEntry, Patient
+
+ADULT_AGE = 18
+OLDEST_AGE = 120
+MAX_MEDICATIONS = 30
+ADD_ROW = "add_row"
+
+
+def normalise_phone(value: str, *, message: str) -> str:
+    """A phone number as typed, in E.164 (+16085550123); US numbers need no country code."""
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        raise forms.ValidationError(message, code="invalid_phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(message, code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def age_on(day: date, *, born: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+PHONE_MESSAGE = (
+    "Enter a phone number we can reach you on, for example 608-555-0123. "
+    "For a number outside the US, start with + and the country code."
+)
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ["first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact"]
+        labels = {
+            "first_name": "First name",
+            "last_name": "Last name",
+            "date_of_birth": "Date of birth",
+            "email": "Email address",
+            "phone": "Phone number",
+            "preferred_contact": "How should we contact you?",
+        }
+        help_texts = {"phone": "A US number, or + and the country code for elsewhere."}
+        error_messages = {
+            "first_name": {"required": "Enter your first name."},
+            "last_name": {"required": "Enter your last name."},
+            "date_of_birth": {"required": "Enter your date of birth."},
+            "email": {"required": "Enter your email address.", "invalid": "Enter an email address like name@example.com."},
+            "phone": {"required": "Enter a phone number we can reach you on."},
+            "preferred_contact": {"required": "Choose how we should contact you."},
+        }
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+            "preferred_contact": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, pharmacy_phone: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pharmacy_phone = pharmacy_phone
+        self.fields["phone"].max_length = 40
+        self.fields["date_of_birth"].error_messages["invalid"] = "Enter your date of birth, for example 04/12/1980."
+        autocomplete = {
+            "first_name": "given-name",
+            "last_name": "family-name",
+            "email": "email",
+            "phone": "tel",
+        }
+        for name, token in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+        self.fields["phone"].widget.input_type = "tel"
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip()
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"], message=PHONE_MESSAGE)
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError("Your date of birth can't be in the future.", code="future")
+        if age_on(today, born=born) > OLDEST_AGE:
+            raise forms.ValidationError("Please check the year of your date of birth.", code="unrealistic")
+        if age_on(today, born=born) < ADULT_AGE:
+            call = f"please call the pharmacy on {self.pharmacy_phone}" if self.pharmacy_phone else (
+                "please call the pharmacy"
+            )
+            raise forms.ValidationError(
+                f"Online booking is for adults aged {ADULT_AGE} or over. For someone younger, "
+                f"{call} and we will help you.",
+                code="under_age",
+            )
+        return born
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class IntakeForm(forms.Form):
+    pregnancy_status = forms.ChoiceField(
+        label="Are you pregnant, breastfeeding or trying to conceive?",
+        choices=Intake.PregnancyStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the answer that fits you, or \u201cPrefer not to say\u201d."},
+    )
+    takes_no_medications = forms.BooleanField(
+        label="I take no medications or supplements",
+        required=False,
+    )
+    conditions = forms.MultipleChoiceField(
+        label="What would you like to talk about?",
+        help_text="Tick any that apply.",
+        choices=Intake.Condition.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    condition_other = forms.CharField(
+        label="Tell us a little more about \u201csomething else\u201d", max_length=300, required=False
+    )
+    has_ldn_prescription = forms.TypedChoiceField(
+        label="Do you already have a prescription for LDN?",
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Tell us whether you already have an LDN prescription."},
+    )
+    prescriber_name = forms.CharField(label="Prescriber's name", max_length=200, required=False)
+    prescriber_clinic = forms.CharField(label="Clinic or practice", max_length=200, required=False)
+    prescriber_phone = forms.CharField(label="Prescriber's phone number", max_length=40, required=False)
+    allergies = forms.CharField(
+        label="Allergies to medicines or anything else (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    consent_privacy = forms.BooleanField(
+        label="I have read the privacy notice and agree that the pharmacy may keep this information "
+        "to prepare my consultation.",
+        error_messages={"required": "Please confirm you have read the privacy notice."},
+    )
+    consent_not_diagnosis = forms.BooleanField(
+        label="I understand that the consultation is a conversation with a pharmacist, not a diagnosis.",
+        error_messages={"required": "Please confirm you understand the consultation is not a diagnosis."},
+    )
+    consent_contact = forms.BooleanField(
+        label="I agree that the pharmacy may contact me about this consultation.",
+        error_messages={"required": "Please agree that we may contact you about your consultation."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prescriber_phone"].widget.input_type = "tel"
+
+    def clean(self):
+        data = super().clean()
+        if Intake.Condition.OTHER in data.get("conditions", []) and not data.get("condition_other", "").strip():
+            self.add_error("condition_other", "You ticked \u201cSomething else\u201d: tell us briefly what it is.")
+        if data.get("has_ldn_prescription"):
+            for name, what in (
+                ("prescriber_name", "your prescriber's name"),
+                ("prescriber_clinic", "the clinic or practice"),
+                ("prescriber_phone", "your prescriber's phone number"),
+            ):
+                if not data.get(name, "").strip():
+                    self.add_error(name, f"You have an LDN prescription: please give {what}.")
+        phone = data.get("prescriber_phone", "").strip()
+        if phone and "prescriber_phone" not in self.errors:
+            try:
+                data["prescriber_phone"] = normalise_phone(phone, message=PHONE_MESSAGE)
+            except forms.ValidationError as error:
+                self.add_error("prescriber_phone", error)
+        if not data.get("has_ldn_prescription"):
+            for name in ("prescriber_name", "prescriber_clinic", "prescriber_phone"):
+                data[name] = ""
+        if Intake.Condition.OTHER not in data.get("conditions", []):
+            data["condition_other"] = ""
+        return data
+
+
+class MedicationForm(forms.Form):
+    text = forms.CharField(
+        label="Medication or supplement",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    dose = forms.CharField(label="Dose", max_length=100, required=False, help_text="For example 10 mg")
+    frequency = forms.CharField(
+        label="How often", max_length=100, required=False, help_text="For example twice a day"
+    )
+    kind = forms.ChoiceField(
+        label="Type",
+        choices=MedicationEntry.Kind.choices,
+        initial=MedicationEntry.Kind.PRESCRIPTION,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("dose") or data.get("frequency")) and not data.get("text", "").strip():
+            self.add_error("text", "Tell us the name of this medication or supplement, or tick \u201cRemove this medication\u201d.")
+        return data
+
+
+class BaseMedicationFormSet(BaseFormSet):
+    """Every row is an "extra" row: a row left blank is ignored, whatever the posted counts say."""
+
+    deletion_widget = forms.CheckboxInput
+    default_error_messages = {
+        "missing_management_form": "The medication list could not be read. Please check it and send the form again.",
+        "too_many_forms": f"You can list up to {MAX_MEDICATIONS} medications here. Please call us if you take more.",
+    }
+
+    def __init__(self, *args, rows: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rows is not None:
+            self.extra = rows
+
+    def initial_form_count(self):
+        return 0
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this medication"
+
+    def entries(self) -> list[dict]:
+        return [
+            {name: form.cleaned_data.get(name, "") for name in ("text", "dose", "frequency", "kind")}
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("text", "").strip()
+        ]
+
+
+MedicationFormSet = formset_factory(
+    MedicationForm,
+    formset=BaseMedicationFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_MEDICATIONS,
+    validate_max=True,
+    absolute_max=MAX_MEDICATIONS + 10,
+)
+
+
+class IntakeSubmission:
+    """The whole intake page: the patient, the intake, and the medication rows."""
+
+    prefixes = {"patient": "patient", "intake": "intake", "medications": "med"}
+
+    def __init__(self, data=None, *, pharmacy_phone: str = ""):
+        self.is_bound = data is not None
+        self.adding_row = self.is_bound and ADD_ROW in data
+        self.focus_row: int | None = None
+        if self.adding_row:
+            self._build_with_extra_row(data, pharmacy_phone=pharmacy_phone)
+            return
+        self.patient = PatientForm(data, prefix="patient", pharmacy_phone=pharmacy_phone)
+        self.intake = IntakeForm(data, prefix="intake")
+        self.medications = MedicationFormSet(data, prefix="med")
+
+    def _build_with_extra_row(self, data, *, pharmacy_phone: str):
+        """Unbound forms carrying what was posted, without the rows marked for removal, plus one row.
+
+        Unbound so no errors show for fields the patient has not reached yet.
+        """
+        posted = MedicationFormSet(data, prefix="med")
+        if posted.management_form.is_valid():
+            rows = [
+                _raw_values(form)
+                for form in posted.forms
+                if not form["DELETE"].value()
+            ]
+        else:
+            rows = []
+        rows = rows[: MAX_MEDICATIONS - 1]
+        self.focus_row = len(rows)
+        self.patient = PatientForm(
+            initial=_raw_values(PatientForm(data, prefix="patient")), prefix="patient", pharmacy_phone=pharmacy_phone
+        )
+        self.intake = IntakeForm(initial=_raw_values(IntakeForm(data, prefix="intake")), prefix="intake")
+        self.medications = MedicationFormSet(initial=rows, prefix="med", rows=len(rows) + 1)
+        # The new row takes the focus, so the patient lands where they meant to type.
+        self.medications.forms[self.focus_row].fields["text"].widget.attrs["autofocus"] = True
+
+    def is_valid(self) -> bool:
+        if not self.is_bound or self.adding_row:
+            return False
+        valid = all([self.patient.is_valid(), self.intake.is_valid(), self._medications_valid()])
+        return valid and not self.intake.errors
+
+    def _medications_valid(self) -> bool:
+        valid = self.medications.is_valid()
+        if not valid or "takes_no_medications" not in self.intake.cleaned_data:
+            return valid
+        has_entries = bool(self.medications.entries())
+        takes_none = self.intake.cleaned_data.get("takes_no_medications")
+        if has_entries and takes_none:
+            self.intake.add_error(
+                "takes_no_medications",
+                "You listed medications and also ticked \u201cI take no medications or supplements\u201d. "
+                "Untick the box, or remove the medications.",
+            )
+        elif not has_entries and not takes_none:
+            self.intake.add_error(
+                "takes_no_medications",
+                "List the medications and supplements you take, or tick "
+                "\u201cI take no medications or supplements\u201d.",
+            )
+        return True
+
+    def service_kwargs(self) -> dict:
+        return {
+            "patient_data": dict(self.patient.cleaned_data),
+            "intake_data": dict(self.intake.cleaned_data),
+            "medications": self.medications.entries(),
+        }
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for every error on the page, in page order."""
+        if not self.is_bound or self.adding_row:
+            return []
+        errors: list[tuple[str, str]] = []
+        for form in (self.patient, self.intake):
+            errors += _form_errors(form)
+        errors += [("medications", str(error)) for error in self.medications.non_form_errors()]
+        for number, form in enumerate(self.medications.forms, start=1):
+            if not self.medications._should_delete_form(form):
+                errors += [(anchor, f"Medication {number}: {message}") for anchor, message in _form_errors(form)]
+        order = _page_order()
+        return sorted(errors, key=lambda item: order(item[0]))
+
+
+def _raw_values(form: forms.Form) -> dict:
+    """What was posted for each field of a bound form, as the widgets read it."""
+    return {
+        name: field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        for name, field in form.fields.items()
+    }
+
+
+def _form_errors(form: forms.Form) -> list[tuple[str, str]]:
+    errors = []
+    for name, messages in form.errors.items():
+        if name == forms.forms.NON_FIELD_ERRORS:
+            anchor = "error-summary"
+        else:
+            anchor = form[name].id_for_label or form[name].auto_id
+            widget = form.fields[name].widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                anchor = f"{form[name].auto_id}_0"
+        errors += [(anchor, str(message)) for message in messages]
+    return errors
+
+
+def _page_order():
+    """Sections in the order the template shows them, so the summary reads top to bottom."""
+    sections = ["id_patient-", "id_intake-pregnancy", "id_med-", "medications", "id_intake-takes_no",
+                "id_intake-conditions", "id_intake-condition_other", "id_intake-has_ldn", "id_intake-prescriber",
+                "id_intake-allergies", "id_intake-consent"]
+
+    def order(anchor: str) -> int:
+        for position, start in enumerate(sections):
+            if anchor.startswith(start):
+                return position
+        return len(sections)
+
+    return order

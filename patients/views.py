@@ -1,0 +1,61 @@
+"""The patient's intake pages. Thin: validate, call one service, redirect or re-render.
+
+The answers are health data: POST values are hidden from error reports, pages are never cached,
+and only the intake's random reference goes into the session, never into a URL.
+"""
+
+from django.apps import apps
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods
+
+from .forms import IntakeSubmission
+from .models import SEVERITY_RANK
+from .selectors import intake_get_by_reference
+from .services import intake_submit
+
+SESSION_KEY = "intake_reference"
+
+
+def pharmacy_phone() -> str:
+    """The pharmacy's phone for under-18s, looked up through the app registry.
+
+    `patients` never imports `consultations`; without it (or without a location) this is "".
+    """
+    if not apps.is_installed("consultations"):
+        return ""
+    location = apps.get_model("consultations", "Location").objects.order_by("id").only("phone").first()
+    return location.phone if location else ""
+
+
+@sensitive_post_parameters()
+@sensitive_variables()
+@never_cache
+@require_http_methods(["GET", "POST"])
+def intake_start(request):
+    submission = IntakeSubmission(request.POST if request.method == "POST" else None, pharmacy_phone=pharmacy_phone())
+    if submission.is_valid():
+        intake = intake_submit(**submission.service_kwargs())
+        request.session.cycle_key()
+        request.session[SESSION_KEY] = str(intake.reference)
+        return redirect("patients:intake_summary")
+    return render(request, "patients/intake_form.html", {"submission": submission})
+
+
+@never_cache
+@require_http_methods(["GET"])
+def intake_summary(request):
+    intake = intake_get_by_reference(reference=request.session.get(SESSION_KEY))
+    if intake is None:
+        return redirect("patients:intake_start")
+    return render(
+        request,
+        "patients/intake_summary.html",
+        {
+            "intake": intake,
+            "flags": sorted(intake.flags.all(), key=lambda flag: -SEVERITY_RANK[flag.severity]),
+            "booking_url": reverse("consultations:book_start"),
+        },
+    )
