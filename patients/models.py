@@ -167,3 +167,60 @@ class ScreeningFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_severity_display()}: {self.code}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events are never changed.")
+
+    def delete(self):
+        raise AuditTrailIsAppendOnly("Audit events are never deleted.")
+
+
+class AuditTrailIsAppendOnly(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    """Who looked at or changed which record, and when. Never the record's values.
+
+    Append-only: saving an existing event or deleting one raises; the admin offers no change or
+    delete, and on PostgreSQL a trigger refuses UPDATE and DELETE as well.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CHANGE = "change", "Changed"
+        ADD = "add", "Added"
+        DELETE = "delete", "Deleted"
+        EXPORT = "export", "Exported"
+        REVIEW = "review", "Recorded a review decision"
+        OVERRIDE = "override", "Overrode a contraindication"
+
+    at = models.DateTimeField(db_index=True)
+    # PROTECT: a staff login that has left a trail is deactivated, never deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    object_type = models.CharField(max_length=100, help_text="app_label.model")
+    object_id = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self):
+        return f"{self.username or 'system'} {self.action} {self.object_type} #{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditTrailIsAppendOnly("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events are never deleted.")

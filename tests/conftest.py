@@ -214,3 +214,46 @@ def stalling_smtp_server(request, settings):
     sink, controller = _smtp_server(settings, request.param)
     yield sink
     controller.stop()
+
+
+# --- Staff in the admin (two factors) -------------------------------------------------------------
+@pytest.fixture
+def pharmacist_user(pharmacist):
+    """The pharmacist persona's login, in the Pharmacist group."""
+    from django.contrib.auth.models import Group
+
+    pharmacist.user.groups.add(Group.objects.get(name="Pharmacist"))
+    return pharmacist.user
+
+
+@pytest.fixture
+def front_desk(db):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="dora", first_name="Dora", is_staff=True)
+    user.groups.add(Group.objects.get(name="Front desk"))
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="olga", first_name="Olga", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(db):
+    """sign_in(user) -> a test Client signed in to the admin with both factors."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def sign_in(user):
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return sign_in

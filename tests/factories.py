@@ -13,7 +13,7 @@ from consultations.models import (
     Pharmacist,
     WorkingHours,
 )
-from patients.models import Intake, MedicationEntry, Patient
+from patients.models import Intake, MedicationEntry, Patient, ScreeningFlag
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -124,3 +124,16 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     start = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0))
     end = factory.LazyAttribute(lambda a: a.start + timedelta(minutes=a.consultation_type.duration_minutes))
     blocked_until = factory.LazyAttribute(lambda a: a.end + timedelta(minutes=a.consultation_type.buffer_minutes))
+
+
+class ScreeningFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScreeningFlag
+
+    medication = factory.SubFactory(MedicationEntryFactory)
+    intake = factory.SelfAttribute("medication.intake")
+    code = "opioid"
+    severity = ScreeningFlag.Severity.CONTRAINDICATION
+    matched = factory.SelfAttribute("medication.text")
+    explanation = "An opioid: LDN blocks opioid receptors and can bring on withdrawal."
+    rules_version = "test"

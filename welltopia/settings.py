@@ -35,7 +35,7 @@ ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "welltopia.apps.WelltopiaAdminConfig",  # django.contrib.admin with the two-factor site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap's own files, served by us
     "patients",
     "consultations",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +61,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "welltopia.middleware.StaffIdleTimeoutMiddleware",
+    "welltopia.middleware.AdminNoStoreMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "welltopia.urls"
@@ -183,6 +191,26 @@ LOGGING = {
     # SQL parameters carry intake answers: never log queries, even with DEBUG and LOG_LEVEL=DEBUG.
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Staff sign-in: two factors, lockout, idle expiry ------------------------------------------
+# Axes must come first: it refuses a locked-out address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# How many reverse proxies we run in front of the app. Each appends the address it received
+# the request from to X-Forwarded-For, so the client is the TRUSTED_PROXY_COUNT-th entry from
+# the right; anything further left was written by the client and is ignored. 0 (a laptop):
+# X-Forwarded-For is ignored entirely and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "welltopia.client_ip.client_ip"
+# Staff sessions end after this many idle minutes; patients' sessions keep SESSION_COOKIE_AGE.
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
+OTP_TOTP_ISSUER = "Welltopia Consult"
 
 # --- Appointment emails (consultations/notifications.py) --------------------------------------
 # Reminders go this long before the start, e.g. REMINDER_OFFSETS_HOURS=24,2.

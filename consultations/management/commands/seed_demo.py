@@ -1,17 +1,28 @@
-"""Demo data for a laptop: the pharmacy, two pharmacists with weekly hours, the consultation types.
+"""Demo data for a laptop: the pharmacy, two pharmacists with weekly hours, the consultation types,
+and staff logins for each role (pharmacists, front desk, a superuser for ops).
 
-Safe to run again: rows are looked up by natural keys, and a login's password is printed only
-when that login is created (it is never stored anywhere in clear).
+Safe to run again: rows are looked up by natural keys, and a login's password and TOTP secret
+are printed only when that login is created (the password is never stored anywhere in clear).
+Every staff login gets a confirmed TOTP device, because the admin requires two factors.
 """
 
 import secrets
+from base64 import b32encode
 from datetime import time
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consultations.models import ConsultationType, Location, Pharmacist, WorkingHours
+
+# (username, first name, last name, group or None for a superuser)
+OTHER_STAFF = [
+    ("frontdesk", "Fran", "Moreau", "Front desk"),
+    ("ops", "Olu", "Adeyemi", None),
+]
 
 LOCATION = {
     "name": "Welltopia Compounding Pharmacy",
@@ -74,7 +85,7 @@ class Command(BaseCommand):
         for spec in CONSULTATION_TYPES:
             ConsultationType.objects.update_or_create(slug=spec["slug"], defaults=spec)
         for username, first, last, display_name, hours in PHARMACISTS:
-            user = self._staff_user(username, first, last)
+            user = self._staff_user(username, first, last, group="Pharmacist")
             pharmacist, _ = Pharmacist.objects.get_or_create(
                 user=user, defaults={"display_name": display_name, "location": location}
             )
@@ -82,9 +93,11 @@ class Command(BaseCommand):
                 WorkingHours.objects.bulk_create(
                     WorkingHours(pharmacist=pharmacist, weekday=d, start=s, end=e) for d, s, e in hours
                 )
+        for username, first, last, group in OTHER_STAFF:
+            self._staff_user(username, first, last, group=group)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
 
-    def _staff_user(self, username, first_name, last_name):
+    def _staff_user(self, username, first_name, last_name, *, group=None):
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         if user is not None:
@@ -97,6 +110,20 @@ class Command(BaseCommand):
             last_name=last_name,
             email=f"{username}@welltopia.example",
             is_staff=True,
+            is_superuser=group is None,
         )
-        self.stdout.write(f"Created staff login {username!r} with password {password!r} (shown once).")
+        if group is not None:
+            user.groups.add(Group.objects.get(name=group))
+        device = TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+        role = group or "Superuser"
+        self.stdout.write(
+            f"Created staff login {username!r} ({role}) with password {password!r} (shown once).\n"
+            f"  Two-factor: add this to an authenticator app: {device.config_url}\n"
+            f"  (or type the secret {b32_secret(device)}); for a code right now run "
+            f"`python manage.py demo_totp {username}`."
+        )
         return user
+
+
+def b32_secret(device):
+    return b32encode(device.bin_key).decode()
