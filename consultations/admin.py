@@ -299,6 +299,10 @@ class AppointmentAdmin(admin.ModelAdmin):
         context = {**self._context(request, appointment, "Cancel appointment"), "error": error}
         return TemplateResponse(request, "admin/consultations/appointment_cancel.html", context)
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Schedule", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     # --- The audit trail -------------------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -32,10 +32,14 @@ def sees_clinical(request) -> bool:
     return request.user.has_perm(CLINICAL)
 
 
-def local(dt, fmt="%a %b %-d %Y, %-I:%M %p"):
+def local(dt, fmt=None):
+    """A time in the pharmacy's zone; the year only when it is not this year."""
     if dt is None:
         return "—"
-    return timezone.localtime(dt).strftime(fmt)
+    dt = timezone.localtime(dt)
+    if fmt is None:
+        fmt = "%a %b %-d, %-I:%M %p" if dt.year == timezone.localdate().year else "%a %b %-d %Y, %-I:%M %p"
+    return dt.strftime(fmt)
 
 
 def badge(severity: str, count: int | None = None):
@@ -116,7 +120,7 @@ class UpcomingPharmacistFilter(admin.SimpleListFilter):
 # --- Intake review ------------------------------------------------------------------------------
 class MedicationEntryInline(admin.TabularInline):
     model = MedicationEntry
-    fields = ["position", "text", "dose", "frequency", "kind", "flags_display"]
+    fields = ["text", "dose", "frequency", "kind", "flags_display"]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -172,10 +176,11 @@ class IntakeReviewForm(forms.ModelForm):
 class IntakeAdmin(admin.ModelAdmin):
     form = IntakeReviewForm
     inlines = [MedicationEntryInline]
+    # Screening next to the name, so it stays in view on a phone where the table scrolls.
     list_display = [
         "patient_name",
-        "submitted",
         "severity_badges",
+        "submitted",
         "review_status",
         "upcoming_appointment",
     ]
@@ -401,6 +406,7 @@ class IntakeAdmin(admin.ModelAdmin):
         return response
 
     def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Intake review queue", **(extra_context or {})}
         response = super().changelist_view(request, extra_context)
         cl = (getattr(response, "context_data", None) or {}).get("cl")
         if cl is not None:

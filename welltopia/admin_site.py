@@ -47,6 +47,8 @@ class WelltopiaAdminSite(OTPAdminSite):
     index_title = "Today's work"
     login_form = StaffLoginForm
     login_template = "admin/staff_login.html"
+    # The queue and the schedule are wide tables; the page needs the room more than a menu.
+    enable_nav_sidebar = False
 
     def __init__(self, name="admin"):
         # Keep the name "admin" so every admin URL name (admin:index, ...) stays as Django's.

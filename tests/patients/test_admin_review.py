@@ -96,8 +96,8 @@ def test_queue_shows_submitted_time_in_chicago_and_the_upcoming_appointment(phar
 
     html = pharmacist_client.get(CHANGELIST).content.decode()
 
-    assert "Tue Mar 17 2026, 9:05 AM" in html
-    assert "Thu Mar 19 2026, 10:00 AM" in html
+    assert "Tue Mar 17, 9:05 AM" in html
+    assert "Thu Mar 19, 10:00 AM" in html
     assert "Dana Okafor, PharmD" in html
 
 
@@ -189,7 +189,7 @@ def test_clearing_a_contraindication_keeps_the_reason_with_who_and_when(pharmaci
     assert intake.override_reason == reason
     assert intake.override_by == pharmacist_user
     assert intake.override_at == AFTERNOON
-    assert "Tue Mar 17 2026, 3:00 PM" in html  # when, in Chicago
+    assert "Tue Mar 17, 3:00 PM" in html  # when, in Chicago
     assert reason in html
 
 
