@@ -79,3 +79,16 @@ def test_progress_indicator_fits_a_phone_and_passes_axe(phone, screenshot, axe_c
         assert_no_horizontal_scroll(phone)
         screenshot(phone, f"progress-step-{step}")
         axe_check(phone)
+
+
+@pytest.mark.urls("tests.welltopia.urls_with_error")
+def test_server_error_page_is_styled_calm_and_passes_axe(phone, screenshot, axe_check):
+    response = phone.goto("/broken/")
+
+    assert response.status == 500
+    expect(phone.get_by_role("heading", name="Sorry, something went wrong on our side")).to_be_visible()
+    # The site's own stylesheet loaded (the brand colour), though the page needs no database.
+    assert phone.locator(".site-brand").evaluate("e => getComputedStyle(e).color") == "rgb(7, 63, 62)"
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "server-error")
+    axe_check(phone)
