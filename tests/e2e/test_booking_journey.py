@@ -1,9 +1,11 @@
 """A patient with an ordinary medication list books a consultation on a phone, and the email arrives."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
+from consultations.forms import StartForm, iso_start
 from consultations.models import Appointment
 from tests.e2e.conftest import assert_no_horizontal_scroll, plain_text, wait_for_mail
 from tests.e2e.journey import (
@@ -19,6 +21,7 @@ from tests.e2e.journey import (
     submit_intake,
     tab_to,
 )
+from tests.factories import AppointmentFactory
 
 
 def check_step(page, screenshot, axe_check, name):
@@ -105,3 +108,35 @@ def test_the_journey_from_home_to_confirmation_by_keyboard_alone(phone, clinic, 
     screenshot(phone, "confirmed")
     appointment = Appointment.objects.get(patient__email="ivan@example.com")
     assert appointment.mode == Appointment.Mode.IN_PERSON
+
+
+def test_a_time_taken_while_the_patient_reviews_is_refused_kindly_with_fresh_times(
+    phone, clinic, screenshot, axe_check
+):
+    phone.goto("/intake/")
+    fill_intake(phone, Answers(email="jo@example.com", first_name="Jo"))
+    submit_intake(phone)
+    phone.get_by_role("link", name="Continue to choose a time").click()
+    choose_consultation(phone, mode="Phone")
+    choose_first_free_day(phone)
+    choose_first_time(phone)
+    phone.wait_for_url("**/book/review/**")
+    start = StartForm({"start": parse_qs(urlsplit(phone.url).query)["start"][0]})
+    assert start.is_valid()
+    AppointmentFactory(  # someone else books that very time first
+        pharmacist=clinic.pharmacist, consultation_type=clinic.kind, start=start.cleaned_data["start"],
+    )
+
+    confirm_booking(phone)
+
+    expect(phone.get_by_text(re.compile("just (been )?taken|no longer free|was taken", re.I))).to_be_visible()
+    taken = phone.locator(f'a.time-button[href*="{iso_start(start.cleaned_data["start"])}"]')
+    expect(taken).to_have_count(0)
+    assert_no_horizontal_scroll(phone)
+    screenshot(phone, "time-taken")
+    axe_check(phone)
+
+    choose_first_time(phone)
+    confirm_booking(phone)
+    phone.wait_for_url("**/book/confirmed/")
+    assert Appointment.objects.filter(patient__email="jo@example.com", status=Appointment.Status.BOOKED).count() == 1
