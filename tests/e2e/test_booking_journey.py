@@ -10,9 +10,9 @@ from consultations.models import Appointment
 from tests.e2e.conftest import assert_no_horizontal_scroll, plain_text, wait_for_mail
 from tests.e2e.journey import (
     Answers,
-    book_first_free_time_by_keyboard,
+    book_a_free_time_by_keyboard,
+    choose_a_free_day,
     choose_consultation,
-    choose_first_free_day,
     choose_first_time,
     confirm_booking,
     fill_intake,
@@ -62,7 +62,7 @@ def test_patient_books_a_time_on_a_phone_and_the_confirmation_email_arrives(
 
     phone.wait_for_url("**/book/day/**")
     check_step(phone, screenshot, axe_check, "choose-day")
-    choose_first_free_day(phone)
+    choose_a_free_day(phone)
 
     phone.wait_for_url("**/book/time/**")
     check_step(phone, screenshot, axe_check, "choose-time")
@@ -101,7 +101,7 @@ def test_the_journey_from_home_to_confirmation_by_keyboard_alone(phone, clinic, 
     screenshot(phone, "summary")
     tab_to(phone, lambda info: info["text"] == "Continue to choose a time")
     press_enter_and_wait(phone)
-    book_first_free_time_by_keyboard(phone, mode="In person")
+    book_a_free_time_by_keyboard(phone, mode="In person")
 
     phone.wait_for_url("**/book/confirmed/")
     expect(phone.get_by_role("heading", name="Your consultation is booked")).to_be_visible()
@@ -118,7 +118,7 @@ def test_a_time_taken_while_the_patient_reviews_is_refused_kindly_with_fresh_tim
     submit_intake(phone)
     phone.get_by_role("link", name="Continue to choose a time").click()
     choose_consultation(phone, mode="Phone")
-    choose_first_free_day(phone)
+    choose_a_free_day(phone)
     choose_first_time(phone)
     phone.wait_for_url("**/book/review/**")
     start = StartForm({"start": parse_qs(urlsplit(phone.url).query)["start"][0]})

@@ -8,8 +8,8 @@ from consultations.models import Appointment
 from tests.e2e.conftest import assert_no_horizontal_scroll, plain_text, wait_for_mail
 from tests.e2e.journey import (
     Answers,
+    choose_a_free_day,
     choose_consultation,
-    choose_first_free_day,
     choose_first_time,
     confirm_booking,
     fill_intake,
@@ -23,7 +23,7 @@ def book(page, email):
     submit_intake(page)
     page.get_by_role("link", name="Continue to choose a time").click()
     choose_consultation(page, mode="Video")
-    choose_first_free_day(page)
+    choose_a_free_day(page)
     choose_first_time(page)
     confirm_booking(page)
     page.wait_for_url("**/book/confirmed/")
@@ -54,7 +54,7 @@ def test_patient_reschedules_then_cancels_through_the_link_in_the_email(
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "reschedule-day")
     axe_check(phone)
-    choose_first_free_day(phone)
+    choose_a_free_day(phone)
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "reschedule-time")
     axe_check(phone)

@@ -7,8 +7,8 @@ from patients.models import Intake
 from tests.e2e.conftest import assert_no_horizontal_scroll
 from tests.e2e.journey import (
     Answers,
+    choose_a_free_day,
     choose_consultation,
-    choose_first_free_day,
     choose_first_time,
     confirm_booking,
     fill_intake,
@@ -37,7 +37,7 @@ def test_norco_gets_the_opioid_notice_booking_stays_open_and_the_admin_shows_the
 
     phone.get_by_role("link", name="Continue to choose a time").click()
     choose_consultation(phone, mode="Phone")
-    choose_first_free_day(phone)
+    choose_a_free_day(phone)
     choose_first_time(phone)
     confirm_booking(phone)
     phone.wait_for_url("**/book/confirmed/")
