@@ -140,3 +140,23 @@ def test_a_time_taken_while_the_patient_reviews_is_refused_kindly_with_fresh_tim
     confirm_booking(phone)
     phone.wait_for_url("**/book/confirmed/")
     assert Appointment.objects.filter(patient__email="jo@example.com", status=Appointment.Status.BOOKED).count() == 1
+
+
+def test_the_journey_reads_well_on_a_desktop(desktop, clinic, screenshot, axe_check):
+    desktop.goto("/intake/")
+    check_step(desktop, screenshot, axe_check, "intake")
+    fill_intake(desktop, Answers(email="kim@example.com", first_name="Kim", pregnancy="Breastfeeding"))
+    submit_intake(desktop)
+    desktop.wait_for_url("**/intake/summary/")
+    check_step(desktop, screenshot, axe_check, "intake-summary")
+    desktop.get_by_role("link", name="Continue to choose a time").click()
+    check_step(desktop, screenshot, axe_check, "choose-consultation")
+    choose_consultation(desktop, mode="In person")
+    check_step(desktop, screenshot, axe_check, "choose-day")
+    choose_a_free_day(desktop)
+    check_step(desktop, screenshot, axe_check, "choose-time")
+    choose_first_time(desktop)
+    check_step(desktop, screenshot, axe_check, "review")
+    confirm_booking(desktop)
+    desktop.wait_for_url("**/book/confirmed/")
+    check_step(desktop, screenshot, axe_check, "confirmed")
