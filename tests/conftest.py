@@ -100,3 +100,12 @@ def celery_worker_process(transactional_db):
     process = start_worker(name=f"test-{os.getpid()}-{time.monotonic_ns()}")
     yield process
     stop_worker(process)
+
+
+# --- Rate limits ----------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in the cache (Redis in CI): every test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
