@@ -195,8 +195,10 @@ def _load(
     if ignore_appointment is not None:
         appointments = appointments.exclude(pk=ignore_appointment.pk)
     busy: dict[int, list[Busy]] = {}
-    for pid, start, end, blocked_until in appointments.values_list("pharmacist_id", "start", "end", "blocked_until"):
-        busy.setdefault(pid, []).append(Busy(start=start, end=end, buffer_after=blocked_until - end))
+    # Only the blocked span matters to the engine; reading two datetimes instead of three saves a
+    # third of the conversion work, which dominates with thousands of appointments on SQLite.
+    for pid, start, blocked_until in appointments.values_list("pharmacist_id", "start", "blocked_until"):
+        busy.setdefault(pid, []).append(Busy(start=start, end=blocked_until))
     return ranges, exceptions, busy
 
 

@@ -30,7 +30,7 @@ the manage link and the patient's name and address.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.mime.text import MIMEText
 from zoneinfo import ZoneInfo
 
@@ -92,8 +92,9 @@ def appointment_changed(*, appointment: Appointment, change: str, now: datetime 
     ]
     if change != "cancelled":
         for offset in settings.REMINDER_OFFSETS:
-            # Aware datetimes in UTC: "24 hours before" is 24 real hours, across DST changes too.
-            due_at = appointment.start - offset
+            # In UTC: Python subtracts wall-clock time within one zone, so a start in
+            # America/Chicago minus 24 h would be 25 real hours before it after a fall-back.
+            due_at = appointment.start.astimezone(UTC) - offset
             if due_at > now:
                 rows.append(
                     Notification(
@@ -161,7 +162,7 @@ def _stale_reason(notification: Notification, now: datetime) -> str:
             return "started"
         # After an outage the 24 h and 2 h reminders can both be due: send only the nearest.
         for offset in settings.REMINDER_OFFSETS:
-            if offset < notification.reminder_offset and now >= appointment.start - offset:
+            if offset < notification.reminder_offset and now >= appointment.start.astimezone(UTC) - offset:
                 return "later_reminder_due"
     elif notification.kind != Notification.Kind.CANCELLED and now >= appointment.end:
         return "ended"

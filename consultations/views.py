@@ -163,7 +163,9 @@ def book_start(request, intake):
         return render(
             request, "consultations/book_already.html", {"appointment": upcoming, "manage_url": _manage_url(upcoming)}
         )
-    if "type" in request.GET:
+    # Any answer in the querystring means the form was submitted (radio buttons left empty send
+    # nothing, but the pharmacist select always does), so show what is missing.
+    if request.GET:
         form = ConsultationChoiceForm(request.GET)
         if form.is_valid():
             return redirect(_with_query("book_day", **form.querystring_values()))

@@ -6,6 +6,7 @@ and only the intake's random reference goes into the session, never into a URL.
 
 from django.apps import apps
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -19,7 +20,6 @@ from .selectors import intake_get_by_reference
 from .services import intake_submit
 
 SESSION_KEY = "intake_reference"
-BOOKING_PATH = "/book/"  # becomes {% url "consultations:book_start" %} once booking lands
 
 
 def pharmacy_phone() -> str:
@@ -61,6 +61,6 @@ def intake_summary(request):
         {
             "intake": intake,
             "flags": sorted(intake.flags.all(), key=lambda flag: -SEVERITY_RANK[flag.severity]),
-            "booking_url": BOOKING_PATH,
+            "booking_url": reverse("consultations:book_start"),
         },
     )

@@ -102,6 +102,120 @@ def celery_worker_process(transactional_db):
     stop_worker(process)
 
 
+def start_beat(*, name, schedule_dir, extra_env=None):
+    """A real `celery beat` process, with its own schedule file so several can run at once."""
+    env = {**os.environ, "DATABASE_URL": database_url_for_workers(), **(extra_env or {})}
+    args = [
+        sys.executable, "-m", "celery", "-A", "welltopia", "beat", "--loglevel=WARNING",
+        f"--schedule={Path(schedule_dir) / f'{name}-schedule'}",
+    ]
+    return subprocess.Popen(args, cwd=ROOT, env=env)
+
+
+# --- A real SMTP server (aiosmtpd) ----------------------------------------------------------------
+class SmtpSink:
+    """Collects every message a client completes; `mode` makes it refuse or stall.
+
+    mode "accept": 250 to everything. "refuse": 451 (a temporary failure) to every RCPT.
+    "stall_rcpt" / "stall_data": the first RCPT / the first DATA waits `stall_seconds` before
+    answering (a slow server, so a test can kill the client mid-send); `stalled` is set then.
+    A message is recorded when its data is complete, as a real server would queue it.
+    """
+
+    def __init__(self, mode="accept", stall_seconds=30.0):
+        import threading
+
+        self.mode = mode
+        self.stall_seconds = stall_seconds
+        self.messages = []
+        self.rcpt_attempts = 0
+        self.stalled = threading.Event()
+        self._lock = threading.Lock()
+
+    async def _stall_once(self):
+        import asyncio
+
+        if not self.stalled.is_set():
+            self.stalled.set()
+            await asyncio.sleep(self.stall_seconds)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self._lock:
+            self.rcpt_attempts += 1
+        if self.mode == "refuse":
+            return "451 4.3.0 Try again later"
+        if self.mode == "stall_rcpt":
+            await self._stall_once()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        with self._lock:
+            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        if self.mode == "stall_data":
+            await self._stall_once()
+        return "250 Message accepted for delivery"
+
+    def recipients(self):
+        with self._lock:
+            return [address for message in self.messages for address in message.get_all("To", [])]
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _smtp_server(settings, mode):
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink(mode=mode)
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port
+    # Child processes (workers) read EMAIL_URL; this process reads the settings.
+    sink.worker_env = {"EMAIL_URL": f"smtp://127.0.0.1:{controller.port}"}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 60
+    return sink, controller
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free local port that accepts and keeps every message."""
+    sink, controller = _smtp_server(settings, "accept")
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def refusing_smtp_server(settings):
+    """A real SMTP server that answers 451 (try again later) to every recipient."""
+    sink, controller = _smtp_server(settings, "refuse")
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(params=["stall_rcpt", "stall_data"])
+def stalling_smtp_server(request, settings):
+    """A real SMTP server that stalls once, before (RCPT) or after (DATA) it has the message."""
+    sink, controller = _smtp_server(settings, request.param)
+    yield sink
+    controller.stop()
+
+
 # --- Rate limits ----------------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():

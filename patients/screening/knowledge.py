@@ -19,6 +19,9 @@ NON_OPIOID = "non_opioid"
 # Kinds that are too short or too slangy to be a safe target for spelling correction.
 _NOT_FUZZY_KINDS = frozenset({"abbreviation", "street_name", "generic_opioid"})
 FUZZY_MIN_LENGTH = 5
+# A correction of two or more letters must keep the first three sounds of the name it lands on:
+# "Pamelor" is not "Panlor", and "Nurofen" is not "Nucofed".
+FUZZY_FAR_PREFIX = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,15 @@ class KnowledgeBase:
     other_sounds: dict[str, Term]
     opioid_sounds_by_initial: dict[str, tuple[str, ...]]
     other_sounds_by_initial: dict[str, tuple[str, ...]]
+    opioid_sounds_by_prefix: dict[str, tuple[str, ...]]
+    other_sounds_by_prefix: dict[str, tuple[str, ...]]
+
+
+def _grouped(sounds: dict[str, Term], length: int) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for sound in sorted(sounds):
+        groups.setdefault(sound[:length], []).append(sound)
+    return {start: tuple(members) for start, members in groups.items()}
 
 
 def _make_term(key: str, record: dict, ingredients: dict[str, dict]) -> Term:
@@ -85,14 +97,10 @@ def build_index(raw: dict) -> KnowledgeBase:
         longest_phrase=max(len(words) for words in phrases),
         opioid_sounds=opioid_sounds,
         other_sounds=other_sounds,
-        opioid_sounds_by_initial={
-            initial: tuple(sorted(k for k in opioid_sounds if k[0] == initial))
-            for initial in sorted({k[0] for k in opioid_sounds})
-        },
-        other_sounds_by_initial={
-            initial: tuple(sorted(k for k in other_sounds if k[0] == initial))
-            for initial in sorted({k[0] for k in other_sounds})
-        },
+        opioid_sounds_by_initial=_grouped(opioid_sounds, 1),
+        other_sounds_by_initial=_grouped(other_sounds, 1),
+        opioid_sounds_by_prefix=_grouped(opioid_sounds, FUZZY_FAR_PREFIX),
+        other_sounds_by_prefix=_grouped(other_sounds, FUZZY_FAR_PREFIX),
     )
 
 

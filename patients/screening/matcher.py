@@ -15,7 +15,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .knowledge import FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
+from .knowledge import FUZZY_FAR_PREFIX, FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
 from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
 
 
@@ -46,7 +46,7 @@ without up to i im me my take takes taking took use uses using on in at of the f
 approx approximately around also plus and or etc current currently still now just only half quarter
 one two three four five six seven eight nine ten total start started since year years yr yrs is it its
 this that these prescribed prescription dr doctor doc pcp md np provider pharmacy refill name same new
-continue continued chronic term everyday dm hour hours tsp tbsp teaspoon teaspoons tablespoon
+continue continued chronic term everyday dm hour hours tsp tbsp teaspoon teaspoons tablespoon number
 jan january feb february mar march apr april may jun june jul july aug august sep sept september oct
 october nov november dec december mon tue wed thu fri sat sun monday tuesday wednesday thursday
 friday saturday sunday
@@ -71,9 +71,20 @@ _CUE_REACH = 3  # content words a cue may reach across to find its drug
 
 # "now", "currently", "but" open a new thought: "used to take Percocet, now tramadol".
 _CLAUSE_OPENERS = frozenset({"now", "currently", "but", "still", "however"})
-# "Tylenol 3 times a day" is plain Tylenol taken three times.
-_NOT_TYLENOL_NUMBER = frozenset(
-    {"times", "x", "hours", "hrs", "hr", "h", "days", "daily", "per", "a", "tabs", "tablets", "pills", "caps"}
+# "Tylenol 3 times a day" is plain Tylenol taken three times, and "Tylenol 2 tablets" is two of
+# them; "Tylenol #3" and "Tylenol No. 3" always name the codeine product.
+_NOT_TYLENOL_NUMBER = _word_set(
+    """
+    times x hours hrs hr h days daily per a tab tabs tablet tablets pill pills cap caps capsule capsules
+    caplet caplets gelcap gelcaps softgel softgels extra es regular arthritis pm g gram grams mg
+    """
+)
+# "Oxy" is also a range of benzoyl-peroxide acne washes; with skin-care words it is that.
+_OXY_SKIN_CARE = _word_set(
+    """
+    acne wash face facial cleanser cleansing pads pad spot spots pimple pimples benzoyl peroxide
+    salicylic scrub skin cream gel lotion
+    """
 )
 _THYROID_CONTEXT = frozenset(
     {
@@ -145,6 +156,7 @@ class Reading:
     mentions: tuple[Mention, ...]
     unrecognised: tuple[tuple[int, int], ...]  # character spans of words nobody could name
     topical: bool
+    says_none: bool = False  # "none", "no medications", "NKDA": the patient says nothing is taken
 
 
 @dataclass(slots=True)
@@ -164,7 +176,9 @@ def read_entry(text: str, kb: KnowledgeBase | None = None) -> Reading:
     kb = kb or knowledge_base()
     tokens = tokenize(text)
     words = [t.text for t in tokens if not t.is_separator]
-    if not words or is_nil_entry(words):
+    if words and is_nil_entry(words):
+        return Reading((), (), False, says_none=True)
+    if not words:
         return Reading((), (), False)
     all_words = frozenset(words)
     mentions: list[Mention] = []
@@ -262,6 +276,8 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
         for length in range(min(kb.longest_phrase, len(words) - i), 0, -1):
             key = tuple(words[i : i + length])
             term = kb.phrases.get(key)
+            if term is None:
+                term = _plural_of_known(key, kb)
             if term is not None:
                 term = _in_context(term, words, i + length, entry_words, kb)
             if term is None:
@@ -275,16 +291,27 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
     return slots
 
 
+def _plural_of_known(key: tuple[str, ...], kb: KnowledgeBase) -> Term | None:
+    """A known name with a plural "s": "Percocets", "T3s", "222s"."""
+    last = key[-1]
+    if len(last) < 3 or not last.endswith("s") or last.endswith("ss"):
+        return None
+    return kb.phrases.get((*key[:-1], last[:-1]))
+
+
 def _in_context(
     term: Term, words: list[str], next_index: int, entry_words: frozenset[str], kb: KnowledgeBase
 ) -> Term | None:
     """The term as meant in this entry, or None when the words mean something else here."""
-    tylenol_number = term.key.startswith("tylenol") and term.key[-1].isdigit()
+    # Only the bare "tylenol 3" can be a count; "tylenol no 3" and "tylenol number 3" cannot.
+    tylenol_number = len(term.key.split()) == 2 and term.key.startswith("tylenol ") and term.key[-1].isdigit()
     if tylenol_number and next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER:
         return None
     if term.key in _T3_KEYS and entry_words & _THYROID_CONTEXT:
         # T3 is also liothyronine, the thyroid hormone, which is dosed in micrograms.
         return kb.phrases.get(("liothyronine",))
+    if term.key == "oxy" and entry_words & _OXY_SKIN_CARE:
+        return kb.phrases.get(("benzoyl", "peroxide"))
     return term
 
 
@@ -297,19 +324,42 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> Term | None:
     kb = knowledge_base()
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
-    # Patients rarely get the first letter wrong, so only names sharing it are candidates; this
-    # also stops "codine" from settling on "iodine".
-    candidates = kb.opioid_sounds_by_initial.get(sound[0], ())
-    opioid = process.extractOne(sound, candidates, scorer=OSA.distance, score_cutoff=allowed)
+    opioid = _closest(sound, kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, allowed)
     other_cutoff = opioid[1] if opioid is not None else allowed
-    others = kb.other_sounds_by_initial.get(sound[0], ())
-    other = process.extractOne(sound, others, scorer=OSA.distance, score_cutoff=other_cutoff)
+    other = _closest(sound, kb.other_sounds_by_initial, kb.other_sounds_by_prefix, other_cutoff)
     if other is not None:
         # A known non-opioid that is at least as close wins: that keeps oxybutynin and buspirone out.
         return kb.other_sounds[other[0]]
-    if opioid is not None:
-        return kb.opioid_sounds[opioid[0]]
-    return None
+    if opioid is None:
+        return None
+    shield = process.extractOne(
+        sound, kb.other_sounds_by_initial.get(sound[0], ()), scorer=OSA.distance, score_cutoff=opioid[1]
+    )
+    if shield is not None:
+        # An everyday medicine is as near, if less alike: too unsure to call it either; the
+        # pharmacist sees it as an unrecognised word.
+        return None
+    return kb.opioid_sounds[opioid[0]]
+
+
+def _closest(
+    sound: str, by_initial: dict[str, tuple[str, ...]], by_prefix: dict[str, tuple[str, ...]], allowed: int
+) -> tuple[str, int] | None:
+    """The nearest known sound: one edit anywhere after the first letter, more only after the first three.
+
+    Patients rarely get the first letter wrong, so only names sharing it are candidates (that also
+    stops "codine" from settling on "iodine"); a name two or more edits away must share the first
+    three sounds as well, or short brand names attract everything nearby.
+    """
+    near = process.extractOne(sound, by_initial.get(sound[0], ()), scorer=OSA.distance, score_cutoff=min(allowed, 1))
+    if near is not None:
+        return near[0], near[1]
+    if allowed < 2:
+        return None
+    far = process.extractOne(
+        sound, by_prefix.get(sound[:FUZZY_FAR_PREFIX], ()), scorer=OSA.distance, score_cutoff=allowed
+    )
+    return (far[0], far[1]) if far is not None else None
 
 
 def _apply_cues(

@@ -9,8 +9,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# A decimal point belongs to numbers only, so "No.3" splits into "no" and "3".
-_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?[a-z0-9]*|[a-z][a-z0-9]*|[/,;+&]")
+# A decimal point belongs to numbers only, so "No.3" splits into "no" and "3". A "#" straight
+# before a number is kept: "Tylenol #1" names a product, it is not one tablet of Tylenol.
+_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?[a-z0-9]*|[a-z][a-z0-9]*|[/,;+&]|#(?=\s*\d)")
 SEPARATORS = frozenset("/,;+&")
 CLAUSE_SEPARATORS = frozenset(",;")
 
@@ -65,6 +66,10 @@ def _expand_shorthand(tokens: list[Token]) -> list[Token]:
                 continue
             result.append(Token("with", token.start, following.end))
             i += 2
+            continue
+        if token.text == "#":
+            result.append(Token("number", token.start, token.end))
+            i += 1
             continue
         if token.text in ("&", "+"):
             result.append(Token("and", token.start, token.end))

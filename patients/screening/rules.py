@@ -129,6 +129,11 @@ def _screen_entry(text: str, index: int | None, kb: KnowledgeBase) -> list[Flag]
     for start, end in reading.unrecognised:
         words = text[start:end]
         add("unrecognised", Severity.REVIEW, words, "", _unrecognised_text(words))
+    if not reading.mentions and not reading.unrecognised and not reading.says_none:
+        # Only dose words, a stray letter or punctuation ("pills", "a", "?"): we could not name a
+        # medicine, and unknown is never silently safe.
+        words = text.strip()
+        add("unrecognised", Severity.REVIEW, words, "", _unrecognised_text(words))
     return flags
 
 

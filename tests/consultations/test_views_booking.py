@@ -70,6 +70,14 @@ def test_a_mode_the_type_does_not_offer_is_explained_beside_the_field_and_choice
     assert re.search(r'value="ldn-consultation"[^>]*checked', page)
 
 
+def test_submitting_the_first_step_with_nothing_picked_says_what_is_missing(booking):
+    response = booking.get(url("book_start", pharmacist="any"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("invalid-feedback") >= 2, "both the consultation and the way to talk need an answer"
+
+
 def test_valid_choices_lead_to_the_day_picker(booking):
     response = booking.get(url("book_start", **CHOICE))
 

@@ -1,0 +1,171 @@
+"""Send 5,000 due reminders through the sending service to a local SMTP sink, and compare with
+a plain smtplib loop sending the same messages to the same sink in the same run.
+
+Run from the repository root:  python bench/reminders.py
+
+Sets up Django itself with a throwaway SQLite database under var/bench (migrated, seeded,
+deleted at the end). The sink is aiosmtpd in a thread of this process; both senders keep one
+SMTP connection open. The database runs in WAL mode without an fsync per commit (with one, this
+machine's disk sets the pace: about 40 emails/s, two commits each). Prints reminders_per_s, reminder_queries_per_email and
+reminders_vs_smtplib_ratio.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import smtplib
+import socket
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DIR = ROOT / "var" / "bench"
+DATABASE = BENCH_DIR / f"reminders-{os.getpid()}.sqlite3"
+COUNT = int(os.environ.get("BENCH_REMINDERS", "5000"))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "welltopia.settings")
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("VAR_DIR", "var/bench")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # one INFO line per email would time the console
+os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
+
+
+class Sink:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def seed(count):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from consultations.models import Appointment, ConsultationType, Location, Notification, Pharmacist
+    from patients.models import Intake, Patient
+
+    now = timezone.now()
+    location = Location.objects.create(
+        name="Welltopia Compounding Pharmacy", address_line1="2400 University Avenue",
+        city="Madison", postal_code="53726", phone="+1 608-555-0142",
+    )
+    user = get_user_model().objects.create(username="bench-pharmacist", is_staff=True)
+    pharmacist = Pharmacist.objects.create(user=user, display_name="Bench, PharmD", location=location)
+    kind = ConsultationType.objects.create(name="Check-in", slug="check-in", duration_minutes=5)
+    patients = Patient.objects.bulk_create(
+        Patient(first_name="Pat", last_name=f"Bench{i}", date_of_birth="1980-01-01",
+                email=f"patient{i}@example.com", phone="+16085550123")
+        for i in range(count)
+    )
+    intakes = Intake.objects.bulk_create(
+        Intake(patient=p, submitted_at=now, pregnancy_status="not_applicable") for p in patients
+    )
+    first = now.replace(second=0, microsecond=0) + timedelta(hours=3)
+    appointments = Appointment.objects.bulk_create(
+        Appointment(
+            patient=intake.patient, intake=intake, pharmacist=pharmacist, consultation_type=kind,
+            location=location, mode=Appointment.Mode.PHONE, start=first + timedelta(seconds=10 * i),
+            end=first + timedelta(seconds=10 * i + 300), blocked_until=first + timedelta(seconds=10 * i + 300),
+            manage_token=f"bench-token-{i}",
+        )
+        for i, intake in enumerate(intakes)
+    )
+    # Their 24 h reminders are all due (the appointments are 3 to 17 hours ahead).
+    Notification.objects.bulk_create(
+        Notification(appointment=a, kind=Notification.Kind.REMINDER, appointment_version=1,
+                     reminder_offset=timedelta(hours=24), due_at=a.start - timedelta(hours=24))
+        for a in appointments
+    )
+
+
+def main():
+    bench_existed = BENCH_DIR.exists()
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    controller = None
+    try:
+        import django
+
+        django.setup()
+        from aiosmtpd.controller import Controller
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connection
+
+        from consultations.models import Notification
+        from consultations.notifications import notifications_send_due
+
+        sink = Sink()
+        controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+
+        from django.db.backends.signals import connection_created
+
+        def relaxed_durability(sender, connection, **kwargs):
+            # A throwaway database: write-ahead log without an fsync per commit, so the figure
+            # measures our code rather than this disk (PostgreSQL in production has its own).
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                    cursor.execute("PRAGMA synchronous=NORMAL")
+
+        connection_created.connect(relaxed_durability)
+        call_command("migrate", verbosity=0)
+        seed(COUNT)
+
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            started = time.perf_counter()
+            outcomes = notifications_send_due()
+            ours = time.perf_counter() - started
+        sent = Notification.objects.filter(status=Notification.Status.SENT).count()
+        if outcomes != {"sent": COUNT} or sent != COUNT or len(sink.messages) != COUNT:
+            raise SystemExit(f"expected {COUNT} sent, got {outcomes}, {sent} rows, {len(sink.messages)} at the sink")
+
+        ours_messages = list(sink.messages)
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", controller.port) as client:
+            for mail_from, rcpt_tos, content in ours_messages:
+                client.sendmail(mail_from, rcpt_tos, content)
+        plain = time.perf_counter() - started
+        if len(sink.messages) != 2 * COUNT:
+            raise SystemExit("the smtplib loop lost messages")
+
+        print(f"reminders_per_s: {COUNT / ours:.0f} per s")
+        print(f"reminder_queries_per_email: {queries / COUNT:.2f} queries")
+        print(f"reminders_vs_smtplib_ratio: {(COUNT / ours) / (COUNT / plain):.2f} ratio")
+    finally:
+        if controller is not None:
+            controller.stop()
+        for leftover in BENCH_DIR.glob(f"{DATABASE.name}*"):
+            leftover.unlink()
+        if not bench_existed:
+            shutil.rmtree(BENCH_DIR, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
