@@ -19,6 +19,7 @@ install: $(VENV)/.installed
 
 # Serves the site with a Celery worker and beat beside it; Ctrl-C stops all of them.
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
