@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run test bench lint migrations-check clean
+.PHONY: install run test bench lint migrations-check clean loadtest
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -19,6 +19,7 @@ install: $(VENV)/.installed
 
 # Serves the site with a Celery worker and beat beside it; Ctrl-C stops all of them.
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -40,3 +41,8 @@ migrations-check: install
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# 50 patients booking for 60 s against gunicorn + PostgreSQL + Redis on 127.0.0.1, then a trivial
+# page for comparison (scripts/loadtest.py; README "Load test"). Needs both services running.
+loadtest: install
+	$(BIN)/python scripts/loadtest.py

@@ -1,9 +1,10 @@
 """Forms of the booking flow. They carry choices between pages (type, mode, pharmacist, day,
 time) in the querystring or a POST body; nothing clinical ever travels in them."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django import forms
+from django.utils import timezone
 
 from .models import ConsultationType, Pharmacist
 
@@ -79,8 +80,19 @@ class ConsultationChoiceForm(forms.Form):
         }
 
 
+# Far beyond any booking window; dates outside it are refused before the slot engine's date
+# arithmetic could run off the calendar (year 1 or 9999).
+REACH = timedelta(days=3660)
+
+
 class DayForm(forms.Form):
     day = forms.DateField(input_formats=["%Y-%m-%d"])
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if abs(day - timezone.localdate()) > REACH:
+            raise forms.ValidationError("Please choose a day from the calendar.")
+        return day
 
 
 class StartForm(forms.Form):
@@ -96,7 +108,13 @@ class StartForm(forms.Form):
             raise forms.ValidationError("That time could not be read. Please choose a time again.") from None
         if start.tzinfo is None:
             raise forms.ValidationError("That time could not be read. Please choose a time again.")
-        return start.astimezone(UTC)
+        try:
+            start = start.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 falls before year 1 in UTC
+            raise forms.ValidationError("That time could not be read. Please choose a time again.") from None
+        if abs(start - timezone.now()) > REACH:
+            raise forms.ValidationError("That time could not be read. Please choose a time again.")
+        return start
 
 
 def iso_start(start: datetime) -> str:

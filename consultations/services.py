@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from patients.models import Intake
+from patients.models import Intake, Patient
 
 from . import availability, notifications
-from .models import Appointment, ConsultationType, Pharmacist
+from .models import Appointment, ConsultationType, Location, Pharmacist
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
@@ -56,6 +57,35 @@ class AlreadyBooked(NotAllowed):
         self.appointment = appointment
 
 
+class TooManyAppointments(NotAllowed):
+    """This email address already has as many consultations coming up as one person may hold."""
+
+    def __init__(self, *, limit: int, phone: str):
+        consultations = "one consultation" if limit == 1 else f"{limit} consultations"
+        super().__init__(
+            f"You already have {consultations} booked with this email address, which is as many as we "
+            "can hold for one person. To book another, change or cancel one with the link in its "
+            f"confirmation email, or call the pharmacy{f' on {phone}' if phone else ''}."
+        )
+
+
+def _check_active_appointments_cap(*, intake: Intake, now: datetime) -> None:
+    """Refuse when the patient's email already holds MAX_ACTIVE_APPOINTMENTS_PER_EMAIL to come.
+
+    The patient rows with this email are locked first, so two bookings for one email on
+    PostgreSQL take turns here instead of both passing the count.
+    """
+    limit = settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL
+    email = intake.patient.email
+    list(Patient.objects.select_for_update().filter(email__iexact=email).order_by("id").values_list("id"))
+    active = Appointment.objects.filter(
+        patient__email__iexact=email, status=Appointment.Status.BOOKED, end__gt=now
+    ).count()
+    if active >= limit:
+        location = Location.objects.order_by("id").first()
+        raise TooManyAppointments(limit=limit, phone=location.phone if location else "")
+
+
 def appointment_book(
     *,
     intake: Intake,
@@ -81,6 +111,7 @@ def appointment_book(
         )
         if upcoming is not None:
             raise AlreadyBooked(upcoming)
+        _check_active_appointments_cap(intake=intake, now=now)
         candidates = availability.free_pharmacist_ids_at(
             consultation_type=consultation_type, start=start, now=now, pharmacist=pharmacist
         )

@@ -23,6 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patients.models import Intake
+from welltopia.honeypot import honeypot_checked
+from welltopia.ratelimit import rate_limited
 
 from . import availability, calendar, services
 from .forms import FIRST_AVAILABLE, ConsultationChoiceForm, DayForm, StartForm, iso_start
@@ -271,6 +273,8 @@ def book_review(request, intake):
 
 @never_cache
 @require_POST
+@rate_limited("booking", setting="RATE_LIMIT_BOOKING")
+@honeypot_checked
 @intake_required
 def book_confirm(request, intake):
     choice, back = _choice_or_redirect(request, request.POST)
@@ -334,6 +338,7 @@ def _refuse_if_locked(request, appointment):
 
 
 @never_cache
+@rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage(request, token):
     appointment = _appointment_or_404(token)
     now = timezone.now()
@@ -352,6 +357,7 @@ def manage(request, token):
 
 
 @never_cache
+@rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage_reschedule_day(request, token):
     appointment = _appointment_or_404(token)
     if refused := _refuse_if_locked(request, appointment):
@@ -397,6 +403,7 @@ def _manage_times_page(request, appointment, day, *, status=200):
 
 
 @never_cache
+@rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage_reschedule_time(request, token):
     appointment = _appointment_or_404(token)
     if refused := _refuse_if_locked(request, appointment):
@@ -409,6 +416,7 @@ def manage_reschedule_time(request, token):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage_reschedule_review(request, token):
     appointment = _appointment_or_404(token)
     if refused := _refuse_if_locked(request, appointment):
@@ -455,6 +463,7 @@ def manage_reschedule_review(request, token):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage_cancel(request, token):
     """GET only asks; a POST (from the button, with its CSRF token) cancels. Link scanners only GET."""
     appointment = _appointment_or_404(token)
@@ -472,6 +481,7 @@ def manage_cancel(request, token):
 
 
 @never_cache
+@rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage_ics(request, token):
     appointment = _appointment_or_404(token)
     if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CANCELLED):

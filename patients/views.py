@@ -11,7 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from .forms import IntakeSubmission
+from welltopia.honeypot import honeypot_checked
+from welltopia.ratelimit import rate_limited
+
+from .forms import ADD_ROW, IntakeSubmission
 from .models import SEVERITY_RANK
 from .selectors import intake_get_by_reference
 from .services import intake_submit
@@ -34,6 +37,8 @@ def pharmacy_phone() -> str:
 @sensitive_variables()
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("intake", setting="RATE_LIMIT_INTAKE", methods=("POST",), when=lambda request: ADD_ROW not in request.POST)
+@honeypot_checked
 def intake_start(request):
     submission = IntakeSubmission(request.POST if request.method == "POST" else None, pharmacy_phone=pharmacy_phone())
     if submission.is_valid():

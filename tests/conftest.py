@@ -257,3 +257,12 @@ def staff_client(db):
         return client
 
     return sign_in
+
+
+# --- Rate limits ----------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in the cache (Redis in CI): every test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()

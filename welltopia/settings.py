@@ -252,3 +252,17 @@ CELERY_BEAT_SCHEDULE["send-due-notifications"] = {
     # A scan queued while no worker ran is useless once the next one is due.
     "options": {"expires": NOTIFICATION_SCAN_SECONDS},
 }
+
+# --- Abuse limits and data retention (welltopia/ratelimit.py, consultations/retention.py) ------
+# Client addresses come from welltopia/client_ip.py and TRUSTED_PROXY_COUNT (see the sign-in section).
+# Requests per client address and window ("10/h", "30/15m"; "0/h" turns one off). Counted in
+# CACHES["default"], so Redis in production makes them hold across web hosts.
+RATE_LIMIT_INTAKE = env.str("RATE_LIMIT_INTAKE", default="10/h")  # intake submissions (POST)
+RATE_LIMIT_BOOKING = env.str("RATE_LIMIT_BOOKING", default="20/h")  # booking confirmations
+RATE_LIMIT_MANAGE = env.str("RATE_LIMIT_MANAGE", default="30/h")  # manage-link pages, any token
+# Consultations booked and still to come, across all intakes with one email address.
+MAX_ACTIVE_APPOINTMENTS_PER_EMAIL = env.int("MAX_ACTIVE_APPOINTMENTS_PER_EMAIL", default=2)
+# After this many days without an intake or a consultation, purge_expired_records removes the
+# patient's clinical answers and anonymises them (7 years by default; the pharmacy's records
+# policy decides the figure).
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=2555)

@@ -1,0 +1,123 @@
+"""A fixed-window rate limit per client address, kept in Django's cache.
+
+Each (scope, client, window) pair is one cache counter: ``cache.add`` creates it at 0 with the
+window's length as its lifetime, ``cache.incr`` counts the request. With Redis as the cache
+(CACHE_URL) the counters are shared by every web host; with the local-memory default they are
+per process, which is fine on a laptop.
+
+A fixed window lets a client send up to twice the limit across a window boundary; for slowing
+down form abuse and token guessing that is good enough, and it costs one round trip.
+
+Limits are settings such as ``RATE_LIMIT_INTAKE = "10/h"``, read on every request so tests and
+the load test can change them. "0/h" or an empty value turns a limit off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import time
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+
+from .client_ip import client_ip
+
+logger = logging.getLogger(__name__)
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    retry_after: int  # seconds until the window ends; 0 when allowed
+
+
+def parse_rate(value: str) -> Rate | None:
+    """"10/h", "30/15m", "5/s" → Rate; "" or a zero count → None (no limit)."""
+    if not value or not value.strip():
+        return None
+    match = RATE_PATTERN.match(value)
+    if match is None:
+        raise ValueError(f"A rate looks like 10/h or 30/15m, not {value!r}")
+    count, multiplier, unit = match.groups()
+    if int(count) == 0:
+        return None
+    return Rate(count=int(count), seconds=int(multiplier or 1) * UNITS[unit])
+
+
+def rate_hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -> Decision:
+    """Count one request of ``client`` in ``scope``; refuse once the window's count is exceeded."""
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds)
+    # Hashed: an IPv6 address or a proxy's odd header makes no odd cache key, and no address is stored.
+    digest = hashlib.sha256(client.encode()).hexdigest()[:24]
+    key = f"ratelimit:{scope}:{digest}:{window}"
+    cache.add(key, 0, timeout=rate.seconds + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The counter expired between add and incr (the window just ended): start again.
+        cache.add(key, 0, timeout=rate.seconds + 1)
+        count = cache.incr(key)
+    if count <= rate.count:
+        return Decision(allowed=True, retry_after=0)
+    return Decision(allowed=False, retry_after=max(1, math.ceil((window + 1) * rate.seconds - now)))
+
+
+def wait_words(seconds: int) -> str:
+    """"about 25 minutes", "about 1 hour", "a minute" — for the 429 page."""
+    minutes = math.ceil(seconds / 60)
+    if minutes <= 1:
+        return "a minute"
+    if minutes < 60:
+        return f"about {minutes} minutes"
+    hours = round(minutes / 60)
+    return "about 1 hour" if hours == 1 else f"about {hours} hours"
+
+
+def too_many_requests(request, *, retry_after: int):
+    response = render(request, "429.html", {"wait": wait_words(retry_after)}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def rate_limited(scope: str, *, setting: str, methods: tuple[str, ...] | None = None, when=None):
+    """Limit a view per client address with the rate in ``settings.<setting>``.
+
+    ``methods``: only these HTTP methods count (None: all). ``when(request)``: only requests for
+    which it is true count (e.g. not the intake's "add a medication row" button).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            rate = parse_rate(getattr(settings, setting, ""))
+            counts = (
+                rate is not None
+                and (methods is None or request.method in methods)
+                and (when is None or when(request))
+            )
+            if counts:
+                decision = rate_hit(scope=scope, client=client_ip(request) or "unknown", rate=rate)
+                if not decision.allowed:
+                    logger.warning("rate limit reached: scope=%s", scope)
+                    return too_many_requests(request, retry_after=decision.retry_after)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
