@@ -31,10 +31,6 @@ from django.conf import settings
 
 from tests.conftest import ROOT, SmtpSink, free_port, require, start_worker, stop_worker
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to be called from
-# a thread with a running loop unless told that this is deliberate.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -49,6 +45,7 @@ PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 E2E_DIR = Path(__file__).resolve().parent
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -58,16 +55,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 # --- Browser ------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+# Package scope: Playwright and Chromium stop after the last browser test.
+@pytest.fixture(scope="package")
 def browser():
     require(CHROMIUM.exists(), f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread, and Django's ORM refuses
+    # calls from such a thread unless told it is deliberate. Only while the browser runs: the
+    # variable must not reach later tests or their child processes (check --deploy warns of it).
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
     playwright.stop()
+    if previous is None:
+        os.environ.pop(ASYNC_UNSAFE, None)
+    else:
+        os.environ[ASYNC_UNSAFE] = previous
 
 
 class PageWatch:
