@@ -76,8 +76,7 @@ def test_production_cookies_travel_only_over_https(production_response):
 
 
 def test_a_production_page_carries_a_strict_content_security_policy(production_response):
-    if not production_response["csp_installed"]:
-        pytest.xfail("django-csp is switched on by the journey branch; this test holds once it is merged")
+    assert production_response["csp_installed"]
     policy = production_response["headers"]["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
 
