@@ -48,8 +48,25 @@ def local_midnight(day):
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
+class DefaultChoiceFilter(admin.SimpleListFilter):
+    """A list filter that opens on `default` instead of "All" (which stays one of its choices)."""
+
+    default = None
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
 # --- The schedule ---------------------------------------------------------------------------------
-class DayFilter(admin.SimpleListFilter):
+class DayFilter(DefaultChoiceFilter):
     """Days in the pharmacy's zone; shows what is coming up unless asked otherwise."""
 
     title = "when"
@@ -65,17 +82,6 @@ class DayFilter(admin.SimpleListFilter):
             ("past", "Past"),
             ("all", "All"),
         ]
-
-    def value(self):
-        return super().value() or self.default
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
@@ -320,7 +326,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 
 
 # --- Emails that could not be sent -----------------------------------------------------------------
-class NotificationStatusFilter(admin.SimpleListFilter):
+class NotificationStatusFilter(DefaultChoiceFilter):
     """Opens on the failed sends: the ones staff have to act on."""
 
     title = "status"
@@ -329,17 +335,6 @@ class NotificationStatusFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [*Notification.Status.choices, ("all", "All")]
-
-    def value(self):
-        return super().value() or self.default
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
 
     def queryset(self, request, queryset):
         if self.value() in Notification.Status.values:
