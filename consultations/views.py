@@ -79,6 +79,17 @@ def _choice_or_redirect(request, data):
     return None, redirect(_with_query("book_start", **picked))
 
 
+def _choice_and_start_or_redirect(request, data):
+    """Step one's choice and the picked start time, or a redirect to the step that needs redoing."""
+    choice, back = _choice_or_redirect(request, data)
+    if back:
+        return None, None, back
+    start_form = StartForm(data)
+    if not start_form.is_valid():
+        return None, None, redirect(_with_query("book_day", **choice.querystring_values()))
+    return choice, start_form.cleaned_data["start"], None
+
+
 def _month_grids(days: dict[date, list], link_for_day) -> list[dict]:
     """Calendar months (weeks of Monday..Sunday) covering the window; days outside it are None."""
     if not days:
@@ -240,13 +251,9 @@ def book_time(request, intake):
 @never_cache
 @intake_required
 def book_review(request, intake):
-    choice, back = _choice_or_redirect(request, request.GET)
+    choice, start, back = _choice_and_start_or_redirect(request, request.GET)
     if back:
         return back
-    start_form = StartForm(request.GET)
-    if not start_form.is_valid():
-        return redirect(_with_query("book_day", **choice.querystring_values()))
-    start = start_form.cleaned_data["start"]
     kind = choice.cleaned_data["type"]
     free = availability.free_pharmacist_ids_at(
         consultation_type=kind, start=start, now=timezone.now(), pharmacist=choice.cleaned_data["pharmacist"]
@@ -277,13 +284,9 @@ def book_review(request, intake):
 @honeypot_checked
 @intake_required
 def book_confirm(request, intake):
-    choice, back = _choice_or_redirect(request, request.POST)
+    choice, start, back = _choice_and_start_or_redirect(request, request.POST)
     if back:
         return back
-    start_form = StartForm(request.POST)
-    if not start_form.is_valid():
-        return redirect(_with_query("book_day", **choice.querystring_values()))
-    start = start_form.cleaned_data["start"]
     try:
         appointment = services.appointment_book(
             intake=intake,

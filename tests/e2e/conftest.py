@@ -120,26 +120,26 @@ def _open_page(browser, live_server, viewport):
     return context, page, watch
 
 
-@pytest.fixture
-def phone(browser, live_server, transactional_db):
-    """A page 375 px wide, as on a small phone."""
-    context, page, watch = _open_page(browser, live_server, PHONE)
+def _watched_page(browser, live_server, viewport):
+    """Yields a page; afterwards fails the test on anything the browser saw go wrong."""
+    context, page, watch = _open_page(browser, live_server, viewport)
     yield page
     context.close()
     problems = watch.problems()
     if problems:
         pytest.fail("The browser saw:\n" + "\n".join(problems))
+
+
+@pytest.fixture
+def phone(browser, live_server, transactional_db):
+    """A page 375 px wide, as on a small phone."""
+    yield from _watched_page(browser, live_server, PHONE)
 
 
 @pytest.fixture
 def desktop(browser, live_server, transactional_db):
     """A page 1280 px wide."""
-    context, page, watch = _open_page(browser, live_server, DESKTOP)
-    yield page
-    context.close()
-    problems = watch.problems()
-    if problems:
-        pytest.fail("The browser saw:\n" + "\n".join(problems))
+    yield from _watched_page(browser, live_server, DESKTOP)
 
 
 # --- Screenshots and checks -----------------------------------------------------------------------
