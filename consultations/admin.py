@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from patients.admin import PatientColumns
 from patients.audit import audit_record, audit_record_many
 from patients.models import AuditEvent
 
@@ -133,7 +134,7 @@ class RescheduleForm(forms.Form):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(PatientColumns, admin.ModelAdmin):
     list_display = [
         "when", "patient_name", "patient_phone", "pharmacist", "consultation_type", "mode", "status",
     ]
@@ -182,22 +183,6 @@ class AppointmentAdmin(admin.ModelAdmin):
     @admin.display(description="ends")
     def ends(self, appointment):
         return local(appointment.end, "%-I:%M %p")
-
-    @admin.display(description="patient", ordering="patient__last_name")
-    def patient_name(self, appointment):
-        return appointment.patient.full_name
-
-    @admin.display(description="phone")
-    def patient_phone(self, appointment):
-        return appointment.patient.phone
-
-    @admin.display(description="email")
-    def patient_email(self, appointment):
-        return appointment.patient.email
-
-    @admin.display(description="prefers")
-    def patient_contact(self, appointment):
-        return appointment.patient.get_preferred_contact_display()
 
     @admin.display(description="cancelled at")
     def cancelled_local(self, appointment):

@@ -173,8 +173,39 @@ class IntakeReviewForm(forms.ModelForm):
         return cleaned
 
 
+class PatientColumns:
+    """Contact columns and phone search for an admin whose objects have a ``patient``.
+
+    Shared by the intake queue and the schedule, so both show and find patients the same way.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digits = "".join(ch for ch in search_term if ch.isdigit())
+        if len(digits) >= 7:
+            # People type phone numbers with spaces and dashes; we store E.164.
+            results |= queryset.filter(patient__phone__contains=digits[-10:])
+        return results, may_have_duplicates
+
+    @admin.display(description="patient", ordering="patient__last_name")
+    def patient_name(self, obj):
+        return obj.patient.full_name
+
+    @admin.display(description="email")
+    def patient_email(self, obj):
+        return obj.patient.email
+
+    @admin.display(description="phone")
+    def patient_phone(self, obj):
+        return obj.patient.phone
+
+    @admin.display(description="prefers")
+    def patient_contact(self, obj):
+        return obj.patient.get_preferred_contact_display()
+
+
 @admin.register(Intake)
-class IntakeAdmin(admin.ModelAdmin):
+class IntakeAdmin(PatientColumns, admin.ModelAdmin):
     form = IntakeReviewForm
     inlines = [MedicationEntryInline]
     # Screening next to the name, so it stays in view on a phone where the table scrolls.
@@ -279,34 +310,10 @@ class IntakeAdmin(admin.ModelAdmin):
         # The queue: undecided first, the most serious flags first, then the newest.
         return ["decided", "-severity_rank", "-submitted_at"]
 
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        digits = "".join(ch for ch in search_term if ch.isdigit())
-        if len(digits) >= 7:
-            # People type phone numbers with spaces and dashes; we store E.164.
-            results |= queryset.filter(patient__phone__contains=digits[-10:])
-        return results, may_have_duplicates
-
     # --- Columns and read-only fields ----------------------------------------------------------
-    @admin.display(description="patient", ordering="patient__last_name")
-    def patient_name(self, intake):
-        return intake.patient.full_name
-
     @admin.display(description="date of birth")
     def patient_date_of_birth(self, intake):
         return intake.patient.date_of_birth.strftime("%b %-d, %Y")
-
-    @admin.display(description="email")
-    def patient_email(self, intake):
-        return intake.patient.email
-
-    @admin.display(description="phone")
-    def patient_phone(self, intake):
-        return intake.patient.phone
-
-    @admin.display(description="prefers")
-    def patient_contact(self, intake):
-        return intake.patient.get_preferred_contact_display()
 
     @admin.display(description="submitted (Chicago)", ordering="submitted_at")
     def submitted(self, intake):

@@ -50,6 +50,18 @@ def booked(pharmacist, start, last_name=None):
     return AppointmentFactory(pharmacist=pharmacist, intake=flagged_intake(patient=patient), start=start)
 
 
+@pytest.mark.parametrize("term", ["Anders", "608-555-0199", "(608) 555 0199"])
+def test_front_desk_finds_an_appointment_by_name_or_phone_as_people_type_it(desk, working_pharmacist, term):
+    alice = PatientFactory(first_name="Alice", last_name="Anders", phone="+16085550199")
+    AppointmentFactory(pharmacist=working_pharmacist, intake=flagged_intake(patient=alice), start=chicago(17, 9))
+    booked(working_pharmacist, chicago(17, 10), last_name="Someoneelse")
+
+    html = desk.get(SCHEDULE, {"when": "all", "q": term}).content.decode()
+
+    assert "Anders" in html
+    assert "Someoneelse" not in html
+
+
 def test_front_desk_runs_the_days_schedule(desk, working_pharmacist):
     other = PharmacistFactory(display_name="Marcus Lindqvist, RPh")
     late = booked(working_pharmacist, chicago(17, 16))
