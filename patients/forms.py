@@ -18,7 +18,10 @@ from .models import Intake, MedicationEntry, Patient
 
 ADULT_AGE = 18
 OLDEST_AGE = 120
-MAX_MEDICATIONS = 30
+MAX_MEDICATIONS = 40
+# Rows a crafted POST may carry and still see again on the page with an error (a browser never
+# sends more than MAX_MEDICATIONS); beyond this the formset refuses to build more forms.
+ABSOLUTE_MAX_MEDICATIONS = 2 * MAX_MEDICATIONS
 ADD_ROW = "add_row"
 
 
@@ -110,6 +113,13 @@ class PatientForm(forms.ModelForm):
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+OPIOID_ANSWERS = [(value, label) for value, label in Intake.OpioidUse.choices if value != Intake.OpioidUse.NOT_ASKED]
+OPIOID_HELP = (
+    "This means prescription pain medicine (for example oxycodone, hydrocodone, tramadol, morphine), "
+    "codeine cough medicine, methadone, buprenorphine (tablets, films, patches or monthly injections), "
+    "or anything from the street such as heroin or fentanyl. If you are not sure, that is fine: "
+    "choose \u201cI\u2019m not sure\u201d."
+)
 
 
 class IntakeForm(forms.Form):
@@ -118,6 +128,25 @@ class IntakeForm(forms.Form):
         choices=Intake.PregnancyStatus.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the answer that fits you, or \u201cPrefer not to say\u201d."},
+    )
+    opioid_use = forms.ChoiceField(
+        label="Have you taken any opioid recently?",
+        help_text=OPIOID_HELP,
+        choices=OPIOID_ANSWERS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the answer that fits you. \u201cI\u2019m not sure\u201d is a fine answer."},
+    )
+    opioid_stopped_what = forms.CharField(
+        label="Which one?",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    opioid_last_dose = forms.DateField(
+        label="Date of your last dose",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the date of your last dose, for example 11/24/2026."},
     )
     takes_no_medications = forms.BooleanField(
         label="I take no medications or supplements",
@@ -166,9 +195,11 @@ class IntakeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prescriber_phone"].widget.input_type = "tel"
+        self.fields["opioid_last_dose"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def clean(self):
         data = super().clean()
+        self._clean_opioid_follow_up(data)
         if Intake.Condition.OTHER in data.get("conditions", []) and not data.get("condition_other", "").strip():
             self.add_error("condition_other", "You ticked \u201cSomething else\u201d: tell us briefly what it is.")
         if data.get("has_ldn_prescription"):
@@ -191,6 +222,37 @@ class IntakeForm(forms.Form):
         if Intake.Condition.OTHER not in data.get("conditions", []):
             data["condition_other"] = ""
         return data
+
+    def _clean_opioid_follow_up(self, data):
+        """"Which one?" and the last dose are needed after "I stopped", and mean nothing otherwise."""
+        if data.get("opioid_use") != Intake.OpioidUse.STOPPED:
+            # The follow-up boxes may still hold words from an answer changed since: not an error.
+            self._errors.pop("opioid_last_dose", None)
+            data["opioid_stopped_what"] = ""
+            data["opioid_last_dose"] = None
+            return
+        data["opioid_stopped_what"] = (data.get("opioid_stopped_what") or "").strip()
+        if not data["opioid_stopped_what"] and "opioid_stopped_what" not in self.errors:
+            self.add_error("opioid_stopped_what", "You stopped an opioid: tell us which one, as best you can.")
+        last_dose = data.get("opioid_last_dose")
+        if "opioid_last_dose" in self.errors:
+            return
+        if last_dose is None:
+            self.add_error(
+                "opioid_last_dose",
+                "Tell us the date of your last dose. If you don\u2019t know the exact day, your best guess is fine.",
+            )
+        elif last_dose > timezone.localdate():
+            self.add_error("opioid_last_dose", "The date of your last dose can\u2019t be in the future.")
+
+    def check_last_dose_after_birth(self, born: date | None) -> None:
+        """The last dose can't come before the patient was born (the birth date is on the other form)."""
+        last_dose = self.cleaned_data.get("opioid_last_dose") if hasattr(self, "cleaned_data") else None
+        if born and last_dose and last_dose < born and "opioid_last_dose" not in self.errors:
+            self.add_error(
+                "opioid_last_dose",
+                "The date of your last dose is before your date of birth. Please check the year.",
+            )
 
 
 class MedicationForm(forms.Form):
@@ -224,16 +286,24 @@ class BaseMedicationFormSet(BaseFormSet):
     deletion_widget = forms.CheckboxInput
     default_error_messages = {
         "missing_management_form": "The medication list could not be read. Please check it and send the form again.",
-        "too_many_forms": f"You can list up to {MAX_MEDICATIONS} medications here. Please call us if you take more.",
+        "too_many_forms": (
+            f"You can list up to {MAX_MEDICATIONS} medicines and supplements here. Remove any listed twice, "
+            "and tell the pharmacist about the rest at your consultation."
+        ),
     }
 
     def __init__(self, *args, rows: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if rows is not None:
-            self.extra = rows
+        self.rows = rows
 
     def initial_form_count(self):
         return 0
+
+    def total_form_count(self):
+        if not self.is_bound and self.rows is not None:
+            # Every row given is shown, even past max_num: a list is never cut short on the page.
+            return min(self.rows, self.absolute_max)
+        return super().total_form_count()
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -257,7 +327,7 @@ MedicationFormSet = formset_factory(
     can_delete=True,
     max_num=MAX_MEDICATIONS,
     validate_max=True,
-    absolute_max=MAX_MEDICATIONS + 10,
+    absolute_max=ABSOLUTE_MAX_MEDICATIONS,
 )
 
 
@@ -265,11 +335,14 @@ class IntakeSubmission:
     """The whole intake page: the patient, the intake, and the medication rows."""
 
     prefixes = {"patient": "patient", "intake": "intake", "medications": "med"}
+    max_medications = MAX_MEDICATIONS
 
     def __init__(self, data=None, *, pharmacy_phone: str = ""):
         self.is_bound = data is not None
         self.adding_row = self.is_bound and ADD_ROW in data
         self.focus_row: int | None = None
+        self.limit_reached = False
+        self.pharmacy_phone = pharmacy_phone
         if self.adding_row:
             self._build_with_extra_row(data, pharmacy_phone=pharmacy_phone)
             return
@@ -280,31 +353,36 @@ class IntakeSubmission:
     def _build_with_extra_row(self, data, *, pharmacy_phone: str):
         """Unbound forms carrying what was posted, without the rows marked for removal, plus one row.
 
-        Unbound so no errors show for fields the patient has not reached yet.
+        Unbound so no errors show for fields the patient has not reached yet. At the limit no row
+        is added and the page says so; every row typed is kept either way.
         """
-        posted = MedicationFormSet(data, prefix="med")
-        if posted.management_form.is_valid():
-            rows = [
-                _raw_values(form)
-                for form in posted.forms
-                if not form["DELETE"].value()
-            ]
-        else:
-            rows = []
-        rows = rows[: MAX_MEDICATIONS - 1]
-        self.focus_row = len(rows)
+        rows = _posted_rows(data)
+        self.limit_reached = len(rows) >= MAX_MEDICATIONS
         self.patient = PatientForm(
             initial=_raw_values(PatientForm(data, prefix="patient")), prefix="patient", pharmacy_phone=pharmacy_phone
         )
         self.intake = IntakeForm(initial=_raw_values(IntakeForm(data, prefix="intake")), prefix="intake")
+        if self.limit_reached:
+            self.medications = MedicationFormSet(initial=rows, prefix="med", rows=len(rows))
+            return
+        self.focus_row = len(rows)
         self.medications = MedicationFormSet(initial=rows, prefix="med", rows=len(rows) + 1)
         # The new row takes the focus, so the patient lands where they meant to type.
         self.medications.forms[self.focus_row].fields["text"].widget.attrs["autofocus"] = True
+
+    def limit_message(self) -> str:
+        call = f", or call us on {self.pharmacy_phone}" if self.pharmacy_phone else ", or call the pharmacy"
+        return (
+            f"This form holds up to {MAX_MEDICATIONS} medicines and supplements, so no row was added. "
+            f"Please tell the pharmacist about the rest at your consultation{call}."
+        )
 
     def is_valid(self) -> bool:
         if not self.is_bound or self.adding_row:
             return False
         valid = all([self.patient.is_valid(), self.intake.is_valid(), self._medications_valid()])
+        if self.intake.is_bound and hasattr(self.intake, "cleaned_data"):
+            self.intake.check_last_dose_after_birth(self.patient.cleaned_data.get("date_of_birth"))
         return valid and not self.intake.errors
 
     def _medications_valid(self) -> bool:
@@ -349,6 +427,23 @@ class IntakeSubmission:
         return sorted(errors, key=lambda item: order(item[0]))
 
 
+def _posted_rows(data) -> list[dict]:
+    """What was typed in each medication row not ticked for removal, as the widgets read it.
+
+    Read even when the row count posted is unreadable, so no typed row is lost.
+    """
+    posted = MedicationFormSet(data, prefix="med")
+    if posted.management_form.is_valid():
+        forms_posted = posted.forms
+    else:
+        forms_posted = [
+            posted._construct_form(index)
+            for index in range(ABSOLUTE_MAX_MEDICATIONS)
+            if any(f"med-{index}-{name}" in data for name in ("text", "dose", "frequency"))
+        ]
+    return [_raw_values(form) for form in forms_posted if not form["DELETE"].value()]
+
+
 def _raw_values(form: forms.Form) -> dict:
     """What was posted for each field of a bound form, as the widgets read it."""
     return {
@@ -373,7 +468,7 @@ def _form_errors(form: forms.Form) -> list[tuple[str, str]]:
 
 def _page_order():
     """Sections in the order the template shows them, so the summary reads top to bottom."""
-    sections = ["id_patient-", "id_intake-pregnancy", "id_med-", "medications", "id_intake-takes_no",
+    sections = ["id_patient-", "id_intake-pregnancy", "id_intake-opioid", "id_med-", "medications", "id_intake-takes_no",
                 "id_intake-conditions", "id_intake-condition_other", "id_intake-has_ldn", "id_intake-prescriber",
                 "id_intake-allergies", "id_intake-consent"]
 

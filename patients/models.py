@@ -12,6 +12,11 @@ from django.db import models
 SEVERITY_RANK = {"contraindication": 3, "caution": 2, "review": 1, "clear": 0}
 
 
+def worst_severity(severities) -> str:
+    """The highest severity among these, or "clear" when there are none."""
+    return max(severities, key=SEVERITY_RANK.__getitem__, default="clear")
+
+
 class Patient(models.Model):
     class ContactMethod(models.TextChoices):
         EMAIL = "email", "Email"
@@ -47,7 +52,16 @@ class Intake(models.Model):
         BREASTFEEDING = "breastfeeding", "Breastfeeding"
         TRYING_TO_CONCEIVE = "trying_to_conceive", "Trying to conceive"
         NOT_APPLICABLE = "not_applicable", "Not applicable"
+        NOT_SURE = "not_sure", "Not sure"
         PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+
+    class OpioidUse(models.TextChoices):
+        NOW = "now", "Yes, I take one now"
+        STOPPED = "stopped", "I stopped"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "I'm not sure"
+        # Intakes stored before the question was asked: no answer is invented for them.
+        NOT_ASKED = "not_asked", "Not asked (intake before this question existed)"
 
     class Condition(models.TextChoices):
         AUTOIMMUNE = "autoimmune", "Autoimmune conditions"
@@ -76,6 +90,11 @@ class Intake(models.Model):
     submitted_at = models.DateTimeField(db_index=True)
 
     pregnancy_status = models.CharField(max_length=24, choices=PregnancyStatus.choices)
+    opioid_use = models.CharField(
+        "opioid taken recently", max_length=12, choices=OpioidUse.choices, default=OpioidUse.NOT_ASKED
+    )
+    opioid_stopped_what = models.CharField("opioid stopped", max_length=200, blank=True)
+    opioid_last_dose = models.DateField("last dose of that opioid", null=True, blank=True)
     conditions = models.JSONField(default=list, blank=True)
     condition_other = models.CharField(max_length=300, blank=True)
     takes_no_medications = models.BooleanField(default=False)
@@ -160,6 +179,19 @@ class ScreeningFlag(models.Model):
     ingredient = models.CharField(max_length=100, blank=True)
     explanation = models.TextField()
     rules_version = models.CharField(max_length=20)
+    # Where the words were read: "medications", "opioid_question", "allergies", "condition_other",
+    # "pregnancy", ...
+    field = models.CharField(max_length=40, blank=True)
+    last_dose = models.DateField(null=True, blank=True)
+    earliest_start = models.DateField("earliest LDN start", null=True, blank=True)
+    washout_rule = models.CharField(max_length=300, blank=True)
+    reading = models.TextField("what screening read", blank=True)
+    # Staff-only flags (what an earlier intake said) are never shown to the patient.
+    staff_only = models.BooleanField(default=False)
+    earlier_intake = models.ForeignKey(
+        "Intake", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="For an earlier-intake flag: the intake that raised it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,6 +22,9 @@ REMOVED_BIRTH_DATE = date(1900, 1, 1)
 # Every answer an intake holds; what stays is when it was submitted and whom it belonged to.
 INTAKE_BLANKS = {
     "pregnancy_status": "",
+    "opioid_use": "",
+    "opioid_stopped_what": "",
+    "opioid_last_dose": None,
     "conditions": [],
     "condition_other": "",
     "takes_no_medications": False,

@@ -1,10 +1,25 @@
-"""Read-only queries over patients and intakes."""
+"""Read-only queries over patients and intakes.
+
+Each rule that more than one place needs (which intakes are "the same person's, earlier", which
+flags the patient may see, which flags mean "opioid mentioned, not current") is written here once;
+the services, views and admin call it.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
-from .models import Intake
+from django.db.models import Q, QuerySet
+
+from .models import SEVERITY_RANK, Intake, ScreeningFlag, worst_severity
+
+EARLIER_INTAKE_DAYS = 90
+EARLIER_INTAKE = "earlier_intake"
+# Flags an earlier intake raised that are not carried to a later one: what the engine could not
+# name says nothing about opioids, and an earlier-intake flag points at an intake that is itself
+# in view.
+NOT_CARRIED_FORWARD = frozenset({"unrecognised", EARLIER_INTAKE})
 
 
 def intake_get_by_reference(*, reference: str | uuid.UUID | None) -> Intake | None:
@@ -21,3 +36,59 @@ def intake_get_by_reference(*, reference: str | uuid.UUID | None) -> Intake | No
         .filter(reference=reference)
         .first()
     )
+
+
+def intakes_earlier_of(*, intake: Intake, days: int = EARLIER_INTAKE_DAYS) -> QuerySet[Intake]:
+    """Intakes the same person submitted in the `days` before this one, newest first.
+
+    The same person: the same email in any case, or the same first and last name (any case) and
+    date of birth — someone who comes back with another email address is still recognised.
+    """
+    patient = intake.patient
+    same_person = Q(patient__email__iexact=patient.email) if patient.email else Q(pk__in=[])
+    if patient.first_name and patient.last_name:
+        same_person |= Q(
+            patient__first_name__iexact=patient.first_name,
+            patient__last_name__iexact=patient.last_name,
+            patient__date_of_birth=patient.date_of_birth,
+        )
+    submitted = intake.submitted_at
+    before = Q(submitted_at__lt=submitted) | Q(submitted_at=submitted, pk__lt=intake.pk)
+    return (
+        Intake.objects.filter(same_person, before, submitted_at__gte=submitted - timedelta(days=days))
+        .exclude(pk=intake.pk)
+        .select_related("patient")
+        .prefetch_related("flags")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def flags_for_patient(*, intake: Intake) -> list[ScreeningFlag]:
+    """The flags the patient is shown, most serious first: never the staff-only ones."""
+    flags = [flag for flag in intake.flags.all() if not flag.staff_only]
+    return sorted(flags, key=lambda flag: -SEVERITY_RANK[flag.severity])
+
+
+def outcome_for_patient(*, intake: Intake) -> str:
+    """The headline the patient sees, from the flags they are shown (Intake.screening_outcome,
+    which staff rank by, also counts what earlier intakes said)."""
+    return worst_severity(flag.severity for flag in flags_for_patient(intake=intake))
+
+
+# "An opioid was mentioned, but not as current use": an allergy, a denial, use that ended outside
+# the washout interval, or the direct question answered "I stopped" long enough ago. Ranked just
+# after contraindications in the pharmacist's queue.
+OPIOID_NOT_CURRENT = (("opioid_not_current", None), ("opioid_answer", ScreeningFlag.Severity.REVIEW))
+
+
+def opioid_not_current_flags() -> Q:
+    """OPIOID_NOT_CURRENT as a filter on ScreeningFlag."""
+    query = Q(pk__in=[])
+    for code, severity in OPIOID_NOT_CURRENT:
+        query |= Q(code=code) if severity is None else Q(code=code, severity=severity)
+    return query
+
+
+def flag_is_opioid_not_current(flag: ScreeningFlag) -> bool:
+    """OPIOID_NOT_CURRENT for one flag already loaded."""
+    return any(flag.code == code and severity in (None, flag.severity) for code, severity in OPIOID_NOT_CURRENT)

@@ -15,8 +15,7 @@ from welltopia.honeypot import honeypot_checked
 from welltopia.ratelimit import rate_limited
 
 from .forms import ADD_ROW, IntakeSubmission
-from .models import SEVERITY_RANK
-from .selectors import intake_get_by_reference
+from .selectors import flags_for_patient, intake_get_by_reference, outcome_for_patient
 from .services import intake_submit
 
 SESSION_KEY = "intake_reference"
@@ -60,7 +59,9 @@ def intake_summary(request):
         "patients/intake_summary.html",
         {
             "intake": intake,
-            "flags": sorted(intake.flags.all(), key=lambda flag: -SEVERITY_RANK[flag.severity]),
+            # Only what this intake's answers raised: what an earlier intake said is for staff.
+            "flags": flags_for_patient(intake=intake),
+            "outcome": outcome_for_patient(intake=intake),
             "booking_url": reverse("consultations:book_start"),
         },
     )

@@ -93,6 +93,7 @@ class IntakeFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     submitted_at = factory.LazyFunction(timezone.now)
     pregnancy_status = Intake.PregnancyStatus.NOT_APPLICABLE
+    opioid_use = Intake.OpioidUse.NO
     conditions = factory.LazyFunction(lambda: [Intake.Condition.CHRONIC_PAIN])
     takes_no_medications = True
     consent_privacy_at = factory.LazyFunction(timezone.now)
@@ -137,3 +138,4 @@ class ScreeningFlagFactory(factory.django.DjangoModelFactory):
     matched = factory.SelfAttribute("medication.text")
     explanation = "An opioid: LDN blocks opioid receptors and can bring on withdrawal."
     rules_version = "test"
+    field = "medications"

@@ -23,6 +23,9 @@ def intake_post(*, medications=(("metformin", "500 mg", "twice a day", "prescrip
         "patient-phone": "608-555-0123",
         "patient-preferred_contact": "email",
         "intake-pregnancy_status": "not_pregnant",
+        "intake-opioid_use": "no",
+        "intake-opioid_stopped_what": "",
+        "intake-opioid_last_dose": "",
         "intake-conditions": ["chronic_pain"],
         "intake-condition_other": "",
         "intake-has_ldn_prescription": "no",
@@ -36,7 +39,7 @@ def intake_post(*, medications=(("metformin", "500 mg", "twice a day", "prescrip
         "med-TOTAL_FORMS": str(max(len(medications), 1)),
         "med-INITIAL_FORMS": "0",
         "med-MIN_NUM_FORMS": "0",
-        "med-MAX_NUM_FORMS": "30",
+        "med-MAX_NUM_FORMS": "40",
     }
     if not medications:
         data["intake-takes_no_medications"] = "on"

@@ -192,3 +192,164 @@ class TestMedicationRows:
         anchors = [anchor for anchor, _ in IntakeSubmission(data).error_summary()]
 
         assert anchors == ["id_patient-phone", "id_intake-pregnancy_status_0", "id_intake-consent_contact"]
+
+
+def stopped(**overrides):
+    """The intake form answering "I stopped", with what and when unless overridden."""
+    fields = {
+        "intake-opioid_use": "stopped",
+        "intake-opioid_stopped_what": "oxycodone",
+        "intake-opioid_last_dose": str(timezone.localdate() - timedelta(days=3)),
+        **overrides,
+    }
+    return intake_form(**fields)
+
+
+class TestOpioidQuestion:
+    @pytest.mark.parametrize("answer", ["now", "no", "not_sure"])
+    def test_each_answer_without_a_stop_is_accepted_on_its_own(self, answer):
+        form = intake_form(**{"intake-opioid_use": answer})
+
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["opioid_use"] == answer
+
+    def test_no_answer_is_refused_with_a_kind_message(self):
+        form = intake_form(**{"intake-opioid_use": None})
+
+        (message,) = form.errors["opioid_use"]
+        assert "not sure" in message
+
+    def test_not_asked_is_for_old_intakes_and_is_not_offered(self):
+        form = intake_form(**{"intake-opioid_use": "not_asked"})
+
+        assert "opioid_use" in form.errors
+        assert "not_asked" not in dict(form.fields["opioid_use"].choices)
+
+    def test_the_question_lists_what_counts_as_an_opioid(self):
+        help_text = IntakeForm().fields["opioid_use"].help_text
+
+        for word in ("oxycodone", "codeine cough medicine", "methadone", "buprenorphine", "heroin", "fentanyl"):
+            assert word in help_text
+
+    def test_stopped_with_what_and_a_date_is_accepted(self):
+        form = stopped()
+
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["opioid_stopped_what"] == "oxycodone"
+        assert form.cleaned_data["opioid_last_dose"] == timezone.localdate() - timedelta(days=3)
+
+    def test_stopped_without_a_date_asks_for_it(self):
+        form = stopped(**{"intake-opioid_last_dose": ""})
+
+        (message,) = form.errors["opioid_last_dose"]
+        assert "date of your last dose" in message
+        assert "best guess" in message
+
+    def test_stopped_without_saying_which_asks_which(self):
+        form = stopped(**{"intake-opioid_stopped_what": "  "})
+
+        assert "which one" in form.errors["opioid_stopped_what"][0]
+
+    def test_a_last_dose_in_the_future_is_refused(self):
+        form = stopped(**{"intake-opioid_last_dose": str(timezone.localdate() + timedelta(days=1))})
+
+        assert form.errors["opioid_last_dose"] == ["The date of your last dose can\u2019t be in the future."]
+
+    def test_a_last_dose_today_is_accepted(self):
+        assert stopped(**{"intake-opioid_last_dose": str(timezone.localdate())}).is_valid()
+
+    def test_a_date_that_is_not_a_date_says_how_to_write_one(self):
+        form = stopped(**{"intake-opioid_last_dose": "last tuesday"})
+
+        assert "for example" in form.errors["opioid_last_dose"][0]
+
+    def test_the_follow_up_means_nothing_after_another_answer_and_is_not_an_error(self):
+        form = intake_form(
+            **{"intake-opioid_use": "no", "intake-opioid_stopped_what": "oxycodone", "intake-opioid_last_dose": "junk"}
+        )
+
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["opioid_stopped_what"] == ""
+        assert form.cleaned_data["opioid_last_dose"] is None
+
+    @pytest.mark.django_db
+    def test_a_last_dose_before_the_birth_date_is_refused_beside_the_date(self):
+        data = intake_post(
+            **{
+                "intake-opioid_use": "stopped",
+                "intake-opioid_stopped_what": "oxycodone",
+                "intake-opioid_last_dose": "1979-12-31",
+                "patient-date_of_birth": "1980-04-12",
+            }
+        )
+
+        submission = IntakeSubmission(data)
+
+        assert not submission.is_valid()
+        assert "before your date of birth" in submission.intake.errors["opioid_last_dose"][0]
+        assert ("id_intake-opioid_last_dose", submission.intake.errors["opioid_last_dose"][0]) in (
+            submission.error_summary()
+        )
+
+
+@pytest.mark.django_db
+class TestPregnancy:
+    def test_not_sure_is_an_answer(self):
+        form = intake_form(**{"intake-pregnancy_status": "not_sure"})
+
+        assert form.is_valid(), form.errors
+        assert dict(form.fields["pregnancy_status"].choices)["not_sure"] == "Not sure"
+
+
+def rows(count, start=1):
+    return [(f"medicine {n}", f"{n} mg", "daily", "otc" if n % 2 else "prescription") for n in range(start, start + count)]
+
+
+def shown_rows(submission):
+    return [(row["text"].value(), row["dose"].value()) for row in submission.medications]
+
+
+@pytest.mark.django_db
+class TestFortyRows:
+    def test_add_another_at_39_rows_gives_the_40th(self):
+        submission = IntakeSubmission(intake_post(medications=rows(39)) | {"add_row": "1"})
+
+        assert shown_rows(submission) == [(f"medicine {n}", f"{n} mg") for n in range(1, 40)] + [(None, None)]
+        assert not submission.limit_reached
+
+    def test_add_another_at_40_rows_adds_none_keeps_all_and_says_why(self):
+        submission = IntakeSubmission(
+            intake_post(medications=rows(40)) | {"add_row": "1"}, pharmacy_phone="+1 608-555-0142"
+        )
+
+        assert shown_rows(submission) == [(f"medicine {n}", f"{n} mg") for n in range(1, 41)]
+        assert submission.limit_reached
+        assert "up to 40" in submission.limit_message()
+        assert "+1 608-555-0142" in submission.limit_message()
+        assert submission.medications.forms[39]["kind"].value() == "prescription"
+
+    def test_40_rows_are_all_submitted(self):
+        submission = IntakeSubmission(intake_post(medications=rows(40)))
+
+        assert submission.is_valid(), submission.error_summary()
+        assert [m["text"] for m in submission.service_kwargs()["medications"]] == [f"medicine {n}" for n in range(1, 41)]
+
+    def test_a_41st_row_is_refused_clearly_and_every_row_stays(self):
+        submission = IntakeSubmission(intake_post(medications=rows(41)))
+
+        assert not submission.is_valid()
+        assert any("up to 40" in message for _, message in submission.error_summary())
+        assert shown_rows(submission) == [(f"medicine {n}", f"{n} mg") for n in range(1, 42)]
+
+    def test_add_another_with_41_rows_keeps_all_41(self):
+        submission = IntakeSubmission(intake_post(medications=rows(41)) | {"add_row": "1"})
+
+        assert len(shown_rows(submission)) == 41
+        assert submission.limit_reached
+
+    def test_add_another_with_an_unreadable_row_count_still_keeps_the_rows_typed(self):
+        data = intake_post(medications=rows(3)) | {"add_row": "1", "med-TOTAL_FORMS": "zzz"}
+
+        submission = IntakeSubmission(data)
+
+        assert shown_rows(submission)[:3] == [(f"medicine {n}", f"{n} mg") for n in range(1, 4)]

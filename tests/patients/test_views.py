@@ -31,7 +31,59 @@ class TestIntakePage:
         assert re.search(r'aria-current="step"[^>]*>(?:(?!</li>).)*Your details', html, re.S)
         assert 'name="add_row"' in html
         assert "I take no medications or supplements" in html
+        assert "You can list up to 40" in html
         assert 'id="error-summary"' not in html
+
+    def test_the_opioid_question_comes_before_the_medicines_with_its_follow_up_under_i_stopped(self, client):
+        html = client.get(INTAKE_URL).content.decode()
+
+        question = html.index("Have you taken any opioid recently?")
+        assert html.index("Pregnancy and breastfeeding") < question < html.index("Medicines and supplements")
+        answers = [html.index(f'value="{value}"', question) for value in ("now", "stopped", "no", "not_sure")]
+        assert answers == sorted(answers)
+        follow_up = html.index('id="opioid-follow-up"')
+        assert answers[1] < follow_up < answers[2], "the follow-up sits under \u201cI stopped\u201d"
+        assert "Only if you stopped" in html
+        assert html.index("Which one?") > follow_up and html.index("Date of your last dose") > follow_up
+        assert 'value="not_asked"' not in html
+
+    def test_an_error_under_i_stopped_keeps_the_answer_and_what_was_typed(self, client):
+        data = intake_post(
+            **{"intake-opioid_use": "stopped", "intake-opioid_stopped_what": "Sentinel-opioid",
+               "intake-opioid_last_dose": "2099-01-01"}
+        )
+
+        html = client.post(INTAKE_URL, data).content.decode()
+
+        assert 'value="Sentinel-opioid"' in html
+        assert 'value="2099-01-01"' in html
+        assert re.search(r'value="stopped"[^>]*checked', html)
+        assert not Intake.objects.exists()
+
+    def test_add_another_at_40_rows_adds_none_and_says_so_beside_the_list(self, client):
+        LocationFactory(phone="+1 608-555-0142")
+        medications = [(f"medicine {n}", f"{n} mg", "daily", "otc") for n in range(1, 41)]
+
+        response = client.post(INTAKE_URL, intake_post(medications=medications) | {"add_row": "1"})
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert 'name="med-39-text"' in html and 'name="med-40-text"' not in html
+        assert all(f'value="medicine {n}"' in html and f'value="{n} mg"' in html for n in range(1, 41))
+        limit = html[html.index('id="med-limit"'):html.index('name="add_row"')]
+        assert "up to 40" in limit and "+1 608-555-0142" in limit
+        assert not Intake.objects.exists()
+
+    def test_a_post_with_41_rows_is_refused_clearly_and_keeps_every_row(self, client):
+        medications = [(f"medicine {n}", f"{n} mg", "daily", "otc") for n in range(1, 42)]
+
+        response = client.post(INTAKE_URL, intake_post(medications=medications))
+
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert not Intake.objects.exists()
+        assert 'id="error-summary"' in html and "up to 40 medicines" in html
+        assert all(f'value="medicine {n}"' in html for n in range(1, 42))
 
     def test_a_complete_intake_is_stored_and_the_patient_sees_the_summary(self, client):
         response = client.post(INTAKE_URL, intake_post())
@@ -67,6 +119,20 @@ class TestIntakePage:
             ({"intake-takes_no_medications": "on"}, "id_intake-takes_no_medications", "Untick the box"),
             ({"intake-conditions": ["other"]}, "id_intake-condition_other", "tell us briefly"),
             ({"intake-has_ldn_prescription": "yes"}, "id_intake-prescriber_name", "prescriber&#x27;s name"),
+            ({"intake-opioid_use": None}, "id_intake-opioid_use_0", "is a fine answer"),
+            (
+                {"intake-opioid_use": "stopped", "intake-opioid_last_dose": "2020-01-02"},
+                "id_intake-opioid_stopped_what", "tell us which one",
+            ),
+            (
+                {"intake-opioid_use": "stopped", "intake-opioid_stopped_what": "oxycodone"},
+                "id_intake-opioid_last_dose", "the date of your last dose",
+            ),
+            (
+                {"intake-opioid_use": "stopped", "intake-opioid_stopped_what": "oxycodone",
+                 "intake-opioid_last_dose": "2099-01-01"},
+                "id_intake-opioid_last_dose", "can\u2019t be in the future",
+            ),
         ],
     )
     def test_bad_input_is_explained_beside_the_field_and_in_the_summary_and_nothing_typed_is_lost(
