@@ -5,10 +5,19 @@
 returns a list of Flag objects; is_opioid(flags) tells whether any is an opioid contraindication.
 """
 
-from .rules import PREGNANCY_STATUSES, Flag, Severity, is_opioid, screen_intake, screen_medication
+from .rules import (
+    OPIOID_USE_ANSWERS,
+    PREGNANCY_STATUSES,
+    Flag,
+    Severity,
+    is_opioid,
+    screen_intake,
+    screen_medication,
+)
 from .version import RULES_VERSION
 
 __all__ = [
+    "OPIOID_USE_ANSWERS",
     "PREGNANCY_STATUSES",
     "RULES_VERSION",
     "Flag",

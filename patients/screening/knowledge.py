@@ -14,10 +14,16 @@ DATA_FILE = Path(__file__).with_name("data") / "drug_knowledge.json"
 OPIOID = "opioid"
 ANTAGONIST = "opioid_antagonist"
 IMMUNOMODULATOR = "immunomodulator"
+THYROID_HORMONE = "thyroid_hormone"
 NON_OPIOID = "non_opioid"
 
+# Washout rules from shortest to longest; a product with several opioids takes the longest.
+WASHOUT_ORDER = ("short_acting", "long_acting", "extended_release_injection")
+
 # Kinds that are too short or too slangy to be a safe target for spelling correction.
-_NOT_FUZZY_KINDS = frozenset({"abbreviation", "street_name", "generic_opioid"})
+# Names from the drug vocabulary package are matched exactly: thousands of them in the spelling
+# index would pull misspelt opioids towards look-alikes.
+_NOT_FUZZY_KINDS = frozenset({"abbreviation", "street_name", "generic_opioid", "vocabulary"})
 FUZZY_MIN_LENGTH = 5
 # A correction of two or more letters must keep the first three sounds of the name it lands on:
 # "Pamelor" is not "Panlor", and "Nurofen" is not "Nucofed".
@@ -33,6 +39,9 @@ class Term:
     antagonists: tuple[str, ...]
     immunomodulators: tuple[str, ...]
     systemic_only: frozenset[str]
+    thyroid_hormones: tuple[str, ...] = ()
+    suggests_opioid_use: tuple[str, ...] = ()  # ingredients taken mainly alongside or after opioids
+    washout: str = ""  # the longest washout rule of its opioids ("" for non-opioids)
 
     @property
     def is_opioid(self) -> bool:
@@ -40,8 +49,17 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class WashoutRule:
+    name: str
+    days: int | None  # None: never cleared automatically
+    summary: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     rules_version: str
+    washout_rules: dict[str, WashoutRule]
     phrases: dict[tuple[str, ...], Term]
     longest_phrase: int
     opioid_sounds: dict[str, Term]  # phonetic key -> term, for spelling correction
@@ -73,7 +91,17 @@ def _make_term(key: str, record: dict, ingredients: dict[str, dict]) -> Term:
         antagonists=of_class(ANTAGONIST),
         immunomodulators=of_class(IMMUNOMODULATOR),
         systemic_only=frozenset(m for m in members if ingredients[m].get("systemic_only")),
+        thyroid_hormones=of_class(THYROID_HORMONE),
+        suggests_opioid_use=tuple(m for m in members if ingredients[m].get("suggests_opioid_use")),
+        washout=_longest_washout(
+            [record["washout"]] if record.get("washout") else [ingredients[m].get("washout", "") for m in of_class(OPIOID)]
+        ),
     )
+
+
+def _longest_washout(names: list[str]) -> str:
+    known = [name for name in names if name in WASHOUT_ORDER]
+    return max(known, key=WASHOUT_ORDER.index, default="")
 
 
 def build_index(raw: dict) -> KnowledgeBase:
@@ -93,6 +121,10 @@ def build_index(raw: dict) -> KnowledgeBase:
         sounds.setdefault(phonetic_key(key), term)
     return KnowledgeBase(
         rules_version=raw["rules_version"],
+        washout_rules={
+            name: WashoutRule(name, rule["days"], rule["summary"], rule["source"])
+            for name, rule in raw["washout_rules"].items()
+        },
         phrases=phrases,
         longest_phrase=max(len(words) for words in phrases),
         opioid_sounds=opioid_sounds,

@@ -1,22 +1,25 @@
 """Find drug names in one medication entry as a patient typed it.
 
-Steps: tokenise, cut the entry into clauses, look up the longest known phrase at each word,
-set aside dose/frequency/route words, correct the spelling of what is left (preferring an
-everyday medicine whenever it is as close as an opioid), and note words that say the drug
-is not taken now ("allergic to", "stopped", "used to").
+Steps: tokenise (splitting names glued to numbers, "percocet10"), cut the entry into clauses,
+look up the longest known phrase at each word, set aside dose/frequency/route words, correct the
+spelling of what is left, and read how each drug is used (timing.py: "stopped 3 days ago",
+"allergic to", "no opioids"). A spelling that is nearly as close to an opioid as to an everyday
+medicine is kept as a *possible* opioid, never silently renamed.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache, lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .knowledge import FUZZY_FAR_PREFIX, FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
 from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
+from .timing import CURRENT, Timing, Use, read_timing
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -38,6 +41,8 @@ subcutaneous intramuscular intravenous pr td inh neb nebulizer nebuliser foam en
 er xr sr la cr ir dr xl ec ext extended release released immediate delayed controlled sustained long
 acting short odt hfa ds forte max maximum extra strength regular children childrens kids adult junior
 liquigel liquigels liqui rapid generic brand otc rx compounded low dose doses dosage high mini
+caplet caplets gelcap gelcaps perles dosepak dosepack flexhaler diskus respimat ellipta multi hcl hbr
+hydrochloride pamoate maleate mesylate besylate tartrate bitartrate succinate glycinate puff puffs
 qd qday od bid tid qid qhs hs qam qpm prn ac pc q daily day days nightly night nights weekly week weeks
 monthly month months yearly once twice thrice times x every other per a an each morning mornings
 evening evenings am pm bedtime noon lunch breakfast dinner supper meals meal food water needed as when
@@ -53,21 +58,52 @@ friday saturday sunday
 """
 )
 
-_CUE_FORWARD = _word_set(
+# Words about how a drug is used or when it ended; timing.py reads them, and they are never an
+# unknown medicine name.
+_USE_WORDS = _word_set(
     """
-allergic allergy intolerant reaction stopped stop quit discontinued no not never denies deny off used
-was were formerly previously prior former past history hx weaned tapered finished completed none
+allergic allergy allergies intolerant intolerance reaction reactions rash hives anaphylaxis sensitivity
+sensitive itch itching stopped stop stopping quit quitting discontinued dc dcd ceased finished completed
+ended done off formerly previously previous prior former past history hx used was were had took ex clean
+sober kicked gave weaned tapered tapering weaning anymore longer more last ago yesterday today tonight
+since until till started starting began begun still trying try tries want wants wanting plan plans
+planning hope hoping need needs going attempting working would like reducing cutting decreasing lowering
+coming getting never denies deny denied none nil not no dont doesnt didnt do does did t miss missed side
+effects effect nausea issues problems except besides but week weekend weekends wk wks mo mos mth mths yr
+yrs last few couple several some morning afternoon evening night down dose don doesn didn haven hasn hadn
+isn wasn aren weren won can cant dont doesnt didnt havent hasnt
 """
 )
-_CUE_BACKWARD = _word_set(
+_ABSENCE_WORDS = frozenset({"none", "nothing", "nil", "clean", "free", "sober"})
+_NOW_WORDS = frozenset({"now", "currently", "still"})
+# Street names that are also everyday English ("dope", "blues", "brown"): read as a drug only
+# when the entry speaks of using something, or names nothing else.
+_USE_CONTEXT = _word_set(
     """
-allergic allergy allergies intolerant intolerance reaction reactions ago discontinued stopped quit
-none rash hives anaphylaxis sensitivity sensitive past previously formerly weaned tapered finished
-completed
+use used using uses smoke smoked smoking snort snorted snorting shoot shooting shot inject injected
+injecting bag bags pressed pill pills high street relapse relapsed weekend weekends party bought buy hit
+hits bump line lines gram grams point points mg tab tabs dealer
 """
 )
-_CUE_WORDS = _CUE_FORWARD | _CUE_BACKWARD
-_CUE_REACH = 3  # content words a cue may reach across to find its drug
+# Extended-release and depot forms, which take longer to leave the body.
+LONG_ACTING_WORDS = _word_set("er xr sr cr la extended release contin patch patches transdermal depot")
+INJECTION_WORDS = _word_set("injection injections inj shot shots depot monthly weekly implant")
+_EVERYDAY_STREET_WORDS = _word_set(
+    """
+dope smack horse boy brown junk tar lean blues blue china white mud beans juice apache tnt dust skag
+girl stuff gear dog food hammer chiva black pearl thunder train cotton candy kicker kickers
+"""
+)
+_REASON_WORDS = frozenset({"for", "because", "due"})
+# Shops and store brands patients write beside a medicine; ordinary English words are found in
+# the english-words package's copy of Webster's Second (public domain), see _is_plain_word.
+_PLAIN_WORDS = _word_set(
+    """
+costco kirkland walmart equate cvs walgreens amazon otc rexall meijer kroger aldi sams trader joes gnc
+vitacost iherb
+"""
+)
+_CUE_WORDS = _USE_WORDS
 
 # "now", "currently", "but" open a new thought: "used to take Percocet, now tramadol".
 _CLAUSE_OPENERS = frozenset({"now", "currently", "but", "still", "however"})
@@ -132,7 +168,8 @@ TOPICAL_WORDS = frozenset(
         "rinse",
     }
 )
-_SEGMENT_JOINERS = frozenset({"and", "plus"})
+_SEGMENT_JOINERS = frozenset({"and", "plus", "with", "or"})
+_LIST_JOINERS = frozenset({"and", "or", "nor", "plus"})
 
 _NIL_ENTRY = re.compile(
     r"^(none|nil|nothing|no|nope|n a|na|nkda|nka|no known (drug )?allergies|"
@@ -142,13 +179,20 @@ _NIL_ENTRY = re.compile(
 )
 
 
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     term: Term
     start: int  # character span in the original entry
     end: int
-    not_current: bool
     corrected: bool  # matched by spelling correction rather than exactly
+    timing: Timing = CURRENT
+    possible: bool = False  # a spelling as near an opioid as an everyday medicine: maybe an opioid
+    context: frozenset[str] = frozenset()  # the words of the mention's clause
+
+    @property
+    def not_current(self) -> bool:
+        return self.timing.use is not Use.CURRENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,16 +209,24 @@ class _Slot:
     end_word: int  # exclusive
     term: Term | None
     corrected: bool = False
-    not_current: bool = False
+    possible: bool = False
 
 
 def is_nil_entry(words: list[str]) -> bool:
     return bool(_NIL_ENTRY.match(" ".join(words)))
 
 
-def read_entry(text: str, kb: KnowledgeBase | None = None) -> Reading:
+def read_entry(
+    text: str, kb: KnowledgeBase | None = None, *, today: date | None = None, allergy_field: bool = False
+) -> Reading:
+    """Every drug named in one entry, with how it is used; words nobody could name.
+
+    `today` is the day the entry was written, for "3 days ago"; `allergy_field` says the text is
+    the patient's allergy list, where a drug is an allergy unless the words say it is taken.
+    """
     kb = kb or knowledge_base()
-    tokens = tokenize(text)
+    today = today or date.today()
+    tokens = _split_glued(tokenize(text), kb)
     words = [t.text for t in tokens if not t.is_separator]
     if words and is_nil_entry(words):
         return Reading((), (), False, says_none=True)
@@ -183,13 +235,36 @@ def read_entry(text: str, kb: KnowledgeBase | None = None) -> Reading:
     all_words = frozenset(words)
     mentions: list[Mention] = []
     unknown_spans: list[tuple[int, int]] = []
-    for clause in _clauses(tokens):
-        if is_nil_entry([t.text for t in clause if not t.is_separator]):
-            continue  # "oxycodone, no known allergies": the second clause names nothing
-        found, unknown = _read_clause(clause, kb, all_words)
+    for group in _groups(_clauses(tokens), kb, all_words):
+        found, unknown = _read_group(group, kb, all_words, today=today, raw=text)
+        if allergy_field:
+            found = [_as_allergy(m) for m in found]
         mentions.extend(found)
         unknown_spans.extend(unknown)
     return Reading(tuple(mentions), tuple(unknown_spans), bool(all_words & TOPICAL_WORDS))
+
+
+def _as_allergy(mention: Mention) -> Mention:
+    if mention.timing.use is Use.CURRENT and not mention.timing.cue:
+        return replace(mention, timing=Timing(Use.ALLERGY, cue="listed under allergies"))
+    return mention
+
+
+def _split_glued(tokens: list[Token], kb: KnowledgeBase) -> list[Token]:
+    """ "percocet10", "oxycodone5mg", "tramadol50": a name glued to its strength is two words."""
+    result = []
+    for token in tokens:
+        match = _GLUED.match(token.text)
+        if match and (token.text,) not in kb.phrases:
+            cut = token.start + len(match.group(1))
+            result.append(Token(match.group(1), token.start, cut))
+            result.append(Token(match.group(2), cut, token.end))
+        else:
+            result.append(token)
+    return result
+
+
+_GLUED = re.compile(r"^([a-z]{4,})(\d[a-z0-9.]*)$")
 
 
 def _clauses(tokens: list[Token]) -> list[list[Token]]:
@@ -204,64 +279,146 @@ def _clauses(tokens: list[Token]) -> list[list[Token]]:
     return [c for c in clauses if c]
 
 
-def _read_clause(clause: list[Token], kb: KnowledgeBase, entry_words: frozenset[str]):
+def _groups(clauses: list[list[Token]], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[list[Token]]:
+    """Clauses that name no drug join the clause before them: "oxycodone 10mg, stopped 3 days ago".
+
+    A joined clause that speaks of absence ("none since", "nothing now") lends its dates and
+    ending words, not its "now".
+    """
+    groups: list[list[Token]] = []
+    leading: list[Token] = []  # drug-less clauses before the first drug
+    for clause in clauses:
+        words = [t.text for t in clause if not t.is_separator]
+        if is_nil_entry(words):
+            continue  # "oxycodone, no known allergies": the second clause names nothing
+        if any(s.term is not None for s in _find_terms(words, kb, entry_words)):
+            groups.append(leading + clause)
+            leading = []
+        elif groups:
+            if _ABSENCE_WORDS & set(words):
+                clause = [t for t in clause if t.text not in _NOW_WORDS]
+            groups[-1] = groups[-1] + clause
+        else:
+            leading += clause
+    if leading:
+        groups.append(leading)
+    return groups
+
+
+def _read_group(
+    clause: list[Token], kb: KnowledgeBase, entry_words: frozenset[str], *, today: date, raw: str
+) -> tuple[list[Mention], list[tuple[int, int]]]:
     words_tokens = [t for t in clause if not t.is_separator]
     words = [t.text for t in words_tokens]
     slots = _find_terms(words, kb, entry_words)
 
-    # Segments split lists written on one line ("metformin and zzz"), so an unknown name beside a
-    # known one is still reported.
+    # Segments split lists written on one line ("metformin and zzz", "tylenol w/ zzz").
     segment_of: list[int] = []
     segment = 0
-    for word in words:
-        if word in _SEGMENT_JOINERS:
+    for token in clause:
+        if token.text in _SEGMENT_JOINERS or token.text == "/":
             segment += 1
-        segment_of.append(segment)
+        if not token.is_separator:
+            segment_of.append(segment)
 
-    matched_segments: set[int] = set()
-    unknown_by_segment: dict[int, list[int]] = {}
-    content_positions: list[int] = []  # word positions that count when measuring a cue's reach
-    after_for = False
+    unknown: list[int] = []
+    after_reason = False
     for slot in slots:
         position = slot.start_word
         word = words[position]
-        if slot.term is None:
-            if word == "for":
-                after_for = True  # what follows "for" is the reason, not a medicine
-            if _is_noise(word):
-                continue
-            corrected = (
-                _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
-            )
-            if corrected is None:
-                if not after_for:
-                    unknown_by_segment.setdefault(segment_of[position], []).append(position)
-                content_positions.append(position)
-                continue
-            slot.term, slot.corrected = corrected, True
-        content_positions.append(position)
-        for covered in range(slot.start_word, slot.end_word):
-            matched_segments.add(segment_of[covered])
+        if slot.term is not None:
+            continue
+        if word in _REASON_WORDS:
+            after_reason = True  # what follows "for" is the reason, not a medicine
+        if _is_noise(word):
+            continue
+        corrected = (
+            _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
+        )
+        if corrected is None:
+            if not after_reason:
+                unknown.append(position)
+            continue
+        slot.term, slot.corrected, slot.possible = corrected[0], True, corrected[1]
 
     term_slots = [s for s in slots if s.term is not None]
-    _apply_cues(words, slots, term_slots, content_positions)
-
-    mentions = [
-        Mention(
-            s.term,
-            words_tokens[s.start_word].start,
-            words_tokens[s.end_word - 1].end,
-            s.not_current,
-            s.corrected,
+    if term_slots:
+        # Beside a known medicine, everyday words ("after surgery", "removed") are the patient's
+        # own remarks; unknown names are still reported.
+        unknown = [p for p in unknown if not _is_plain_word(words[p])]
+    group_words = frozenset(words)
+    mentions = []
+    for index, slot in enumerate(term_slots):
+        before, after = _window(words, term_slots, index)
+        timing = read_timing(before + ["<drug>"] + after, len(before), len(before) + 1, today=today, raw=raw)
+        mentions.append(
+            Mention(
+                slot.term,
+                words_tokens[slot.start_word].start,
+                words_tokens[slot.end_word - 1].end,
+                slot.corrected,
+                timing,
+                slot.possible,
+                group_words,
+            )
         )
-        for s in term_slots
-    ]
-    unknown_spans = [
-        (words_tokens[positions[0]].start, words_tokens[positions[-1]].end)
-        for seg, positions in sorted(unknown_by_segment.items())
-        if seg not in matched_segments
-    ]
-    return mentions, unknown_spans
+    spans: list[tuple[int, int]] = []
+    for position in unknown:
+        start, end = words_tokens[position].start, words_tokens[position].end
+        if spans and segment_of[position] == segment_of[_last_unknown(unknown, position)] and _adjacent(
+            unknown, position
+        ):
+            spans[-1] = (spans[-1][0], end)  # neighbouring unknown words are one name
+        else:
+            spans.append((start, end))
+    return mentions, spans
+
+
+def _last_unknown(unknown: list[int], position: int) -> int:
+    index = unknown.index(position)
+    return unknown[index - 1] if index else position
+
+
+def _adjacent(unknown: list[int], position: int) -> bool:
+    index = unknown.index(position)
+    return index > 0 and unknown[index - 1] == position - 1
+
+
+def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list[str], list[str]]:
+    """The words that speak of term_slots[index]: up to the next drug, or across a list of drugs.
+
+    "stopped oxycodone, started tramadol" gives each drug its own words; "allergic to codeine
+    and morphine" lends "allergic to" to both.
+    """
+    slot = term_slots[index]
+    lo, edge = 0, slot.start_word
+    for previous in reversed(term_slots[:index]):
+        if not set(words[previous.end_word : edge]) <= _LIST_JOINERS:
+            lo = previous.end_word
+            break
+        edge = previous.start_word
+    hi, edge = len(words), slot.end_word
+    for following in term_slots[index + 1 :]:
+        if not set(words[edge : following.start_word]) <= _LIST_JOINERS:
+            hi = following.start_word
+            break
+        edge = following.end_word
+    drug_words = {p for s in term_slots for p in range(s.start_word, s.end_word)}
+    before = [words[p] for p in range(lo, slot.start_word) if p not in drug_words]
+    after = [words[p] for p in range(slot.end_word, hi) if p not in drug_words]
+    return before, after
+
+
+def _is_plain_word(word: str) -> bool:
+    """An everyday word or a shop, not a medicine's name: never reported as an unknown medicine."""
+    return word in _PLAIN_WORDS or word in _english_words()
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2"], lower=True, alpha=True))
 
 
 def _is_noise(word: str) -> bool:
@@ -312,34 +469,37 @@ def _in_context(
         return kb.phrases.get(("liothyronine",))
     if term.key == "oxy" and entry_words & _OXY_SKIN_CARE:
         return kb.phrases.get(("benzoyl", "peroxide"))
+    if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
+        # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.
+        others = {w for w in entry_words if w != term.key and not _is_noise(w) and not _is_plain_word(w)}
+        if not entry_words & _USE_CONTEXT and others:
+            return None
     return term
 
 
-def _correct_spelling(word: str, kb: KnowledgeBase) -> Term | None:
+def _correct_spelling(word: str, kb: KnowledgeBase) -> tuple[Term, bool] | None:
+    """The known name this misspelling stands for, and whether it is only *possibly* an opioid."""
     return _correct_spelling_cached(word, id(kb))
 
 
 @lru_cache(maxsize=4096)
-def _correct_spelling_cached(word: str, _kb_id: int) -> Term | None:
+def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None:
     kb = knowledge_base()
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
     opioid = _closest(sound, kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, allowed)
-    other_cutoff = opioid[1] if opioid is not None else allowed
-    other = _closest(sound, kb.other_sounds_by_initial, kb.other_sounds_by_prefix, other_cutoff)
-    if other is not None:
-        # A known non-opioid that is at least as close wins: that keeps oxybutynin and buspirone out.
-        return kb.other_sounds[other[0]]
+    other = _closest(sound, kb.other_sounds_by_initial, kb.other_sounds_by_prefix, allowed)
     if opioid is None:
-        return None
+        return (kb.other_sounds[other[0]], False) if other is not None else None
+    if other is not None and (other[1] == 0 or other[1] < opioid[1] - 1):
+        return kb.other_sounds[other[0]], False  # clearly the everyday medicine
+    if other is not None and other[1] <= opioid[1]:
+        # As close, or nearly, to an everyday medicine as to an opioid: never silently the everyday one.
+        return kb.opioid_sounds[opioid[0]], True
     shield = process.extractOne(
         sound, kb.other_sounds_by_initial.get(sound[0], ()), scorer=OSA.distance, score_cutoff=opioid[1]
     )
-    if shield is not None:
-        # An everyday medicine is as near, if less alike: too unsure to call it either; the
-        # pharmacist sees it as an unrecognised word.
-        return None
-    return kb.opioid_sounds[opioid[0]]
+    return kb.opioid_sounds[opioid[0]], shield is not None
 
 
 def _closest(
@@ -360,35 +520,3 @@ def _closest(
         sound, by_prefix.get(sound[:FUZZY_FAR_PREFIX], ()), scorer=OSA.distance, score_cutoff=allowed
     )
     return (far[0], far[1]) if far is not None else None
-
-
-def _apply_cues(
-    words: list[str], slots: list[_Slot], term_slots: list[_Slot], content_positions: list[int]
-) -> None:
-    if not term_slots:
-        return
-    rank = {position: n for n, position in enumerate(sorted(set(content_positions)))}
-
-    def reach(cue_position: int, slot: _Slot) -> int:
-        # How many content words lie between the cue and the drug.
-        lo, hi = sorted((cue_position, slot.start_word))
-        return sum(1 for p in rank if lo < p < hi)
-
-    for slot in slots:
-        if slot.term is not None:
-            continue
-        position = slot.start_word
-        word = words[position]
-        if word not in _CUE_WORDS:
-            continue
-        after = [s for s in term_slots if s.start_word > position]
-        before = [s for s in term_slots if s.start_word < position]
-        target = None
-        if word in _CUE_FORWARD and after and reach(position, after[0]) <= _CUE_REACH:
-            target = after[0]
-        elif word in _CUE_BACKWARD and before and reach(position, before[-1]) <= _CUE_REACH:
-            target = before[-1]
-        elif after and reach(position, after[0]) <= _CUE_REACH and word in _CUE_BACKWARD:
-            target = after[0]
-        if target is not None:
-            target.not_current = True

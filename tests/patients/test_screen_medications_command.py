@@ -44,9 +44,11 @@ def test_json_objects_carry_the_contract_fields(entries_file):
     norco, blank, vitamin, allergy, humira, unknown = (json.loads(line) for line in run(str(entries_file), "--json"))
 
     assert set(norco) == {"text", "opioid", "flags"}
-    assert norco["flags"] == [
-        {"code": "opioid", "severity": "contraindication", "matched": "norco", "ingredient": "hydrocodone"}
-    ]
+    [flag] = norco["flags"]
+    assert {key: flag[key] for key in ("code", "severity", "matched", "ingredient")} == {
+        "code": "opioid", "severity": "contraindication", "matched": "norco", "ingredient": "hydrocodone"
+    }
+    assert flag["last_dose"] is None and flag["earliest_start"] is None
     assert blank == {"text": "", "opioid": False, "flags": []}
     assert vitamin["flags"] == []
     assert [(f["code"], f["severity"]) for f in allergy["flags"]] == [("opioid_not_current", "review")]
@@ -114,3 +116,19 @@ def test_it_works_as_a_real_process_reading_a_pipe():
 
     objects = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert [(o["text"], o["opioid"]) for o in objects] == [("Tylenol #3", True), ("", False), ("buspirone 10 mg", False)]
+
+
+def test_relative_dates_are_read_against_today_in_the_pharmacys_zone(tmp_path):
+    import time_machine
+
+    path = tmp_path / "stops.txt"
+    path.write_text("stopped oxycodone 5 days ago\nstopped oxycodone in October 2026\n", encoding="utf-8")
+    # 03:30 UTC on Dec 1 is still Nov 30 in Chicago: "5 days ago" is Nov 25, and October ended
+    # 30 days before, outside the 10-day interval.
+    with time_machine.travel("2026-12-01T03:30:00Z", tick=False):
+        recent, october = (json.loads(line) for line in run(str(path), "--json"))
+    assert recent["opioid"] is True
+    assert recent["flags"][0]["last_dose"] == "2026-11-25"
+    assert recent["flags"][0]["earliest_start"] == "2026-12-05"
+    assert october["opioid"] is False
+    assert october["flags"][0]["code"] == "opioid_not_current"

@@ -136,18 +136,21 @@ NOT_CURRENT = [
     "allergic to codeine",
     "codeine allergy",
     "stopped oxycodone in 2019",
-    "used to take Percocet",
+    "used to take Percocet before 2010",
     "no opioids",
     "Allergies: morphine (rash)",
     "was on methadone years ago",
-    "tramadol made me sick so I discontinued it",
+    "tramadol made me sick so I discontinued it in 2021",
 ]
+# An ending word without a date: the last dose could have been yesterday.
+STOPPED_WITHOUT_A_DATE = ["used to take Percocet", "tramadol made me sick so I discontinued it"]
 
 ALL_EXAMPLES = (
     [e for e, _ in OPIOID_EXAMPLES + MISSPELLINGS + STREET_AND_SHORTHAND]
     + LOOK_ALIKES
     + PLAIN_SAFE_LISTS
     + NOT_CURRENT
+    + STOPPED_WITHOUT_A_DATE
 )
 
 
@@ -217,6 +220,13 @@ def test_allergy_and_past_use_are_a_review_not_a_contraindication(entry):
     assert flags[0].severity is Severity.REVIEW
 
 
+@pytest.mark.parametrize("entry", STOPPED_WITHOUT_A_DATE)
+def test_a_stop_without_a_date_stays_a_contraindication_until_the_pharmacist_asks(entry):
+    flags = screen_medication(entry)
+    assert is_opioid(flags)
+    assert flags[0].last_dose is None and "no date" in flags[0].reading
+
+
 def test_a_cue_about_another_drug_does_not_hide_a_current_opioid():
     flags = screen_medication("oxycodone 5mg, allergic to penicillin")
     assert is_opioid(flags)
@@ -228,7 +238,7 @@ def test_a_no_allergies_note_beside_an_opioid_adds_nothing_else():
 
 
 def test_past_opioid_then_current_opioid_in_one_entry_is_a_contraindication():
-    flags = screen_medication("used to take Percocet, now tramadol 50")
+    flags = screen_medication("used to take Percocet in 2015, now tramadol 50")
     assert is_opioid(flags)
     assert {f.code for f in flags} == {"opioid", "opioid_not_current"}
 
@@ -319,7 +329,7 @@ def test_pregnancy_breastfeeding_or_trying_to_conceive_adds_one_caution(status):
     assert flags[0].entry_index is None
 
 
-@pytest.mark.parametrize("status", ["not_pregnant", "not_applicable", "prefer_not_to_say"])
+@pytest.mark.parametrize("status", ["not_pregnant", "not_applicable"])
 def test_other_pregnancy_answers_add_nothing(status):
     assert screen_intake(medications=[], pregnancy_status=status) == []
 

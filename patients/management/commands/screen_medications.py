@@ -4,13 +4,17 @@
     echo "norco 10/325 bid" | python manage.py screen_medications --json
 
 With --json, exactly one JSON object per input line, in order, blank lines included:
-{"text": ..., "opioid": true|false, "flags": [{"code", "severity", "matched", "ingredient"}]}.
+{"text": ..., "opioid": true|false, "flags": [{"code", "severity", "matched", "ingredient",
+"last_dose", "earliest_start", "reading"}]}. "opioid" is true whenever the entry alone is a
+contraindication. Relative dates ("stopped 3 days ago") are read against today in the pharmacy's
+time zone.
 """
 
 import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from patients.screening import is_opioid, screen_medication
 
@@ -33,8 +37,9 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
 
     def _screen_lines(self, lines, *, as_json: bool) -> None:
+        today = timezone.localdate()
         for number, line in enumerate(lines, start=1):
-            flags = screen_medication(line)
+            flags = screen_medication(line, today=today)
             if as_json:
                 self.stdout.write(_as_json(line, flags))
             else:
@@ -61,7 +66,15 @@ def _as_json(text, flags) -> str:
             "text": text,
             "opioid": is_opioid(flags),
             "flags": [
-                {"code": f.code, "severity": str(f.severity), "matched": f.matched, "ingredient": f.ingredient}
+                {
+                    "code": f.code,
+                    "severity": str(f.severity),
+                    "matched": f.matched,
+                    "ingredient": f.ingredient,
+                    "last_dose": f.last_dose.isoformat() if f.last_dose else None,
+                    "earliest_start": f.earliest_start.isoformat() if f.earliest_start else None,
+                    "reading": f.reading,
+                }
                 for f in flags
             ],
         }

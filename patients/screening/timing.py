@@ -1,0 +1,412 @@
+"""When did the patient last take it? Read use words and dates around a drug name.
+
+People asking about LDN are often coming off opioids, so "stopped", "off" or "no" beside an
+opioid must not hide it. The rule, from issue #11:
+
+- a drug counts as *not taken* only when the words say so and govern that drug: "no opioids",
+  "denies opioid use", "allergic to codeine" — but not "no nausea with oxycodone" or "never miss
+  my methadone dose";
+- a drug counts as *ended* when an ending word governs it ("stopped", "off", "last dose", "used
+  to"); the date beside it ("3 days ago", "yesterday", "in 2019") is read against the day of the
+  intake, always taking the most recent day the words allow;
+- anything that says the use goes on ("tapering", "weaning", "trying to stop", "started", "for
+  the past 6 months", "still") keeps the drug current, whatever else the entry says.
+
+Whether an ended use lies inside the opioid-free interval is decided in rules.py, which knows the
+washout rules; this module only reads words and dates. Plain Python, no web framework.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+class Use(enum.StrEnum):
+    CURRENT = "current"
+    ENDED = "ended"  # with a last dose when the words give one
+    NEVER = "never"  # "no opioids", "denies opioid use"
+    ALLERGY = "allergy"  # an allergy or intolerance statement is not use
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    use: Use
+    last_dose: date | None = None
+    cue: str = ""  # the words that decided `use`, as read (folded)
+    when: str = ""  # the words the date was read from, as read (folded)
+
+
+CURRENT = Timing(Use.CURRENT)
+
+# --- Word lists ---------------------------------------------------------------------------------
+_ALLERGY = frozenset(
+    ["allergic", "allergy", "allergies", "intolerant", "intolerance", "reaction", "reactions", "rash", "hives", "anaphylaxis", "anaphylactic", "sensitivity", "sensitive", "itch", "itching", "itchy", "swelling"]
+)
+# Negations that say the drug was never taken when they govern it directly.
+_NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither"])
+# "I don't take opioids", "doesn't use any narcotics".
+_NEGATED_VERBS = frozenset(["dont", "doesnt", "didnt", "havent", "hasnt", "hadnt", "isnt", "wasnt", "arent", "werent", "wont", "cant"])
+# "haven't" reaches us as "haven" "t"; "do not" as two words.
+_CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn", "wasn", "aren", "weren", "won", "can"])
+# Words that may stand between a negation and the drug it governs: "no history of opioid use".
+_NEGATION_FILLER = frozenset(
+    ["any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug"]
+)
+_ENDED = frozenset(
+    ["stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore"]
+)
+# "last dose", "last took", "last used", or "last" straight before the drug.
+_LAST = "last"
+_LAST_FOLLOWERS = frozenset(
+    ["dose", "doses", "took", "taken", "used", "use", "had", "pill", "pills", "patch", "shot", "injection", "time", "one", "tab", "tablet"]
+)
+_CURRENT = frozenset(
+    ["started", "starting", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working", "would", "like"]
+)
+# "tapered down to 10mg", "weaned down", "cut down": the dose went down, the use goes on.
+_STILL_GOING_AFTER = frozenset({"down", "to"})
+_SINCE = "since"
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "couple": 2, "few": 2,
+    "several": 3, "some": 2, "many": 2,
+}
+_UNITS = {
+    "day": "days", "days": "days", "d": "days",
+    "week": "weeks", "weeks": "weeks", "wk": "weeks", "wks": "weeks", "w": "weeks",
+    "month": "months", "months": "months", "mo": "months", "mos": "months", "mth": "months", "mths": "months",
+    "year": "years", "years": "years", "yr": "years", "yrs": "years", "y": "years",
+}
+_GLUED_AMOUNT = re.compile(r"^(\d+)(days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?|y)$")
+_MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name} | {
+    name: number for number, name in enumerate(calendar.month_abbr) if name
+}
+_MONTHS = {name.lower(): number for name, number in _MONTHS.items()} | {"sept": 9}
+_WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)} | {
+    name.lower(): number for number, name in enumerate(calendar.day_abbr)
+}
+_PARTS_OF_TODAY = frozenset({"morning", "afternoon", "evening", "today", "tonight", "night"})
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
+EARLIEST_YEAR = 1950
+
+
+# --- Reading -------------------------------------------------------------------------------------
+def read_timing(words: Sequence[str], drug_at: int, drug_end: int, *, today: date, raw: str = "") -> Timing:
+    """How the drug at words[drug_at:drug_end] is used, from the other words of its clause.
+
+    `words` are folded word tokens of one clause (separators dropped) with the drug's span given;
+    other drug names in the clause have been cut off by the caller. `raw` is the clause's text,
+    for dates written with slashes or dashes that the word tokens split apart.
+    """
+    before = _joined_negations(words[:drug_at])
+    after = _joined_negations(words[drug_end:])
+    around = before + after
+
+    allergy = next((w for w in around if w in _ALLERGY), None)
+    if allergy is not None and not _says_current(before, after):
+        return Timing(Use.ALLERGY, cue=allergy)
+
+    when, last_dose = read_date(around, today=today, raw=raw)
+    negation = _governing_negation(before, after)
+    current = _says_current(before, after)
+    ended = _ending_word(before, after, has_date=last_dose is not None)
+
+    if current:
+        return Timing(Use.CURRENT, cue=current)
+    if (negation or ended) and last_dose is None:
+        when, last_dose = _for_duration(around, today=today)
+    if negation:
+        if last_dose is not None:
+            # "haven't taken tramadol since Monday": not now, and not since that day.
+            return Timing(Use.ENDED, last_dose, cue=negation, when=when)
+        return Timing(Use.NEVER, cue=negation)
+    if ended:
+        return Timing(Use.ENDED, last_dose, cue=ended, when=when)
+    if last_dose is not None and _past_event(around):
+        # "percocet after surgery in 2018", "tramadol 3 years ago": a dated past event.
+        return Timing(Use.ENDED, last_dose, cue="", when=when)
+    return CURRENT
+
+
+def _joined_negations(words: Sequence[str]) -> list[str]:
+    """ "haven t" and "do not" become one word ("havent", "dont"), so a negation is one word."""
+    joined: list[str] = []
+    for word in words:
+        if joined and word == "t" and joined[-1] in _CONTRACTED:
+            joined[-1] += "t"
+        elif joined and word == "not" and joined[-1] in {"do", "does", "did", "have", "has", "had"}:
+            joined[-1] = {"do": "dont", "does": "doesnt", "did": "didnt"}.get(joined[-1], joined[-1] + "nt")
+        else:
+            joined.append(word)
+    return joined
+
+
+def _says_current(before: list[str], after: list[str]) -> str:
+    """The word that says the use goes on, or ""."""
+    around = before + after
+    for index, word in enumerate(around):
+        if word in _CURRENT:
+            if word == "now" and index > 0 and around[index - 1] == "until":
+                continue
+            return word
+        if word in {"tapered", "weaned", "cut"} and index + 1 < len(around) and around[index + 1] in _STILL_GOING_AFTER:
+            return f"{word} {around[index + 1]}"
+        # "for the past 6 months", "for 2 years": how long it has been taken, so still taken,
+        # unless an ending word sits before it ("off it for 2 weeks", "clean for a year").
+        if (
+            word == "for"
+            and _duration_follows(around, index + 1)
+            and not any(w in _ENDED or w in _NEVER for w in around[:index])
+        ):
+            return "for"
+        if word == _SINCE and not any(w in _ENDED or w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in around):
+            return word  # "on methadone since 2019"
+    return ""
+
+
+def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
+    """ "off it for 2 weeks", "clean for 3 years", "haven't used for 5 days": ended that long ago."""
+    for index, word in enumerate(words):
+        if word != "for" or not _duration_follows(words, index + 1):
+            continue
+        look = [w for w in words[index + 1 : index + 5] if w not in {"the", "past", "last"}]
+        glued = _GLUED_AMOUNT.match(look[0])
+        if glued:
+            count, unit = int(glued.group(1)), _UNITS[glued.group(2)]
+        else:
+            count, unit = int(look[0]) if look[0].isdigit() else _NUMBER_WORDS[look[0]], _UNITS[look[1]]
+        return f"for {' '.join(look[:1 if glued else 2])}", _minus(today, count, unit)
+    return "", None
+
+
+def _duration_follows(words: list[str], start: int) -> bool:
+    look = [w for w in words[start : start + 4] if w not in {"the", "past", "last"}]
+    if not look:
+        return False
+    first = look[0]
+    if _GLUED_AMOUNT.match(first):
+        return True
+    return (first.isdigit() or first in _NUMBER_WORDS) and len(look) > 1 and look[1] in _UNITS
+
+
+def _governing_negation(before: list[str], after: list[str]) -> str:
+    """A negation that reaches the drug across filler words only ("no history of opioid use")."""
+    for word in reversed(before):
+        if word in _NEVER or word in _NEGATED_VERBS or (word == "not" and "any" in before):
+            return word
+        if word not in _NEGATION_FILLER:
+            break
+    # Written after the drug: "opioids: none", "narcotics - no", "oxycodone never".
+    if after and after[-1] in _NEVER and all(w in _NEGATION_FILLER for w in after[:-1]):
+        return after[-1]
+    return ""
+
+
+def _ending_word(before: list[str], after: list[str], *, has_date: bool) -> str:
+    around = before + after
+    for index, word in enumerate(around):
+        if word == _LAST:
+            following = around[index + 1] if index + 1 < len(around) else ""
+            if following in _LAST_FOLLOWERS or (index == len(before) - 1):
+                return "last"
+            continue
+        if word not in _ENDED:
+            continue
+        if word in {"tapered", "weaned"}:
+            following = around[index + 1] if index + 1 < len(around) else ""
+            if following != "off":
+                continue
+        if word in {"stop", "stopping"}:
+            continue  # "stop" is said of plans ("trying to stop"); the past is "stopped"
+        if word in {"was", "were"}:
+            following = around[index + 1] if index + 1 < len(around) else ""
+            if following not in {"on", "taking", "using", "given", "prescribed"}:
+                continue
+        if word == "had" and not has_date:
+            continue  # "had" alone ("had it for years") says too little without a date
+        return word
+    for index, word in enumerate(around[:-1]):
+        following = around[index + 1]
+        if word == "no" and following in {"longer", "more"}:
+            return f"no {following}"
+        if word in {"none", "nothing", "nil"} and following == _SINCE:
+            return f"{word} since"
+    return ""
+
+
+def _past_event(words: list[str]) -> bool:
+    """A date that can only be the past: "3 years ago", "in 2018", "last year", "2017-2020"."""
+    years = [w for w in words if len(w) == 4 and w.isdigit()]
+    return "ago" in words or "in" in words or "last" in words or len(years) >= 2
+
+
+# --- Dates ---------------------------------------------------------------------------------------
+def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str, date | None]:
+    """The most recent day the date words allow, and the words it came from; ("", None) if none.
+
+    Several dates ("2017-2020") give the latest; a date after today is ignored.
+    """
+    found: list[tuple[str, date]] = []
+    n = len(words)
+    for i, word in enumerate(words):
+        following = words[i + 1] if i + 1 < n else ""
+        previous = words[i - 1] if i > 0 else ""
+        if word in {"today", "tonight"} or (word in _PARTS_OF_TODAY and previous == "this"):
+            found.append((word if previous != "this" else f"this {word}", today))
+        elif word == "yesterday":
+            found.append((word, today - timedelta(days=1)))
+        elif word == "night" and previous == "last":
+            found.append(("last night", today - timedelta(days=1)))
+        elif word == "ago":
+            amount = _amount_before(words, i)
+            if amount is not None:
+                count, unit, text = amount
+                found.append((f"{text} ago", _minus(today, count, unit)))
+        elif word == "last" and following in {"week", "weekend", "month", "year", "wk", "yr"}:
+            found.append((f"last {following}", _end_of_last(following, today)))
+        elif word == "this" and following in {"week", "month", "year", "weekend"}:
+            found.append((f"this {following}", today))
+        elif word in _WEEKDAYS and previous in {"since", "on", "last", "till", "until", "before"}:
+            found.append((f"{previous} {word}", _last_weekday(_WEEKDAYS[word], today)))
+        elif word in _MONTHS and _names_a_month(word, previous, following):
+            read = _month_date(words, i, today)
+            if read is not None:
+                found.append(read)
+        elif _is_year(word, today) and not _month_before(words, i):
+            if following in {"mg", "mcg", "ml"}:
+                continue
+            year = int(word)
+            day = today if year == today.year else date(year, 12, 31)
+            found.append((word, day))
+    for token in raw.split():
+        day = _slash_date(token.strip("().,;"), today)
+        if day is not None:
+            found.append((token.strip("().,;"), day))
+    found = [(text, day) for text, day in found if day <= today]
+    if not found:
+        return "", None
+    text, day = max(found, key=lambda item: item[1])
+    return text, day
+
+
+def _amount_before(words: Sequence[str], ago_at: int) -> tuple[int, str, str] | None:
+    """ "3 days", "a few weeks", "2-3 months", "3days" before "ago": the smallest amount said."""
+    if ago_at == 0:
+        return None
+    unit_word = words[ago_at - 1]
+    glued = _GLUED_AMOUNT.match(unit_word)
+    if glued:
+        return int(glued.group(1)), _UNITS[glued.group(2)], unit_word
+    unit = _UNITS.get(unit_word)
+    if unit is None:
+        return None
+    counts = []
+    index = ago_at - 2
+    while index >= 0 and index >= ago_at - 4:
+        word = words[index]
+        if word.isdigit():
+            counts.append(int(word))
+        elif word in {"a", "an"} and counts:
+            pass  # "a few", "a couple"
+        elif word in _NUMBER_WORDS:
+            counts.append(_NUMBER_WORDS[word])
+        elif word not in {"or", "to", "over", "about", "around", "almost", "nearly", "just", "under", "like"}:
+            break
+        index -= 1
+    if not counts:
+        # "days ago", "weeks ago": at least two; "a day ago" was read above.
+        counts = [1 if unit_word in {"day", "week", "month", "year"} else 2]
+    count = min(counts)
+    text = " ".join(words[index + 1 : ago_at])
+    return count, unit, text
+
+
+def _minus(today: date, count: int, unit: str) -> date:
+    if unit == "days":
+        return today - timedelta(days=count)
+    if unit == "weeks":
+        return today - timedelta(weeks=count)
+    months = count * (12 if unit == "years" else 1)
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    if year < 1:
+        return date(1, 1, 1)
+    day = min(today.day, calendar.monthrange(year, month + 1)[1])
+    return date(year, month + 1, day)
+
+
+def _end_of_last(unit: str, today: date) -> date:
+    if unit in {"week", "wk", "weekend"}:
+        return today - timedelta(days=today.weekday() + 1)  # the Sunday that ended last week
+    if unit == "month":
+        return today.replace(day=1) - timedelta(days=1)
+    return date(today.year - 1, 12, 31)
+
+
+def _last_weekday(weekday: int, today: date) -> date:
+    return today - timedelta(days=(today.weekday() - weekday) % 7)
+
+
+def _is_year(word: str, today: date) -> bool:
+    return len(word) == 4 and word.isdigit() and EARLIEST_YEAR <= int(word) <= today.year + 1
+
+
+def _names_a_month(word: str, previous: str, following: str) -> bool:
+    """ "March" is a month; "may", "mar" or "dec" only beside a date word or a day number."""
+    if len(word) > 3:
+        return True
+    return previous in {"in", "since", "last", "on", "early", "late", "mid", "from", "until"} or following.isdigit()
+
+
+def _month_before(words: Sequence[str], index: int) -> bool:
+    return any(w in _MONTHS for w in words[max(0, index - 3) : index])
+
+
+def _month_date(words: Sequence[str], index: int, today: date) -> tuple[str, date] | None:
+    """ "March", "March 3", "3 March", "March 2024", "Mar 3 2024": the latest day meant."""
+    month = _MONTHS[words[index]]
+    day = year = None
+    span = [words[index]]
+    for word in words[index + 1 : index + 3]:
+        if word.isdigit() and len(word) <= 2 and day is None and year is None and 1 <= int(word) <= 31:
+            day = int(word)
+        elif _is_year(word, today) and year is None:
+            year = int(word)
+        else:
+            break
+        span.append(word)
+    if day is None and index > 0 and words[index - 1].isdigit() and 1 <= int(words[index - 1]) <= 31:
+        day = int(words[index - 1])
+        span.insert(0, words[index - 1])
+    if year is None:
+        year = today.year
+        last = calendar.monthrange(year, month)[1]
+        if date(year, month, min(day or 1, last)) > today:
+            year -= 1
+    last = calendar.monthrange(year, month)[1]
+    try:
+        return " ".join(span), min(date(year, month, min(day, last) if day else last), today)
+    except ValueError:
+        return None
+
+
+def _slash_date(token: str, today: date) -> date | None:
+    """ "11/20/2026", "11/20/26", "2026-11-20"; never "8/2" (a Suboxone strength) or "10/325"."""
+    match = _SLASH_DATE.match(token)
+    if not match:
+        return None
+    if match.group(1):
+        month, day, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        if year < 100:
+            year += 2000 if 2000 + year <= today.year else 1900
+    else:
+        year, month, day = int(match.group(4)), int(match.group(5)), int(match.group(6))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
