@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from .models import SEVERITY_RANK, Intake, MedicationEntry, Patient, ScreeningFlag
+from .models import SEVERITY_RANK, Intake, MedicationEntry, Patient, ScreeningFlag, worst_severity
 from .screening import RULES_VERSION, screen_intake
+from .selectors import EARLIER_INTAKE, NOT_CARRIED_FORWARD, intakes_earlier_of
 
 CONSENTS = {
     "consent_privacy": "consent_privacy_at",
@@ -25,6 +26,9 @@ CONSENTS = {
 PATIENT_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact")
 INTAKE_FIELDS = (
     "pregnancy_status",
+    "opioid_use",
+    "opioid_stopped_what",
+    "opioid_last_dose",
     "conditions",
     "condition_other",
     "takes_no_medications",
@@ -35,11 +39,14 @@ INTAKE_FIELDS = (
     "prescriber_phone",
 )
 MEDICATION_FIELDS = ("text", "dose", "frequency", "kind")
+# Free text the patient typed besides the medication rows, screened like them. The prescriber's
+# name, clinic and phone are not: they are names and numbers, and "Dr Oxley" is not oxycodone.
+SCREENED_TEXT_FIELDS = ("allergies", "condition_other")
 
 
 def screening_outcome(severities: Sequence[str]) -> str:
     """The highest severity among the flags, or "clear" when there are none."""
-    return max(severities, key=SEVERITY_RANK.__getitem__, default=Intake.Outcome.CLEAR.value)
+    return worst_severity(severities)
 
 
 def medication_screening_text(entry: Mapping[str, str]) -> str:
@@ -86,6 +93,11 @@ def intake_submit(
 ) -> Intake:
     """Store a submitted intake with its medications, screen it, and store what screening found.
 
+    Screened: every medication row (name, dose, how often), the direct opioid question, the
+    pregnancy answer and the other free text typed (SCREENED_TEXT_FIELDS). Flags the same person's
+    earlier intakes raised (90 days) that this one no longer shows are added as staff-only
+    "earlier_intake" flags: they count in `screening_outcome`, the patient is not shown them.
+
     `intake_data` carries the Intake fields plus the three consents as booleans
     (consent_privacy, consent_not_diagnosis, consent_contact); each is stamped with `now`.
     Raises ValidationError when a consent is missing or the medication list is ambiguous.
@@ -126,21 +138,14 @@ def intake_submit(
     found = screen_intake(
         medications=[medication_screening_text(m) for m in medications],
         pregnancy_status=intake.pregnancy_status,
+        today=timezone.localdate(now),
+        **_opioid_answer(intake),
+        other_texts={name: getattr(intake, name) for name in SCREENED_TEXT_FIELDS if getattr(intake, name).strip()},
     )
-    flags = []
-    for flag in found:
-        stored = ScreeningFlag(
-            intake=intake,
-            medication=entries[flag.entry_index] if flag.entry_index is not None else None,
-            code=flag.code,
-            severity=str(flag.severity),
-            matched=flag.matched[: ScreeningFlag._meta.get_field("matched").max_length],
-            ingredient=flag.ingredient[: ScreeningFlag._meta.get_field("ingredient").max_length],
-            explanation=flag.explanation,
-            rules_version=flag.rules_version,
-        )
-        stored.full_clean(exclude=["intake", "medication"])
-        flags.append(stored)
+    flags = [_stored_flag(intake=intake, flag=flag, entries=entries) for flag in found]
+    flags += _earlier_intake_flags(intake=intake, shown=flags)
+    for flag in flags:
+        flag.full_clean(exclude=["intake", "medication", "earlier_intake"])
     ScreeningFlag.objects.bulk_create(flags)
 
     intake.screening_outcome = screening_outcome([flag.severity for flag in flags])
@@ -149,3 +154,99 @@ def intake_submit(
     intake.save(update_fields=["screening_outcome", "screening_rules_version"])
     return intake
 
+
+
+def _opioid_answer(intake: Intake) -> dict:
+    """The direct question's answer for the engine; nothing for an intake that was not asked it."""
+    if intake.opioid_use == Intake.OpioidUse.NOT_ASKED:
+        return {}
+    return {
+        "opioid_use": intake.opioid_use,
+        "opioid_stopped_what": intake.opioid_stopped_what,
+        "opioid_last_dose": intake.opioid_last_dose,
+    }
+
+
+def _fit(field_name: str, text: str) -> str:
+    return (text or "")[: ScreeningFlag._meta.get_field(field_name).max_length]
+
+
+def _stored_flag(*, intake: Intake, flag, entries: Sequence[MedicationEntry]) -> ScreeningFlag:
+    """One engine flag as a row; tied to its medication row when it was read in one."""
+    index = flag.entry_index
+    on_medication = flag.field in ("medications", "") and index is not None and 0 <= index < len(entries)
+    return ScreeningFlag(
+        intake=intake,
+        medication=entries[index] if on_medication else None,
+        code=flag.code,
+        severity=str(flag.severity),
+        matched=_fit("matched", flag.matched),
+        ingredient=_fit("ingredient", flag.ingredient),
+        explanation=flag.explanation,
+        rules_version=flag.rules_version,
+        field=_fit("field", flag.field),
+        last_dose=flag.last_dose,
+        earliest_start=flag.earliest_start,
+        washout_rule=_fit("washout_rule", flag.washout_rule),
+        reading=flag.reading or "",
+    )
+
+
+def _earlier_intake_flags(*, intake: Intake, shown: Sequence[ScreeningFlag]) -> list[ScreeningFlag]:
+    """What the same person's earlier intakes (90 days) raised and this one no longer shows.
+
+    A patient who lists oxycodone, sees the notice, goes Back and types ibuprofen instead still
+    reaches the pharmacist with the oxycodone in view. One staff-only flag per (code, ingredient),
+    from the earlier intake where it was most serious (the newest on a tie); the patient is told
+    nothing new.
+    """
+    on_this = {(flag.code, flag.ingredient) for flag in shown}
+    carried: dict[tuple[str, str], tuple[Intake, ScreeningFlag]] = {}
+    for earlier in intakes_earlier_of(intake=intake):
+        for flag in earlier.flags.all():
+            key = (flag.code, flag.ingredient)
+            if flag.code in NOT_CARRIED_FORWARD or key in on_this:
+                continue
+            kept = carried.get(key)
+            if kept is None or SEVERITY_RANK[flag.severity] > SEVERITY_RANK[kept[1].severity]:
+                carried[key] = (earlier, flag)
+    return [
+        ScreeningFlag(
+            intake=intake,
+            code=EARLIER_INTAKE,
+            severity=flag.severity,
+            matched=flag.matched,
+            ingredient=flag.ingredient,
+            explanation=_earlier_explanation(earlier=earlier, flag=flag),
+            rules_version=RULES_VERSION,
+            field=flag.field,
+            last_dose=flag.last_dose,
+            earliest_start=flag.earliest_start,
+            washout_rule=flag.washout_rule,
+            reading=flag.reading,
+            staff_only=True,
+            earlier_intake=earlier,
+        )
+        for earlier, flag in carried.values()
+    ]
+
+
+def _earlier_explanation(*, earlier: Intake, flag: ScreeningFlag) -> str:
+    """For staff: "An earlier intake on Nov 20, 2026 mentioned oxycodone (Contraindication)." """
+    day = timezone.localtime(earlier.submitted_at).strftime("%b %-d, %Y")
+    if flag.code == "opioid_answer":
+        said = f"answered \u201c{earlier.get_opioid_use_display()}\u201d to the opioid question"
+        if earlier.opioid_use == Intake.OpioidUse.STOPPED and earlier.opioid_stopped_what:
+            said += f" ({earlier.opioid_stopped_what}"
+            if earlier.opioid_last_dose:
+                said += f", last dose {earlier.opioid_last_dose:%b %-d, %Y}"
+            said += ")"
+    elif flag.code.startswith("pregnancy"):
+        said = f"gave the pregnancy answer \u201c{earlier.get_pregnancy_status_display()}\u201d"
+    elif flag.ingredient:
+        said = f"mentioned {flag.ingredient}"
+    elif flag.matched:
+        said = f"mentioned \u201c{flag.matched}\u201d"
+    else:
+        said = f"raised \u201c{flag.code}\u201d"
+    return f"An earlier intake on {day} {said} ({flag.get_severity_display()})."

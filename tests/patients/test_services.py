@@ -1,11 +1,16 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from patients.models import Intake, MedicationEntry, Patient, ScreeningFlag
 from patients.screening import RULES_VERSION
-from patients.selectors import intake_get_by_reference
+from patients.selectors import (
+    flags_for_patient,
+    intake_get_by_reference,
+    intakes_earlier_of,
+    outcome_for_patient,
+)
 from patients.services import intake_submit, screening_outcome
 from tests.factories import PatientFactory
 
@@ -203,3 +208,187 @@ class TestIntakeGetByReference:
         submit()
 
         assert intake_get_by_reference(reference=reference) is None
+
+
+def submit_at(now, medications=(), patient=None, **intake_overrides):
+    if not medications:
+        intake_overrides.setdefault("takes_no_medications", True)
+    return intake_submit(
+        patient_data=patient or patient_data(),
+        intake_data=intake_data(**intake_overrides),
+        medications=list(medications),
+        now=now,
+    )
+
+
+@pytest.mark.django_db
+class TestOpioidQuestion:
+    def test_stopped_three_days_ago_is_stored_with_the_timing_the_engine_read(self):
+        intake = submit(
+            opioid_use="stopped", opioid_stopped_what="oxycodone", opioid_last_dose=date(2026, 3, 5)
+        )
+
+        assert (intake.opioid_use, intake.opioid_stopped_what, intake.opioid_last_dose) == (
+            "stopped", "oxycodone", date(2026, 3, 5)
+        )
+        assert intake.screening_outcome == Intake.Outcome.CONTRAINDICATION
+        flag = intake.flags.get(code="opioid_answer")
+        assert (flag.field, flag.medication, flag.staff_only) == ("opioid_question", None, False)
+        assert flag.last_dose == date(2026, 3, 5)
+        assert flag.earliest_start > date(2026, 3, 8)
+        assert "opioid-free" in flag.washout_rule
+        assert "oxycodone" in flag.reading and "Mar 5, 2026" in flag.reading
+        assert "timing" in flag.explanation
+
+    def test_relative_dates_are_read_against_the_intakes_day_in_chicago(self):
+        # 03:00 UTC on Mar 9 is still Mar 8 in Chicago, so "yesterday" is Mar 7.
+        intake = submit_at(datetime(2026, 3, 9, 3, 0, tzinfo=UTC), [med("tramadol 50 mg", "", "stopped yesterday")])
+
+        assert intake.flags.get(code="opioid").last_dose == date(2026, 3, 7)
+
+    def test_yes_now_is_a_contraindication_from_the_question_alone(self):
+        intake = submit(opioid_use="now")
+
+        assert intake.screening_outcome == Intake.Outcome.CONTRAINDICATION
+        assert intake.flags.get().field == "opioid_question"
+
+    def test_no_raises_nothing(self):
+        intake = submit(opioid_use="no")
+
+        assert intake.screening_outcome == Intake.Outcome.CLEAR
+
+    def test_an_intake_stored_without_the_question_says_it_was_not_asked(self):
+        intake = submit()
+
+        assert intake.opioid_use == Intake.OpioidUse.NOT_ASKED
+        assert not intake.flags.exists()
+
+
+@pytest.mark.django_db
+class TestEveryTypedFieldIsScreened:
+    def test_methadone_written_under_something_else_is_a_contraindication(self):
+        intake = submit(
+            conditions=[Intake.Condition.OTHER], condition_other="coming off methadone (40 mg a day)", opioid_use="no"
+        )
+
+        assert intake.takes_no_medications
+        assert intake.screening_outcome == Intake.Outcome.CONTRAINDICATION
+        flag = intake.flags.get(code="opioid")
+        assert (flag.field, flag.ingredient, flag.medication) == ("condition_other", "methadone", None)
+
+    def test_an_opioid_allergy_goes_to_the_pharmacist(self):
+        intake = submit(allergies="codeine makes me sick", opioid_use="no")
+
+        flag = intake.flags.get()
+        assert (flag.code, flag.field, flag.ingredient) == ("opioid_not_current", "allergies", "codeine")
+
+    def test_prescriber_names_are_not_read_as_medicines(self):
+        intake = submit(
+            opioid_use="no", has_ldn_prescription=True, prescriber_name="Dr Morphy Oxley",
+            prescriber_clinic="Methadone Road Clinic", prescriber_phone="+16085550111",
+        )
+
+        assert not intake.flags.exists()
+
+    def test_stopped_days_ago_typed_in_how_often_keeps_the_date_read(self):
+        intake = submit([med("oxycodone", "5 mg", "stopped 3 days ago")], opioid_use="no")
+
+        flag = intake.flags.get(code="opioid")
+        assert flag.medication == intake.medications.get()
+        assert flag.last_dose == date(2026, 3, 5)
+
+    @pytest.mark.parametrize("status", ["not_sure", "prefer_not_to_say"])
+    def test_pregnancy_not_sure_or_not_said_is_a_calm_review(self, status):
+        intake = submit(pregnancy_status=status, opioid_use="no")
+
+        flag = intake.flags.get()
+        assert (flag.code, flag.severity) == ("pregnancy_unknown", "review")
+        assert "That is fine" in flag.explanation
+
+
+EARLIER = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
+
+
+def earlier_flags(intake):
+    return list(intake.flags.filter(code="earlier_intake"))
+
+
+@pytest.mark.django_db
+class TestEarlierIntakes:
+    def test_an_opioid_replaced_on_a_second_intake_stays_in_view_for_staff_only(self):
+        first = submit_at(EARLIER, [med("oxycodone 5 mg")], opioid_use="no")
+
+        second = submit_at(NOW, [med("ibuprofen 200 mg")], patient=patient_data(email="DANA@example.COM"), opioid_use="no")
+
+        (flag,) = earlier_flags(second)
+        assert flag.severity == ScreeningFlag.Severity.CONTRAINDICATION
+        assert flag.staff_only
+        assert flag.earlier_intake == first
+        assert flag.ingredient == "oxycodone"
+        assert flag.explanation == "An earlier intake on Mar 1, 2026 mentioned oxycodone (Contraindication)."
+        assert second.screening_outcome == Intake.Outcome.CONTRAINDICATION
+        assert flags_for_patient(intake=second) == []
+        assert outcome_for_patient(intake=second) == "clear"
+
+    def test_the_same_name_and_birth_date_with_another_email_is_the_same_person(self):
+        first = submit_at(EARLIER, [med("oxycodone 5 mg")], opioid_use="no")
+
+        second = submit_at(
+            NOW, [med("ibuprofen")], patient=patient_data(email="other@example.net", first_name="DANA"), opioid_use="no"
+        )
+
+        assert second.patient != first.patient
+        assert [f.earlier_intake for f in earlier_flags(second)] == [first]
+
+    def test_the_same_name_with_another_birth_date_and_email_is_someone_else(self):
+        submit_at(EARLIER, [med("oxycodone 5 mg")], opioid_use="no")
+
+        second = submit_at(
+            NOW, [med("ibuprofen")], patient=patient_data(email="x@example.net", date_of_birth=date(1990, 1, 1)),
+            opioid_use="no",
+        )
+
+        assert earlier_flags(second) == []
+
+    def test_an_intake_more_than_90_days_before_is_not_carried(self):
+        submit_at(NOW - timedelta(days=91), [med("oxycodone 5 mg")], opioid_use="no")
+        submit_at(NOW - timedelta(days=89), [med("tramadol 50 mg")], opioid_use="no")
+
+        second = submit_at(NOW, [med("ibuprofen")], opioid_use="no")
+
+        assert [f.ingredient for f in earlier_flags(second)] == ["tramadol"]
+
+    def test_what_the_new_intake_still_shows_and_unrecognised_words_are_not_repeated(self):
+        submit_at(EARLIER, [med("oxycodone 5 mg"), med("zorblatex")], opioid_use="no")
+
+        second = submit_at(NOW, [med("oxycodone 5 mg")], opioid_use="no")
+
+        assert earlier_flags(second) == []
+
+    def test_a_chain_of_intakes_carries_each_flag_once_from_where_it_was_raised(self):
+        first = submit_at(EARLIER - timedelta(days=10), [med("oxycodone 5 mg")], opioid_use="no")
+        submit_at(EARLIER, [med("ibuprofen")], opioid_use="no")
+
+        third = submit_at(NOW, [med("ibuprofen")], opioid_use="no")
+
+        assert [(f.ingredient, f.earlier_intake) for f in earlier_flags(third)] == [("oxycodone", first)]
+
+    def test_the_earlier_severity_and_answer_are_kept(self):
+        submit_at(EARLIER, opioid_use="now", pregnancy_status=Intake.PregnancyStatus.PREGNANT)
+
+        second = submit_at(NOW, opioid_use="no")
+
+        flags = {f.explanation: f.severity for f in earlier_flags(second)}
+        assert flags == {
+            "An earlier intake on Mar 1, 2026 answered \u201cYes, I take one now\u201d to the opioid question "
+            "(Contraindication).": "contraindication",
+            "An earlier intake on Mar 1, 2026 gave the pregnancy answer \u201cPregnant\u201d (Caution).": "caution",
+        }
+
+    def test_the_earlier_intakes_of_an_intake_are_newest_first_and_never_itself_or_later(self):
+        a = submit_at(EARLIER - timedelta(days=5), opioid_use="no")
+        b = submit_at(EARLIER, opioid_use="no")
+        c = submit_at(NOW, opioid_use="no")
+
+        assert list(intakes_earlier_of(intake=c)) == [b, a]
+        assert list(intakes_earlier_of(intake=a)) == []

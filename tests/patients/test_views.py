@@ -1,9 +1,11 @@
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.views.debug import ExceptionReporter
 
 from patients.models import Intake, Patient
@@ -276,6 +278,59 @@ class TestSummaryPage:
         assert "You told us that you are pregnant" in html
         assert "zorblatex" in html
         assert "LDN is not taken together with opioid" not in html
+
+    def test_methadone_written_only_under_something_else_gets_the_opioid_notice(self, client):
+        client.post(
+            INTAKE_URL,
+            intake_post(
+                medications=(),
+                **{"intake-conditions": ["other"], "intake-condition_other": "coming off methadone (40 mg a day)"},
+            ),
+        )
+
+        html = client.get(SUMMARY_URL).content.decode()
+
+        assert Intake.objects.get().screening_outcome == "contraindication"
+        assert "Something to talk through first" in html
+        assert "methadone" in html
+
+    def test_stopped_three_days_ago_tells_the_patient_the_pharmacist_will_go_through_the_timing(self, client):
+        last_dose = timezone.localdate() - timedelta(days=3)
+        client.post(
+            INTAKE_URL,
+            intake_post(
+                **{"intake-opioid_use": "stopped", "intake-opioid_stopped_what": "oxycodone",
+                   "intake-opioid_last_dose": str(last_dose)}
+            ),
+        )
+
+        html = client.get(SUMMARY_URL).content.decode()
+
+        assert "Something to talk through first" in html
+        assert "go through the timing with you" in html
+        assert "you answered &ldquo;I stopped&rdquo;: oxycodone, last dose on" in html
+        assert "not a diagnosis" in html
+
+    def test_pregnancy_not_sure_is_a_calm_check(self, client):
+        client.post(INTAKE_URL, intake_post(**{"intake-pregnancy_status": "not_sure"}))
+
+        html = client.get(SUMMARY_URL).content.decode()
+
+        assert "The pharmacist will check a few things with you" in html
+        assert "That is fine" in html
+
+    def test_what_an_earlier_intake_said_is_not_shown_to_the_patient(self, client):
+        client.post(INTAKE_URL, intake_post(medications=[("oxycodone", "5 mg", "twice a day", "prescription")]))
+        client.post(INTAKE_URL, intake_post(medications=[("ibuprofen", "200 mg", "as needed", "otc")]))
+
+        html = client.get(SUMMARY_URL).content.decode()
+
+        latest = Intake.objects.order_by("-submitted_at", "-pk").first()
+        assert latest.screening_outcome == "contraindication", "staff rank it by what the first one said"
+        assert latest.flags.get().staff_only
+        assert "Nothing on your list needs special attention" in html
+        assert "oxycodone" not in html.lower() and "earlier" not in html.lower()
+        assert 'id="noticed-title"' not in html
 
     def test_nothing_noticed_says_so_without_promising_anything(self, client):
         client.post(INTAKE_URL, intake_post(medications=()))
