@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from .audit import audit_record, audit_record_many
 from .models import AuditEvent, Intake, MedicationEntry, Patient, ScreeningFlag
 from .review import intake_review, intake_review_check
+from .selectors import flag_is_opioid_not_current, intakes_earlier_of, opioid_not_current_flags
 
 CLINICAL = "patients.view_clinical_details"
 REVIEW = "patients.review_intake"
@@ -51,6 +52,47 @@ def badge(severity: str, count: int | None = None):
 
 def flag_exists(severity):
     return Exists(ScreeningFlag.objects.filter(intake=OuterRef("pk"), severity=severity))
+
+
+def opioid_not_current_exists():
+    return Exists(ScreeningFlag.objects.filter(opioid_not_current_flags(), intake=OuterRef("pk")))
+
+
+OPIOID_NOT_CURRENT_LABEL = "Opioid mentioned, not current"
+# The queue's bands, most urgent first (IntakeAdmin.get_queryset's severity_rank).
+RANK_CONTRAINDICATION, RANK_OPIOID_NOT_CURRENT, RANK_CAUTION, RANK_REVIEW = 4, 3, 2, 1
+
+
+def day(value):
+    """A calendar date (a last dose, an earliest start) as the pharmacy reads it."""
+    if value is None:
+        return "—"
+    return value.strftime("%a %b %-d, %Y")
+
+
+def flag_html(flag):
+    """A flag for the pharmacist: badge and why, then what was read, the washout rule, the earliest
+    LDN start and, for a flag carried from an earlier intake, a link to that intake."""
+    details = []
+    if flag.staff_only:
+        details.append(format_html('<span class="wt-flag-staff">{}</span>', "Staff only: not shown to the patient"))
+    if flag.earlier_intake_id:
+        url = reverse("admin:patients_intake_change", args=[flag.earlier_intake_id])
+        details.append(format_html('<a href="{}">{}</a>', url, "Open the earlier intake"))
+    if flag.reading:
+        details.append(format_html("Read: {}", flag.reading))
+    if flag.last_dose:
+        details.append(format_html("Last dose: {}", day(flag.last_dose)))
+    if flag.washout_rule:
+        details.append(format_html("Washout: {}", flag.washout_rule))
+    if flag.earliest_start:
+        details.append(format_html("Earliest LDN start: <strong>{}</strong>", day(flag.earliest_start)))
+    return format_html(
+        '<div class="wt-flag">{} <span class="wt-flag-why">{}</span>{}</div>',
+        badge(flag.severity),
+        flag.explanation,
+        format_html_join("", '<span class="wt-flag-detail">{}</span>', ((d,) for d in details)),
+    )
 
 
 def upcoming(field):
@@ -91,10 +133,16 @@ class SeverityFilter(admin.SimpleListFilter):
     parameter_name = "severity"
 
     def lookups(self, request, model_admin):
-        return [*Severity.choices, ("any", "Any flag"), ("none", "No flags")]
+        contraindication, *others = Severity.choices
+        return [
+            contraindication, ("opioid_not_current", OPIOID_NOT_CURRENT_LABEL), *others,
+            ("any", "Any flag"), ("none", "No flags"),
+        ]
 
     def queryset(self, request, queryset):
         value = self.value()
+        if value == "opioid_not_current":
+            return queryset.filter(opioid_not_current_exists())
         if value in Severity.values:
             return queryset.filter(flag_exists(value))
         if value == "any":
@@ -143,10 +191,7 @@ class MedicationEntryInline(admin.TabularInline):
         flags = list(entry.flags.all())
         if not flags:
             return "—"
-        return format_html_join(
-            "", '<div class="wt-flag">{} <span class="wt-flag-why">{}</span></div>',
-            ((badge(f.severity), f.explanation) for f in flags),
-        )
+        return format_html_join("", "{}", ((flag_html(f),) for f in flags))
 
 
 class IntakeReviewForm(forms.ModelForm):
@@ -230,9 +275,9 @@ class IntakeAdmin(PatientColumns, admin.ModelAdmin):
     actions = ["mark_in_review"]
     readonly_fields = [
         "patient_name", "patient_date_of_birth", "patient_email", "patient_phone", "patient_contact",
-        "submitted", "pregnancy_status", "conditions_display", "condition_other", "allergies",
+        "submitted", "pregnancy_status", "opioid_answer", "conditions_display", "condition_other", "allergies",
         "takes_no_medications", "prescription_display", "consents_display",
-        "severity_badges", "other_flags", "screening_rules_version", "upcoming_appointment",
+        "severity_badges", "other_flags", "screening_rules_version", "earlier_intakes", "upcoming_appointment",
         "reviewed_by", "reviewed_at_local", "override_by", "override_at_local",
     ]
     fieldsets = [
@@ -241,10 +286,11 @@ class IntakeAdmin(PatientColumns, admin.ModelAdmin):
             "upcoming_appointment",
         ]}),
         ("Answers", {"fields": [
-            "submitted", "pregnancy_status", "conditions_display", "condition_other", "allergies",
+            "submitted", "pregnancy_status", "opioid_answer", "conditions_display", "condition_other", "allergies",
             "takes_no_medications", "prescription_display", "consents_display",
         ]}),
         ("Screening", {"fields": ["severity_badges", "other_flags", "screening_rules_version"]}),
+        ("Earlier intakes", {"fields": ["earlier_intakes"]}),
         ("Review", {"fields": [
             "review_status", "review_notes", "override_reason",
             "reviewed_by", "reviewed_at_local", "override_by", "override_at_local",
@@ -287,9 +333,16 @@ class IntakeAdmin(PatientColumns, admin.ModelAdmin):
             .prefetch_related("flags")
             .annotate(
                 severity_rank=Case(
-                    When(contraindicated, then=Value(3)),
-                    When(Q(screening_outcome=Intake.Outcome.CAUTION) | flag_exists(Severity.CAUTION), then=Value(2)),
-                    When(Q(screening_outcome=Intake.Outcome.REVIEW) | flag_exists(Severity.REVIEW), then=Value(1)),
+                    When(contraindicated, then=Value(RANK_CONTRAINDICATION)),
+                    When(opioid_not_current_exists(), then=Value(RANK_OPIOID_NOT_CURRENT)),
+                    When(
+                        Q(screening_outcome=Intake.Outcome.CAUTION) | flag_exists(Severity.CAUTION),
+                        then=Value(RANK_CAUTION),
+                    ),
+                    When(
+                        Q(screening_outcome=Intake.Outcome.REVIEW) | flag_exists(Severity.REVIEW),
+                        then=Value(RANK_REVIEW),
+                    ),
                     default=Value(0),
                     output_field=IntegerField(),
                 ),
@@ -307,7 +360,8 @@ class IntakeAdmin(PatientColumns, admin.ModelAdmin):
         return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
-        # The queue: undecided first, the most serious flags first, then the newest.
+        # The queue: undecided first, the most serious flags first (an opioid mentioned but not
+        # current comes straight after contraindications), then the newest.
         return ["decided", "-severity_rank", "-submitted_at"]
 
     # --- Columns and read-only fields ----------------------------------------------------------
@@ -329,16 +383,44 @@ class IntakeAdmin(PatientColumns, admin.ModelAdmin):
         if not counts:
             return format_html('<span class="wt-badge wt-badge--clear">{}</span>', "Nothing noticed")
         ordered = [s for s in Severity.values if s in counts]
-        return format_html_join(" ", "{}", ((badge(s, counts[s]),) for s in ordered))
+        badges = format_html_join(" ", "{}", ((badge(s, counts[s]),) for s in ordered))
+        if "contraindication" not in counts and any(flag_is_opioid_not_current(f) for f in intake.flags.all()):
+            badges = format_html(
+                '<span class="wt-badge wt-badge--opioid-past">{}</span> {}', OPIOID_NOT_CURRENT_LABEL, badges
+            )
+        return badges
 
     @admin.display(description="other flags (not tied to a medication)")
     def other_flags(self, intake):
         flags = [f for f in intake.flags.all() if f.medication_id is None]
         if not flags:
             return "—"
+        return format_html_join("", "{}", ((flag_html(f),) for f in flags))
+
+    @admin.display(description="opioid taken recently (the direct question)")
+    def opioid_answer(self, intake):
+        answer = intake.get_opioid_use_display()
+        if intake.opioid_use != Intake.OpioidUse.STOPPED:
+            return answer
+        return format_html(
+            "{} — which one: {}; last dose: {}", answer, intake.opioid_stopped_what or "not given",
+            day(intake.opioid_last_dose),
+        )
+
+    @admin.display(description="the same person in the 90 days before")
+    def earlier_intakes(self, intake):
+        earlier = list(intakes_earlier_of(intake=intake))
+        if not earlier:
+            return "None"
         return format_html_join(
-            "", '<div class="wt-flag">{} <span class="wt-flag-why">{}</span></div>',
-            ((badge(f.severity), f.explanation) for f in flags),
+            mark_safe("<br>"), '<a href="{}">Submitted {}</a> · {} · {}',  # noqa: S308 (a constant)
+            (
+                (
+                    reverse("admin:patients_intake_change", args=[e.pk]), local(e.submitted_at),
+                    e.get_screening_outcome_display(), e.get_review_status_display(),
+                )
+                for e in earlier
+            ),
         )
 
     @admin.display(description="hopes LDN may help with")
