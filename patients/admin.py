@@ -80,7 +80,7 @@ def flag_html(flag):
         url = reverse("admin:patients_intake_change", args=[flag.earlier_intake_id])
         details.append(format_html('<a href="{}">{}</a>', url, "Open the earlier intake"))
     if flag.reading:
-        details.append(format_html("Read: {}", flag.reading))
+        details.append(format_html("Reading: {}", flag.reading))
     if flag.last_dose:
         details.append(format_html("Last dose: {}", day(flag.last_dose)))
     if flag.washout_rule:

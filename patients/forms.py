@@ -118,7 +118,7 @@ OPIOID_HELP = (
     "This means prescription pain medicine (for example oxycodone, hydrocodone, tramadol, morphine), "
     "codeine cough medicine, methadone, buprenorphine (tablets, films, patches or monthly injections), "
     "or anything from the street such as heroin or fentanyl. If you are not sure, that is fine: "
-    "choose \u201cI\u2019m not sure\u201d."
+    "choose \u201cI'm not sure\u201d."
 )
 
 
@@ -134,7 +134,7 @@ class IntakeForm(forms.Form):
         help_text=OPIOID_HELP,
         choices=OPIOID_ANSWERS,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the answer that fits you. \u201cI\u2019m not sure\u201d is a fine answer."},
+        error_messages={"required": "Choose the answer that fits you. \u201cI'm not sure\u201d is a fine answer."},
     )
     opioid_stopped_what = forms.CharField(
         label="Which one?",

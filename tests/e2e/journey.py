@@ -16,6 +16,11 @@ class Answers:
     email: str = "dana@example.com"
     phone: str = "608-555-0123"
     pregnancy: str = "Not applicable"
+    # The direct question, by the label of the answer; after "I stopped", which one and the last
+    # dose (yyyy-mm-dd).
+    opioid_use: str = "No"
+    opioid_stopped_what: str = ""
+    opioid_last_dose: str = ""
     medications: list = field(default_factory=lambda: [("metformin", "500 mg", "twice a day")])
     conditions: tuple = ("Chronic pain",)
     has_ldn_prescription: bool = False
@@ -29,11 +34,12 @@ def fill_intake(page, answers, *, screenshot=None):
     page.get_by_label("Email address").fill(answers.email)
     page.get_by_role("textbox", name=re.compile(r"^Phone number")).fill(answers.phone)
     page.get_by_role("radio", name=answers.pregnancy, exact=True).check()
+    answer_opioid_question(page, answers)
     for index, (text, dose, how_often) in enumerate(answers.medications):
         if index > 0:
             page.get_by_role("button", name="Add another medication").click()
         page.get_by_label("Medication or supplement").nth(index).fill(text)
-        page.get_by_label("Dose").nth(index).fill(dose)
+        page.get_by_label("Dose", exact=True).nth(index).fill(dose)
         page.get_by_label("How often").nth(index).fill(how_often)
     if not answers.medications:
         page.get_by_label("I take no medications or supplements").check()
@@ -47,6 +53,17 @@ def fill_intake(page, answers, *, screenshot=None):
     page.get_by_label("I agree that the pharmacy may contact me").check()
     if screenshot:
         screenshot(page, "intake-filled")
+
+
+def opioid_question(page):
+    return page.get_by_role("group", name=re.compile("Have you taken any opioid recently"))
+
+
+def answer_opioid_question(page, answers):
+    opioid_question(page).get_by_role("radio", name=answers.opioid_use, exact=True).check()
+    if answers.opioid_use == "I stopped":
+        page.get_by_label("Which one?").fill(answers.opioid_stopped_what)
+        page.get_by_label("Date of your last dose").fill(answers.opioid_last_dose)
 
 
 def submit_intake(page):
@@ -116,6 +133,12 @@ def fill_intake_by_keyboard(page, answers):
     type_into(page, "patient-email", answers.email)
     type_into(page, "patient-phone", answers.phone)
     choose_radio(page, "intake-pregnancy_status", answers.pregnancy)
+    choose_radio(page, "intake-opioid_use", answers.opioid_use)
+    if answers.opioid_use == "I stopped":
+        type_into(page, "intake-opioid_stopped_what", answers.opioid_stopped_what)
+        tab_to(page, by_name("intake-opioid_last_dose"))
+        year, month, day = answers.opioid_last_dose.split("-")
+        page.keyboard.type(f"{month}{day}{year}")
     for index, (text, dose, how_often) in enumerate(answers.medications):
         if index > 0:
             tab_to(page, by_text("Add another medication"))
