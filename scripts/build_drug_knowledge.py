@@ -1,20 +1,29 @@
 #!/usr/bin/env python3
 """Regenerate patients/screening/data/drug_knowledge.json.
 
-Reads the CDC opioid ValueSets (RxNorm expansions) from the shared data folder and the curated
-lists in patients/screening/data/curated_*.json, and writes one sorted, deterministic JSON file.
-The application reads only that generated file; the shared folder is never needed at run time.
+Reads the CDC opioid ValueSets (RxNorm expansions) from the shared data folder, the curated lists
+in patients/screening/data/curated_*.json and the drug dictionary shipped inside the pinned PyPI
+package drug-named-entity-recognition, and writes one sorted, deterministic JSON file. The
+application reads only that generated file; neither the shared folder nor the package is needed
+at run time.
 
-    python scripts/build_drug_knowledge.py [path/to/opioid-valuesets]
+    python scripts/build_drug_knowledge.py [path/to/opioid-valuesets] [--output FILE]
+
+CI rebuilds into a temporary file and fails when it differs from the committed one.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import bz2
+import importlib.metadata
 import importlib.util
 import json
+import pickle
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -25,9 +34,31 @@ DEFAULT_SOURCE = (REPO_ROOT / ".." / "shared" / "data" / "opioid-valuesets").res
 OPIOID = "opioid"
 ANTAGONIST = "opioid_antagonist"
 IMMUNOMODULATOR = "immunomodulator"
+THYROID_HORMONE = "thyroid_hormone"
 NON_OPIOID = "non_opioid"
 # When two lists claim the same name, the more cautious class wins.
-CLASS_PRIORITY = {OPIOID: 0, ANTAGONIST: 1, IMMUNOMODULATOR: 2, NON_OPIOID: 3}
+CLASS_PRIORITY = {OPIOID: 0, ANTAGONIST: 1, IMMUNOMODULATOR: 2, THYROID_HORMONE: 3, NON_OPIOID: 4}
+# (curated file, class of its ingredients), in the order their terms are added.
+CURATED_FILES = (
+    ("opioids", OPIOID),
+    ("antagonists", ANTAGONIST),
+    ("immunomodulators", IMMUNOMODULATOR),
+    ("thyroid", THYROID_HORMONE),
+    ("non_opioids", NON_OPIOID),
+)
+# Flat sections of a curated file and the term kind each one gives.
+_FLAT_SECTIONS = (
+    ("ingredient_synonyms", "synonym"),
+    ("brands", "brand"),
+    ("abbreviations", "abbreviation"),
+    ("street_names", "street_name"),
+)
+_TERM_KINDS = {"synonym", "brand", "abbreviation", "street_name", "generic_opioid"}
+# Ingredient fields that stay in the curated files (explanations for people) and are not copied.
+_CURATED_ONLY_FIELDS = {"note", "source"}
+
+WASHOUT_RULES = ("short_acting", "long_acting", "extended_release_injection")
+WASHOUT_TEXT_LIMIT = 300
 
 # RxNorm writes salts and delivery words next to the ingredient; the patient never does.
 _SALT_WORDS = {
@@ -74,6 +105,10 @@ def rules_version() -> str:
     if not match:
         raise SystemExit("RULES_VERSION not found in patients/screening/version.py")
     return match.group(1)
+
+
+# --------------------------------------------------------------------------------------------
+# CDC value sets
 
 
 def cdc_ingredient(part: str) -> str | None:
@@ -129,31 +164,284 @@ def load_curated(name: str) -> dict:
     return json.loads((DATA_DIR / f"curated_{name}.json").read_text(encoding="utf-8"))
 
 
+# --------------------------------------------------------------------------------------------
+# The drug vocabulary package (non-opioid names)
+
+VOCABULARY_DIST = "drug-named-entity-recognition"
+VOCABULARY_VERSION = "2.0.9"
+VOCABULARY_MODULE = "drug_named_entity_recognition"
+VOCABULARY_TAG = f"pypi:{VOCABULARY_DIST}=={VOCABULARY_VERSION}"
+VOCABULARY_FILE = "drug_ner_dictionary.pkl.bz2"
+
+# A package entry is a medicine only if its record links it to a drug reference; entries known
+# only by a MeSH heading are mostly proteins, receptors and drug classes.
+_DRUG_RECORD_KEYS = ("drugbank_id", "medline_plus_id", "nhs_url", "wikipedia_url")
+# The package's own MeSH headings for opioids: Narcotics, Narcotic Antagonists, Analgesics, Opioid.
+_OPIOID_MESH_IDS = {"D009294", "D009292", "D000701"}
+# MeSH tree branches of the morphinans (morphine, codeine, naltrexone, dextromethorphan ...).
+_MORPHINAN_TREES = ("D03.132.577.249", "D03.633.400.686", "D03.605.497", "D04.615.723.795")
+# Parts of opioid names in many languages (fentanyl analogues, nitazenes, morphinans, pethidines,
+# methadones, benzomorphans, endorphins). Anything that matches stays out of the vocabulary and
+# is left to the curated lists or to the pharmacist, never passed as an ordinary medicine.
+_OPIOID_LIKE = re.compile(
+    r"fentan|morphin|morphon|morf|orphin|orphan|codein|kodein|codon|methadon|metadon|methadol|methadyl"
+    r"|prodine|pethidin|petidin|meperidin|phenoperidin|anileridin|piminodin|ketobemid|moramid|propoxyphen"
+    r"|propoxifen|piritramid|bezitramid|dipipanon|levometh|normethad|phenadox|dimephept|meptazin"
+    r"|azocin|nalbuph|butorph|tilid|tramad|tapentad|oliceridin|cebranopadol|papaveretum|pholcod|folcod"
+    r"|thebacon|thebain|diphenoxyl|difenox|nitazen|thiambuten|tianept|eluxadol|trimebutin|mitragyn"
+    r"|kratom|opioid|opiate|opium|opio\b|narcot|enkephal|endorphin|dynorph|nocicept|xylazin"
+    r"|naltrex|nalox|nalmef|naldemed|alvimopan|samidorph|axelopran"
+    # street drugs that are not opioids but often carry fentanyl: never an ordinary medicine
+    r"|cocain|kokain|ecstasy"
+    # ketamine and esketamine act partly through opioid receptors; naltrexone blunted ketamine's
+    # antidepressant effect in a trial, so the pharmacist should see them
+    r"|ketamin"
+)
+# Name parts of immune-modulating medicines (antibodies, fusion proteins, kinase inhibitors,
+# limus drugs, S1P modulators, interferons, immune globulins, corticosteroids) and thyroid
+# hormones: they need the pharmacist's review, so the vocabulary never calls them ordinary.
+_IMMUNE_OR_THYROID_WORD = re.compile(r"(mab|cept|limus|tinib|imod|kinra|sone|olone|onide|cort)$")
+_IMMUNE_OR_THYROID_PART = re.compile(r"interferon|interleukin|globulin|cortiso|cortico|thyro|thyron")
+# A name a patient would write: letters, spaces, hyphens, apostrophes, full stops; at most three
+# words. Chemical names, codes, inverted MeSH headings ("receptors, opioid") are left out.
+_PLAIN_NAME = re.compile(r"[a-z][a-z' .\-]*")
+_MAX_WORDS = 3
+_MIN_LENGTH = 4
+# Everyday English words that are also names in the package: patients write them in other
+# senses ("pain relief", "sleep aid", "water"), and a match would make an unclear line look like
+# a known medicine. The package's own stop list (countries, companies, function words) is added.
+# fmt: off
+VOCABULARY_STOP_WORDS = frozenset([
+    # how medicines are taken or described
+    "caps", "capsule", "capsules", "tab", "tabs", "tablet", "tablets", "pill", "pills", "drops", "cream",
+    "gel", "patch", "spray", "syrup", "liquid", "solution", "injection", "shot", "powder", "daily",
+    "night", "extra", "plus", "forte", "max", "relief", "pain", "sleep", "cold", "flu", "allergy",
+    # drinks and foods (the package holds them as allergen extracts)
+    "water", "salt", "sugar", "milk", "honey", "coffee", "tea", "juice", "alcohol", "ice", "avocado",
+    "bean", "beet", "blackberry", "blueberry", "cashew", "catfish", "chickpea", "cocoa", "flounder",
+    "grapefruit", "hazelnut", "hops", "horseradish", "kale", "lamb", "lentil", "lobster", "muskmelon",
+    "oats", "oyster", "peach", "pecan", "pecans", "pistachio", "pomegranate", "poultry", "pumpkin",
+    "rhubarb", "rice", "shrimp", "tuna", "vanilla", "watercress", "wheat", "yeast", "yeasts",
+    # other everyday words that are names in the package ("cotton" is also slang for OxyContin)
+    "amber", "cotton", "gold", "modus", "neon", "soot", "tetris",
+])
+# fmt: on
+
+
+class _DataOnlyUnpickler(pickle.Unpickler):
+    """Reads a pickle that holds only dicts, lists, strings and numbers; refuses anything else.
+
+    The package's dictionary file is a bz2 pickle. Plain containers need no class lookups, so any
+    global the file asks for would be a surprise: fail instead of importing it.
+    """
+
+    def find_class(self, module: str, name: str):
+        raise SystemExit(f"{VOCABULARY_FILE} asks for {module}.{name}; expected plain data only")
+
+
+def read_vocabulary_package() -> tuple[dict, frozenset[str]]:
+    """The package's dictionary and stop words, read from its installed files without running it.
+
+    Importing the package runs code that unpickles with the unrestricted loader and reads and
+    writes a cache in the home folder, so the build only locates it: the pinned version is
+    checked, the dictionary is unpickled as plain data, and the stop-word set is taken from
+    util.py with ast.literal_eval.
+    """
+    try:
+        installed = importlib.metadata.version(VOCABULARY_DIST)
+    except importlib.metadata.PackageNotFoundError:
+        raise SystemExit(
+            f"{VOCABULARY_DIST}=={VOCABULARY_VERSION} is not installed: run make install"
+        ) from None
+    if installed != VOCABULARY_VERSION:
+        raise SystemExit(
+            f"{VOCABULARY_DIST} {installed} is installed; the build expects {VOCABULARY_VERSION}"
+        )
+    spec = importlib.util.find_spec(VOCABULARY_MODULE)  # finds the folder; runs nothing
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"cannot locate the {VOCABULARY_MODULE} package")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    with bz2.open(folder / VOCABULARY_FILE, "rb") as handle:
+        dictionary = _DataOnlyUnpickler(handle).load()
+    stop_words: frozenset[str] = frozenset()
+    tree = ast.parse((folder / "util.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "stopwords" for t in node.targets):
+            stop_words = frozenset(ast.literal_eval(node.value))
+    if not stop_words:
+        raise SystemExit(f"no stopwords set found in {VOCABULARY_MODULE}/util.py")
+    return dictionary, stop_words
+
+
+def _fold(text: str) -> str:
+    return normalise.fold(text)[0]
+
+
+def _sub_phrases(words: list[str], longest: int):
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + longest) + 1):
+            yield " ".join(words[start:end])
+
+
+def vocabulary_terms(
+    protected: dict[str, str], taken: set[str], ingredients: dict[str, dict]
+) -> tuple[dict[str, set[str]], dict[str, str], dict]:
+    """Names from the vocabulary package that are safe to call ordinary medicines.
+
+    protected: term key -> class, for every opioid, antagonist, immunomodulator and thyroid name
+    of the curated lists and the CDC sets (street names left out). taken: every key already in
+    the knowledge base. Returns (term key -> canonical ingredient keys, new ingredient key ->
+    class, report).
+    """
+    dictionary, package_stop_words = read_vocabulary_package()
+    stop_words = VOCABULARY_STOP_WORDS | package_stop_words
+    canonical_data: dict[str, dict] = dictionary["drug_canonical_to_data"]
+    names_of: dict[str, set[str]] = {}
+    for variant, canonicals in dictionary["drug_variant_to_canonical"].items():
+        for canonical in canonicals:
+            names_of.setdefault(canonical, set()).add(variant)
+    for canonical, record in canonical_data.items():
+        names = names_of.setdefault(canonical, set())
+        names.add(canonical)
+        names.update(s for s in record.get("synonyms", []) if isinstance(s, str))
+        if isinstance(record.get("name"), str):
+            names.add(record["name"])
+    longest_protected = max(len(key.split()) for key in protected)
+
+    entries_excluded: Counter[str] = Counter()
+    names_excluded: Counter[str] = Counter()
+    tainted: set[str] = set()  # keys of names that belong to an excluded entry
+    candidates: dict[str, set[str]] = {}  # key -> canonical ingredient keys
+    for canonical in sorted(names_of):
+        names = sorted(names_of[canonical])
+        record = canonical_data.get(canonical) or {}
+        folded = [_fold(name) for name in names]
+        keys = [normalise.term_key(name) for name in names]
+        reason = None
+        if not any(k in record for k in _DRUG_RECORD_KEYS):
+            reason = "not_a_medicine_record"
+        if reason is None:
+            classes = {
+                protected[p]
+                for key in keys
+                for p in _sub_phrases(key.split(), longest_protected)
+                if p in protected
+            }
+            if classes:
+                reason = "names_" + min(classes, key=CLASS_PRIORITY.__getitem__)
+        if reason is None and (
+            record.get("mesh_id") in _OPIOID_MESH_IDS
+            or any(tree.startswith(_MORPHINAN_TREES) for tree in record.get("mesh_tree", []))
+            or any(_OPIOID_LIKE.search(text) for text in folded)
+        ):
+            reason = "opioid_like"
+        if reason is None and any(
+            _IMMUNE_OR_THYROID_PART.search(text)
+            or any(_IMMUNE_OR_THYROID_WORD.search(w) for w in key.split())
+            for text, key in zip(folded, keys, strict=True)
+        ):
+            reason = "immunomodulator_or_thyroid_like"
+        if reason is not None:
+            entries_excluded[reason] += 1
+            names_excluded[reason] += len({k for k in keys if k})
+            tainted.update(k for k in keys if k)
+            continue
+        ingredient = normalise.term_key(canonical)
+        for text, key in sorted(set(zip(folded, keys, strict=True))):
+            if not key or not _PLAIN_NAME.fullmatch(text) or len(key.split()) > _MAX_WORDS:
+                names_excluded["not_a_plain_name"] += 1
+            elif len(key) < _MIN_LENGTH:
+                names_excluded["shorter_than_4"] += 1
+            elif key in stop_words or all(word in stop_words for word in key.split()):
+                names_excluded["everyday_word"] += 1
+            elif key in taken:
+                names_excluded["already_a_curated_or_cdc_term"] += 1
+            else:
+                candidates.setdefault(key, set()).add(ingredient)
+    terms: dict[str, set[str]] = {}
+    new_ingredients: dict[str, str] = {}
+    for key, members in sorted(candidates.items()):
+        if key in tainted:
+            names_excluded["shared_with_an_excluded_entry"] += 1
+            continue
+        if any(m in ingredients and ingredients[m]["class"] != NON_OPIOID for m in members):
+            names_excluded["resolves_to_a_curated_non_ordinary_ingredient"] += 1
+            continue
+        terms[key] = members
+        for member in members:
+            if member not in ingredients:
+                new_ingredients[member] = NON_OPIOID
+    report = {
+        "package": VOCABULARY_DIST,
+        "version": VOCABULARY_VERSION,
+        "url": f"https://pypi.org/project/{VOCABULARY_DIST}/{VOCABULARY_VERSION}/",
+        "license": "MIT",
+        "entries_read": len(names_of),
+        "entries_excluded": dict(sorted(entries_excluded.items())),
+        "names_excluded": dict(sorted(names_excluded.items())),
+        "terms_added": len(terms),
+        "ingredients_added": len(new_ingredients),
+    }
+    return terms, new_ingredients, report
+
+
+# --------------------------------------------------------------------------------------------
+# Build
+
+
+def _curated_term_groups(curated: dict):
+    """(kind, source text, {name: members}) for every term list of one curated file."""
+    file_source = curated.get("_source", "")
+    for section, kind in _FLAT_SECTIONS:
+        if curated.get(section):
+            yield kind, file_source, curated[section]
+    if curated.get("generic_words"):
+        yield "generic_opioid", file_source, {word: [] for word in curated["generic_words"]}
+    for group in curated.get("groups", []):
+        if group["kind"] not in _TERM_KINDS or not group.get("source"):
+            raise SystemExit(f"curated group needs a known kind and a source: {group.get('kind')!r}")
+        yield group["kind"], group["source"], group["terms"]
+
+
+def _ingredient_source_text(info: dict, file_source: str) -> str:
+    if info.get("atc"):
+        return "WHO ATC " + ", ".join(info["atc"])
+    return info.get("source") or file_source
+
+
 def build(source: Path) -> dict:
-    opioids = load_curated("opioids")
-    antagonists = load_curated("antagonists")
-    immuno = load_curated("immunomodulators")
-    safe = load_curated("non_opioids")
+    curated = {name: load_curated(name) for name, _ in CURATED_FILES}
+    washout = load_curated("washout")
 
     ingredients: dict[str, dict] = {}
+    ingredient_texts: dict[str, set[str]] = {}
 
-    def add_ingredient(name: str, klass: str, source_tag: str, extra: dict | None = None) -> None:
+    def add_ingredient(
+        name: str, klass: str, source_tag: str, extra: dict | None = None, text: str = ""
+    ) -> None:
         record = ingredients.setdefault(name, {"class": klass, "sources": set()})
         if CLASS_PRIORITY[klass] < CLASS_PRIORITY[record["class"]]:
             record["class"] = klass
         record["sources"].add(source_tag)
         for key, value in (extra or {}).items():
-            if key != "note":
+            if key not in _CURATED_ONLY_FIELDS:
                 record[key] = value
+        if text:
+            ingredient_texts.setdefault(name, set()).add(text)
 
-    for name, info in opioids["ingredients"].items():
-        add_ingredient(name, OPIOID, "curated:opioids", info)
-    for name, info in antagonists["ingredients"].items():
-        add_ingredient(name, ANTAGONIST, "curated:antagonists", info)
-    for name, info in immuno["ingredients"].items():
-        add_ingredient(name, IMMUNOMODULATOR, "curated:immunomodulators", info)
-    for name in safe["ingredients"]:
-        add_ingredient(name, NON_OPIOID, "curated:non_opioids")
+    for name, klass in CURATED_FILES:
+        data = curated[name]
+        tag = f"curated:{name}"
+        file_source = data.get("_source", "")
+        listed = data["ingredients"]
+        if isinstance(listed, dict):
+            for ingredient, info in listed.items():
+                add_ingredient(ingredient, klass, tag, info, _ingredient_source_text(info, file_source))
+        else:
+            for ingredient in listed:
+                add_ingredient(ingredient, klass, tag, None, file_source)
+        for ingredient, info in data.get("ingredient_details", {}).items():
+            add_ingredient(ingredient, klass, tag, info, _ingredient_source_text(info, file_source))
 
     notes, cdc_brands, cdc_ingredient_sources, cdc_brand_sources = read_cdc(source)
     unknown = sorted(i for i in cdc_ingredient_sources if i not in ingredients)
@@ -163,50 +451,82 @@ def build(source: Path) -> dict:
     for ingredient, tags in cdc_ingredient_sources.items():
         ingredients[ingredient]["sources"].update(tags)
 
+    # Washout of each opioid ingredient: long-acting by the list, short-acting otherwise.
+    long_ingredients = set(washout["long_acting_ingredients"])
+    for name in sorted(long_ingredients):
+        if ingredients.get(name, {}).get("class") != OPIOID:
+            raise SystemExit(f"curated_washout.json: {name!r} is not an opioid ingredient")
+    for name, record in ingredients.items():
+        if record["class"] == OPIOID:
+            record["washout"] = (
+                "long_acting" if name in long_ingredients else washout["default_for_opioid_ingredients"]
+            )
+
     terms: dict[str, dict] = {}
 
-    def add_term(name: str, members: list[str] | set[str], kind: str, source_tag: str) -> None:
+    def add_term(name: str, members, kind: str, sources: set[str], tag: str) -> None:
         key = normalise.term_key(name)
         if not key:
             return
         for member in members:
             if member not in ingredients:
-                if source_tag != "curated:non_opioids":
+                if tag != "curated:non_opioids":
                     raise SystemExit(f"{name!r} names unclassified ingredient {member!r}")
-                add_ingredient(member, NON_OPIOID, source_tag)
+                add_ingredient(member, NON_OPIOID, tag)
+        sources = {s for s in sources if s}
         record = terms.get(key)
         if record is None:
-            terms[key] = {"ingredients": set(members), "kind": kind, "sources": {source_tag}}
+            terms[key] = {"ingredients": set(members), "kind": kind, "sources": set(sources)}
             return
         new_rank = min((CLASS_PRIORITY[ingredients[m]["class"]] for m in members), default=0)
         old_rank = min((CLASS_PRIORITY[ingredients[m]["class"]] for m in record["ingredients"]), default=0)
         if new_rank < old_rank:
-            terms[key] = {"ingredients": set(members), "kind": kind, "sources": {source_tag}}
+            terms[key] = {"ingredients": set(members), "kind": kind, "sources": set(sources)}
         elif new_rank == old_rank:
             record["ingredients"].update(members)
-            record["sources"].add(source_tag)
+            record["sources"].update(sources)
 
     for name, record in list(ingredients.items()):
-        add_term(name, [name], "ingredient", sorted(record["sources"])[0])
-    for curated, tag in (
-        (opioids, "curated:opioids"),
-        (antagonists, "curated:antagonists"),
-        (immuno, "curated:immunomodulators"),
-        (safe, "curated:non_opioids"),
-    ):
-        for synonym, target in curated.get("ingredient_synonyms", {}).items():
-            add_term(synonym, [target], "synonym", tag)
-        for brand, members in curated.get("brands", {}).items():
-            add_term(brand, members, "brand", tag)
-        for abbreviation, members in curated.get("abbreviations", {}).items():
-            add_term(abbreviation, members, "abbreviation", tag)
-        for street, members in curated.get("street_names", {}).items():
-            add_term(street, members, "street_name", tag)
-    for word in opioids["generic_words"]:
-        add_term(word, [], "generic_opioid", "curated:opioids")
+        first_tag = sorted(record["sources"])[0]
+        add_term(name, [name], "ingredient", {first_tag, *ingredient_texts.get(name, ())}, first_tag)
+    for name, _ in CURATED_FILES:
+        tag = f"curated:{name}"
+        for kind, text, entries in _curated_term_groups(curated[name]):
+            for term, members in entries.items():
+                members = [members] if isinstance(members, str) else members
+                add_term(term, members, kind, {tag, text}, tag)
     for brand, members in sorted(cdc_brands.items()):
         for tag in sorted(cdc_brand_sources[brand]):
-            add_term(brand, members, "brand", tag)
+            add_term(brand, members, "brand", {tag}, tag)
+
+    # Washout of extended-release products and depot buprenorphine, on the term itself.
+    def is_opioid_term(record: dict) -> bool:
+        return record["kind"] == "generic_opioid" or any(
+            ingredients[m]["class"] == OPIOID for m in record["ingredients"]
+        )
+
+    long_sets = {
+        f"cdc:{prefix}{name}"
+        for name in washout["long_acting_cdc_value_sets"]
+        for prefix in ("", "archive-2022/")
+    }
+    for brand, tags in sorted(cdc_brand_sources.items()):
+        key = normalise.term_key(brand)
+        if tags & long_sets and key in terms and is_opioid_term(terms[key]):
+            terms[key]["washout"] = "long_acting"
+    long_words = set(washout["long_acting_words"])
+    for key, record in terms.items():
+        if len(key.split()) > 1 and long_words & set(key.split()) and is_opioid_term(record):
+            record["washout"] = "long_acting"
+    for rule, listed in (
+        ("long_acting", "long_acting_terms"),
+        ("extended_release_injection", "extended_release_injection_terms"),
+    ):
+        for name in washout[listed]:
+            key = normalise.term_key(name)
+            if key not in terms or not is_opioid_term(terms[key]):
+                raise SystemExit(f"curated_washout.json {listed}: {name!r} is not an opioid term")
+            terms[key]["washout"] = rule
 
     # Patients often run multi-word names together: "MScontin", "cocodamol".
     for key, record in list(terms.items()):
@@ -215,10 +535,47 @@ def build(source: Path) -> dict:
         if 1 < len(words) <= 3 and len(joined) >= 4 and joined not in terms:
             terms[joined] = {**record, "sources": set(record["sources"])}
 
+    # Non-opioid names from the vocabulary package, never over a name the lists already hold.
+    protected = {
+        key: min(
+            (ingredients[m]["class"] for m in record["ingredients"]),
+            key=CLASS_PRIORITY.__getitem__,
+            default=OPIOID,
+        )
+        for key, record in terms.items()
+        if record["kind"] != "street_name"
+    }
+    protected = {key: klass for key, klass in protected.items() if klass != NON_OPIOID}
+    vocabulary, vocabulary_ingredients, vocabulary_report = vocabulary_terms(
+        protected, set(terms), ingredients
+    )
+    for name, klass in vocabulary_ingredients.items():
+        add_ingredient(name, klass, VOCABULARY_TAG)
+    for key, members in vocabulary.items():
+        terms[key] = {"ingredients": members, "kind": "vocabulary", "sources": {VOCABULARY_TAG}}
+    notes[VOCABULARY_TAG] = {
+        "title": "Drug Named Entity Recognition dictionary (Fast Data Science)",
+        **vocabulary_report,
+    }
+
+    rules = washout["rules"]
+    if sorted(rules) != sorted(WASHOUT_RULES) or any(not rule.get("source") for rule in rules.values()):
+        raise SystemExit(f"curated_washout.json needs the rules {WASHOUT_RULES}, each with a source")
+    for name, rule in rules.items():
+        # A flag stores "summary (source: source)" in a 300-character field.
+        if len(f"{rule['summary']} (source: {rule['source']})") > WASHOUT_TEXT_LIMIT:
+            raise SystemExit(
+                f"curated_washout.json: the {name} summary and source exceed {WASHOUT_TEXT_LIMIT} characters"
+            )
+
     return {
         "about": "Generated by scripts/build_drug_knowledge.py; do not edit by hand. See PROVENANCE.md.",
         "rules_version": rules_version(),
         "sources": notes,
+        "washout_rules": {
+            name: {"days": rule["days"], "source": rule["source"], "summary": rule["summary"]}
+            for name, rule in sorted(rules.items())
+        },
         "ingredients": {
             name: {
                 key: (sorted(value) if isinstance(value, set) else value)
@@ -231,10 +588,30 @@ def build(source: Path) -> dict:
                 "ingredients": sorted(record["ingredients"]),
                 "kind": record["kind"],
                 "sources": sorted(record["sources"]),
+                **({"washout": record["washout"]} if record.get("washout") else {}),
             }
             for key, record in sorted(terms.items())
         },
     }
+
+
+def render(knowledge: dict) -> str:
+    return json.dumps(knowledge, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def summary(knowledge: dict) -> list[str]:
+    classes = Counter(record["class"] for record in knowledge["ingredients"].values())
+    kinds = Counter(record["kind"] for record in knowledge["terms"].values())
+    washouts = Counter(record["washout"] for record in knowledge["terms"].values() if "washout" in record)
+    report = knowledge["sources"][VOCABULARY_TAG]
+    return [
+        f"{len(knowledge['terms'])} terms by kind {dict(sorted(kinds.items()))}",
+        f"ingredients by class {dict(sorted(classes.items()))}",
+        f"terms with their own washout {dict(sorted(washouts.items()))}",
+        f"vocabulary ({VOCABULARY_TAG}): {report['terms_added']} terms added from {report['entries_read']} entries",
+        f"  entries excluded {report['entries_excluded']}",
+        f"  names excluded {report['names_excluded']}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,15 +626,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     knowledge = build(args.source.resolve())
-    text = json.dumps(knowledge, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    args.output.write_text(text, encoding="utf-8")
-    classes = {}
-    for record in knowledge["ingredients"].values():
-        classes[record["class"]] = classes.get(record["class"], 0) + 1
-    print(
-        f"wrote {args.output.relative_to(REPO_ROOT) if args.output.is_relative_to(REPO_ROOT) else args.output}: "
-        f"{len(knowledge['terms'])} terms, ingredients by class {dict(sorted(classes.items()))}"
-    )
+    args.output.write_text(render(knowledge), encoding="utf-8")
+    output = args.output.resolve()
+    shown = output.relative_to(REPO_ROOT) if output.is_relative_to(REPO_ROOT) else output
+    print(f"wrote {shown}:")
+    for line in summary(knowledge):
+        print(f"  {line}")
     return 0
 
 
