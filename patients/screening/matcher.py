@@ -292,9 +292,11 @@ def _groups(clauses: list[list[Token]], kb: KnowledgeBase, entry_words: frozense
         if is_nil_entry(words):
             continue  # "oxycodone, no known allergies": the second clause names nothing
         if any(s.term is not None for s in _find_terms(words, kb, entry_words)):
-            groups.append(leading + clause)
-            leading = []
-        elif groups:
+            if leading:  # a drug-less clause before the first drug ("denies illicit drugs") stays apart
+                groups.append(leading)
+                leading = []
+            groups.append(clause)
+        elif groups and not leading:
             if _ABSENCE_WORDS & set(words):
                 clause = [t for t in clause if t.text not in _NOW_WORDS]
             groups[-1] = groups[-1] + clause
@@ -449,11 +451,14 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
 
 
 def _plural_of_known(key: tuple[str, ...], kb: KnowledgeBase) -> Term | None:
-    """A known name with a plural "s": "Percocets", "T3s", "222s"."""
+    """A known name with a plural "s" ("Percocets", "T3s", "222s"), or a known plural phrase said
+    once ("sub strip" for "sub strips")."""
     last = key[-1]
-    if len(last) < 3 or not last.endswith("s") or last.endswith("ss"):
-        return None
-    return kb.phrases.get((*key[:-1], last[:-1]))
+    if len(last) >= 3 and last.endswith("s") and not last.endswith("ss"):
+        return kb.phrases.get((*key[:-1], last[:-1]))
+    if len(key) > 1 and len(last) >= 3:
+        return kb.phrases.get((*key[:-1], last + "s"))
+    return None
 
 
 def _in_context(

@@ -48,7 +48,12 @@ _ALLERGY = frozenset(
     ["allergic", "allergy", "allergies", "intolerant", "intolerance", "reaction", "reactions", "rash", "hives", "anaphylaxis", "anaphylactic", "sensitivity", "sensitive", "itch", "itching", "itchy", "swelling"]
 )
 # Negations that say the drug was never taken when they govern it directly.
-_NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither"])
+_NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither", "nothing"])
+# "my husband takes oxycodone": someone else's medicine, unless the patient says they take it too.
+_SOMEONE_ELSE = frozenset(
+    ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa"]
+)
+_FIRST_PERSON = frozenset({"i", "me", "im", "ive", "myself"})
 # "I don't take opioids", "doesn't use any narcotics".
 _NEGATED_VERBS = frozenset(["dont", "doesnt", "didnt", "havent", "hasnt", "hadnt", "isnt", "wasnt", "arent", "werent", "wont", "cant"])
 # "haven't" reaches us as "haven" "t"; "do not" as two words.
@@ -66,7 +71,7 @@ _LAST_FOLLOWERS = frozenset(
     ["dose", "doses", "took", "taken", "used", "use", "had", "pill", "pills", "patch", "shot", "injection", "time", "one", "tab", "tablet"]
 )
 _CURRENT = frozenset(
-    ["started", "starting", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working", "would", "like"]
+    ["started", "starting", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
 )
 # "tapered down to 10mg", "weaned down", "cut down": the dose went down, the use goes on.
 _STILL_GOING_AFTER = frozenset({"down", "to"})
@@ -108,9 +113,15 @@ def read_timing(words: Sequence[str], drug_at: int, drug_end: int, *, today: dat
     after = _joined_negations(words[drug_end:])
     around = before + after
 
-    allergy = next((w for w in around if w in _ALLERGY), None)
+    allergy = next(
+        (w for i, w in enumerate(around) if w in _ALLERGY and (i == 0 or around[i - 1] not in {"no", "nka", "nkda"})),
+        None,
+    )  # "No allergies. Meds: tramadol" says nothing about tramadol
     if allergy is not None and not _says_current(before, after):
         return Timing(Use.ALLERGY, cue=allergy)
+    someone_else = _someone_elses(before)
+    if someone_else:
+        return Timing(Use.NEVER, cue=someone_else)
 
     when, last_dose = read_date(around, today=today, raw=raw)
     negation = _governing_negation(before, after)
@@ -134,6 +145,15 @@ def read_timing(words: Sequence[str], drug_at: int, drug_end: int, *, today: dat
     return CURRENT
 
 
+def _someone_elses(before: list[str]) -> str:
+    """ "my husband takes ..." (not "my husband's pills, which I took"): the drug is not the patient's."""
+    for index, word in enumerate(before[:-1]):
+        says_they_take = before[index + 1] in {"takes", "uses", "is", "has", "gets", "was"}
+        if word in _SOMEONE_ELSE and says_they_take and not _FIRST_PERSON & set(before[:index]):
+            return word
+    return ""
+
+
 def _joined_negations(words: Sequence[str]) -> list[str]:
     """ "haven t" and "do not" become one word ("havent", "dont"), so a negation is one word."""
     joined: list[str] = []
@@ -152,8 +172,9 @@ def _says_current(before: list[str], after: list[str]) -> str:
     around = before + after
     for index, word in enumerate(around):
         if word in _CURRENT:
-            if word == "now" and index > 0 and around[index - 1] == "until":
-                continue
+            previous = around[index - 1] if index > 0 else ""
+            if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
+                continue  # "until now", "for 2 years now": how long it has been over
             return word
         if word in {"tapered", "weaned", "cut"} and index + 1 < len(around) and around[index + 1] in _STILL_GOING_AFTER:
             return f"{word} {around[index + 1]}"
@@ -197,8 +218,8 @@ def _duration_follows(words: list[str], start: int) -> bool:
 
 def _governing_negation(before: list[str], after: list[str]) -> str:
     """A negation that reaches the drug across filler words only ("no history of opioid use")."""
-    for word in reversed(before):
-        if word in _NEVER or word in _NEGATED_VERBS or (word == "not" and "any" in before):
+    for index, word in enumerate(reversed(before)):
+        if word in _NEVER or word in _NEGATED_VERBS or (word == "not" and ("any" in before or index == 0)):
             return word
         if word not in _NEGATION_FILLER:
             break
