@@ -22,3 +22,16 @@ def broker_status():
     except Exception:
         return "down"
     return "ok"
+
+
+def cache_status():
+    """The shared cache (Redis in production) that holds the rate-limit counters."""
+    from django.core.cache import cache
+
+    try:
+        cache.set("healthz:probe", "ok", timeout=10)
+        if cache.get("healthz:probe") != "ok":
+            return "down"
+    except Exception:
+        return "down"
+    return "ok"

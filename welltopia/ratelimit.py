@@ -10,6 +10,11 @@ down form abuse and token guessing that is good enough, and it costs one round t
 
 Limits are settings such as ``RATE_LIMIT_INTAKE = "10/h"``, read on every request so tests and
 the load test can change them. "0/h" or an empty value turns a limit off.
+
+The limiter fails open: when the cache cannot be reached (Redis down), refusing every patient
+would be a worse outage than the abuse it prevents, so the request is counted in a per-process
+memory instead, a warning is logged (scope and error type only, never an address or form data)
+and the patient goes on. The per-process count still slows one client hammering one web host.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.shortcuts import render
 
 from .client_ip import client_ip
@@ -59,6 +65,20 @@ def parse_rate(value: str) -> Rate | None:
     return Rate(count=int(count), seconds=int(multiplier or 1) * UNITS[unit])
 
 
+# Used only while the shared cache is unreachable; one per process, like the locmem default.
+fallback_cache = LocMemCache("welltopia-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+
+
+def _count(counter_cache, key: str, timeout: int) -> int:
+    counter_cache.add(key, 0, timeout=timeout)
+    try:
+        return counter_cache.incr(key)
+    except ValueError:
+        # The counter expired between add and incr (the window just ended): start again.
+        counter_cache.add(key, 0, timeout=timeout)
+        return counter_cache.incr(key)
+
+
 def rate_hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -> Decision:
     """Count one request of ``client`` in ``scope``; refuse once the window's count is exceeded."""
     now = time.time() if now is None else now
@@ -66,13 +86,15 @@ def rate_hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -
     # Hashed: an IPv6 address or a proxy's odd header makes no odd cache key, and no address is stored.
     digest = hashlib.sha256(client.encode()).hexdigest()[:24]
     key = f"ratelimit:{scope}:{digest}:{window}"
-    cache.add(key, 0, timeout=rate.seconds + 1)
     try:
-        count = cache.incr(key)
-    except ValueError:
-        # The counter expired between add and incr (the window just ended): start again.
-        cache.add(key, 0, timeout=rate.seconds + 1)
-        count = cache.incr(key)
+        count = _count(cache, key, rate.seconds + 1)
+    except Exception as error:  # any cache failure must let the patient through
+        logger.warning(
+            "rate limit cache unreachable, counting in this process only: scope=%s error=%s",
+            scope,
+            type(error).__name__,
+        )
+        count = _count(fallback_cache, key, rate.seconds + 1)
     if count <= rate.count:
         return Decision(allowed=True, retry_after=0)
     return Decision(allowed=False, retry_after=max(1, math.ceil((window + 1) * rate.seconds - now)))

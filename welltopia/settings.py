@@ -104,6 +104,13 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A Redis that has gone away must cost a patient's request about a second, not a hang:
+    # the rate limiter then fails open (welltopia/ratelimit.py) and /healthz reports it.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=1.0),
+         "socket_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=1.0)}
+    )
 
 # --- Time -------------------------------------------------------------------------------------
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")

@@ -29,11 +29,11 @@ def healthz_in_child_process(**env_overrides):
 
 
 @pytest.mark.django_db
-def test_healthz_reports_database_and_broker_ok(client):
+def test_healthz_reports_database_broker_and_cache_ok(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert response.json() == {"database": "ok", "broker": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
