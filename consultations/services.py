@@ -104,6 +104,11 @@ def appointment_book(
     _require_aware(start)
 
     with transaction.atomic():
+        # One intake, one upcoming consultation. The intake row is locked first so two confirms of
+        # one intake (double click, two tabs) take turns: the second sees the first's booking.
+        # Not a unique constraint on (intake, status=booked): a past consultation staff never
+        # marked is still "booked", and "upcoming" depends on the clock, which no index can read.
+        list(Intake.objects.select_for_update().filter(pk=intake.pk).values_list("pk"))
         upcoming = (
             Appointment.objects.filter(intake=intake, status=Appointment.Status.BOOKED, end__gt=now)
             .order_by("start")

@@ -147,3 +147,44 @@ def test_twenty_patients_confirming_one_slot_through_http_on_sqlite(live_server,
 
     assert sorted(outcomes) == ["confirmed"] + ["told kindly"] * (RACERS - 1)
     assert Appointment.objects.count() == 1
+
+
+# --- one intake confirming several times at once (double click, two tabs) ---------------------------
+
+TABS = 8
+
+
+def race_one_intake(kind, pharmacist, start):
+    """TABS confirms of one intake, each for a different free time of the same day."""
+    intake = IntakeFactory()
+    starts = [start + timedelta(minutes=30 * index) for index in range(TABS)]
+
+    def attempt(index):
+        try:
+            services.appointment_book(
+                intake=intake, consultation_type=kind, mode="phone", start=starts[index], pharmacist=pharmacist
+            )
+        except services.AlreadyBooked as refusal:
+            return f"already booked: {refusal.message}"
+        return "booked"
+
+    return intake, run_together(TABS, attempt)
+
+
+@pytest.mark.postgres
+def test_one_intake_confirming_in_several_tabs_on_postgres_books_once(on_postgres, contested, settings):
+    settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL = TABS + 1  # the per-email cap must not hide the race
+    intake, outcomes = race_one_intake(*contested)
+
+    kind_refusal = "already booked: You already have a consultation booked. You can change its time instead."
+    assert sorted(outcomes) == sorted(["booked"] + [kind_refusal] * (TABS - 1)), outcomes
+    assert Appointment.objects.filter(intake=intake, status=Appointment.Status.BOOKED).count() == 1
+
+
+def test_one_intake_confirming_in_several_tabs_on_sqlite_books_once(contested, settings):
+    on_sqlite()
+    settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL = TABS + 1
+    intake, outcomes = race_one_intake(*contested)
+
+    assert outcomes.count("booked") == 1, outcomes
+    assert Appointment.objects.filter(intake=intake, status=Appointment.Status.BOOKED).count() == 1
