@@ -1,7 +1,8 @@
 """The staff admin: password plus a TOTP code, for every page including the login itself.
 
 A wrong code with a right password counts as a failed login for django-axes, so guessing codes
-locks the address out exactly like guessing passwords.
+locks the address (and the username) out exactly like guessing passwords, and the page says the
+same thing whichever factor was wrong.
 """
 
 from django.contrib.auth.signals import user_login_failed
@@ -9,13 +10,23 @@ from django.core.exceptions import ValidationError
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
+# One message for every refusal: a different one for a wrong code (or a missing code, or no device)
+# would tell whoever is guessing that the password was right.
+SIGN_IN_REFUSED = (
+    "That sign-in did not work. Check your username, password and the current 6-digit code from "
+    "your authenticator app, then try again. If it keeps failing, ask an administrator."
+)
+
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
+    error_messages = {**OTPAdminAuthenticationForm.error_messages, "invalid_login": SIGN_IN_REFUSED}
     otp_error_messages = {
         **OTPAdminAuthenticationForm.otp_error_messages,
-        "token_required": "Enter the 6-digit code from your authenticator app.",
-        "invalid_token": "That code is not right. Enter the current code from your authenticator app.",
-        "device_required": "No authenticator app is set up for this login. Ask an administrator to enrol one.",
+        "token_required": SIGN_IN_REFUSED,
+        "invalid_token": SIGN_IN_REFUSED,
+        "device_required": SIGN_IN_REFUSED,
+        "n_failed_attempts": SIGN_IN_REFUSED,
+        "verification_not_allowed": SIGN_IN_REFUSED,
     }
 
     def _chosen_device(self, user):

@@ -232,7 +232,11 @@ AUTHENTICATION_BACKENDS = [
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# Each entry locks on its own: five failures from one address, or five for one username from
+# anywhere (an attacker spreading guesses over many addresses). The cost: someone who knows a
+# staff username can lock that person out for AXES_COOLOFF_TIME; an administrator can unlock
+# with `python manage.py axes_reset_username <username>`.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "welltopia.client_ip.client_ip"
 # Staff sessions end after this many idle minutes; patients' sessions keep SESSION_COOKIE_AGE.

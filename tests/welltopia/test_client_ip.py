@@ -58,7 +58,8 @@ def test_a_sign_in_through_a_proxy_appending_ip_and_port_counts_towards_one_lock
     settings.TRUSTED_PROXY_COUNT = 1
     for port in range(5000, 5005):
         # Each attempt comes from a new source port; it is still one client.
-        sign_in(client, password="wrong", REMOTE_ADDR=PEER, HTTP_X_FORWARDED_FOR=f"203.0.113.66:{port}")
+        sign_in(client, username=f"guess{port}", password="wrong", REMOTE_ADDR=PEER,
+                HTTP_X_FORWARDED_FOR=f"203.0.113.66:{port}")
 
     locked = sign_in(client, token=code(device), REMOTE_ADDR=PEER, HTTP_X_FORWARDED_FOR="203.0.113.66:6000")
     assert locked.status_code == 429

@@ -44,11 +44,18 @@ def signed_in(client):
     return client.get(INDEX).status_code == 200
 
 
+REFUSED = "That sign-in did not work. Check your username, password and the current 6-digit code"
+
+
+def refusals(response):
+    return re.findall(r'class="errornote">\s*([^<]*?)\s*<', response.content.decode())
+
+
 def test_a_password_alone_does_not_open_the_admin(client, device):
     response = sign_in(client)
 
     assert response.status_code == 200
-    assert "Enter the 6-digit code from your authenticator app." in response.content.decode()
+    assert REFUSED in response.content.decode()
     assert not signed_in(client)
 
 
@@ -65,8 +72,34 @@ def test_a_wrong_code_is_refused(client, device):
 
     response = sign_in(client, token=wrong)
 
-    assert "That code is not right." in response.content.decode()
+    assert REFUSED in response.content.decode()
     assert not signed_in(client)
+
+
+def test_a_wrong_password_and_a_wrong_code_read_exactly_the_same(device, pharmacist_user):
+    right = code(device)
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+
+    pages = {
+        "wrong password": sign_in(Client(), password="wrong", token=right, REMOTE_ADDR="192.0.2.31"),
+        "wrong code": sign_in(Client(), token=wrong, REMOTE_ADDR="192.0.2.32"),
+        "no code": sign_in(Client(), REMOTE_ADDR="192.0.2.33"),
+        "no such user": sign_in(Client(), username="nobody", token=right, REMOTE_ADDR="192.0.2.34"),
+    }
+
+    said = {case: refusals(response) for case, response in pages.items()}
+    assert all(response.status_code == 200 for response in pages.values())
+    assert len({tuple(words) for words in said.values()}) == 1, said
+    assert REFUSED in said["wrong code"][0]
+    for words in ("code is not right", "correct username and password"):
+        assert all(words not in response.content.decode() for response in pages.values())
+
+
+def test_five_failures_for_one_username_from_many_addresses_lock_that_username(device, pharmacist_user):
+    for n in range(5):
+        sign_in(Client(), password="wrong", REMOTE_ADDR=f"198.51.100.{n + 1}")
+
+    assert sign_in(Client(), token=code(device), REMOTE_ADDR="198.51.100.77").status_code == 429
 
 
 def test_a_staff_login_without_a_device_cannot_open_the_admin(client, pharmacist_user):
@@ -83,8 +116,9 @@ def test_the_login_page_asks_for_the_code(client):
 
 
 def test_five_failures_from_one_address_lock_it_out_for_fifteen_minutes(client, device):
-    for _ in range(5):
-        sign_in(client, password="wrong", REMOTE_ADDR="192.0.2.10")
+    for n in range(5):
+        # Other usernames each time, so only the address (not charlie's username) reaches five.
+        sign_in(client, username=f"guess{n}", password="wrong", REMOTE_ADDR="192.0.2.10")
 
     locked = sign_in(client, token=code(device), REMOTE_ADDR="192.0.2.10")
     elsewhere = Client()
@@ -120,7 +154,8 @@ def test_behind_one_proxy_the_client_is_the_address_the_proxy_appended(settings,
     attacker = Client()
     for n in range(5):
         # The attacker forges a first entry; our proxy appends the real address last.
-        sign_in(attacker, password="wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.66", **proxy)
+        sign_in(attacker, username=f"guess{n}", password="wrong",
+                HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.66", **proxy)
 
     assert sign_in(attacker, token=code(device), HTTP_X_FORWARDED_FOR="203.0.113.66", **proxy).status_code == 429
     colleague = Client()
