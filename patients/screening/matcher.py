@@ -103,7 +103,6 @@ costco kirkland walmart equate cvs walgreens amazon otc rexall meijer kroger ald
 vitacost iherb
 """
 )
-_CUE_WORDS = _USE_WORDS
 
 # "now", "currently", "but" open a new thought: "used to take Percocet, now tramadol".
 _CLAUSE_OPENERS = frozenset({"now", "currently", "but", "still", "however"})
@@ -235,8 +234,8 @@ def read_entry(
     all_words = frozenset(words)
     mentions: list[Mention] = []
     unknown_spans: list[tuple[int, int]] = []
-    for group in _groups(_clauses(tokens), kb, all_words):
-        found, unknown = _read_group(group, kb, all_words, today=today, raw=text)
+    for group in _groups(tokens, kb, all_words):
+        found, unknown = _read_group(group, kb, today=today, raw=text)
         if allergy_field:
             found = [_as_allergy(m) for m in found]
         mentions.extend(found)
@@ -279,49 +278,65 @@ def _clauses(tokens: list[Token]) -> list[list[Token]]:
     return [c for c in clauses if c]
 
 
-def _groups(clauses: list[list[Token]], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[list[Token]]:
+@dataclass(slots=True)
+class _Clause:
+    tokens: list[Token]  # separators included, for where a list splits ("metformin / zzz")
+    words: list[Token]
+    slots: list[_Slot]
+
+
+def _clause(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str]) -> _Clause:
+    words = [t for t in tokens if not t.is_separator]
+    return _Clause(tokens, words, _find_terms([t.text for t in words], kb, entry_words))
+
+
+def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[list[_Clause]]:
     """Clauses that name no drug join the clause before them: "oxycodone 10mg, stopped 3 days ago".
 
     A joined clause that speaks of absence ("none since", "nothing now") lends its dates and
-    ending words, not its "now".
+    ending words, not its "now". Drug-less clauses before the first drug ("denies illicit drugs")
+    stay apart.
     """
-    groups: list[list[Token]] = []
-    leading: list[Token] = []  # drug-less clauses before the first drug
-    for clause in clauses:
-        words = [t.text for t in clause if not t.is_separator]
+    groups: list[list[_Clause]] = []
+    leading: list[_Clause] = []
+    for clause_tokens in _clauses(tokens):
+        clause = _clause(clause_tokens, kb, entry_words)
+        words = [t.text for t in clause.words]
         if is_nil_entry(words):
             continue  # "oxycodone, no known allergies": the second clause names nothing
-        if any(s.term is not None for s in _find_terms(words, kb, entry_words)):
-            if leading:  # a drug-less clause before the first drug ("denies illicit drugs") stays apart
+        if any(slot.term is not None for slot in clause.slots):
+            if leading:
                 groups.append(leading)
                 leading = []
-            groups.append(clause)
+            groups.append([clause])
         elif groups and not leading:
             if _ABSENCE_WORDS & set(words):
-                clause = [t for t in clause if t.text not in _NOW_WORDS]
-            groups[-1] = groups[-1] + clause
+                clause = _clause([t for t in clause_tokens if t.text not in _NOW_WORDS], kb, entry_words)
+            groups[-1].append(clause)
         else:
-            leading += clause
+            leading.append(clause)
     if leading:
         groups.append(leading)
     return groups
 
 
 def _read_group(
-    clause: list[Token], kb: KnowledgeBase, entry_words: frozenset[str], *, today: date, raw: str
+    clauses: list[_Clause], kb: KnowledgeBase, *, today: date, raw: str
 ) -> tuple[list[Mention], list[tuple[int, int]]]:
-    words_tokens = [t for t in clause if not t.is_separator]
-    words = [t.text for t in words_tokens]
-    slots = _find_terms(words, kb, entry_words)
-
-    # Segments split lists written on one line ("metformin and zzz", "tylenol w/ zzz").
-    segment_of: list[int] = []
+    words_tokens: list[Token] = []
+    slots: list[_Slot] = []
+    segment_of: list[int] = []  # segments split lists on one line ("metformin and zzz", "tylenol w/ zzz")
     segment = 0
-    for token in clause:
-        if token.text in _SEGMENT_JOINERS or token.text == "/":
-            segment += 1
-        if not token.is_separator:
-            segment_of.append(segment)
+    for clause in clauses:
+        offset = len(words_tokens)
+        words_tokens += clause.words
+        slots += [_Slot(s.start_word + offset, s.end_word + offset, s.term) for s in clause.slots]
+        for token in clause.tokens:
+            if token.text in _SEGMENT_JOINERS or token.text == "/":
+                segment += 1
+            if not token.is_separator:
+                segment_of.append(segment)
+    words = [t.text for t in words_tokens]
 
     unknown: list[int] = []
     after_reason = False
@@ -352,38 +367,26 @@ def _read_group(
     mentions = []
     for index, slot in enumerate(term_slots):
         before, after = _window(words, term_slots, index)
-        timing = read_timing(before + ["<drug>"] + after, len(before), len(before) + 1, today=today, raw=raw)
         mentions.append(
             Mention(
                 slot.term,
                 words_tokens[slot.start_word].start,
                 words_tokens[slot.end_word - 1].end,
                 slot.corrected,
-                timing,
+                read_timing(before, after, today=today, raw=raw),
                 slot.possible,
                 group_words,
             )
         )
     spans: list[tuple[int, int]] = []
-    for position in unknown:
-        start, end = words_tokens[position].start, words_tokens[position].end
-        if spans and segment_of[position] == segment_of[_last_unknown(unknown, position)] and _adjacent(
-            unknown, position
-        ):
-            spans[-1] = (spans[-1][0], end)  # neighbouring unknown words are one name
+    for n, position in enumerate(unknown):
+        token = words_tokens[position]
+        previous = unknown[n - 1] if n else None
+        if previous == position - 1 and segment_of[previous] == segment_of[position]:
+            spans[-1] = (spans[-1][0], token.end)  # neighbouring unknown words are one name
         else:
-            spans.append((start, end))
+            spans.append((token.start, token.end))
     return mentions, spans
-
-
-def _last_unknown(unknown: list[int], position: int) -> int:
-    index = unknown.index(position)
-    return unknown[index - 1] if index else position
-
-
-def _adjacent(unknown: list[int], position: int) -> bool:
-    index = unknown.index(position)
-    return index > 0 and unknown[index - 1] == position - 1
 
 
 def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list[str], list[str]]:
@@ -424,7 +427,7 @@ def _english_words() -> frozenset[str]:
 
 
 def _is_noise(word: str) -> bool:
-    return word in _DOSING_WORDS or word in _CUE_WORDS or bool(_NUMBERISH.match(word)) or len(word) < 2
+    return word in _DOSING_WORDS or word in _USE_WORDS or bool(_NUMBERISH.match(word)) or len(word) < 2
 
 
 def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[_Slot]:

@@ -102,15 +102,14 @@ EARLIEST_YEAR = 1950
 
 
 # --- Reading -------------------------------------------------------------------------------------
-def read_timing(words: Sequence[str], drug_at: int, drug_end: int, *, today: date, raw: str = "") -> Timing:
-    """How the drug at words[drug_at:drug_end] is used, from the other words of its clause.
+def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw: str = "") -> Timing:
+    """How a drug is used, from the folded words of its clause before and after its name.
 
-    `words` are folded word tokens of one clause (separators dropped) with the drug's span given;
-    other drug names in the clause have been cut off by the caller. `raw` is the clause's text,
-    for dates written with slashes or dashes that the word tokens split apart.
+    The caller has cut off other drugs' names and words. `raw` is the entry's text, for dates
+    written with slashes or dashes that the word tokens split apart.
     """
-    before = _joined_negations(words[:drug_at])
-    after = _joined_negations(words[drug_end:])
+    before = _joined_negations(before)
+    after = _joined_negations(after)
     around = before + after
 
     allergy = next(

@@ -182,7 +182,7 @@ def test_dates_follow_the_intake_day_not_the_clock():
 
 
 def test_reading_timing_reports_the_cue():
-    timing = read_timing(["allergic", "to", "<drug>"], 2, 3, today=TODAY)
+    timing = read_timing(["allergic", "to"], [], today=TODAY)
     assert timing.use is Use.ALLERGY and timing.cue == "allergic"
 
 
