@@ -4,7 +4,9 @@ import secrets
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from consultations.models import Appointment
 from consultations.services import TooManyAppointments, appointment_book
@@ -25,6 +27,16 @@ def counts():
 # --- rate limits --------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def fresh_hour():
+    """Start just after the top of the hour: an hourly window that rolls over mid-test would let
+    the request that should be refused through (time keeps running)."""
+    start = timezone.now().replace(minute=0, second=1, microsecond=0)
+    with time_machine.travel(start, tick=True):
+        yield
+
+
+@pytest.mark.usefixtures("fresh_hour")
 def test_the_eleventh_intake_in_an_hour_gets_the_friendly_wait_page(client, settings, pharmacy_location):
     settings.RATE_LIMIT_INTAKE = "10/h"
     for number in range(10):
@@ -42,6 +54,7 @@ def test_the_eleventh_intake_in_an_hour_gets_the_friendly_wait_page(client, sett
     assert counts() == before
 
 
+@pytest.mark.usefixtures("fresh_hour")
 def test_reading_the_intake_and_adding_medication_rows_are_not_counted(client, settings):
     settings.RATE_LIMIT_INTAKE = "2/h"
     for _ in range(5):
@@ -51,6 +64,7 @@ def test_reading_the_intake_and_adding_medication_rows_are_not_counted(client, s
     assert client.post(INTAKE, intake_post()).status_code == 302
 
 
+@pytest.mark.usefixtures("fresh_hour")
 def test_another_client_address_is_not_held_up(client, settings):
     settings.RATE_LIMIT_INTAKE = "1/h"
     assert client.post(INTAKE, intake_post(), REMOTE_ADDR="203.0.113.1").status_code == 302
@@ -59,6 +73,7 @@ def test_another_client_address_is_not_held_up(client, settings):
     assert client.post(INTAKE, intake_post(), REMOTE_ADDR="203.0.113.2").status_code == 302
 
 
+@pytest.mark.usefixtures("fresh_hour")
 def test_behind_a_proxy_the_limit_follows_the_forwarded_client(client, settings):
     settings.RATE_LIMIT_INTAKE = "1/h"
     settings.TRUSTED_PROXY_COUNT = 1
