@@ -194,6 +194,9 @@ def has_no_horizontal_scroll(page):
 
 
 def assert_no_horizontal_scroll(page):
+    # Called straight after a click that navigates: measure the page that is arriving, not the
+    # one being torn down.
+    page.wait_for_load_state("load")
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], (
         f"{page.url} scrolls sideways at {widths[1]} px: the content is {widths[0]} px wide"
