@@ -7,6 +7,8 @@ re-renders the page with one more empty row and everything typed kept.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 import phonenumbers
@@ -34,6 +36,23 @@ def normalise_phone(value: str, *, message: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise forms.ValidationError(message, code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Bidirectional overrides and isolates: they can make a name read differently in an email or the admin.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(value: str) -> str:
+    """A name as one line of plain text: control characters, line and paragraph breaks and bidi
+    overrides become spaces, and runs of spaces one space.
+
+    A name goes verbatim into email bodies and subjects; a line break there could forge lines.
+    Format characters other than bidi controls stay (a zero-width joiner belongs in some names).
+    """
+    kept = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS else char for char in value
+    )
+    return re.sub(r"\s+", " ", kept).strip()
 
 
 def age_on(day: date, *, born: date) -> int:
@@ -86,6 +105,18 @@ class PatientForm(forms.ModelForm):
         for name, token in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = token
         self.fields["phone"].widget.input_type = "tel"
+
+    def clean_first_name(self):
+        return self._one_line_name("first_name", "Enter your first name.")
+
+    def clean_last_name(self):
+        return self._one_line_name("last_name", "Enter your last name.")
+
+    def _one_line_name(self, name: str, message: str) -> str:
+        value = one_line(self.cleaned_data[name])
+        if not value:
+            raise forms.ValidationError(message, code="required")
+        return value
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()
@@ -140,7 +171,8 @@ class IntakeForm(forms.Form):
         label="Which one?",
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+        # No autocomplete="off": it also stops the browser restoring the answer on Back.
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
     opioid_last_dose = forms.DateField(
         label="Date of your last dose",
@@ -260,7 +292,8 @@ class MedicationForm(forms.Form):
         label="Medication or supplement",
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+        # No autocomplete="off": it also stops the browser restoring the answer on Back.
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
     dose = forms.CharField(label="Dose", max_length=100, required=False, help_text="For example 10 mg")
     frequency = forms.CharField(
@@ -369,6 +402,19 @@ class IntakeSubmission:
         self.medications = MedicationFormSet(initial=rows, prefix="med", rows=len(rows) + 1)
         # The new row takes the focus, so the patient lands where they meant to type.
         self.medications.forms[self.focus_row].fields["text"].widget.attrs["autofocus"] = True
+
+    @classmethod
+    def kept(cls, data, *, pharmacy_phone: str = "") -> IntakeSubmission:
+        """The page again with everything that was posted, for a refused submission (rate limit,
+        expired CSRF cookie): unbound, so it shows no errors, and no row is added or lost."""
+        submission = cls(pharmacy_phone=pharmacy_phone)
+        rows = _posted_rows(data)
+        submission.patient = PatientForm(
+            initial=_raw_values(PatientForm(data, prefix="patient")), prefix="patient", pharmacy_phone=pharmacy_phone
+        )
+        submission.intake = IntakeForm(initial=_raw_values(IntakeForm(data, prefix="intake")), prefix="intake")
+        submission.medications = MedicationFormSet(initial=rows, prefix="med", rows=max(len(rows), 1))
+        return submission
 
     def limit_message(self) -> str:
         call = f", or call us on {self.pharmacy_phone}" if self.pharmacy_phone else ", or call the pharmacy"

@@ -8,6 +8,10 @@ per process, which is fine on a laptop.
 A fixed window lets a client send up to twice the limit across a window boundary; for slowing
 down form abuse and token guessing that is good enough, and it costs one round trip.
 
+A view can give a request back (``rate_limit_refund(request)``): the intake does for a form it
+sends back with errors, so a patient correcting answers is never held up by the limit, which is
+there to slow down intakes saved, not typing mistakes.
+
 Limits are settings such as ``RATE_LIMIT_INTAKE = "10/h"``, read on every request so tests and
 the load test can change them. "0/h" or an empty value turns a limit off.
 
@@ -50,6 +54,7 @@ class Rate:
 class Decision:
     allowed: bool
     retry_after: int  # seconds until the window ends; 0 when allowed
+    key: str = ""  # the counter this request was counted in, to give it back
 
 
 def parse_rate(value: str) -> Rate | None:
@@ -96,8 +101,29 @@ def rate_hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -
         )
         count = _count(fallback_cache, key, rate.seconds + 1)
     if count <= rate.count:
-        return Decision(allowed=True, retry_after=0)
-    return Decision(allowed=False, retry_after=max(1, math.ceil((window + 1) * rate.seconds - now)))
+        return Decision(allowed=True, retry_after=0, key=key)
+    return Decision(allowed=False, retry_after=max(1, math.ceil((window + 1) * rate.seconds - now)), key=key)
+
+
+def rate_give_back(key: str) -> None:
+    """Uncount one request counted in ``key``; nothing when its window has ended meanwhile."""
+    for counter_cache in (cache, fallback_cache):
+        try:
+            counter_cache.decr(key)
+            return
+        except ValueError:  # not in this cache (window over, or counted in the other one)
+            continue
+        except Exception as error:  # the shared cache is down: the count may be in the fallback
+            logger.warning("rate limit cache unreachable on give-back: error=%s", type(error).__name__)
+            continue
+
+
+REFUND_ATTRIBUTE = "_rate_limit_refund"
+
+
+def rate_limit_refund(request) -> None:
+    """Ask the ``rate_limited`` wrapper to give this request back once the view has answered."""
+    setattr(request, REFUND_ATTRIBUTE, True)
 
 
 def wait_words(seconds: int) -> str:
@@ -117,11 +143,15 @@ def too_many_requests(request, *, retry_after: int):
     return response
 
 
-def rate_limited(scope: str, *, setting: str, methods: tuple[str, ...] | None = None, when=None):
+def rate_limited(
+    scope: str, *, setting: str, methods: tuple[str, ...] | None = None, when=None, refused=too_many_requests
+):
     """Limit a view per client address with the rate in ``settings.<setting>``.
 
     ``methods``: only these HTTP methods count (None: all). ``when(request)``: only requests for
     which it is true count (e.g. not the intake's "add a medication row" button).
+    ``refused(request, retry_after=...)``: the 429 response (the intake's keeps the answers).
+    The view may call ``rate_limit_refund(request)`` to give its request back.
     """
 
     def decorator(view):
@@ -133,12 +163,16 @@ def rate_limited(scope: str, *, setting: str, methods: tuple[str, ...] | None = 
                 and (methods is None or request.method in methods)
                 and (when is None or when(request))
             )
-            if counts:
-                decision = rate_hit(scope=scope, client=client_ip(request) or "unknown", rate=rate)
-                if not decision.allowed:
-                    logger.warning("rate limit reached: scope=%s", scope)
-                    return too_many_requests(request, retry_after=decision.retry_after)
-            return view(request, *args, **kwargs)
+            if not counts:
+                return view(request, *args, **kwargs)
+            decision = rate_hit(scope=scope, client=client_ip(request) or "unknown", rate=rate)
+            if not decision.allowed:
+                logger.warning("rate limit reached: scope=%s", scope)
+                return refused(request, retry_after=decision.retry_after)
+            response = view(request, *args, **kwargs)
+            if getattr(request, REFUND_ATTRIBUTE, False):
+                rate_give_back(decision.key)
+            return response
 
         return wrapper
 

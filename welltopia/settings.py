@@ -31,6 +31,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A page of our own (Django's has an inline style the CSP blocks); the intake comes back with its answers.
+CSRF_FAILURE_VIEW = "welltopia.views.csrf_failure"
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
@@ -268,7 +270,10 @@ CELERY_BEAT_SCHEDULE["send-due-notifications"] = {
 # Client addresses come from welltopia/client_ip.py and TRUSTED_PROXY_COUNT (see the sign-in section).
 # Requests per client address and window ("10/h", "30/15m"; "0/h" turns one off). Counted in
 # CACHES["default"], so Redis in production makes them hold across web hosts.
-RATE_LIMIT_INTAKE = env.str("RATE_LIMIT_INTAKE", default="10/h")  # intake submissions (POST)
+# Intakes saved per client address. A household, or a clinic's waiting room, shares one address
+# (so does a mobile carrier's NAT): 30 an hour lets a busy clinic through and still stops a flood.
+# Forms sent back with errors are not counted.
+RATE_LIMIT_INTAKE = env.str("RATE_LIMIT_INTAKE", default="30/h")
 RATE_LIMIT_BOOKING = env.str("RATE_LIMIT_BOOKING", default="20/h")  # booking confirmations
 RATE_LIMIT_MANAGE = env.str("RATE_LIMIT_MANAGE", default="30/h")  # manage-link pages, any token
 # Consultations booked and still to come, across all intakes with one email address.

@@ -1,5 +1,11 @@
+from django.conf import settings
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from patients.views import intake_refused
 
 from .health import broker_status, cache_status, database_status
 
@@ -9,3 +15,28 @@ def healthz(request):
     status = {"database": database_status(), "broker": broker_status(), "cache": cache_status()}
     healthy = all(value == "ok" for value in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+def _same_origin(request) -> bool:
+    """The POST came from one of our own pages (the browser's Origin header says so).
+
+    Only then is what it carried shown again: a form posted from another site must not be able to
+    fill in our page for the patient.
+    """
+    origin = request.headers.get("Origin", "")
+    return bool(origin) and (
+        origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
+    )
+
+
+@sensitive_post_parameters()
+@never_cache
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a plain page instead of Django's (whose inline style the CSP blocks).
+
+    Usually the cookie expired or was cleared while the page was open: on the intake, the page
+    comes back with the answers (and a fresh token) so the patient only presses send again.
+    """
+    if request.method == "POST" and request.path == reverse("patients:intake_start") and _same_origin(request):
+        return intake_refused(request, refusal="csrf", status=403)
+    return render(request, "form_refused.html", status=403)

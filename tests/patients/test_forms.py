@@ -353,3 +353,46 @@ class TestFortyRows:
         submission = IntakeSubmission(data)
 
         assert shown_rows(submission)[:3] == [(f"medicine {n}", f"{n} mg") for n in range(1, 4)]
+
+
+class TestNames:
+    @pytest.mark.parametrize(
+        ("typed", "kept"),
+        [
+            ("Dana\r\nBcc: x@example.com", "Dana Bcc: x@example.com"),
+            ("Dana\x07\x1b[31m", "Dana [31m"),
+            ("Dana\u2028Doe\u2029", "Dana Doe"),
+            ("\u202eanaD", "anaD"),
+            ("  Mary\tAnn  ", "Mary Ann"),
+            ("O'Brien", "O'Brien"),
+        ],
+    )
+    def test_a_name_is_kept_on_one_line_without_control_characters(self, typed, kept):
+        form = patient_form(**{"patient-first_name": typed, "patient-last_name": typed})
+
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["first_name"] == kept
+        assert form.cleaned_data["last_name"] == kept
+
+    def test_a_name_of_control_characters_only_is_asked_for_again(self):
+        form = patient_form(**{"patient-first_name": "\r\n\x07"})
+
+        assert form.errors["first_name"] == ["Enter your first name."]
+
+
+def test_the_browser_may_restore_medication_names_on_back():
+    """autocomplete="off" would stop Chromium restoring the field after Back from a refused page."""
+    html = str(IntakeSubmission().medications.forms[0]["text"]) + str(IntakeSubmission().intake["opioid_stopped_what"])
+
+    assert "autocomplete" not in html
+
+
+def test_a_refused_submission_is_shown_again_with_every_answer_and_no_error():
+    data = intake_post(medications=[(f"medicine {n}", f"{n} mg", "daily", "otc") for n in range(1, 4)])
+
+    kept = IntakeSubmission.kept(data)
+
+    assert [form["text"].value() for form in kept.medications.forms] == ["medicine 1", "medicine 2", "medicine 3"]
+    assert kept.patient["first_name"].value() == "Dana"
+    assert kept.intake["consent_privacy"].value()
+    assert kept.error_summary() == []

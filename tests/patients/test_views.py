@@ -407,3 +407,77 @@ class TestPrivacy:
 
         stranger = Client()
         assert stranger.get(SUMMARY_URL)["Location"] == INTAKE_URL
+
+
+@pytest.fixture
+def fresh_hour():
+    """Start just after the top of the hour, so an hourly window cannot roll over mid-test."""
+    import time_machine
+
+    start = timezone.now().replace(minute=0, second=1, microsecond=0)
+    with time_machine.travel(start, tick=True):
+        yield
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_hour")
+class TestRefusedSubmissions:
+    def test_answers_sent_back_with_errors_do_not_count_toward_the_limit(self, client, settings):
+        settings.RATE_LIMIT_INTAKE = "2/h"
+        for _ in range(5):
+            assert client.post(INTAKE_URL, intake_post(**{"patient-phone": "1"})).status_code == 200
+
+        assert client.post(INTAKE_URL, intake_post(**{"patient-email": "a@example.com"})).status_code == 302
+        assert client.post(INTAKE_URL, intake_post(**{"patient-email": "b@example.com"})).status_code == 302
+        assert client.post(INTAKE_URL, intake_post(**{"patient-email": "c@example.com"})).status_code == 429
+
+    def test_the_default_limit_lets_a_clinic_sharing_one_address_send_thirty_intakes_an_hour(self, client):
+        from django.conf import settings as live
+
+        assert live.RATE_LIMIT_INTAKE == "30/h"
+        for number in range(30):
+            response = client.post(INTAKE_URL, intake_post(**{"patient-email": f"p{number}@example.com"}))
+            assert response.status_code == 302
+
+    def test_the_rate_limit_page_keeps_every_answer_and_logs_none(self, client, settings, caplog):
+        settings.RATE_LIMIT_INTAKE = "1/h"
+        client.post(INTAKE_URL, intake_post(**{"patient-email": "first@example.com"}))
+        caplog.set_level(logging.DEBUG)
+
+        response = client.post(INTAKE_URL, sentinel_post())
+
+        assert response.status_code == 429
+        assert int(response["Retry-After"]) > 0
+        assert "no-store" in response["Cache-Control"]
+        html = response.content.decode()
+        assert "Please wait a little before trying again" in html
+        assert f'value="{SENTINEL} tablets"' in html and f"{SENTINEL} allergy" in html
+        assert 'id="error-summary"' not in html
+        assert Intake.objects.count() == 1
+        logged = "\n".join(f"{record.getMessage()} {record.args!r}" for record in caplog.records)
+        assert SENTINEL.lower() not in logged.lower()
+
+    def test_a_csrf_failure_from_our_own_page_shows_the_answers_again_with_a_fresh_token(self, caplog):
+        browser = Client(enforce_csrf_checks=True)
+        caplog.set_level(logging.DEBUG)
+
+        response = browser.post(INTAKE_URL, sentinel_post(), HTTP_ORIGIN="http://testserver")
+
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert "Please send your answers again" in html and "Nothing was saved yet" in html
+        assert f'value="{SENTINEL} tablets"' in html
+        assert 'name="csrfmiddlewaretoken"' in html
+        assert not Patient.objects.exists()
+        logged = "\n".join(f"{record.getMessage()} {record.args!r}" for record in caplog.records)
+        assert SENTINEL.lower() not in logged.lower()
+
+    def test_a_csrf_failure_from_another_site_shows_nothing_it_posted(self):
+        browser = Client(enforce_csrf_checks=True)
+
+        response = browser.post(INTAKE_URL, sentinel_post(), HTTP_ORIGIN="https://evil.example")
+
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert "We could not take this form" in html
+        assert SENTINEL not in html
