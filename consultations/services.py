@@ -115,6 +115,12 @@ def appointment_book(
             .first()
         )
         if upcoming is not None:
+            if _is_same_choice(
+                upcoming, consultation_type=consultation_type, mode=mode, start=start, pharmacist=pharmacist
+            ):
+                # A retry of a confirmation that went through (double click, or the connection
+                # dropped after the commit and the patient saw an error): the same booking, once.
+                return upcoming
             raise AlreadyBooked(upcoming)
         _check_active_appointments_cap(intake=intake, now=now)
         candidates = availability.free_pharmacist_ids_at(
@@ -221,6 +227,22 @@ def appointment_mark(
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _is_same_choice(
+    appointment: Appointment,
+    *,
+    consultation_type: ConsultationType,
+    mode: str,
+    start: datetime,
+    pharmacist: Pharmacist | None,
+) -> bool:
+    return (
+        appointment.consultation_type_id == consultation_type.pk
+        and appointment.mode == mode
+        and appointment.start == start
+        and (pharmacist is None or appointment.pharmacist_id == pharmacist.pk)
+    )
 
 
 def _require_aware(start: datetime) -> None:
