@@ -43,6 +43,7 @@ acting short odt hfa ds forte max maximum extra strength regular children childr
 liquigel liquigels liqui rapid generic brand otc rx compounded low dose doses dosage high mini
 caplet caplets gelcap gelcaps perles dosepak dosepack flexhaler diskus respimat ellipta multi hcl hbr
 hydrochloride pamoate maleate mesylate besylate tartrate bitartrate succinate glycinate puff puffs
+nocte mane qds tds bd vit iud inr
 qd qday od bid tid qid qhs hs qam qpm prn ac pc q daily day days nightly night nights weekly week weeks
 monthly month months yearly once twice thrice times x every other per a an each morning mornings
 evening evenings am pm bedtime noon lunch breakfast dinner supper meals meal food water needed as when
@@ -68,7 +69,7 @@ ended done off formerly previously previous prior former past history hx used wa
 sober kicked gave weaned tapered tapering weaning anymore longer more last ago yesterday today tonight
 since until till started starting began begun still trying try tries want wants wanting plan plans
 planning hope hoping need needs going attempting working would like reducing cutting decreasing lowering
-coming getting never denies deny denied none nil not no dont doesnt didnt do does did t miss missed side
+coming getting never denies deny denied none nil nothing not no dont doesnt didnt do does did t miss missed side
 effects effect nausea issues problems except besides but week weekend weekends wk wks mo mos mth mths yr
 yrs last few couple several some morning afternoon evening night down dose don doesn didn haven hasn hadn
 isn wasn aren weren won can cant dont doesnt didnt havent hasnt
@@ -496,7 +497,9 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
     opioid = _closest(sound, kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, allowed)
-    other = _closest(sound, kb.other_sounds_by_initial, kb.other_sounds_by_prefix, allowed)
+    # An everyday English word ("nothing", "vomiting") is not a misspelt brand of an everyday
+    # medicine; it may still be read as a possible opioid, which only ever asks the pharmacist.
+    other = None if _is_plain_word(word) else _closest(sound, kb.other_sounds_by_initial, kb.other_sounds_by_prefix, allowed)
     if opioid is None:
         return (kb.other_sounds[other[0]], False) if other is not None else None
     if other is not None and (other[1] == 0 or other[1] < opioid[1] - 1):

@@ -53,7 +53,12 @@ _NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "z
 _SOMEONE_ELSE = frozenset(
     ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa"]
 )
-_FIRST_PERSON = frozenset({"i", "me", "im", "ive", "myself"})
+_PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten"])
+# Taking it oneself: "used a couple of my husband's percocets" is the patient's use.
+_USE_VERBS = frozenset(["take", "took", "taking", "taken", "use", "used", "using", "had", "tried"])
+# "I avoid codeine", "I refuse opioid pain meds", "codeine makes me sick so I avoid it".
+_REFUSING = frozenset(["avoid", "avoids", "avoided", "avoiding", "refuse", "refuses", "refused", "decline", "declined"])
+_PRONOUNS = frozenset(["it", "them", "any", "those", "these", "this", "that", "one", "myself"])
 # "I don't take opioids", "doesn't use any narcotics".
 _NEGATED_VERBS = frozenset(["dont", "doesnt", "didnt", "havent", "hasnt", "hadnt", "isnt", "wasnt", "arent", "werent", "wont", "cant"])
 # "haven't" reaches us as "haven" "t"; "do not" as two words.
@@ -65,6 +70,8 @@ _NEGATION_FILLER = frozenset(
 _ENDED = frozenset(
     ["stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore"]
 )
+# Ending words that say a stop happened even beside a negation ("don't take it anymore").
+_STOPPING = frozenset(["anymore", "stopped", "quit", "discontinued", "off", "weaned", "tapered", "no longer", "no more"])
 # "last dose", "last took", "last used", or "last" straight before the drug.
 _LAST = "last"
 _LAST_FOLLOWERS = frozenset(
@@ -87,6 +94,7 @@ _UNITS = {
     "week": "weeks", "weeks": "weeks", "wk": "weeks", "wks": "weeks", "w": "weeks",
     "month": "months", "months": "months", "mo": "months", "mos": "months", "mth": "months", "mths": "months",
     "year": "years", "years": "years", "yr": "years", "yrs": "years", "y": "years",
+    "decade": "decades", "decades": "decades",
 }
 _GLUED_AMOUNT = re.compile(r"^(\d+)(days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?|y)$")
 _MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name} | {
@@ -118,7 +126,7 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
     )  # "No allergies. Meds: tramadol" says nothing about tramadol
     if allergy is not None and not _says_current(before, after):
         return Timing(Use.ALLERGY, cue=allergy)
-    someone_else = _someone_elses(before)
+    someone_else = _someone_elses(before, around)
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
 
@@ -131,6 +139,8 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
         return Timing(Use.CURRENT, cue=current)
     if (negation or ended) and last_dose is None:
         when, last_dose = _for_duration(around, today=today)
+    if negation and ended in _STOPPING:
+        negation = ""  # "don't take it anymore", "not on it since I stopped": a stop, not a denial
     if negation:
         if last_dose is not None:
             # "haven't taken tramadol since Monday": not now, and not since that day.
@@ -144,13 +154,28 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
     return CURRENT
 
 
-def _someone_elses(before: list[str]) -> str:
-    """ "my husband takes ..." (not "my husband's pills, which I took"): the drug is not the patient's."""
+def _someone_elses(before: list[str], around: list[str]) -> str:
+    """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
+    unless the words say the patient took it ("used a couple of my husband's percocets")."""
     for index, word in enumerate(before[:-1]):
-        says_they_take = before[index + 1] in {"takes", "uses", "is", "has", "gets", "was"}
-        if word in _SOMEONE_ELSE and says_they_take and not _FIRST_PERSON & set(before[:index]):
+        if word not in _SOMEONE_ELSE and word not in _PETS:
+            continue
+        following = before[index + 1]
+        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was"}
+        possessive = following == "s"
+        if (says_they_take or possessive) and not _takes_it_oneself(around):
             return word
     return ""
+
+
+def _takes_it_oneself(words: list[str]) -> bool:
+    """A use verb not under a negation ("I took", not "I don't take it")."""
+    for index, word in enumerate(words):
+        if word in _USE_VERBS:
+            negated = any(w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in words[max(0, index - 2) : index])
+            if not negated:
+                return True
+    return False
 
 
 def _joined_negations(words: Sequence[str]) -> list[str]:
@@ -218,13 +243,22 @@ def _duration_follows(words: list[str], start: int) -> bool:
 def _governing_negation(before: list[str], after: list[str]) -> str:
     """A negation that reaches the drug across filler words only ("no history of opioid use")."""
     for index, word in enumerate(reversed(before)):
-        if word in _NEVER or word in _NEGATED_VERBS or (word == "not" and ("any" in before or index == 0)):
+        negates = word in _NEVER or word in _NEGATED_VERBS or word in _REFUSING
+        if negates or (word == "not" and ("any" in before or index == 0)):
             return word
         if word not in _NEGATION_FILLER:
             break
     # Written after the drug: "opioids: none", "narcotics - no", "oxycodone never".
     if after and after[-1] in _NEVER and all(w in _NEGATION_FILLER for w in after[:-1]):
         return after[-1]
+    # Said of it at the end: "... so I avoid it", "never filled it", "don't take any myself".
+    tail = after[-4:]
+    for index, word in enumerate(tail):
+        rest = tail[index + 1 :]
+        if word in _REFUSING and rest and set(rest) <= _PRONOUNS:
+            return word
+        if (word in _NEVER or word in _NEGATED_VERBS) and 1 < len(rest) <= 3 and _PRONOUNS & set(rest[1:]):
+            return word
     return ""
 
 
@@ -348,6 +382,8 @@ def _amount_before(words: Sequence[str], ago_at: int) -> tuple[int, str, str] | 
 
 
 def _minus(today: date, count: int, unit: str) -> date:
+    if unit == "decades":
+        count, unit = count * 10, "years"
     if unit == "days":
         return today - timedelta(days=count)
     if unit == "weeks":

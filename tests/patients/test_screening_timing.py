@@ -325,3 +325,39 @@ def test_examples_here_are_not_copied_from_the_blind_evaluation_set():
     issue = {e.casefold() for e in ISSUE_PHRASINGS}
     mine = {e.casefold() for e in OWN_EXAMPLES} - issue
     assert not mine & blind
+
+
+# --- Causes found on the third blind set (the strings differ from its lines on purpose) -----------
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "I always avoid tramadol",
+        "refused morphine in hospital",
+        "hydrocodone gives me headaches so I avoid them",
+        "my father's methadone is kept in the safe",
+        "our cat is on buprenorphine drops",
+        "was written a Percocet script but I never picked it up",
+        "tramadol: my job is giving it to patients, I don't use any",
+        "morphine drip in hospital, two decades ago",
+    ],
+)
+def test_refusing_someone_elses_medicine_and_never_starting_are_not_use(entry):
+    flags = opioid_flags(screen(entry))
+    assert flags and not is_opioid(flags), [(f.code, f.reading) for f in flags]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "took two of my sister's vicodin on Sunday",
+        "oxycodone, I don't take it anymore",
+        "my husband is on tramadol and so am I, I take it daily",
+    ],
+)
+def test_the_patients_own_use_beside_those_words_is_still_a_contraindication(entry):
+    assert is_opioid(screen(entry))
+
+
+def test_codeine_brands_and_their_plain_twins_are_told_apart():
+    assert is_opioid(screen("Panamax Co 2 tabs"))
+    assert not is_opioid(screen("Panamax 500"))
