@@ -12,10 +12,12 @@ blind2026b_README.md; nobody has tuned on it):
   negative list; the opioid mentions that follow are meant to raise a review) that raise
   "unrecognised".
 Figures on the lists the engine was tuned on carry the word "tuned" in their names: the older
-lists and the first 2026 blind set (blind2026_*), which was scored once (recall 0.972, false
-alarms 0.027, unrecognised 0.141) and then used to find causes.
+lists and two 2026 blind sets that were each scored once and then used to find causes — set A
+(blind2026_*: recall 0.972, false alarms 0.027, unrecognised 0.141 at its first score) and set C
+(blind2026c_*: recall 0.980, false alarms 0.040, unrecognised 0.067 at its first score). Nobody
+has read which lines of set B the engine gets wrong.
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
-alarm on the blind set goes to stderr, so the run can be read line by line.
+alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
 
 from __future__ import annotations
@@ -63,8 +65,9 @@ def main() -> int:
     missed, alarms = score(blind_pos, blind_neg)
     ordinary = blind_neg[:ORDINARY_NON_OPIOID_LINES]
     noisy = [e for e in ordinary if unrecognised(e)]
-    tuned_pos = read_lines("opioids.txt") + read_lines("holdout_opioids.txt") + read_lines("blind2026_opioids.txt")
-    tuned_neg = read_lines("non_opioids.txt") + read_lines("holdout_non_opioids.txt") + read_lines("blind2026_non_opioids.txt")
+    tuned_sets = ("", "holdout_", "blind2026_", "blind2026c_")
+    tuned_pos = [line for prefix in tuned_sets for line in read_lines(f"{prefix}opioids.txt")]
+    tuned_neg = [line for prefix in tuned_sets for line in read_lines(f"{prefix}non_opioids.txt")]
     tuned_missed, tuned_alarms = score(tuned_pos, tuned_neg)
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
@@ -86,12 +89,8 @@ def main() -> int:
     print(f"screening_tuned_recall: {1 - len(tuned_missed) / len(tuned_pos):.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {len(tuned_alarms) / len(tuned_neg):.3f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
-    for line in missed:
-        print(f"missed opioid: {line}", file=sys.stderr)
-    for line in alarms:
-        print(f"false alarm: {line}", file=sys.stderr)
-    for line in noisy:
-        print(f"unrecognised: {line}", file=sys.stderr)
+    # Only counts for the blind set: printing its lines would make it a set someone has tuned on.
+    print(f"blind set: {len(missed)} missed, {len(alarms)} false alarms, {len(noisy)} unrecognised", file=sys.stderr)
     return 0
 
 
