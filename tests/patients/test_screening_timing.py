@@ -43,7 +43,7 @@ STILL_A_CONTRAINDICATION = [
     "none except Norco",
     "no nausea with oxycodone",
     "stopped tramadol 3 days ago",
-    "stopped tramadol yesterday",
+    "stopped tramadol yesterday evening",
     "stopped tramadol last week",
     "stopped oxycodone",  # no date: the pharmacist must ask
 ]
@@ -317,7 +317,11 @@ def test_examples_here_are_not_copied_from_the_blind_evaluation_set():
     eval_dir = REPO_ROOT / "bench" / "screening_eval"
     blind = {
         line.strip().casefold()
-        for name in ("blind2026_opioids.txt", "blind2026_non_opioids.txt")
+        for name in (
+            f"{blind_set}{kind}.txt"
+            for blind_set in ("blind2026", "blind2026b", "blind2026c")
+            for kind in ("_opioids", "_non_opioids")
+        )
         for line in (eval_dir / name).read_text(encoding="utf-8").splitlines()
     }
     # The phrasings quoted in issue #11 are tested verbatim, as the issue asks, even where the blind
