@@ -312,16 +312,19 @@ class AppointmentAdmin(PatientColumns, admin.ModelAdmin):
 
 # --- Emails that could not be sent -----------------------------------------------------------------
 class NotificationStatusFilter(DefaultChoiceFilter):
-    """Opens on the failed sends: the ones staff have to act on."""
+    """Opens on the failed sends: the ones staff have to act on. "Retrying" are those an outage
+    holds back; they go by themselves once the mail server answers again."""
 
     title = "status"
     parameter_name = "status"
     default = Notification.Status.FAILED
 
     def lookups(self, request, model_admin):
-        return [*Notification.Status.choices, ("all", "All")]
+        return [("retrying", "Retrying"), *Notification.Status.choices, ("all", "All")]
 
     def queryset(self, request, queryset):
+        if self.value() == "retrying":
+            return queryset.filter(status=Notification.Status.PENDING, attempts__gt=0)
         if self.value() in Notification.Status.values:
             return queryset.filter(status=self.value())
         return queryset
@@ -330,7 +333,7 @@ class NotificationStatusFilter(DefaultChoiceFilter):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = [
-        "kind", "appointment_when", "patient_name", "status", "attempts", "last_error", "due", "sent",
+        "kind", "appointment_when", "patient_name", "status", "attempts", "reason", "due", "next_try", "sent",
     ]
     list_filter = [NotificationStatusFilter, "kind"]
     list_select_related = ["appointment__patient"]
@@ -338,7 +341,7 @@ class NotificationAdmin(admin.ModelAdmin):
     ordering = ["-due_at"]
     actions = ["retry"]
     fields = [
-        "kind", "appointment_link", "patient_name", "status", "attempts", "last_error", "due", "sent",
+        "kind", "appointment_link", "patient_name", "status", "attempts", "reason", "due", "next_try", "sent",
         "appointment_version",
     ]
     readonly_fields = fields
@@ -365,6 +368,18 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="due", ordering="due_at")
     def due(self, notification):
         return local(notification.due_at)
+
+    @admin.display(description="next try", ordering="next_attempt_at")
+    def next_try(self, notification):
+        if notification.status != Notification.Status.PENDING or not notification.attempts:
+            return "—"
+        return local(notification.next_attempt_at)
+
+    @admin.display(description="why / last error", ordering="last_error")
+    def reason(self, notification):
+        if notification.status == Notification.Status.DROPPED:
+            return notifications.DROP_REASONS.get(notification.last_error, notification.last_error)
+        return notification.last_error
 
     @admin.display(description="sent", ordering="sent_at")
     def sent(self, notification):

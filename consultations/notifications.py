@@ -14,14 +14,16 @@ How an email travels
    send one row twice. It then checks the appointment is still in the state and version the
    row was written for, renders the templates and sends through the configured backend.
 
-The remaining duplicate window
-------------------------------
-A row is marked sent after the mail server accepted the message. A worker that dies after the
-server accepted the message but before that UPDATE committed leaves the row "sending"; after
-``NOTIFICATION_STALE_CLAIM_SECONDS`` the scan hands it back to pending and it is sent again.
-That window is one SMTP round trip plus one UPDATE wide. Closing it would need the mail server
-to take part in our transaction, which SMTP cannot do; we chose at-least-once over at-most-once
-because a lost reminder costs a missed consultation and a duplicate costs a second email.
+When the mail server is down
+----------------------------
+A failed send goes back to pending and is tried again after a backoff that doubles from
+``NOTIFICATION_RETRY_BASE_SECONDS`` up to ``NOTIFICATION_RETRY_MAX_SECONDS``, for as long as
+the email is still useful: an outage of any length costs lateness, not emails. The send-time
+check decides usefulness: a reminder whose consultation has started is dropped ("started"),
+a confirmation or reschedule notice goes however late until the consultation has ended, and a
+cancellation notice always goes. Only a refusal the server calls permanent for the recipient
+(5xx to RCPT, e.g. no such mailbox) ends as "failed" after ``NOTIFICATION_MAX_ATTEMPTS``.
+Staff see a warning on every admin page while rows wait for a retry (``outbox_trouble``).
 
 Nothing clinical is read here: only the appointment's time, mode, place, the pharmacy's phone,
 the manage link and the patient's name and address.
@@ -30,6 +32,8 @@ the manage link and the patient's name and address.
 from __future__ import annotations
 
 import logging
+import smtplib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.mime.text import MIMEText
 from zoneinfo import ZoneInfo
@@ -37,7 +41,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -56,6 +60,15 @@ TEMPLATE_NAMES = {
     Notification.Kind.RESCHEDULED: "appointment-rescheduled",
     Notification.Kind.CANCELLED: "appointment-cancelled",
     Notification.Kind.REMINDER: "appointment-reminder",
+}
+# Why a row was dropped, in the words the outbox admin shows staff.
+DROP_REASONS = {
+    "superseded": "The appointment was moved or changed after this email was written",
+    "cancelled": "The appointment was cancelled",
+    "appointment_status": "The appointment is no longer booked",
+    "started": "The consultation had started before the reminder could be sent",
+    "later_reminder_due": "A later reminder was due, so only that one was sent",
+    "ended": "The consultation was over before the email could be sent",
 }
 MODE_WORDS = {
     Appointment.Mode.IN_PERSON: "In person at the pharmacy",
@@ -214,17 +227,65 @@ def notification_message(*, notification: Notification, connection=None) -> Emai
 
 
 def _retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    # Capped: after an outage every waiting row is tried again within one cap of the recovery.
+    seconds = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** min(max(attempts - 1, 0), 30)
+    return timedelta(seconds=min(seconds, settings.NOTIFICATION_RETRY_MAX_SECONDS))
+
+
+def _is_permanent(error: Exception) -> bool:
+    """A refusal no retry can mend: the server answered 5xx for every recipient (no such mailbox).
+
+    Everything else — 4xx, a closed port, a timeout, even a 5xx to the sender or the login,
+    which is our configuration and fails every email alike — is an outage, retried until the
+    email stops being useful.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    return False
+
+
+def _drop(notification: Notification, reason: str) -> str:
+    Notification.objects.filter(id=notification.id).update(status=Notification.Status.DROPPED, last_error=reason)
+    logger.info("notification %s (%s) dropped: %s", notification.id, notification.kind, reason)
+    return "dropped"
+
+
+def _record_failure(notification: Notification, error: Exception, now: datetime) -> str:
+    # Only the class and code: a server's message can quote the recipient's address.
+    code = getattr(error, "smtp_code", None)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        code = codes[0] if len(codes) == 1 else None
+    last_error = f"{type(error).__name__} {code}" if code else type(error).__name__
+    if _is_permanent(error) and notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        Notification.objects.filter(id=notification.id).update(
+            status=Notification.Status.FAILED, last_error=last_error
+        )
+        logger.warning(
+            "notification %s (%s) refused permanently after %s attempts: %s",
+            notification.id, notification.kind, notification.attempts, last_error,
+        )
+        return "failed"
+    Notification.objects.filter(id=notification.id).update(
+        status=Notification.Status.PENDING,
+        next_attempt_at=now + _retry_delay(notification.attempts),
+        last_error=last_error,
+    )
+    logger.info(
+        "notification %s (%s) attempt %s failed, will retry: %s",
+        notification.id, notification.kind, notification.attempts, last_error,
+    )
+    return "retry"
 
 
 def notification_send(*, notification_id: int, now: datetime | None = None, connection=None) -> str:
     """Claim one row and send it. Returns what happened: "sent", "dropped", "retry", "failed",
     or "not_claimed" (not due, or another worker has it, or already done — nothing was sent).
 
-    SMTP errors and any other exception from the backend are caught: the row goes back to
-    pending with ``next_attempt_at`` doubling each time, and after NOTIFICATION_MAX_ATTEMPTS
-    it is marked failed for staff. Only the error's class name is kept, since a server's
-    message can quote the recipient's address.
+    Any exception from the backend is caught and recorded (see "When the mail server is
+    down" above): the row goes back to pending with a capped backoff, or, refused
+    permanently NOTIFICATION_MAX_ATTEMPTS times, is marked failed for staff.
     """
     now = now or timezone.now()
     if not notification_claim(notification_id=notification_id, now=now):
@@ -235,36 +296,12 @@ def notification_send(*, notification_id: int, now: datetime | None = None, conn
 
     reason = _stale_reason(notification, now)
     if reason:
-        Notification.objects.filter(id=notification_id).update(
-            status=Notification.Status.DROPPED, last_error=reason
-        )
-        logger.info("notification %s (%s) dropped: %s", notification_id, notification.kind, reason)
-        return "dropped"
+        return _drop(notification, reason)
 
     try:
         notification_message(notification=notification, connection=connection).send()
     except Exception as error:  # any backend: smtplib, anymail, a timeout...
-        code = getattr(error, "smtp_code", None)
-        last_error = f"{type(error).__name__} {code}" if code else type(error).__name__
-        if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-            Notification.objects.filter(id=notification_id).update(
-                status=Notification.Status.FAILED, last_error=last_error
-            )
-            logger.warning(
-                "notification %s (%s) failed after %s attempts: %s",
-                notification_id, notification.kind, notification.attempts, last_error,
-            )
-            return "failed"
-        Notification.objects.filter(id=notification_id).update(
-            status=Notification.Status.PENDING,
-            next_attempt_at=now + _retry_delay(notification.attempts),
-            last_error=last_error,
-        )
-        logger.info(
-            "notification %s (%s) attempt %s failed, will retry: %s",
-            notification_id, notification.kind, notification.attempts, last_error,
-        )
-        return "retry"
+        return _record_failure(notification, error, now)
 
     Notification.objects.filter(id=notification_id).update(
         status=Notification.Status.SENT, sent_at=now, last_error=""
@@ -274,18 +311,14 @@ def notification_send(*, notification_id: int, now: datetime | None = None, conn
 
 
 def notifications_recover_stale(*, now: datetime | None = None) -> int:
-    """Hand back rows whose worker died mid-send; fail those that have used up their attempts."""
+    """Hand back rows whose worker died mid-send; the send-time check decides if they still go."""
     now = now or timezone.now()
-    stale = Notification.objects.filter(
+    recovered = Notification.objects.filter(
         status=Notification.Status.SENDING,
         claimed_at__lt=now - timedelta(seconds=settings.NOTIFICATION_STALE_CLAIM_SECONDS),
-    )
-    failed = stale.filter(attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS).update(
-        status=Notification.Status.FAILED, last_error="worker_lost"
-    )
-    recovered = stale.update(status=Notification.Status.PENDING, next_attempt_at=now, last_error="worker_lost")
-    if failed or recovered:
-        logger.warning("notifications: %s stale claims recovered, %s failed", recovered, failed)
+    ).update(status=Notification.Status.PENDING, next_attempt_at=now, last_error="worker_lost")
+    if recovered:
+        logger.warning("notifications: %s stale claims recovered", recovered)
     return recovered
 
 
@@ -363,3 +396,38 @@ def notification_retry(*, notification: Notification) -> bool:
             transaction.on_commit(lambda: _enqueue(notification.id), robust=True)
     notification.refresh_from_db()
     return bool(updated)
+
+
+# --- Telling staff ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutboxTrouble:
+    waiting: int  # pending rows that have failed at least once and wait for a retry
+    oldest_due_at: datetime | None
+    failed_recently: int  # refused permanently within RECENT_FAILURES
+    last_error: str
+
+
+RECENT_FAILURES = timedelta(hours=24)
+
+
+def outbox_trouble(*, now: datetime | None = None) -> OutboxTrouble | None:
+    """What staff should be told about emails not going out, or None when sends are healthy."""
+    now = now or timezone.now()
+    waiting = Notification.objects.filter(status=Notification.Status.PENDING, attempts__gt=0)
+    failed = Notification.objects.filter(status=Notification.Status.FAILED, claimed_at__gte=now - RECENT_FAILURES)
+    summary = waiting.aggregate(count=Count("id"), oldest=Min("due_at"))
+    failed_recently = failed.count()
+    if not summary["count"] and not failed_recently:
+        return None
+    last_error = (
+        Notification.objects.filter(Q(id__in=waiting.values("id")) | Q(id__in=failed.values("id")))
+        .order_by("-claimed_at")
+        .values_list("last_error", flat=True)
+        .first()
+    )
+    return OutboxTrouble(
+        waiting=summary["count"],
+        oldest_due_at=summary["oldest"],
+        failed_recently=failed_recently,
+        last_error=last_error or "",
+    )

@@ -251,10 +251,13 @@ OTP_TOTP_ISSUER = "Welltopia Consult"
 REMINDER_OFFSETS = [
     timedelta(hours=hours) for hours in env.list("REMINDER_OFFSETS_HOURS", cast=float, default=[24, 2])
 ]
-# An email that fails this many times is marked failed for staff to see and retry.
+# An email the server refuses permanently (5xx to the recipient) this many times is marked failed
+# for staff to see and retry. Every other failure is an outage and is retried while it is useful.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
-# The wait after the first failure; it doubles with each further failure.
+# The wait after the first failure; it doubles with each further failure up to the cap, so after
+# an outage of any length every waiting email goes within about one cap of the server's return.
 NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", default=300)
 # A row still "sending" this long after its claim belonged to a worker that died. Keep it well
 # above CELERY_TASK_TIME_LIMIT, so a live worker's claim is never taken from it.
 NOTIFICATION_STALE_CLAIM_SECONDS = env.float("NOTIFICATION_STALE_CLAIM_SECONDS", default=600)

@@ -232,46 +232,68 @@ def test_a_reminder_whose_appointment_has_started_is_skipped(db, smtp_server):
     assert {n.last_error for n in Notification.objects.filter(kind=Kind.REMINDER)} == {"started"}
 
 
-def test_a_server_answering_4xx_is_retried_with_backoff_then_the_email_is_marked_failed(
+def test_a_server_answering_4xx_is_retried_with_a_capped_backoff_and_never_given_up_on(
     db, refusing_smtp_server, settings
 ):
     settings.NOTIFICATION_MAX_ATTEMPTS = 5
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 60
+    settings.NOTIFICATION_RETRY_MAX_SECONDS = 300
     book()
     confirmation = Notification.objects.get(kind=Kind.CONFIRMATION)
     moment, waits = NOW, []
 
-    for attempt in range(1, 6):
-        outcomes = notifications_send_due(now=moment)
+    for attempt in range(1, 9):
+        assert notifications_send_due(now=moment) == {"retry": 1}
         confirmation.refresh_from_db()
-        assert confirmation.attempts == attempt
-        if attempt < 5:
-            assert outcomes == {"retry": 1}
-            assert confirmation.status == Status.PENDING
-            assert notifications_send_due(now=confirmation.next_attempt_at - timedelta(seconds=1)) == {}
-            waits.append(confirmation.next_attempt_at - moment)
-            moment = confirmation.next_attempt_at
+        assert (confirmation.attempts, confirmation.status) == (attempt, Status.PENDING)
+        assert notifications_send_due(now=confirmation.next_attempt_at - timedelta(seconds=1)) == {}
+        waits.append(confirmation.next_attempt_at - moment)
+        moment = confirmation.next_attempt_at
 
-    assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
-    assert confirmation.status == Status.FAILED
-    assert confirmation.last_error == "SMTPRecipientsRefused"
-    # No crash loop: later scans leave the failed row alone.
-    assert notifications_send_due(now=moment + timedelta(hours=1)) == {}
-    assert refusing_smtp_server.rcpt_attempts == 5
-    assert refusing_smtp_server.messages == []
+    assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 5, 5, 5, 5, 5)]
+    assert confirmation.last_error == "SMTPRecipientsRefused 451"
+    refusing_smtp_server.mode = "accept"
+    assert notifications_send_due(now=moment) == {"sent": 1}
+    assert refusing_smtp_server.rcpt_attempts == 9
+    assert len(refusing_smtp_server.messages) == 1
 
 
-def test_staff_can_retry_a_failed_email_and_it_is_sent(db, refusing_smtp_server, settings):
+def refuse_mailbox(sink):
+    """The server says the mailbox does not exist (550): a refusal no retry mends."""
+
+    async def handle_RCPT(server, session, envelope, address, rcpt_options):
+        sink.rcpt_attempts += 1
+        return "550 5.1.1 No such mailbox"
+
+    sink.handle_RCPT = handle_RCPT
+
+
+def test_a_mailbox_the_server_refuses_permanently_is_marked_failed_for_staff(db, smtp_server, settings):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    refuse_mailbox(smtp_server)
+    book()
+    confirmation = Notification.objects.get(kind=Kind.CONFIRMATION)
+
+    outcomes = [notifications_send_due(now=NOW + timedelta(hours=hour)) for hour in range(5)]
+
+    assert outcomes == [{"retry": 1}, {"retry": 1}, {"failed": 1}, {}, {}]
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.last_error) == (Status.FAILED, "SMTPRecipientsRefused 550")
+    assert smtp_server.rcpt_attempts == 3
+
+
+def test_staff_can_retry_a_failed_email_and_it_is_sent(db, smtp_server, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 1
+    refuse_mailbox(smtp_server)
     book()
     confirmation = Notification.objects.get(kind=Kind.CONFIRMATION)
     assert notifications_send_due(now=NOW) == {"failed": 1}
-    refusing_smtp_server.mode = "accept"
+    del smtp_server.handle_RCPT  # the address was corrected at the other end
 
     assert notification_retry(notification=confirmation) is True
     assert confirmation.status == Status.PENDING and confirmation.attempts == 0
     assert notifications_send_due(now=NOW + timedelta(minutes=1)) == {"sent": 1}
-    assert len(refusing_smtp_server.messages) == 1
+    assert len(smtp_server.messages) == 1
     assert notification_retry(notification=confirmation) is False  # only failed rows
 
 
