@@ -18,11 +18,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from patients.admin import PatientColumns
+from patients.admin import AdminInputGuard, PatientColumns
 from patients.audit import audit_record, audit_record_many
 from patients.models import AuditEvent
 
 from . import availability, notifications, services
+from .forms import StaffRescheduleForm
 from .hours import hhmm, overlapping_ranges
 from .models import (
     Appointment,
@@ -105,36 +106,8 @@ class DayFilter(DefaultChoiceFilter):
         return queryset
 
 
-class RescheduleForm(forms.Form):
-    # A list of the free times; the booking service has the last word (a time may go meanwhile).
-    start = forms.CharField(label="New time (Chicago)", widget=forms.Select)
-
-    def __init__(self, *args, free_days, **kwargs):
-        super().__init__(*args, **kwargs)
-        groups = []
-        for day, times in free_days.items():
-            if times:
-                groups.append(
-                    (day.strftime("%A %B %-d"), [(t.start.isoformat(), local(t.start, "%-I:%M %p")) for t in times])
-                )
-        self.fields["start"].widget.choices = [("", "Choose a free time")] + groups
-        if not groups:
-            self.fields["start"].help_text = (
-                f"This pharmacist has no free time in the next {RESCHEDULE_DAYS} days."
-            )
-
-    def clean_start(self):
-        try:
-            start = datetime.fromisoformat(self.cleaned_data["start"])
-        except ValueError:
-            raise ValidationError("Choose a time from the list.") from None
-        if start.tzinfo is None:
-            raise ValidationError("Choose a time from the list.")
-        return start
-
-
 @admin.register(Appointment)
-class AppointmentAdmin(PatientColumns, admin.ModelAdmin):
+class AppointmentAdmin(AdminInputGuard, PatientColumns, admin.ModelAdmin):
     list_display = [
         "when", "patient_name", "patient_phone", "pharmacist", "consultation_type", "mode", "status",
     ]
@@ -256,7 +229,9 @@ class AppointmentAdmin(PatientColumns, admin.ModelAdmin):
             ignore_appointment=appointment,
             min_notice=timedelta(0),
         )
-        form = RescheduleForm(request.POST or None, free_days=free_days)
+        form = StaffRescheduleForm(
+            request.POST or None, free_days=free_days, first_day=today, last_day=today + timedelta(days=RESCHEDULE_DAYS)
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 moved = services.appointment_reschedule(
@@ -494,7 +469,7 @@ class AvailabilityExceptionInline(admin.TabularInline):
 
 
 @admin.register(Pharmacist)
-class PharmacistAdmin(admin.ModelAdmin):
+class PharmacistAdmin(AdminInputGuard, admin.ModelAdmin):
     list_display = ["display_name", "location", "is_active"]
     list_filter = ["is_active", "location"]
     search_fields = ["display_name"]
@@ -515,11 +490,11 @@ class PharmacistAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(AdminInputGuard, admin.ModelAdmin):
     list_display = ["name", "city", "phone"]
 
 
 @admin.register(ConsultationType)
-class ConsultationTypeAdmin(admin.ModelAdmin):
+class ConsultationTypeAdmin(AdminInputGuard, admin.ModelAdmin):
     list_display = ["name", "duration_minutes", "buffer_minutes", "is_active"]
     prepopulated_fields = {"slug": ["name"]}

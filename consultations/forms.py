@@ -1,7 +1,7 @@
 """Forms of the booking flow. They carry choices between pages (type, mode, pharmacist, day,
 time) in the querystring or a POST body; nothing clinical ever travels in them."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -114,6 +114,52 @@ class StartForm(forms.Form):
             raise forms.ValidationError("That time could not be read. Please choose a time again.") from None
         if abs(start - timezone.now()) > REACH:
             raise forms.ValidationError("That time could not be read. Please choose a time again.")
+        return start
+
+
+class StaffRescheduleForm(forms.Form):
+    """Staff move an appointment to one of the free times listed, from ``first_day`` to ``last_day``.
+
+    The booking service has the last word (a time may go meanwhile). This form makes sure that
+    what reaches it is an aware time inside the days the list covers: an edited POST body gets the
+    list's message instead of sending the slot engine's date arithmetic off the calendar.
+    """
+
+    CHOOSE = "Choose a time from the list."
+
+    start = forms.CharField(label="New time (Chicago)", widget=forms.Select, error_messages={"required": CHOOSE})
+
+    def __init__(self, *args, free_days, first_day, last_day, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone()
+        self.window = (
+            datetime.combine(first_day, time.min, tzinfo=zone),
+            datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone),
+        )
+        groups = [
+            (
+                day.strftime("%A %B %-d"),
+                [(t.start.isoformat(), timezone.localtime(t.start).strftime("%-I:%M %p")) for t in times],
+            )
+            for day, times in free_days.items()
+            if times
+        ]
+        self.fields["start"].widget.choices = [("", "Choose a free time")] + groups
+        if not groups:
+            days = (last_day - first_day).days
+            self.fields["start"].help_text = f"This pharmacist has no free time in the next {days} days."
+
+    def clean_start(self):
+        try:
+            start = datetime.fromisoformat(self.cleaned_data["start"].strip())
+            if start.tzinfo is None:
+                raise ValueError("no zone")
+            start = start.astimezone(UTC)
+        except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+14:00 is before year 1 in UTC
+            raise forms.ValidationError(self.CHOOSE) from None
+        earliest, end = self.window
+        if not earliest <= start < end:
+            raise forms.ValidationError(self.CHOOSE)
         return start
 
 

@@ -9,7 +9,10 @@ patients/audit.py; this module only wires them in.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -103,6 +106,64 @@ def upcoming(field):
     )
 
 
+# --- Crafted input: ignored or refused, never a 500 ----------------------------------------------
+# PostgreSQL refuses NUL in any string it is sent, and only when the query runs, long after
+# Django's changelist has decided the filter was fine.
+NUL = "\x00"
+# The largest id a bigint column holds; beyond it SQLite raises OverflowError as the query runs.
+MAX_ID = 2**63 - 1
+
+
+def is_row_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and int(value) <= MAX_ID
+
+
+class GuardedChangeList(ChangeList):
+    """A changelist that ignores a filter value the database cannot take, as Django ignores a
+    malformed field lookup: the page redirects to ``?e=1`` and shows the unfiltered list.
+
+    Django catches errors only while it builds its own field lookups; a SimpleListFilter's
+    ``queryset()`` and the values that reach the database adapter (an aware datetime that falls
+    off the calendar in UTC, a NUL byte) fail later, as a 500.
+    """
+
+    def get_queryset(self, request, exclude_parameters=None):
+        for key, values in request.GET.lists():
+            if NUL in key or any(NUL in value for value in values):
+                raise IncorrectLookupParameters("NUL in the query string")
+        try:
+            queryset = super().get_queryset(request, exclude_parameters)
+            # Compiling sends every value through the database adapter without running anything.
+            queryset.query.get_compiler(queryset.db).as_sql()
+        except (EmptyResultSet, FullResultSet):
+            pass
+        except (ValueError, OverflowError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+        return queryset
+
+
+class AdminInputGuard:
+    """For every ModelAdmin of ours: crafted filters, searches and action selections are ignored
+    or refused with a message instead of failing in the database."""
+
+    def get_changelist(self, request, **kwargs):
+        return GuardedChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete view calls this directly with its ``term``; nothing stored holds a NUL.
+        if NUL in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def response_action(self, request, queryset):
+        if not all(is_row_id(value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
+            self.message_user(
+                request, "Nothing was changed: tick the rows to act on in the list.", messages.WARNING
+            )
+            return None  # the changelist redirects back to itself, showing the message
+        return super().response_action(request, queryset)
+
+
 # --- Filters ------------------------------------------------------------------------------------
 class QueueFilter(admin.SimpleListFilter):
     title = "queue"
@@ -161,9 +222,12 @@ class UpcomingPharmacistFilter(admin.SimpleListFilter):
         return [(str(p.pk), p.display_name) for p in Pharmacist.objects.filter(is_active=True)]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(upcoming_pharmacist_id=self.value())
-        return queryset
+        value = self.value()
+        if not value:
+            return queryset
+        if not is_row_id(value):
+            raise IncorrectLookupParameters(f"pharmacist={value!r} is not an id")
+        return queryset.filter(upcoming_pharmacist_id=int(value))
 
 
 # --- Intake review ------------------------------------------------------------------------------
@@ -250,7 +314,7 @@ class PatientColumns:
 
 
 @admin.register(Intake)
-class IntakeAdmin(PatientColumns, admin.ModelAdmin):
+class IntakeAdmin(AdminInputGuard, PatientColumns, admin.ModelAdmin):
     form = IntakeReviewForm
     inlines = [MedicationEntryInline]
     # Screening next to the name, so it stays in view on a phone where the table scrolls.
@@ -515,7 +579,7 @@ class IntakeAdmin(PatientColumns, admin.ModelAdmin):
 
 # --- Patients: contact details for everyone on staff -------------------------------------------
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(AdminInputGuard, admin.ModelAdmin):
     list_display = ["full_name", "email", "phone", "preferred_contact", "created_local"]
     search_fields = ["first_name", "last_name", "email", "phone"]
     search_help_text = "Search by name, email or phone."
@@ -561,7 +625,7 @@ class PatientAdmin(admin.ModelAdmin):
 
 # --- The audit trail: readable by superusers, never changed -------------------------------------
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AdminInputGuard, admin.ModelAdmin):
     list_display = ["at_local", "username", "action", "object_type", "object_id", "ip_address"]
     list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
     search_fields = ["username", "object_id"]
