@@ -1,0 +1,110 @@
+"""No manage-link token reaches a log line: through the handlers LOGGING configures, not caplog
+(caplog's handler sits beside ours and never runs our filters)."""
+
+import io
+import logging
+import secrets
+import threading
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+from django.core.wsgi import get_wsgi_application
+from django.test import Client
+
+from welltopia.log_filters import RedactTokens, redact
+
+TOKEN = secrets.token_urlsafe(32)
+
+
+@contextmanager
+def configured_log():
+    """What the handler LOGGING configured for Django's loggers writes, read back as text."""
+    handler = logging.getLogger("django").handlers[0]
+    assert any(isinstance(f, RedactTokens) for f in handler.filters)
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        yield buffer
+    finally:
+        handler.setStream(previous)
+
+
+def test_every_configured_handler_redacts_tokens():
+    assert all("redact_tokens" in h.get("filters", []) for h in settings.LOGGING["handlers"].values())
+    for name in ("", "django", "django.request", "django.security.csrf", "django.server"):
+        logger = logging.getLogger(name)
+        while logger is not None:
+            for handler in logger.handlers:
+                if type(handler).__module__.startswith("_pytest"):
+                    continue  # pytest's own capture, beside the configured handlers
+                assert any(isinstance(f, RedactTokens) for f in handler.filters), (name, handler)
+            logger = logger.parent if logger.propagate else None
+
+
+@pytest.mark.django_db
+def test_a_404_on_a_manage_link_logs_no_token():
+    with configured_log() as log:
+        response = Client().get(f"/appointments/{TOKEN}/")
+
+    assert response.status_code == 404
+    assert "Not Found: /appointments/[redacted]/" in log.getvalue()
+    assert TOKEN not in log.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_csrf_403_on_a_manage_link_logs_no_token():
+    with configured_log() as log:
+        response = Client(enforce_csrf_checks=True).post(f"/appointments/{TOKEN}/cancel/")
+
+    assert response.status_code == 403
+    assert "Forbidden (CSRF cookie not set.): /appointments/[redacted]/cancel/" in log.getvalue()
+    assert TOKEN not in log.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)  # the server answers from its own thread
+def test_the_development_servers_request_line_logs_no_token():
+    server = WSGIServer(("127.0.0.1", 0), WSGIRequestHandler)
+    server.set_app(get_wsgi_application())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with configured_log() as log:
+        try:
+            url = f"http://127.0.0.1:{server.server_port}/appointments/{TOKEN}/no-such-page/"
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url, timeout=10)  # noqa: S310 (our own server)
+        finally:
+            server.shutdown()  # returns once the request, and its log line, is done
+            server.server_close()
+
+    assert refused.value.code == 404
+    assert '"GET /appointments/[redacted]/no-such-page/' in log.getvalue()
+    assert TOKEN not in log.getvalue()
+
+
+def test_an_exception_logged_with_a_manage_path_is_redacted():
+    with configured_log() as log:
+        try:
+            raise RuntimeError(f"failed on /appointments/{TOKEN}/cancel/")
+        except RuntimeError:
+            logging.getLogger("django.request").exception("Internal Server Error: %s", f"/appointments/{TOKEN}/")
+
+    assert TOKEN not in log.getvalue()
+    assert "RuntimeError: failed on /appointments/[redacted]/cancel/" in log.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (f"/appointments/{TOKEN}/", "/appointments/[redacted]/"),
+        (f"/appointments/{TOKEN}/calendar.ics", "/appointments/[redacted]/calendar.ics"),
+        (f'"GET /appointments/{TOKEN}?x=1 HTTP/1.1" 404', '"GET /appointments/[redacted]?x=1 HTTP/1.1" 404'),
+        ("/appointments/short/", "/appointments/[redacted]/"),  # a token cut short is still secret
+        ("/admin/consultations/appointment/12/change/", "/admin/consultations/appointment/12/change/"),
+    ],
+)
+def test_redact_keeps_everything_but_the_token(line, expected):
+    assert redact(line) == expected
