@@ -23,11 +23,9 @@ of Redis and the next scan (`NOTIFICATION_SCAN_SECONDS`, 60 s) sends everything:
 for 5 minutes is that arithmetic on top of the measured test, not a measurement of its own.
 
 A Redis that freezes instead (SIGSTOP: the port still accepts connections, nothing answers) is the
-second test. It is marked xfail(strict) because the booking confirmation then waits for Redis as
-long as it is frozen: settings.py gives the cache a socket timeout but the broker none (kombu's
-default is to wait forever). With `CELERY_BROKER_TRANSPORT_OPTIONS` socket timeouts and no publish
-retries (`CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}`; the beat scan sends what was not
-queued) it passes, and strict xfail then says to remove the mark.
+second test. The booking confirmation used to wait for Redis as long as it was frozen (kombu's
+default socket timeout is none); settings.py now gives a Redis broker socket timeouts and no
+publish retries (`CELERY_TASK_PUBLISH_RETRY_POLICY`), and the beat scan sends what was not queued.
 """
 
 import logging
@@ -357,13 +355,6 @@ def test_a_redis_outage_refuses_no_patient_and_loses_no_email(
 HELD_LIMIT_SECONDS = 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A Redis that stops answering without closing its connections holds the booking confirmation "
-    "forever: the appointment is committed, then the task queued after commit waits on a broker socket "
-    "with no timeout (kombu's redis socket_timeout defaults to None; settings.py sets none for a Redis "
-    "broker). The cache has its 1 s timeout; the broker needs one too.",
-)
 def test_a_hung_redis_does_not_hold_a_patient_s_booking(transactional_db, private_redis, monkeypatch, capsys):
     """Redis frozen (SIGSTOP: its port still accepts connections, nothing answers), as a Redis
     that is swapping, paused or behind a partition does. Every page must answer in seconds."""
