@@ -199,15 +199,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- Logging: no request bodies, no form values ------------------------------------------------
+# --- Logging: no request bodies, no form values, no manage-link tokens --------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every handler carries it: Django's request, CSRF and server loggers write request paths.
+    "filters": {"redact_tokens": {"()": "welltopia.log_filters.RedactTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # SQL parameters carry intake answers: never log queries, even with DEBUG and LOG_LEVEL=DEBUG.
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replace the handlers Django's DEFAULT_LOGGING gives these two (its own console and
+        # django.server handlers, and mail_admins, which would carry the unredacted path).
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # SQL parameters carry intake answers: never log queries, even with DEBUG and LOG_LEVEL=DEBUG.
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # --- Content-Security-Policy (django-csp 4) ----------------------------------------------------
