@@ -306,7 +306,7 @@ class NotificationStatusFilter(DefaultChoiceFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AdminInputGuard, admin.ModelAdmin):
     list_display = [
         "kind", "appointment_when", "patient_name", "status", "attempts", "reason", "due", "next_try", "sent",
     ]

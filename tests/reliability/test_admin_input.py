@@ -307,12 +307,6 @@ def test_a_nul_byte_in_the_search_finds_nothing_and_says_why(world, staff_client
     assert response.status_code in (200, 302)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the outbox admin (NotificationAdmin) does not use AdminInputGuard yet: Django's "
-    "response_action filters pk__in on the raw ids, and a NUL in ?kind__exact= fails on PostgreSQL",
-)
 def test_outbox_admin_survives_hostile_filters_and_selections(world, staff_client, front_desk):
     client = staff_client(front_desk)
     failures = Failures()
