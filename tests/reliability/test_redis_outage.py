@@ -44,6 +44,7 @@ from datetime import time as dt_time
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
+import kombu.pools
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -173,6 +174,10 @@ def this_process_on(redis_env, monkeypatch):
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        # kombu keeps producer pools in a registry of its own: a closed one left there is handed to
+        # the next test that sends a task ("Acquire on closed pool").
+        kombu.pools.reset()
+        app._local.__dict__.pop("backend", None)  # the result backend is cached per thread
 
     forget_connections()
     app.conf.update(celery)
@@ -182,8 +187,8 @@ def this_process_on(redis_env, monkeypatch):
             yield
     finally:
         ratelimit.fallback_cache.clear()
-        forget_connections()
         app.conf.update(saved)
+        forget_connections()
 
 
 def make_clinic():
