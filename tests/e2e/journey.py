@@ -189,6 +189,16 @@ def confirm_booking(page):
 STAFF_PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's password
 
 
+def book_from_the_summary(page, *, mode="Phone"):
+    """From the intake summary to the confirmed page, taking the first free time."""
+    page.get_by_role("link", name="Continue to choose a time").click()
+    choose_consultation(page, mode=mode)
+    choose_a_free_day(page)
+    choose_first_time(page)
+    confirm_booking(page)
+    page.wait_for_url("**/book/confirmed/")
+
+
 def ensure_staff_groups():
     """The staff groups, which a data migration creates and a transactional test's flush empties."""
     from importlib import import_module

@@ -8,10 +8,8 @@ from consultations.models import Appointment
 from tests.e2e.conftest import assert_no_horizontal_scroll, plain_text, wait_for_mail
 from tests.e2e.journey import (
     Answers,
+    book_from_the_summary,
     choose_a_free_day,
-    choose_consultation,
-    choose_first_time,
-    confirm_booking,
     fill_intake,
     submit_intake,
 )
@@ -21,12 +19,7 @@ def book(page, email):
     page.goto("/intake/")
     fill_intake(page, Answers(email=email))
     submit_intake(page)
-    page.get_by_role("link", name="Continue to choose a time").click()
-    choose_consultation(page, mode="Video")
-    choose_a_free_day(page)
-    choose_first_time(page)
-    confirm_booking(page)
-    page.wait_for_url("**/book/confirmed/")
+    book_from_the_summary(page, mode="Video")
 
 
 def manage_link(message):

@@ -7,10 +7,7 @@ from patients.models import Intake
 from tests.e2e.conftest import assert_no_horizontal_scroll
 from tests.e2e.journey import (
     Answers,
-    choose_a_free_day,
-    choose_consultation,
-    choose_first_time,
-    confirm_booking,
+    book_from_the_summary,
     fill_intake,
     pharmacist_with_device,
     sign_in_to_admin,
@@ -35,12 +32,7 @@ def test_norco_gets_the_opioid_notice_booking_stays_open_and_the_admin_shows_the
     screenshot(phone, "opioid-notice")
     axe_check(phone)
 
-    phone.get_by_role("link", name="Continue to choose a time").click()
-    choose_consultation(phone, mode="Phone")
-    choose_a_free_day(phone)
-    choose_first_time(phone)
-    confirm_booking(phone)
-    phone.wait_for_url("**/book/confirmed/")
+    book_from_the_summary(phone, mode="Phone")
     expect(phone.get_by_role("heading", name="Your consultation is booked")).to_be_visible()
     screenshot(phone, "booked-despite-opioid")
     appointment = Appointment.objects.get(patient__email="gail@example.com")

@@ -13,10 +13,7 @@ from patients.models import Intake
 from tests.e2e.conftest import assert_no_horizontal_scroll
 from tests.e2e.journey import (
     Answers,
-    choose_a_free_day,
-    choose_consultation,
-    choose_first_time,
-    confirm_booking,
+    book_from_the_summary,
     fill_intake,
     opioid_question,
     pharmacist_with_device,
@@ -139,12 +136,7 @@ def test_going_back_to_replace_an_opioid_leaves_the_earlier_intake_in_view_for_t
     assert "oxycodone" not in phone.locator("main").inner_text().lower()
     screenshot(phone, "summary-tells-nothing-new")
     axe_check(phone)
-    phone.get_by_role("link", name="Continue to choose a time").click()
-    choose_consultation(phone, mode="Phone")
-    choose_a_free_day(phone)
-    choose_first_time(phone)
-    confirm_booking(phone)
-    phone.wait_for_url("**/book/confirmed/")
+    book_from_the_summary(phone, mode="Phone")
     booked = Appointment.objects.get(patient__email="hana@example.com").intake
     first = Intake.objects.exclude(pk=booked.pk).get(patient__email="hana@example.com")
     assert booked.screening_outcome == Intake.Outcome.CONTRAINDICATION
