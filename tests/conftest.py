@@ -40,6 +40,21 @@ def on_redis():
     require(settings.CELERY_BROKER_URL.startswith("redis"), "needs Redis (set CELERY_BROKER_URL)")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """MD5 for the suite's passwords, as cookiecutter-django's test settings do.
+
+    Production keeps Django's default (PBKDF2, slow on purpose: half a second or more per hash on
+    this machine), and every staff user a test creates or signs in would pay that. Only this
+    process is affected: Celery workers and other child processes hash no passwords.
+    tests/welltopia/test_settings.py checks that production settings never use MD5.
+    """
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 # --- Personas -------------------------------------------------------------------------------------
 @pytest.fixture
 def patient(db):
