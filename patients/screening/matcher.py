@@ -48,14 +48,14 @@ qd qday od bid tid qid qhs hs qam qpm prn ac pc q daily day days nightly night n
 monthly month months yearly once twice thrice times x every other per a an each morning mornings
 evening evenings am pm bedtime noon lunch breakfast dinner supper meals meal food water needed as when
 required sometimes occasionally occasional rarely usually regularly ongoing then before after with
-without up to i im me my take takes taking took use uses using on in at of the for from by about
+without up to i im me my take takes taken taking took use uses using on in at of the for from by about
 approx approximately around also plus and or etc current currently still now just only half quarter
 one two three four five six seven eight nine ten total start started since year years yr yrs is it its
-this that these prescribed prescription dr doctor doc pcp md np provider pharmacy refill name same new
+this that these prescribed prescription med meds dr doctor doc pcp md np provider pharmacy refill name same new
 continue continued chronic term everyday dm hour hours tsp tbsp teaspoon teaspoons tablespoon number
 jan january feb february mar march apr april may jun june jul july aug august sep sept september oct
 october nov november dec december mon tue wed thu fri sat sun monday tuesday wednesday thursday
-friday saturday sunday
+friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays sundays
 """
 )
 
@@ -72,7 +72,7 @@ planning hope hoping need needs going attempting working would like reducing cut
 coming getting never denies deny denied none nil nothing not no dont doesnt didnt do does did t miss missed side
 effects effect nausea issues problems except besides but week weekend weekends wk wks mo mos mth mths yr
 yrs last few couple several some morning afternoon evening night down dose don doesn didn haven hasn hadn
-isn wasn aren weren won can cant dont doesnt didnt havent hasnt
+isn wasn aren weren won can cant dont doesnt didnt havent hasnt has have
 """
 )
 _ABSENCE_WORDS = frozenset({"none", "nothing", "nil", "clean", "free", "sober"})
@@ -95,18 +95,33 @@ dope smack horse boy brown junk tar lean blues blue china white mud beans juice 
 girl stuff gear dog food hammer chiva black pearl thunder train cotton candy kicker kickers
 """
 )
+# "H" is heroin only beside a verb of taking a street drug ("snorting H", "smoked some H"); it is
+# never heroin as an hour ("25 mcg/h", "every 6 h"), vitamin H, Preparation H or H. pylori.
+_H_TAKING_VERBS = _word_set(
+    """
+snort snorts snorted snorting sniff sniffs sniffed sniffing smoke smokes smoked smoking shoot shoots
+shooting inject injects injected injecting bang bangs banged banging
+"""
+)
+_H_NOT_HEROIN_AFTER = _word_set("per every q each mcg ug mg ml g gm unit units iu x vitamin vit prep preparation dr")
 _REASON_WORDS = frozenset({"for", "because", "due"})
-# Shops and store brands patients write beside a medicine; ordinary English words are found in
-# the english-words package's copy of Webster's Second (public domain), see _is_plain_word.
+# Shops and store brands patients write beside a medicine, everyday words Webster's Second lacks
+# (modern or irregular: "my mom's", "women's multivitamin") and the tests and conditions written as
+# a reason ("before MRI", "(UTI prevention)"); other English words are found in the english-words
+# package's copy of Webster's Second (public domain), see _is_plain_word.
 _PLAIN_WORDS = _word_set(
     """
 costco kirkland walmart equate cvs walgreens amazon otc rexall meijer kroger aldi sams trader joes gnc
 vitacost iherb
+mom moms dad dads men women womens mens
+mri ct ekg ecg uti utis hrt ibs gerd adhd copd pcos ptsd ocd bph
 """
 )
 
-# "now", "currently", "but" open a new thought: "used to take Percocet, now tramadol".
+# "now", "currently", "but" open a new thought: "used to take Percocet, now tramadol" — but not
+# straight after a denial, which they belong to: "not currently taking any", "denies currently using".
 _CLAUSE_OPENERS = frozenset({"now", "currently", "but", "still", "however"})
+_DENIAL_WORDS = _word_set("no not never denies deny denied dont doesnt didnt t")
 # "Tylenol 3 times a day" is plain Tylenol taken three times, and "Tylenol 2 tablets" is two of
 # them; "Tylenol #3" and "Tylenol No. 3" always name the codeine product.
 _NOT_TYLENOL_NUMBER = _word_set(
@@ -273,7 +288,7 @@ def _clauses(tokens: list[Token]) -> list[list[Token]]:
         if token.text in CLAUSE_SEPARATORS:
             clauses.append([])
             continue
-        if token.text in _CLAUSE_OPENERS and clauses[-1]:
+        if token.text in _CLAUSE_OPENERS and clauses[-1] and clauses[-1][-1].text not in _DENIAL_WORDS:
             clauses.append([])
         clauses[-1].append(token)
     return [c for c in clauses if c]
@@ -417,7 +432,20 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
 
 def _is_plain_word(word: str) -> bool:
     """An everyday word or a shop, not a medicine's name: never reported as an unknown medicine."""
-    return word in _PLAIN_WORDS or word in _english_words()
+    english = _english_words()
+    return word in _PLAIN_WORDS or word in english or any(stem in english for stem in _stems(word))
+
+
+def _stems(word: str) -> tuple[str, ...]:
+    """Webster's Second lists headwords only: "knees", "stools", "makes", "remedies" are read as
+    "knee", "stool", "make", "remedy"."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+        return ()
+    if word.endswith("ies"):
+        return (word[:-1], word[:-2], word[:-3] + "y")
+    if word.endswith("es"):
+        return (word[:-1], word[:-2])
+    return (word[:-1],)
 
 
 @cache
@@ -478,6 +506,16 @@ def _in_context(
         return kb.phrases.get(("liothyronine",))
     if term.key == "oxy" and entry_words & _OXY_SKIN_CARE:
         return kb.phrases.get(("benzoyl", "peroxide"))
+    if term.key == "h":
+        previous = words[next_index - 2] if next_index >= 2 else ""
+        following = words[next_index] if next_index < len(words) else ""
+        if (
+            not entry_words & _H_TAKING_VERBS
+            or previous in _H_NOT_HEROIN_AFTER
+            or _NUMBERISH.match(previous)
+            or following == "pylori"
+        ):
+            return None
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.
         others = {w for w in entry_words if w != term.key and not _is_noise(w) and not _is_plain_word(w)}

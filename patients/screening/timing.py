@@ -80,6 +80,8 @@ _LAST_FOLLOWERS = frozenset(
 _CURRENT = frozenset(
     ["started", "starting", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
 )
+# Time words that only date a denial: "no opioids now", "currently not on any", "opioids: none now".
+_DENIAL_TIMES = frozenset({"now", "currently", "presently", "right"})
 # "tapered down to 10mg", "weaned down", "cut down": the dose went down, the use goes on.
 _STILL_GOING_AFTER = frozenset({"down", "to"})
 _SINCE = "since"
@@ -132,7 +134,8 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
 
     when, last_dose = read_date(around, today=today, raw=raw)
     negation = _governing_negation(before, after)
-    current = _says_current(before, after)
+    # A denial's own words ("not taking any", "no opioids now") do not say the use goes on.
+    current = _says_current(before, after, claimed=_denial_claims(before, after) if negation else frozenset())
     ended = _ending_word(before, after, has_date=last_dose is not None)
 
     if current:
@@ -191,10 +194,12 @@ def _joined_negations(words: Sequence[str]) -> list[str]:
     return joined
 
 
-def _says_current(before: list[str], after: list[str]) -> str:
-    """The word that says the use goes on, or ""."""
+def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int] = frozenset()) -> str:
+    """The word that says the use goes on, or "". Words at `claimed` positions belong to a denial."""
     around = before + after
     for index, word in enumerate(around):
+        if index in claimed:
+            continue
         if word in _CURRENT:
             previous = around[index - 1] if index > 0 else ""
             if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
@@ -248,9 +253,12 @@ def _governing_negation(before: list[str], after: list[str]) -> str:
             return word
         if word not in _NEGATION_FILLER:
             break
-    # Written after the drug: "opioids: none", "narcotics - no", "oxycodone never".
-    if after and after[-1] in _NEVER and all(w in _NEGATION_FILLER for w in after[:-1]):
-        return after[-1]
+    # Written after the drug: "opioids: none", "narcotics - no", "oxycodone never", "opioids: none now".
+    said = list(after)
+    while said and said[-1] in _DENIAL_TIMES:
+        said.pop()
+    if said and said[-1] in _NEVER and all(w in _NEGATION_FILLER for w in said[:-1]):
+        return said[-1]
     # Said of it at the end: "... so I avoid it", "never filled it", "don't take any myself".
     tail = after[-4:]
     for index, word in enumerate(tail):
@@ -260,6 +268,31 @@ def _governing_negation(before: list[str], after: list[str]) -> str:
         if (word in _NEVER or word in _NEGATED_VERBS) and 1 < len(rest) <= 3 and _PRONOUNS & set(rest[1:]):
             return word
     return ""
+
+
+def _denial_claims(before: list[str], after: list[str]) -> frozenset[int]:
+    """Positions in before + after that belong to the governing denial itself.
+
+    It claims itself and the words between it and the drug ("not taking any opioids", "denies
+    currently using"), time words just before it ("currently not on any"), and words after the
+    drug that only repeat or date it ("no opioids now", "opioids: none currently").
+    """
+    start = len(before)
+    for index in range(len(before) - 1, -1, -1):
+        word = before[index]
+        if word in _NEVER or word in _NEGATED_VERBS or word in _REFUSING or (
+            word == "not" and ("any" in before or index == len(before) - 1)
+        ):
+            start = index
+            while start > 0 and before[start - 1] in _DENIAL_TIMES:
+                start -= 1
+            break
+        if word not in _NEGATION_FILLER:
+            break
+    claimed = set(range(start, len(before)))
+    if set(after) <= _DENIAL_TIMES | _NEVER | {"not"} | (_NEGATION_FILLER - _CURRENT):
+        claimed.update(range(len(before), len(before) + len(after)))
+    return frozenset(claimed)
 
 
 def _ending_word(before: list[str], after: list[str], *, has_date: bool) -> str:

@@ -571,3 +571,68 @@ def test_an_entry_that_names_no_medicine_still_goes_to_the_pharmacist(text):
 @pytest.mark.parametrize("text", ["none", "N/A", "no medications", "NKDA", "   "])
 def test_saying_nothing_is_taken_raises_no_flag(text):
     assert screen_medication(text) == []
+
+
+# --- Causes found on the fourth blind set, D (the strings differ from its lines on purpose) --------
+HEROIN_AS_H = ["smoking H most nights", "sniffed a bit of H yesterday", "injecting h twice a day"]
+H_THAT_IS_NOT_HEROIN = [
+    "Preparation H ointment after each bowel movement",
+    "nicotine patch 14 mg/24 h, stopped smoking",
+    "smoking cessation: varenicline 1 mg every 12 h",
+    "vitamin H 5000 mcg, quit smoking last year",
+    "H. pylori breath test, I smoke",
+]
+EVERYDAY_WORDS_BESIDE_A_MEDICINE = [
+    "ibuprofen 400 mg, sore shoulders and knees",  # plurals Webster's Second does not list
+    "nitrofurantoin 100 mg (UTI)",
+    "lorazepam 1 mg before CT scan",
+    "estradiol patch twice weekly (HRT)",
+    "Ozempic 0.5 mg Sundays",
+    "women's probiotic daily",
+    "sumatriptan 50 mg, my mom gets migraines too",
+]
+EVERYDAY_NAMES_ADDED_AFTER_SET_D = [
+    "methylfolate 7.5 mg daily",
+    "Lion's Mane 1000 mg",
+    "fenugreek tea twice a day",
+    "LMNT packet in water daily",
+    "electrolyte tablets after runs",
+    "codliver oil capsules",
+    "Subvenite 25 mg at bedtime",
+    "Ultravate ointment twice daily",
+    "Preparation H",
+]
+SET_D_EXAMPLES = HEROIN_AS_H + H_THAT_IS_NOT_HEROIN + EVERYDAY_WORDS_BESIDE_A_MEDICINE + EVERYDAY_NAMES_ADDED_AFTER_SET_D
+
+
+@pytest.mark.parametrize("entry", HEROIN_AS_H)
+def test_h_beside_a_verb_of_taking_a_street_drug_is_heroin(entry):
+    flags = screen_medication(entry)
+    assert is_opioid(flags)
+    assert [f.ingredient for f in flags if f.code == "opioid"] == ["diamorphine"]
+
+
+@pytest.mark.parametrize("entry", H_THAT_IS_NOT_HEROIN)
+def test_h_as_an_hour_a_vitamin_a_brand_or_a_bacterium_is_not_heroin(entry):
+    assert not is_opioid(screen_medication(entry))
+
+
+@pytest.mark.parametrize("entry", EVERYDAY_WORDS_BESIDE_A_MEDICINE)
+def test_plurals_family_words_and_the_reason_for_a_medicine_are_not_unknown_medicines(entry):
+    assert screen_medication(entry) == []
+
+
+@pytest.mark.parametrize("entry", EVERYDAY_NAMES_ADDED_AFTER_SET_D)
+def test_everyday_supplements_and_brands_found_missing_by_set_d_raise_no_flag(entry):
+    assert screen_medication(entry) == []
+
+
+def test_set_d_examples_are_not_copied_from_any_evaluation_list():
+    eval_dir = REPO_ROOT / "bench" / "screening_eval"
+    lists = {
+        line.strip().casefold()
+        for path in eval_dir.glob("*.txt")
+        if not path.name.startswith("blind2026e_")  # being written blind: nobody here reads it
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    assert not {e.casefold() for e in SET_D_EXAMPLES} & lists

@@ -365,3 +365,48 @@ def test_the_patients_own_use_beside_those_words_is_still_a_contraindication(ent
 def test_codeine_brands_and_their_plain_twins_are_told_apart():
     assert is_opioid(screen("Panamax Co 2 tabs"))
     assert not is_opioid(screen("Panamax 500"))
+
+
+# --- Causes found on the fourth blind set, D (the strings differ from its lines on purpose) -------
+# "now" or "currently" inside a denial dates the denial; it does not say the drug is taken.
+DENIALS_THAT_SAY_NOW = [
+    "currently not on any opioid painkillers",
+    "I'm not taking any narcotics currently",
+    "denies currently using opiates",
+    "opioids: none right now",
+    "sober since 2015, no opiates now",
+    "tramadol: none now",
+]
+# Words outside the denial still say the use goes on, or that it stopped days ago.
+USE_BESIDE_A_DENIAL_THAT_SAYS_NOW = [
+    "no opioids now except my tramadol at night",
+    "not on any opioids now, stopped oxycodone 4 days ago",
+    "no oxycodone now but still using it at night",
+    "not currently taking any oxycodone, stopped last Sunday",
+    "not taking hydrocodone now except on bad days",
+]
+
+
+@pytest.mark.parametrize("entry", DENIALS_THAT_SAY_NOW)
+def test_a_denial_dated_now_is_a_review_not_a_contraindication(entry):
+    flags = opioid_flags(screen(entry))
+    assert [(f.code, f.severity) for f in flags] == [("opioid_not_current", Severity.REVIEW)], [
+        (f.code, f.reading) for f in flags
+    ]
+
+
+@pytest.mark.parametrize("entry", USE_BESIDE_A_DENIAL_THAT_SAYS_NOW)
+def test_use_beside_a_denial_dated_now_is_still_a_contraindication(entry):
+    flags = screen(entry)
+    assert is_opioid(flags), [(f.code, f.reading) for f in flags]
+
+
+def test_set_d_timing_examples_are_not_copied_from_any_evaluation_list():
+    eval_dir = REPO_ROOT / "bench" / "screening_eval"
+    lists = {
+        line.strip().casefold()
+        for path in eval_dir.glob("*.txt")
+        if not path.name.startswith("blind2026e_")  # being written blind: nobody here reads it
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    assert not {e.casefold() for e in DENIALS_THAT_SAY_NOW + USE_BESIDE_A_DENIAL_THAT_SAYS_NOW} & lists
