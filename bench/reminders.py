@@ -111,7 +111,7 @@ def main():
         from django.db import connection
 
         from consultations.models import Notification
-        from consultations.notifications import notifications_send_due
+        from consultations.notifications.delivery import notifications_send_due
 
         sink = Sink()
         controller = Controller(sink, hostname="127.0.0.1", port=free_port())

@@ -22,7 +22,7 @@ from patients.admin import AdminInputGuard, PatientColumns
 from patients.audit import audit_record, audit_record_many
 from patients.models import AuditEvent
 
-from . import availability, notifications, services
+from . import availability, services
 from .forms import StaffRescheduleForm
 from .hours import hhmm, overlapping_ranges
 from .models import (
@@ -34,6 +34,7 @@ from .models import (
     Pharmacist,
     WorkingHours,
 )
+from .notifications import outbox
 
 CLINICAL = "patients.view_clinical_details"
 ADMIN_CSS = {"all": ["css/admin.css"]}
@@ -353,7 +354,7 @@ class NotificationAdmin(AdminInputGuard, admin.ModelAdmin):
     @admin.display(description="why / last error", ordering="last_error")
     def reason(self, notification):
         if notification.status == Notification.Status.DROPPED:
-            return notifications.DROP_REASONS.get(notification.last_error, notification.last_error)
+            return outbox.DROP_REASONS.get(notification.last_error, notification.last_error)
         return notification.last_error
 
     @admin.display(description="sent", ordering="sent_at")
@@ -363,7 +364,7 @@ class NotificationAdmin(AdminInputGuard, admin.ModelAdmin):
     @admin.action(description="Send the selected failed emails again", permissions=["change"])
     def retry(self, request, queryset):
         selected = list(queryset)
-        queued = sum(notifications.notification_retry(notification=n) for n in selected)
+        queued = sum(outbox.notification_retry(notification=n) for n in selected)
         skipped = len(selected) - queued
         if queued:
             self.message_user(request, f"{queued} email(s) queued to be sent again.", messages.SUCCESS)

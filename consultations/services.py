@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from patients.models import Intake, Patient
 
-from . import availability, notifications
+from . import availability
 from .models import Appointment, ConsultationType, Location, Pharmacist
+from .notifications import outbox
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
@@ -139,7 +140,7 @@ def appointment_book(
             _place(appointment, start)
             appointment.full_clean()
             if _saved_without_overlap(appointment):
-                notifications.appointment_changed(appointment=appointment, change="booked")
+                outbox.appointment_changed(appointment=appointment, change="booked")
                 return appointment
         raise SlotUnavailable()
 
@@ -177,7 +178,7 @@ def appointment_reschedule(
         current.full_clean()
         if not _saved_without_overlap(current):
             raise SlotUnavailable()
-        notifications.appointment_changed(appointment=current, change="rescheduled")
+        outbox.appointment_changed(appointment=current, change="rescheduled")
         return current
 
 
@@ -199,7 +200,7 @@ def appointment_cancel(
         current.version += 1
         current.full_clean()
         current.save()
-        notifications.appointment_changed(appointment=current, change="cancelled")
+        outbox.appointment_changed(appointment=current, change="cancelled")
         return current
 
 

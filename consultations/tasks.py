@@ -1,15 +1,19 @@
-"""Celery tasks for appointment emails: thin, given ids only, the work is in notifications.py.
+"""Celery tasks for appointment emails: thin, given ids only, the work is in notifications/delivery.py.
 
 Reminders are never queued as ETA/countdown tasks (Redis would redeliver them after its
 visibility timeout); the beat scan below is the scheduler. Both tasks are safe to run twice
 or concurrently: every row is claimed before it is sent.
+
+The outbox never imports this module: it sends ``notification_due`` after commit, and
+consultations/apps.py connects ``queue_notification`` below to it (notifications/__init__.py
+says why).
 """
 
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from .notifications import notification_send, notifications_send_due
+from .notifications.delivery import notification_send, notifications_send_due
 
 
 @shared_task(
@@ -34,3 +38,9 @@ def send_due_notifications() -> dict:
     # Stop claiming well inside the soft time limit; the next scan takes what is left.
     budget = max(settings.CELERY_TASK_SOFT_TIME_LIMIT - 30, 10)
     return notifications_send_due(time_budget=budget)
+
+
+def queue_notification(sender, *, notification_id: int, **kwargs) -> None:
+    """Receiver of ``notification_due``: queue the send. A broker error is left to raise; the
+    outbox's on_commit(robust=True) logs it and the beat scan sends the row."""
+    send_notification.delay(notification_id)

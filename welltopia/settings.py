@@ -261,7 +261,7 @@ AXES_CLIENT_IP_CALLABLE = "welltopia.client_ip.client_ip"
 STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
 OTP_TOTP_ISSUER = "Welltopia Consult"
 
-# --- Appointment emails (consultations/notifications.py) --------------------------------------
+# --- Appointment emails (consultations/notifications/) -----------------------------------------
 # Reminders go this long before the start, e.g. REMINDER_OFFSETS_HOURS=24,2.
 REMINDER_OFFSETS = [
     timedelta(hours=hours) for hours in env.list("REMINDER_OFFSETS_HOURS", cast=float, default=[24, 2])

@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.notifications import outbox_trouble
+from consultations.notifications.outbox import outbox_trouble
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from consultations.models import Notification
-from consultations.notifications import appointment_changed
+from consultations.notifications.outbox import appointment_changed
 from consultations.tasks import send_notification
 from tests.conftest import start_beat, start_worker, stop_worker
 from tests.factories import AppointmentFactory, ConsultationTypeFactory, PharmacistFactory
@@ -122,9 +122,9 @@ def test_two_workers_and_two_beats_send_200_due_reminders_once_each(processes, s
 def test_a_worker_killed_while_sending_delivers_the_reminder_after_a_restart(
     processes, stalling_smtp_server, tmp_path, request
 ):
-    """The duplicates counted here are the window notifications.py documents: killed after the
-    server had the whole message (stall_data) gives one duplicate; killed before (stall_rcpt)
-    gives none."""
+    """The duplicates counted here are the window consultations/notifications/__init__.py
+    documents: killed after the server had the whole message (stall_data) gives one duplicate;
+    killed before (stall_rcpt) gives none."""
     sink = stalling_smtp_server
     (appointment,) = due_reminders(1)
     reminder = Notification.objects.get()

@@ -10,14 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import transaction
 from icalendar import Calendar
+from kombu.exceptions import OperationalError
 
+from consultations import tasks
 from consultations.models import Appointment, Notification
-from consultations.notifications import (
-    appointment_changed,
-    notification_retry,
-    notification_send,
-    notifications_send_due,
-)
+from consultations.notifications.delivery import notification_send, notifications_send_due
+from consultations.notifications.outbox import appointment_changed, notification_retry
 from patients.models import Intake, ScreeningFlag
 from tests.factories import AppointmentFactory, IntakeFactory, MedicationEntryFactory
 
@@ -79,6 +77,37 @@ def test_the_confirmation_is_queued_only_after_the_booking_commits(db, django_ca
         book()
     # One task for the confirmation; reminders wait for the scan, never an ETA task.
     assert len(callbacks) == 1
+
+
+class RecordedTask:
+    def __init__(self, error=None):
+        self.queued, self.error = [], error
+
+    def delay(self, notification_id):
+        if self.error:
+            raise self.error
+        self.queued.append(notification_id)
+
+
+def test_after_commit_the_send_task_is_queued_with_the_row_s_id(db, django_capture_on_commit_callbacks, monkeypatch):
+    task = RecordedTask()
+    monkeypatch.setattr(tasks, "send_notification", task)  # the outbox reaches it through apps.py's signal
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book()
+
+    assert task.queued == [n.id for n in rows(appointment, kind=Kind.CONFIRMATION)]
+
+
+def test_a_broker_that_is_down_leaves_the_booking_and_its_email_to_the_scan(
+    db, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    monkeypatch.setattr(tasks, "send_notification", RecordedTask(OperationalError("Error 111 connecting")))
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book()
+
+    assert Appointment.objects.filter(pk=appointment.pk).exists()
+    assert [n.status for n in rows(appointment, kind=Kind.CONFIRMATION)] == [Status.PENDING]
+    assert "on_commit" in caplog.text  # logged by on_commit(robust=True), as in production
 
 
 def test_a_rolled_back_booking_leaves_no_email_behind(db):

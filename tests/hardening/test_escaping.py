@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from consultations.models import Appointment, Notification
-from consultations.notifications import notification_message
+from consultations.notifications.messages import notification_message
 from patients.models import Intake, MedicationEntry, Patient
 from tests.factories import (
     AppointmentFactory,

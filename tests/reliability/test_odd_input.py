@@ -7,7 +7,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from consultations.models import Notification
-from consultations.notifications import TEMPLATE_NAMES, appointment_changed, notification_message
+from consultations.notifications.messages import TEMPLATE_NAMES, notification_message
+from consultations.notifications.outbox import appointment_changed
 from tests.factories import AppointmentFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db

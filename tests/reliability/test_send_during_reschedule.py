@@ -13,9 +13,11 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
-from consultations import notifications
 from consultations.models import Appointment, Notification
-from consultations.notifications import appointment_changed, notification_send, notifications_send_due
+from consultations.notifications import delivery
+from consultations.notifications.delivery import notification_send, notifications_send_due
+from consultations.notifications.messages import _when
+from consultations.notifications.outbox import appointment_changed
 from tests.factories import AppointmentFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -66,14 +68,14 @@ def local_times(sink):
 
 
 def old_time_left(sink, appointment):
-    when = notifications._when(appointment.start)
+    when = _when(appointment.start)
     return [m for m in sink.messages if when in m["Subject"] or when in m.get_body(("plain",)).get_content()]
 
 
 def test_a_reschedule_committed_after_the_claim_stops_the_old_reminder(on_postgres, smtp_server, monkeypatch):
     appointment, reminder = booked_with_a_due_reminder()
     composed, go = threading.Event(), threading.Event()
-    compose = notifications.notification_message
+    compose = delivery.notification_message
 
     def compose_then_wait(**kwargs):
         message = compose(**kwargs)
@@ -81,7 +83,7 @@ def test_a_reschedule_committed_after_the_claim_stops_the_old_reminder(on_postgr
         assert go.wait(timeout=30)
         return message
 
-    monkeypatch.setattr(notifications, "notification_message", compose_then_wait)
+    monkeypatch.setattr(delivery, "notification_message", compose_then_wait)
     outcome = []
     sender = in_thread(lambda: notification_send(notification_id=reminder.id), outcome)
 
@@ -94,11 +96,11 @@ def test_a_reschedule_committed_after_the_claim_stops_the_old_reminder(on_postgr
     reminder.refresh_from_db()
     assert (reminder.status, reminder.last_error) == (Status.DROPPED, "superseded")
     assert old_time_left(smtp_server, appointment) == []
-    monkeypatch.setattr(notifications, "notification_message", compose)
+    monkeypatch.setattr(delivery, "notification_message", compose)
     assert notifications_send_due() == {"sent": 1}
     (moved,) = smtp_server.messages
     assert "moved" in moved["Subject"]
-    assert notifications._when(appointment.start + timedelta(days=2)) in moved["Subject"]
+    assert _when(appointment.start + timedelta(days=2)) in moved["Subject"]
 
 
 @pytest.mark.parametrize("stalling_smtp_server", ["stall_rcpt", "stall_data"], indirect=True)
@@ -119,15 +121,15 @@ def test_a_reschedule_arriving_mid_send_waits_until_the_server_has_the_email(on_
 
     assert sent == ["sent"]
     (email,) = sink.messages
-    assert notifications._when(appointment.start) in email["Subject"]
+    assert _when(appointment.start) in email["Subject"]
     # The old time left before the change: the reschedule committed after our COMMIT.
     assert moved[0] > accepted_at[0] - 0.05
     assert Notification.objects.get(appointment=appointment, kind=Notification.Kind.RESCHEDULED).status == Status.PENDING
 
 
 def test_the_window_between_the_servers_acceptance_and_marking_sent_is_measured(on_postgres, smtp_server, capsys):
-    """The one window SMTP cannot close (notifications.py): from the server having the whole
-    message to our COMMIT of "sent". A worker dying inside it sends that email twice."""
+    """The one window SMTP cannot close (consultations/notifications/__init__.py): from the server
+    having the whole message to our COMMIT of "sent". A worker dying inside it sends that email twice."""
     server_has_it = []
     original = smtp_server.handle_DATA
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from consultations.models import Notification
-from consultations.notifications import appointment_changed, notifications_send_due
+from consultations.notifications.delivery import notifications_send_due
+from consultations.notifications.outbox import appointment_changed
 from tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,73 @@
+"""Composing an appointment email: subject, text and HTML from templates, the .ics attached.
+
+Pure rendering: no row is claimed or changed here. Times are written in the pharmacy's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.mime.text import MIMEText
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from ..calendar import CANCEL, REQUEST, appointment_ics, appointment_manage_url, appointment_place
+from ..models import Appointment, Notification
+
+TEMPLATE_NAMES = {
+    Notification.Kind.CONFIRMATION: "appointment-confirmation",
+    Notification.Kind.RESCHEDULED: "appointment-rescheduled",
+    Notification.Kind.CANCELLED: "appointment-cancelled",
+    Notification.Kind.REMINDER: "appointment-reminder",
+}
+MODE_WORDS = {
+    Appointment.Mode.IN_PERSON: "In person at the pharmacy",
+    Appointment.Mode.PHONE: "By phone – your pharmacist will call you",
+    Appointment.Mode.VIDEO: "By video – your pharmacist will send you the link",
+}
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+
+
+def _when(moment: datetime) -> str:
+    """e.g. "Tuesday, November 3, 2026 at 9:00 AM CST" in the pharmacy's zone."""
+    local = _local(moment)
+    return f"{local:%A, %B} {local.day}, {local.year} at {local.hour % 12 or 12}:{local:%M %p} {local.tzname()}"
+
+
+def notification_message(*, notification: Notification, connection=None) -> EmailMultiAlternatives:
+    """The email for a row: text and HTML from templates, the .ics attached."""
+    appointment = notification.appointment
+    name = TEMPLATE_NAMES[notification.kind]
+    local_end = _local(appointment.end)
+    context = {
+        "first_name": appointment.patient.first_name,
+        "when": _when(appointment.start),
+        "until": f"{local_end.hour % 12 or 12}:{local_end:%M %p} {local_end.tzname()}",
+        "mode": MODE_WORDS.get(appointment.mode, ""),
+        "place": appointment_place(appointment),
+        "in_person": appointment.mode == Appointment.Mode.IN_PERSON,
+        "pharmacy_name": appointment.location.name,
+        "pharmacy_phone": appointment.location.phone,
+        "manage_url": appointment_manage_url(appointment),
+        "cancelled": notification.kind == Notification.Kind.CANCELLED,
+    }
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{name}-body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[appointment.patient.email],
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
+    method = CANCEL if notification.kind == Notification.Kind.CANCELLED else REQUEST
+    invite = MIMEText(appointment_ics(appointment=appointment, method=method).decode(), "calendar", "utf-8")
+    invite.set_param("method", method)
+    invite.add_header("Content-Disposition", "attachment", filename="appointment.ics")
+    message.attach(invite)
+    return message
