@@ -13,28 +13,35 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from .models import Appointment
+from .selectors import appointment_manage_url
+
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 SUMMARY = "Pharmacist consultation – Welltopia"
-MODE_LOCATION = {
-    "phone": "By phone – we will call you",
-    "video": "Video – link sent by your pharmacist",
-}
+# The one name an invitation has, attached to an email or downloaded from the manage page.
+ICS_FILENAME = "welltopia-consultation.ics"
 
 
 def appointment_uid(appointment) -> str:
     return f"appointment-{appointment.pk}@consult.welltopia"
 
 
-def appointment_manage_url(appointment) -> str:
-    return f"{settings.SITE_URL}/appointments/{appointment.manage_token}/"
+def ics_method(appointment) -> str | None:
+    """CANCEL for a cancelled appointment, REQUEST for a booked one; None when no calendar entry
+    describes it any more (completed, no-show)."""
+    if appointment.status == Appointment.Status.CANCELLED:
+        return CANCEL
+    if appointment.status == Appointment.Status.BOOKED:
+        return REQUEST
+    return None
 
 
 def appointment_place(appointment) -> str:
     """Where the consultation happens, in words a patient understands."""
-    if appointment.mode == "in_person":
+    if appointment.mode == Appointment.Mode.IN_PERSON:
         return f"{appointment.location.name}, {appointment.location.address}"
-    return MODE_LOCATION.get(appointment.mode, "")
+    return Appointment.Mode(appointment.mode).for_patient
 
 
 def appointment_ics(*, appointment, method: str) -> bytes:

@@ -111,6 +111,11 @@ class ConsultationType(models.Model):
         PHONE = "phone", "Phone"
         VIDEO = "video", "Video"
 
+        @property
+        def for_patient(self) -> str:
+            """How the consultation happens, in the words pages, emails and calendars use."""
+            return MODE_FOR_PATIENT[self]
+
     name = models.CharField(max_length=100)
     slug = models.SlugField(unique=True)
     description = models.CharField(max_length=300, blank=True)
@@ -159,6 +164,13 @@ class ConsultationType(models.Model):
             self.Mode.VIDEO: self.allows_video,
         }
         return [mode for mode, ok in allowed.items() if ok]
+
+
+MODE_FOR_PATIENT = {
+    ConsultationType.Mode.IN_PERSON: "In person at the pharmacy",
+    ConsultationType.Mode.PHONE: "By phone – your pharmacist will call you",
+    ConsultationType.Mode.VIDEO: "By video – we will email you a link to join",
+}
 
 
 class Appointment(models.Model):
@@ -212,17 +224,6 @@ class Appointment(models.Model):
     @property
     def change_deadline(self):
         return self.start - self.notice
-
-    def is_changeable_by_patient(self, now):
-        """Booked and not yet inside the type's minimum-notice window."""
-        return self.is_active and now <= self.change_deadline
-
-    def is_changeable_by_staff(self, now):
-        return self.is_active and now < self.end
-
-    def can_be_marked(self, now):
-        """Completed or no-show can only be recorded for a booked appointment that has started."""
-        return self.is_active and self.start <= now
 
     def is_in_person(self):
         return self.mode == self.Mode.IN_PERSON

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from patients.models import Intake, Patient
 
-from . import availability
-from .models import Appointment, ConsultationType, Location, Pharmacist
+from . import availability, selectors
+from .models import Appointment, ConsultationType, Pharmacist
 from .notifications import outbox
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
@@ -79,12 +79,8 @@ def _check_active_appointments_cap(*, intake: Intake, now: datetime) -> None:
     limit = settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL
     email = intake.patient.email
     list(Patient.objects.select_for_update().filter(email__iexact=email).order_by("id").values_list("id"))
-    active = Appointment.objects.filter(
-        patient__email__iexact=email, status=Appointment.Status.BOOKED, end__gt=now
-    ).count()
-    if active >= limit:
-        location = Location.objects.order_by("id").first()
-        raise TooManyAppointments(limit=limit, phone=location.phone if location else "")
+    if selectors.upcoming_count_for_email(email=email, now=now) >= limit:
+        raise TooManyAppointments(limit=limit, phone=selectors.pharmacy_phone())
 
 
 def appointment_book(
@@ -110,11 +106,7 @@ def appointment_book(
         # Not a unique constraint on (intake, status=booked): a past consultation staff never
         # marked is still "booked", and "upcoming" depends on the clock, which no index can read.
         list(Intake.objects.select_for_update().filter(pk=intake.pk).values_list("pk"))
-        upcoming = (
-            Appointment.objects.filter(intake=intake, status=Appointment.Status.BOOKED, end__gt=now)
-            .order_by("start")
-            .first()
-        )
+        upcoming = selectors.appointment_upcoming_for_intake(intake=intake, now=now)
         if upcoming is not None:
             if _is_same_choice(
                 upcoming, consultation_type=consultation_type, mode=mode, start=start, pharmacist=pharmacist
@@ -218,7 +210,7 @@ def appointment_mark(
         current = _locked(appointment)
         if current.status == status:
             return current
-        if not current.can_be_marked(now):
+        if not selectors.staff_may_mark(current, now=now):
             raise NotAllowed("Only a booked consultation that has already started can be marked.")
         current.status = status
         current.version += 1
@@ -273,20 +265,11 @@ def _check_changeable(appointment: Appointment, *, now: datetime, by_staff: bool
             f"This consultation is {appointment.get_status_display().lower()} and can no longer be changed."
         )
     if by_staff:
-        if not appointment.is_changeable_by_staff(now):
+        if not selectors.staff_may_change(appointment, now=now):
             raise NotAllowed("This consultation is already over.")
         return
-    if not appointment.is_changeable_by_patient(now):
-        raise TooLateToChange(too_late_message(appointment))
-
-
-def too_late_message(appointment: Appointment) -> str:
-    """What a patient reads when the consultation is too close to change online."""
-    return (
-        f"Your consultation starts in less than {appointment.consultation_type.notice_display}, so it can no "
-        f"longer be changed online. Please call the pharmacy on {appointment.location.phone} "
-        "and we will help you."
-    )
+    if not selectors.patient_may_change(appointment, now=now):
+        raise TooLateToChange(selectors.too_late_message(appointment))
 
 
 def _saved_without_overlap(appointment: Appointment) -> bool:

@@ -1,51 +1,39 @@
 """Booking and manage pages. Thin: read the choices, ask the selectors or call one service, render.
 
-The patient's intake is found through ``request.session["intake_reference"]`` (set by the intake
-flow); choices travel in the querystring (type slug, mode, pharmacist id, day, ISO start) and the
-confirmed booking's token in ``request.session["booking_confirmed_token"]``.
+The patient's intake is the one the intake flow left in the session (``patients.session``);
+choices travel in the querystring (type slug, mode, pharmacist id, day, ISO start) and the
+confirmed booking's token in ``request.session["booking_confirmed_token"]``. What is free comes
+from ``selectors``; nothing here computes availability or re-checks what a service checks.
 """
 
 from __future__ import annotations
 
-import uuid
 from calendar import Calendar
 from datetime import date
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patients.models import Intake
+from patients.session import intake_from_session
 from welltopia.honeypot import honeypot_checked
 from welltopia.ratelimit import rate_limited
 
-from . import availability, calendar, services
+from . import availability, calendar, selectors, services
 from .forms import FIRST_AVAILABLE, ConsultationChoiceForm, DayForm, StartForm, iso_start
 from .models import Appointment
 
-INTAKE_SESSION_KEY = "intake_reference"
 CONFIRMED_SESSION_KEY = "booking_confirmed_token"
-INTAKE_URL = "/intake/"
-ICS_FILENAME = "welltopia-consultation.ics"
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _session_intake(request) -> Intake | None:
-    raw = request.session.get(INTAKE_SESSION_KEY)
-    try:
-        reference = uuid.UUID(str(raw))
-    except (TypeError, ValueError):
-        return None
-    return Intake.objects.select_related("patient").filter(reference=reference).first()
 
 
 def intake_required(view):
@@ -53,13 +41,13 @@ def intake_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        intake = _session_intake(request)
+        intake: Intake | None = intake_from_session(request, with_answers=False)
         if intake is None:
             messages.info(
                 request,
                 "Before choosing a time, please tell us a little about yourself. It takes a few minutes.",
             )
-            return redirect(INTAKE_URL)
+            return redirect("patients:intake_start")
         return view(request, intake, *args, **kwargs)
 
     return wrapper
@@ -149,14 +137,11 @@ def _render_times(request, template, *, day, times, link_for_start, context, sta
     )
 
 
-def _manage_url(appointment: Appointment) -> str:
-    return settings.SITE_URL + reverse("consultations:manage", args=[appointment.manage_token])
-
-
 def _appointment_or_404(token: str) -> Appointment:
-    return get_object_or_404(
-        Appointment.objects.select_related("consultation_type", "location", "pharmacist"), manage_token=token
-    )
+    appointment = selectors.appointment_by_token(token)
+    if appointment is None:
+        raise Http404
+    return appointment
 
 
 # --- booking --------------------------------------------------------------------------------------
@@ -165,14 +150,12 @@ def _appointment_or_404(token: str) -> Appointment:
 @never_cache
 @intake_required
 def book_start(request, intake):
-    upcoming = (
-        Appointment.objects.filter(intake=intake, status=Appointment.Status.BOOKED, end__gt=timezone.now())
-        .select_related("consultation_type", "location", "pharmacist")
-        .first()
-    )
+    upcoming = selectors.appointment_upcoming_for_intake(intake=intake, now=timezone.now())
     if upcoming is not None:
         return render(
-            request, "consultations/book_already.html", {"appointment": upcoming, "manage_url": _manage_url(upcoming)}
+            request,
+            "consultations/book_already.html",
+            {"appointment": upcoming, "manage_url": selectors.appointment_manage_url(upcoming)},
         )
     # Any answer in the querystring means the form was submitted (radio buttons left empty send
     # nothing, but the pharmacist select always does), so show what is missing.
@@ -192,10 +175,8 @@ def book_day(request, intake):
     if back:
         return back
     values = choice.querystring_values()
-    days = availability.free_times_by_day(
-        consultation_type=choice.cleaned_data["type"],
-        pharmacist=choice.cleaned_data["pharmacist"],
-        now=timezone.now(),
+    days = selectors.booking_days(
+        consultation_type=choice.cleaned_data["type"], pharmacist=choice.cleaned_data["pharmacist"], now=timezone.now()
     )
     first = availability.first_free_time(days)
     return render(
@@ -214,23 +195,22 @@ def book_day(request, intake):
 
 def _book_times_page(request, choice, day, *, status=200):
     values = choice.querystring_values()
-    days = availability.free_times_by_day(
+    times, in_window = selectors.booking_times_on(
         consultation_type=choice.cleaned_data["type"],
         pharmacist=choice.cleaned_data["pharmacist"],
+        day=day,
         now=timezone.now(),
-        first_day=day,
-        last_day=day,
     )
     return _render_times(
         request,
         "consultations/book_time.html",
         day=day,
-        times=days.get(day, []),
+        times=times,
         link_for_start=lambda start: _with_query("book_review", **values, start=iso_start(start)),
         context={
             "choice": choice.cleaned_data,
             "days_url": _with_query("book_day", **values),
-            "in_window": day in days,
+            "in_window": in_window,
         },
         status=status,
     )
@@ -255,13 +235,12 @@ def book_review(request, intake):
     if back:
         return back
     kind = choice.cleaned_data["type"]
-    free = availability.free_pharmacist_ids_at(
-        consultation_type=kind, start=start, now=timezone.now(), pharmacist=choice.cleaned_data["pharmacist"]
+    pharmacist = selectors.booking_pharmacist_at(
+        consultation_type=kind, start=start, pharmacist=choice.cleaned_data["pharmacist"], now=timezone.now()
     )
-    if not free:
+    if pharmacist is None:
         messages.warning(request, "Sorry, that time is no longer free. Here are the times still free.")
         return _book_times_page(request, choice, availability.local_day(start))
-    pharmacist = availability.pharmacists_by_id(free[:1])[free[0]]
     values = choice.querystring_values()
     return render(
         request,
@@ -311,18 +290,13 @@ def book_confirm(request, intake):
 
 @never_cache
 def book_confirmed(request):
-    token = request.session.get(CONFIRMED_SESSION_KEY)
-    appointment = (
-        Appointment.objects.select_related("consultation_type", "location", "pharmacist")
-        .filter(manage_token=token or "")
-        .first()
-    )
+    appointment = selectors.appointment_by_token(request.session.get(CONFIRMED_SESSION_KEY, ""))
     if appointment is None:
         return redirect("consultations:book_start")
     return render(
         request,
         "consultations/book_confirmed.html",
-        {"appointment": appointment, "manage_url": _manage_url(appointment)},
+        {"appointment": appointment, "manage_url": selectors.appointment_manage_url(appointment)},
     )
 
 
@@ -330,31 +304,32 @@ def book_confirmed(request):
 
 
 def _refuse_if_locked(request, appointment):
-    """A redirect to the manage page with the reason, when the patient may no longer change it."""
-    if not appointment.is_active:
+    """A redirect to the manage page with the reason, when the patient may no longer change it.
+
+    The pickers are not offered then; the service still decides when a change is posted.
+    """
+    if selectors.patient_may_change(appointment, now=timezone.now()):
+        return None
+    if appointment.is_active:
+        messages.error(request, selectors.too_late_message(appointment))
+    else:
         messages.info(request, "This consultation can no longer be changed.")
-        return redirect("consultations:manage", token=appointment.manage_token)
-    if not appointment.is_changeable_by_patient(timezone.now()):
-        messages.error(request, services.too_late_message(appointment))
-        return redirect("consultations:manage", token=appointment.manage_token)
-    return None
+    return redirect("consultations:manage", token=appointment.manage_token)
 
 
 @never_cache
 @rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage(request, token):
     appointment = _appointment_or_404(token)
-    now = timezone.now()
+    changeable = selectors.patient_may_change(appointment, now=timezone.now())
     return render(
         request,
         "consultations/manage_detail.html",
         {
             "appointment": appointment,
-            "changeable": appointment.is_changeable_by_patient(now),
-            "too_late": appointment.is_active
-            and not appointment.is_changeable_by_patient(now)
-            and services.too_late_message(appointment),
-            "manage_url": _manage_url(appointment),
+            "changeable": changeable,
+            "too_late": appointment.is_active and not changeable and selectors.too_late_message(appointment),
+            "manage_url": selectors.appointment_manage_url(appointment),
         },
     )
 
@@ -365,12 +340,7 @@ def manage_reschedule_day(request, token):
     appointment = _appointment_or_404(token)
     if refused := _refuse_if_locked(request, appointment):
         return refused
-    days = availability.free_times_by_day(
-        consultation_type=appointment.consultation_type,
-        pharmacist=appointment.pharmacist,
-        now=timezone.now(),
-        ignore_appointment=appointment,
-    )
+    days = selectors.reschedule_days(appointment=appointment, now=timezone.now())
     link = lambda day: _with_query("manage_reschedule_time", token, day=day.isoformat())  # noqa: E731
     return render(
         request,
@@ -380,15 +350,7 @@ def manage_reschedule_day(request, token):
 
 
 def _manage_times_page(request, appointment, day, *, status=200):
-    days = availability.free_times_by_day(
-        consultation_type=appointment.consultation_type,
-        pharmacist=appointment.pharmacist,
-        now=timezone.now(),
-        first_day=day,
-        last_day=day,
-        ignore_appointment=appointment,
-    )
-    times = [t for t in days.get(day, []) if t.start != appointment.start]
+    times, in_window = selectors.reschedule_times_on(appointment=appointment, day=day, now=timezone.now())
     token = appointment.manage_token
     return _render_times(
         request,
@@ -399,7 +361,7 @@ def _manage_times_page(request, appointment, day, *, status=200):
         context={
             "appointment": appointment,
             "days_url": reverse("consultations:manage_reschedule_day", args=[token]),
-            "in_window": day in days,
+            "in_window": in_window,
         },
         status=status,
     )
@@ -439,14 +401,7 @@ def manage_reschedule_review(request, token):
             return redirect("consultations:manage", token=token)
         messages.success(request, "Your consultation has been moved. We have emailed you the new time.")
         return redirect("consultations:manage", token=moved.manage_token)
-    free = availability.free_pharmacist_ids_at(
-        consultation_type=appointment.consultation_type,
-        start=start,
-        now=timezone.now(),
-        pharmacist=appointment.pharmacist,
-        ignore_appointment=appointment,
-    )
-    if appointment.pharmacist_id not in free or start == appointment.start:
+    if not selectors.reschedule_is_free(appointment=appointment, start=start, now=timezone.now()):
         messages.warning(request, "Sorry, that time is not free. Here are the times still free.")
         return _manage_times_page(request, appointment, availability.local_day(start))
     return render(
@@ -487,12 +442,12 @@ def manage_cancel(request, token):
 @rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage_ics(request, token):
     appointment = _appointment_or_404(token)
-    if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CANCELLED):
+    method = calendar.ics_method(appointment)
+    if method is None:
         raise Http404
-    method = "CANCEL" if appointment.status == Appointment.Status.CANCELLED else "REQUEST"
     response = HttpResponse(
         calendar.appointment_ics(appointment=appointment, method=method), content_type="text/calendar; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{ICS_FILENAME}"'
+    response["Content-Disposition"] = f'attachment; filename="{calendar.ICS_FILENAME}"'
     return response
 

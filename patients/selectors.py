@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from .models import SEVERITY_RANK, Intake, ScreeningFlag, worst_severity
 
@@ -22,20 +22,21 @@ EARLIER_INTAKE = "earlier_intake"
 NOT_CARRIED_FORWARD = frozenset({"unrecognised", EARLIER_INTAKE})
 
 
-def intake_get_by_reference(*, reference: str | uuid.UUID | None) -> Intake | None:
-    """The intake with this public reference, or None for anything that is not one (never raises)."""
+def intake_get_by_reference(*, reference: str | uuid.UUID | None, with_answers: bool = True) -> Intake | None:
+    """The intake with this public reference, or None for anything that is not one (never raises).
+
+    ``with_answers`` also loads the medications and flags (the summary page shows them).
+    """
     if not reference:
         return None
     try:
         reference = uuid.UUID(str(reference))
     except (TypeError, ValueError, AttributeError):
         return None
-    return (
-        Intake.objects.select_related("patient")
-        .prefetch_related("medications", "flags__medication")
-        .filter(reference=reference)
-        .first()
-    )
+    intakes = Intake.objects.select_related("patient")
+    if with_answers:
+        intakes = intakes.prefetch_related("medications", "flags__medication")
+    return intakes.filter(reference=reference).first()
 
 
 def intakes_earlier_of(*, intake: Intake, days: int = EARLIER_INTAKE_DAYS) -> QuerySet[Intake]:
@@ -92,3 +93,41 @@ def opioid_not_current_flags() -> Q:
 def flag_is_opioid_not_current(flag: ScreeningFlag) -> bool:
     """OPIOID_NOT_CURRENT for one flag already loaded."""
     return any(flag.code == code and severity in (None, flag.severity) for code, severity in OPIOID_NOT_CURRENT)
+
+
+def flagged_with(severity: str) -> Exists:
+    """For a queryset of intakes: has a flag of this severity."""
+    return Exists(ScreeningFlag.objects.filter(intake=OuterRef("pk"), severity=severity))
+
+
+def opioid_not_current_exists() -> Exists:
+    """For a queryset of intakes: has a flag in OPIOID_NOT_CURRENT."""
+    return Exists(ScreeningFlag.objects.filter(opioid_not_current_flags(), intake=OuterRef("pk")))
+
+
+# The review queue's bands, most urgent first: an opioid mentioned but not current comes straight
+# after contraindications. Severities keep their SEVERITY_RANK order around it.
+OPIOID_NOT_CURRENT_BAND = "opioid_not_current"
+QUEUE_BANDS = ("contraindication", OPIOID_NOT_CURRENT_BAND, "caution", "review")
+QUEUE_RANK = {band: len(QUEUE_BANDS) - position for position, band in enumerate(QUEUE_BANDS)}
+AWAITING_DECISION = (Intake.ReviewStatus.NEW, Intake.ReviewStatus.IN_REVIEW)
+
+
+def _band(band: str) -> Q | Exists:
+    if band == OPIOID_NOT_CURRENT_BAND:
+        return opioid_not_current_exists()
+    return Q(screening_outcome=band) | flagged_with(band)
+
+
+def intakes_for_review() -> QuerySet[Intake]:
+    """Intakes with ``severity_rank`` (QUEUE_RANK, 0 for nothing noticed) and ``decided`` (0 while
+    a decision is awaited), ordered as the pharmacist's queue: undecided first, the most serious
+    first, then the newest."""
+    return Intake.objects.annotate(
+        severity_rank=Case(
+            *(When(_band(band), then=Value(QUEUE_RANK[band])) for band in QUEUE_BANDS),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        decided=Case(When(review_status__in=AWAITING_DECISION, then=Value(0)), default=Value(1), output_field=IntegerField()),
+    ).order_by("decided", "-severity_rank", "-submitted_at")

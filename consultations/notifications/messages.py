@@ -13,19 +13,15 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from ..calendar import CANCEL, REQUEST, appointment_ics, appointment_manage_url, appointment_place
+from ..calendar import ICS_FILENAME, REQUEST, appointment_ics, appointment_place, ics_method
 from ..models import Appointment, Notification
+from ..selectors import appointment_manage_url
 
 TEMPLATE_NAMES = {
     Notification.Kind.CONFIRMATION: "appointment-confirmation",
     Notification.Kind.RESCHEDULED: "appointment-rescheduled",
     Notification.Kind.CANCELLED: "appointment-cancelled",
     Notification.Kind.REMINDER: "appointment-reminder",
-}
-MODE_WORDS = {
-    Appointment.Mode.IN_PERSON: "In person at the pharmacy",
-    Appointment.Mode.PHONE: "By phone – your pharmacist will call you",
-    Appointment.Mode.VIDEO: "By video – your pharmacist will send you the link",
 }
 
 
@@ -48,7 +44,7 @@ def notification_message(*, notification: Notification, connection=None) -> Emai
         "first_name": appointment.patient.first_name,
         "when": _when(appointment.start),
         "until": f"{local_end.hour % 12 or 12}:{local_end:%M %p} {local_end.tzname()}",
-        "mode": MODE_WORDS.get(appointment.mode, ""),
+        "mode": Appointment.Mode(appointment.mode).for_patient,
         "place": appointment_place(appointment),
         "in_person": appointment.mode == Appointment.Mode.IN_PERSON,
         "pharmacy_name": appointment.location.name,
@@ -65,9 +61,11 @@ def notification_message(*, notification: Notification, connection=None) -> Emai
         connection=connection,
     )
     message.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
-    method = CANCEL if notification.kind == Notification.Kind.CANCELLED else REQUEST
+    # The send-time checks (delivery.py) hold a cancellation notice to a cancelled appointment
+    # and every other email to a booked one, so the appointment's own method is the email's.
+    method = ics_method(appointment) or REQUEST
     invite = MIMEText(appointment_ics(appointment=appointment, method=method).decode(), "calendar", "utf-8")
     invite.set_param("method", method)
-    invite.add_header("Content-Disposition", "attachment", filename="appointment.ics")
+    invite.add_header("Content-Disposition", "attachment", filename=ICS_FILENAME)
     message.attach(invite)
     return message

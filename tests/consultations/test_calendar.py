@@ -61,7 +61,7 @@ def test_a_cancellation_cancels_the_same_event(appointment):
 
 @pytest.mark.parametrize(
     ("mode", "words"),
-    [("phone", "By phone – we will call you"), ("video", "Video – link sent by your pharmacist")],
+    [("phone", "By phone – your pharmacist will call you"), ("video", "By video – we will email you a link to join")],
 )
 def test_remote_consultations_say_how_they_happen_instead_of_an_address(db, mode, words):
     appointment = AppointmentFactory(start=START, mode=mode)

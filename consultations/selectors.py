@@ -1,0 +1,188 @@
+"""Reading consultations: each rule the pages, admin, services and emails share, defined once.
+
+- *Upcoming*: booked and not yet over. A consultation in progress is still upcoming: it belongs in
+  the intake queue's column and blocks a second booking for the same intake.
+- *The pharmacy*: the first Location. Its name, address and phone go on every page and email.
+- *May the patient still change it*: booked, and not yet inside the type's minimum notice.
+  Staff may change a booked consultation until it is over, and mark it once it has started.
+- *The manage link*: the absolute URL of the patient's change-or-cancel page.
+- *What can be booked*: the free days and times the booking and reschedule pages offer, read
+  through ``availability`` (the slot engine's feeder) so no view computes availability itself.
+
+Plain functions over the ORM; no request, no transaction of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+
+from . import availability
+from .availability import FreeTime
+from .models import Appointment, ConsultationType, Location, Pharmacist
+
+# How far ahead staff may move a consultation from the schedule.
+STAFF_RESCHEDULE_DAYS = 21
+
+
+# --- Upcoming ------------------------------------------------------------------------------------
+def not_over(now: datetime) -> Q:
+    """Appointments that have not ended by ``now`` (whatever their status)."""
+    return Q(end__gt=now)
+
+
+def appointments_upcoming(*, now: datetime) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(not_over(now), status=Appointment.Status.BOOKED)
+
+
+def appointment_upcoming_for_intake(*, intake, now: datetime) -> Appointment | None:
+    """The intake's next consultation (one intake holds at most one), with what the pages show."""
+    return (
+        appointments_upcoming(now=now)
+        .filter(intake=intake)
+        .select_related("consultation_type", "location", "pharmacist")
+        .order_by("start")
+        .first()
+    )
+
+
+def upcoming_for_intake_subquery(field: str, *, now: datetime) -> Subquery:
+    """One column of the intake's upcoming consultation, for annotating a queryset of intakes."""
+    return Subquery(
+        appointments_upcoming(now=now).filter(intake=OuterRef("pk")).order_by("start").values(field)[:1]
+    )
+
+
+def upcoming_count_for_email(*, email: str, now: datetime) -> int:
+    return appointments_upcoming(now=now).filter(patient__email__iexact=email).count()
+
+
+# --- The pharmacy -----------------------------------------------------------------------------------
+def pharmacy() -> Location:
+    """The pharmacy (the first location); an empty, unsaved one before any is set up."""
+    return Location.objects.order_by("id").first() or Location()
+
+
+def pharmacy_phone() -> str:
+    return Location.objects.order_by("id").values_list("phone", flat=True).first() or ""
+
+
+# --- Who may change an appointment ------------------------------------------------------------------
+def patient_may_change(appointment: Appointment, *, now: datetime) -> bool:
+    """Booked, and not yet inside the consultation type's minimum-notice window."""
+    return appointment.is_active and now <= appointment.change_deadline
+
+
+def staff_may_change(appointment: Appointment, *, now: datetime) -> bool:
+    """Booked and not over yet: staff may move or cancel a consultation up to its end."""
+    return appointment.is_active and now < appointment.end
+
+
+def staff_may_mark(appointment: Appointment, *, now: datetime) -> bool:
+    """Completed or no-show can be recorded for a booked consultation that has started."""
+    return appointment.is_active and appointment.start <= now
+
+
+def too_late_message(appointment: Appointment) -> str:
+    """What a patient reads when the consultation is too close to change online."""
+    return (
+        f"Your consultation starts in less than {appointment.consultation_type.notice_display}, so it can no "
+        f"longer be changed online. Please call the pharmacy on {appointment.location.phone} "
+        "and we will help you."
+    )
+
+
+def appointment_by_token(token: str) -> Appointment | None:
+    return (
+        Appointment.objects.select_related("consultation_type", "location", "pharmacist")
+        .filter(manage_token=token or "")
+        .first()
+    )
+
+
+def appointment_manage_url(appointment: Appointment) -> str:
+    return settings.SITE_URL + reverse("consultations:manage", args=[appointment.manage_token])
+
+
+# --- What can be booked -------------------------------------------------------------------------------
+def booking_days(
+    *, consultation_type: ConsultationType, pharmacist: Pharmacist | None, now: datetime
+) -> dict[date, list[FreeTime]]:
+    """Every local day of the booking window with its free times (first free pharmacist each)."""
+    return availability.free_times_by_day(consultation_type=consultation_type, pharmacist=pharmacist, now=now)
+
+
+def booking_times_on(
+    *, consultation_type: ConsultationType, pharmacist: Pharmacist | None, day: date, now: datetime
+) -> tuple[list[FreeTime], bool]:
+    """The free times of one day, and whether that day lies in the booking window at all."""
+    days = availability.free_times_by_day(
+        consultation_type=consultation_type, pharmacist=pharmacist, now=now, first_day=day, last_day=day
+    )
+    return days.get(day, []), day in days
+
+
+def booking_pharmacist_at(
+    *, consultation_type: ConsultationType, start: datetime, pharmacist: Pharmacist | None, now: datetime
+) -> Pharmacist | None:
+    """Who would take a booking at ``start`` (the one asked for, or the first free), or None."""
+    free = availability.free_pharmacist_ids_at(
+        consultation_type=consultation_type, start=start, now=now, pharmacist=pharmacist
+    )
+    if not free:
+        return None
+    return availability.pharmacists_by_id(free[:1])[free[0]]
+
+
+def reschedule_days(*, appointment: Appointment, now: datetime) -> dict[date, list[FreeTime]]:
+    """The days a patient may move this consultation to, with the same pharmacist."""
+    return availability.free_times_by_day(
+        consultation_type=appointment.consultation_type,
+        pharmacist=appointment.pharmacist,
+        now=now,
+        ignore_appointment=appointment,
+    )
+
+
+def reschedule_times_on(*, appointment: Appointment, day: date, now: datetime) -> tuple[list[FreeTime], bool]:
+    """Free times of one day for moving this consultation (its own time left out), and whether
+    the day is in the booking window."""
+    days = availability.free_times_by_day(
+        consultation_type=appointment.consultation_type,
+        pharmacist=appointment.pharmacist,
+        now=now,
+        first_day=day,
+        last_day=day,
+        ignore_appointment=appointment,
+    )
+    return [t for t in days.get(day, []) if t.start != appointment.start], day in days
+
+
+def reschedule_is_free(*, appointment: Appointment, start: datetime, now: datetime) -> bool:
+    """Could the patient move this consultation to ``start`` (a different, free time)?"""
+    if start == appointment.start:
+        return False
+    free = availability.free_pharmacist_ids_at(
+        consultation_type=appointment.consultation_type,
+        start=start,
+        now=now,
+        pharmacist=appointment.pharmacist,
+        ignore_appointment=appointment,
+    )
+    return appointment.pharmacist_id in free
+
+
+def staff_reschedule_days(*, appointment: Appointment, now: datetime, today: date) -> dict[date, list[FreeTime]]:
+    """Free times staff may move a consultation to: no minimum notice, the next three weeks."""
+    return availability.free_times_by_day(
+        consultation_type=appointment.consultation_type,
+        now=now,
+        pharmacist=appointment.pharmacist,
+        first_day=today,
+        last_day=today + timedelta(days=STAFF_RESCHEDULE_DAYS),
+        ignore_appointment=appointment,
+        min_notice=timedelta(0),
+    )

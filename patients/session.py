@@ -1,0 +1,20 @@
+"""Which intake this browser just submitted: its random reference, kept in the session only.
+
+The booking pages (``consultations``) read it through ``intake_from_session``; the key is
+defined here alone.
+"""
+
+from .models import Intake
+from .selectors import intake_get_by_reference
+
+SESSION_KEY = "intake_reference"
+
+
+def intake_remember(request, intake: Intake) -> None:
+    """A new session key (no fixation), holding only the intake's reference."""
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = str(intake.reference)
+
+
+def intake_from_session(request, *, with_answers: bool = True) -> Intake | None:
+    return intake_get_by_reference(reference=request.session.get(SESSION_KEY), with_answers=with_answers)
