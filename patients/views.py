@@ -4,10 +4,11 @@ The answers are health data: POST values are hidden from error reports, pages ar
 and only the intake's random reference goes into the session, never into a URL.
 """
 
-from django.apps import apps
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -16,21 +17,15 @@ from welltopia.honeypot import honeypot_checked
 from welltopia.ratelimit import rate_limit_refund, rate_limited, wait_words
 
 from .forms import ADD_ROW, IntakeSubmission
-from .selectors import flags_for_patient, intake_get_by_reference, outcome_for_patient
+from .selectors import flags_for_patient, outcome_for_patient
 from .services import intake_submit
-
-SESSION_KEY = "intake_reference"
+from .session import intake_from_session, intake_remember
 
 
 def pharmacy_phone() -> str:
-    """The pharmacy's phone for under-18s, looked up through the app registry.
-
-    `patients` never imports `consultations`; without it (or without a location) this is "".
-    """
-    if not apps.is_installed("consultations"):
-        return ""
-    location = apps.get_model("consultations", "Location").objects.order_by("id").only("phone").first()
-    return location.phone if location else ""
+    """The pharmacy's phone, for under-18s: from the function the project names in
+    ``settings.PHARMACY_PHONE_FUNCTION`` (``patients`` knows nothing of where it is kept)."""
+    return import_string(settings.PHARMACY_PHONE_FUNCTION)()
 
 
 @sensitive_variables()
@@ -76,8 +71,7 @@ def intake_start(request):
     submission = IntakeSubmission(request.POST if request.method == "POST" else None, pharmacy_phone=pharmacy_phone())
     if submission.is_valid():
         intake = intake_submit(**submission.service_kwargs())
-        request.session.cycle_key()
-        request.session[SESSION_KEY] = str(intake.reference)
+        intake_remember(request, intake)
         return redirect("patients:intake_summary")
     if submission.is_bound:
         # Answers sent back to be corrected saved nothing: they do not count toward the limit.
@@ -88,7 +82,7 @@ def intake_start(request):
 @never_cache
 @require_http_methods(["GET"])
 def intake_summary(request):
-    intake = intake_get_by_reference(reference=request.session.get(SESSION_KEY))
+    intake = intake_from_session(request)
     if intake is None:
         return redirect("patients:intake_start")
     return render(
@@ -99,6 +93,6 @@ def intake_summary(request):
             # Only what this intake's answers raised: what an earlier intake said is for staff.
             "flags": flags_for_patient(intake=intake),
             "outcome": outcome_for_patient(intake=intake),
-            "booking_url": reverse("consultations:book_start"),
+            "booking_url": reverse(settings.INTAKE_NEXT_URL_NAME),
         },
     )

@@ -53,7 +53,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Staff screens and roles, above both domain apps; last, so its admin module can put the guard
+    # on the admins of auth, django-otp and django-axes too.
+    "backoffice",
 ]
+
+# The seam between the domain apps (README, "The dependency rule"): `patients` names nothing of
+# `consultations`; the project tells it where a finished intake goes next and whose phone to give.
+INTAKE_NEXT_URL_NAME = "consultations:book_start"
+PHARMACY_PHONE_FUNCTION = "consultations.selectors.pharmacy_phone"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -201,11 +201,11 @@ def book_from_the_summary(page, *, mode="Phone"):
 
 def ensure_staff_groups():
     """The staff groups, which a data migration creates and a transactional test's flush empties."""
-    from importlib import import_module
-
     from django.apps import apps
 
-    import_module("patients.migrations.0002_staff_groups_and_audit").create_groups(apps, None)
+    from backoffice.roles import sync_roles
+
+    sync_roles(apps)
 
 
 def pharmacist_with_device(pharmacist):

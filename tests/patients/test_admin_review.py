@@ -101,6 +101,21 @@ def test_queue_shows_submitted_time_in_chicago_and_the_upcoming_appointment(phar
     assert "Dana Okafor, PharmD" in html
 
 
+def test_a_consultation_in_progress_still_shows_in_the_queue(pharmacist_client, at_afternoon):
+    """Until November 2026 the queue's column counted only consultations not yet started, so the
+    one the pharmacist was holding vanished from it; "upcoming" now means not yet over."""
+    intake = flagged_intake()
+    AppointmentFactory(
+        intake=intake, pharmacist=PharmacistFactory(display_name="Dana Okafor, PharmD"),
+        start=AFTERNOON - timedelta(minutes=10),  # started at 2:50 PM, runs until 3:20 PM
+    )
+
+    html = pharmacist_client.get(CHANGELIST).content.decode()
+
+    assert "Tue Mar 17, 2:50 PM" in html
+    assert "Dana Okafor, PharmD" in html
+
+
 def test_queue_filters_by_severity_review_status_and_pharmacist(pharmacist_client):
     caution = flagged_intake(severity=Severity.CAUTION, patient=PatientFactory(last_name="Cautious"))
     flagged_intake(patient=PatientFactory(last_name="Opioidish"), review_status=Status.IN_REVIEW)

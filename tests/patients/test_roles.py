@@ -156,3 +156,20 @@ def test_pharmacist_cannot_read_the_audit_trail_but_a_superuser_can(
     html = staff_client(superuser).get(url).content.decode()
     assert "charlie" in html
     assert AuditEvent.objects.filter(username="charlie").exists()
+
+
+def test_the_roles_migration_puts_back_permissions_a_group_lost(db):
+    """A database whose groups drifted (or predate backoffice) holds exactly ROLES after sync."""
+    from django.apps import apps
+
+    from backoffice.roles import sync_roles
+
+    desk = Group.objects.get(name="Front desk")
+    desk.permissions.clear()
+    Group.objects.filter(name="Pharmacist").delete()
+
+    sync_roles(apps)
+
+    assert "consultations.change_appointment" in perms("Front desk")
+    assert "patients.view_clinical_details" in perms("Pharmacist")
+    assert "patients.view_clinical_details" not in perms("Front desk")

@@ -54,8 +54,8 @@ HOSTILE_STARTS = HOSTILE + [
 # For form fields, one value of each kind: the forms are slow to render and every field is walked.
 FORM_HOSTILE = ["abc", "\x00", "-1", "99999999999999999999999", "0001-01-01", "9999-12-31", "2026-02-30"]
 ROLES = ["pharmacist_user", "front_desk", "superuser"]
-# Our admins. Django's auth, django-otp's and django-axes's are superuser-only and not walked here;
-# the outbox admin is walked on its own below.
+# Our admins. Django's auth, django-otp's and django-axes's are superuser-only and walked, more
+# lightly, in tests/backoffice/test_account_admins.py; the outbox admin is walked on its own below.
 OUR_APPS = {"patients", "consultations"}
 NOT_YET_GUARDED = {Notification}
 

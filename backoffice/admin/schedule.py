@@ -1,74 +1,42 @@
-"""The schedule (appointments), pharmacists with their hours, and the reference tables.
+"""The schedule (appointments) and the outbox (emails that wait or could not be sent).
 
-Every change to an appointment goes through consultations.services, so the patient's emails
-follow; this module only shows, asks and records who looked (patients.audit). Front desk and
-pharmacists share these pages; only users with `patients.view_clinical_details` see the link
-to the intake.
+Every change to an appointment goes through ``consultations.services``, so the patient's emails
+follow; this module shows, asks and records who looked or changed. Front desk and pharmacists
+share these pages; only users with ``patients.view_clinical_details`` see the link to the intake.
 """
 
 from datetime import datetime, time, timedelta
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms.models import BaseInlineFormSet
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from patients.admin import AdminInputGuard, PatientColumns
+from consultations import selectors, services
+from consultations.forms import StaffRescheduleForm
+from consultations.models import Appointment, Notification
+from consultations.notifications import outbox
 from patients.audit import audit_record, audit_record_many
 from patients.models import AuditEvent
 
-from . import availability, services
-from .forms import StaffRescheduleForm
-from .hours import hhmm, overlapping_ranges
-from .models import (
-    Appointment,
-    AvailabilityException,
-    ConsultationType,
-    Location,
-    Notification,
-    Pharmacist,
-    WorkingHours,
+from .. import formatting as fmt
+from .base import (
+    ADMIN_CSS,
+    AdminInputGuard,
+    AuditedViewsMixin,
+    DefaultChoiceFilter,
+    PatientColumns,
+    sees_clinical,
 )
-from .notifications import outbox
-
-CLINICAL = "patients.view_clinical_details"
-ADMIN_CSS = {"all": ["css/admin.css"]}
-RESCHEDULE_DAYS = 21
-
-
-def local(dt, fmt="%a %b %-d, %-I:%M %p"):
-    if dt is None:
-        return "—"
-    return timezone.localtime(dt).strftime(fmt)
 
 
 def local_midnight(day):
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-class DefaultChoiceFilter(admin.SimpleListFilter):
-    """A list filter that opens on `default` instead of "All" (which stays one of its choices)."""
-
-    default = None
-
-    def value(self):
-        return super().value() or self.default
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-
-# --- The schedule ---------------------------------------------------------------------------------
 class DayFilter(DefaultChoiceFilter):
     """Days in the pharmacy's zone; shows what is coming up unless asked otherwise."""
 
@@ -101,14 +69,14 @@ class DayFilter(DefaultChoiceFilter):
                 start__gte=local_midnight(monday), start__lt=local_midnight(monday + timedelta(7))
             )
         if value == "upcoming":
-            return queryset.filter(end__gte=now)
+            return queryset.filter(selectors.not_over(now))
         if value == "past":
-            return queryset.filter(end__lt=now)
+            return queryset.exclude(selectors.not_over(now))
         return queryset
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(AdminInputGuard, PatientColumns, admin.ModelAdmin):
+class AppointmentAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.ModelAdmin):
     list_display = [
         "when", "patient_name", "patient_phone", "pharmacist", "consultation_type", "mode", "status",
     ]
@@ -136,31 +104,34 @@ class AppointmentAdmin(AdminInputGuard, PatientColumns, admin.ModelAdmin):
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
-        if request.user.has_perm(CLINICAL):
+        if sees_clinical(request):
             columns.append("intake_link")
         return columns
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        if request.user.has_perm(CLINICAL):
+        if sees_clinical(request):
             fields.append("intake_link")
         return fields
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Schedule", **(extra_context or {})})
+
     # --- Columns ---------------------------------------------------------------------------------
     @admin.display(description="when (Chicago)", ordering="start")
     def when(self, appointment):
-        return local(appointment.start)
+        return fmt.when(appointment.start)
 
     @admin.display(description="ends")
     def ends(self, appointment):
-        return local(appointment.end, "%-I:%M %p")
+        return fmt.clock(appointment.end)
 
     @admin.display(description="cancelled at")
     def cancelled_local(self, appointment):
-        return local(appointment.cancelled_at)
+        return fmt.when(appointment.cancelled_at)
 
     @admin.display(description="intake")
     def intake_link(self, appointment):
@@ -213,7 +184,7 @@ class AppointmentAdmin(AdminInputGuard, PatientColumns, admin.ModelAdmin):
             "opts": self.opts,
             "original": appointment,
             "title": title,
-            "when": local(appointment.start),
+            "when": fmt.when(appointment.start),
             "has_view_permission": True,
         }
 
@@ -221,17 +192,11 @@ class AppointmentAdmin(AdminInputGuard, PatientColumns, admin.ModelAdmin):
         appointment = self._changeable(request, pk)
         now = timezone.now()
         today = timezone.localdate()
-        free_days = availability.free_times_by_day(
-            consultation_type=appointment.consultation_type,
-            now=now,
-            pharmacist=appointment.pharmacist,
-            first_day=today,
-            last_day=today + timedelta(days=RESCHEDULE_DAYS),
-            ignore_appointment=appointment,
-            min_notice=timedelta(0),
-        )
         form = StaffRescheduleForm(
-            request.POST or None, free_days=free_days, first_day=today, last_day=today + timedelta(days=RESCHEDULE_DAYS)
+            request.POST or None,
+            free_days=selectors.staff_reschedule_days(appointment=appointment, now=now, today=today),
+            first_day=today,
+            last_day=today + timedelta(days=selectors.STAFF_RESCHEDULE_DAYS),
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -245,7 +210,7 @@ class AppointmentAdmin(AdminInputGuard, PatientColumns, admin.ModelAdmin):
             else:
                 audit_record(user=request.user, action=AuditEvent.Action.CHANGE, obj=moved, request=request)
                 self.message_user(
-                    request, f"Moved to {local(moved.start)}. The patient is emailed the new time.", messages.SUCCESS
+                    request, f"Moved to {fmt.when(moved.start)}. The patient is emailed the new time.", messages.SUCCESS
                 )
                 return redirect("admin:consultations_appointment_change", moved.pk)
         context = {**self._context(request, appointment, "Reschedule appointment"), "form": form}
@@ -266,27 +231,8 @@ class AppointmentAdmin(AdminInputGuard, PatientColumns, admin.ModelAdmin):
         context = {**self._context(request, appointment, "Cancel appointment"), "error": error}
         return TemplateResponse(request, "admin/consultations/appointment_cancel.html", context)
 
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": "Schedule", **(extra_context or {})}
-        return super().changelist_view(request, extra_context)
 
-    # --- The audit trail -------------------------------------------------------------------------
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        obj = (getattr(response, "context_data", None) or {}).get("original")
-        if response.status_code == 200 and obj is not None:
-            audit_record(user=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request)
-        return response
-
-    def history_view(self, request, object_id, extra_context=None):
-        response = super().history_view(request, object_id, extra_context)
-        obj = (getattr(response, "context_data", None) or {}).get("object")
-        if response.status_code == 200 and obj is not None:
-            audit_record(user=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request)
-        return response
-
-
-# --- Emails that could not be sent -----------------------------------------------------------------
+# --- Emails that wait or could not be sent ----------------------------------------------------------
 class NotificationStatusFilter(DefaultChoiceFilter):
     """Opens on the failed sends: the ones staff have to act on. "Retrying" are those an outage
     holds back; they go by themselves once the mail server answers again."""
@@ -330,12 +276,12 @@ class NotificationAdmin(AdminInputGuard, admin.ModelAdmin):
 
     @admin.display(description="appointment (Chicago)", ordering="appointment__start")
     def appointment_when(self, notification):
-        return local(notification.appointment.start)
+        return fmt.when(notification.appointment.start)
 
     @admin.display(description="appointment")
     def appointment_link(self, notification):
         url = reverse("admin:consultations_appointment_change", args=[notification.appointment_id])
-        return format_html('<a href="{}">{}</a>', url, local(notification.appointment.start))
+        return format_html('<a href="{}">{}</a>', url, fmt.when(notification.appointment.start))
 
     @admin.display(description="patient")
     def patient_name(self, notification):
@@ -343,13 +289,13 @@ class NotificationAdmin(AdminInputGuard, admin.ModelAdmin):
 
     @admin.display(description="due", ordering="due_at")
     def due(self, notification):
-        return local(notification.due_at)
+        return fmt.when(notification.due_at)
 
     @admin.display(description="next try", ordering="next_attempt_at")
     def next_try(self, notification):
         if notification.status != Notification.Status.PENDING or not notification.attempts:
             return "—"
-        return local(notification.next_attempt_at)
+        return fmt.when(notification.next_attempt_at)
 
     @admin.display(description="why / last error", ordering="last_error")
     def reason(self, notification):
@@ -359,7 +305,7 @@ class NotificationAdmin(AdminInputGuard, admin.ModelAdmin):
 
     @admin.display(description="sent", ordering="sent_at")
     def sent(self, notification):
-        return local(notification.sent_at)
+        return fmt.when(notification.sent_at)
 
     @admin.action(description="Send the selected failed emails again", permissions=["change"])
     def retry(self, request, queryset):
@@ -370,132 +316,3 @@ class NotificationAdmin(AdminInputGuard, admin.ModelAdmin):
             self.message_user(request, f"{queued} email(s) queued to be sent again.", messages.SUCCESS)
         if skipped:
             self.message_user(request, f"{skipped} email(s) skipped: only failed emails can be retried.", messages.WARNING)
-
-
-# --- Pharmacists and their hours ------------------------------------------------------------------
-class WorkingHoursForm(forms.ModelForm):
-    class Meta:
-        model = WorkingHours
-        fields = ["weekday", "start", "end"]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end <= start:
-            self.add_error("end", "The end time must be after the start time.")
-        return cleaned
-
-
-class WorkingHoursFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        ranges = [
-            (form.cleaned_data["weekday"], form.cleaned_data["start"], form.cleaned_data["end"])
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        clashes = overlapping_ranges(ranges)
-        if clashes:
-            raise ValidationError(
-                [
-                    f"{WorkingHours.Weekday(day).label}: {hhmm(a[0])}–{hhmm(a[1])} overlaps "
-                    f"{hhmm(b[0])}–{hhmm(b[1])}. Join them into one range or change one of them."
-                    for day, a, b in clashes
-                ]
-            )
-
-
-class WorkingHoursInline(admin.TabularInline):
-    model = WorkingHours
-    form = WorkingHoursForm
-    formset = WorkingHoursFormSet
-    extra = 1
-    verbose_name = "weekly hours (Chicago time)"
-    verbose_name_plural = "Weekly hours (Chicago time)"
-
-
-class AvailabilityExceptionForm(forms.ModelForm):
-    class Meta:
-        model = AvailabilityException
-        fields = ["day", "kind", "start", "end", "note"]
-        help_texts = {"start": "Leave start and end empty for a whole day off."}
-
-    def clean(self):
-        cleaned = super().clean()
-        kind, start, end = cleaned.get("kind"), cleaned.get("start"), cleaned.get("end")
-        if "start" in self.errors or "end" in self.errors:
-            return cleaned
-        if (start is None) != (end is None):
-            self.add_error("end" if end is None else "start", "Give both a start and an end time, or neither.")
-        elif start is None and kind == AvailabilityException.Kind.EXTRA_HOURS:
-            self.add_error("start", "Extra hours need a start and an end time.")
-        elif start is not None and end <= start:
-            self.add_error("end", "The end time must be after the start time.")
-        return cleaned
-
-
-class AvailabilityExceptionFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        ranges = []
-        for form in self.forms:
-            data = form.cleaned_data
-            if not data or data.get("DELETE"):
-                continue
-            start = data.get("start") or time.min
-            end = data.get("end") or time.max
-            ranges.append((data["day"], start, end))
-        clashes = overlapping_ranges(ranges)
-        if clashes:
-            raise ValidationError(
-                [
-                    f"{day:%a %b %-d %Y}: {hhmm(a[0])}–{hhmm(a[1])} overlaps {hhmm(b[0])}–{hhmm(b[1])}. "
-                    "Time off and extra hours on the same day must not overlap."
-                    for day, a, b in clashes
-                ]
-            )
-
-
-class AvailabilityExceptionInline(admin.TabularInline):
-    model = AvailabilityException
-    form = AvailabilityExceptionForm
-    formset = AvailabilityExceptionFormSet
-    extra = 1
-    verbose_name = "time off or extra hours (Chicago time)"
-    verbose_name_plural = "Time off and extra hours (Chicago time)"
-
-
-@admin.register(Pharmacist)
-class PharmacistAdmin(AdminInputGuard, admin.ModelAdmin):
-    list_display = ["display_name", "location", "is_active"]
-    list_filter = ["is_active", "location"]
-    search_fields = ["display_name"]
-    fields = ["user", "display_name", "location", "is_active"]
-    inlines = [WorkingHoursInline, AvailabilityExceptionInline]
-
-    class Media:
-        css = ADMIN_CSS
-
-    def get_readonly_fields(self, request, obj=None):
-        # Which login a pharmacist is, is an account matter for a superuser.
-        if obj is not None and not request.user.is_superuser:
-            return ["user"]
-        return []
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # deactivate instead: appointments keep pointing at the pharmacist
-
-
-@admin.register(Location)
-class LocationAdmin(AdminInputGuard, admin.ModelAdmin):
-    list_display = ["name", "city", "phone"]
-
-
-@admin.register(ConsultationType)
-class ConsultationTypeAdmin(AdminInputGuard, admin.ModelAdmin):
-    list_display = ["name", "duration_minutes", "buffer_minutes", "is_active"]
-    prepopulated_fields = {"slug": ["name"]}

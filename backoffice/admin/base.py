@@ -1,0 +1,160 @@
+"""What every back-office admin shares: the input guard, the audit of every look, patient columns.
+
+- ``AdminInputGuard``: crafted filters, searches and action selections are ignored or refused with
+  a message instead of failing in the database (a NUL byte, an id past bigint, a date off the
+  calendar). Every ModelAdmin registered by the back office has it, Django's and the add-ons' too.
+- ``AuditedViewsMixin``: a detail or history page that shows an object records a "viewed" event
+  for it; with ``audit_list_views`` every row a list page shows is recorded too (the intake queue).
+- ``PatientColumns``: contact columns and phone search for admins whose objects have a patient.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationError
+
+from patients.audit import audit_record, audit_record_many
+from patients.models import AuditEvent
+
+from ..roles import CLINICAL
+
+ADMIN_CSS = {"all": ["css/admin.css"]}
+
+# PostgreSQL refuses NUL in any string it is sent, and only when the query runs, long after
+# Django's changelist has decided the filter was fine.
+NUL = "\x00"
+# The largest id a bigint column holds; beyond it SQLite raises OverflowError as the query runs.
+MAX_ID = 2**63 - 1
+
+
+def sees_clinical(request) -> bool:
+    return request.user.has_perm(CLINICAL)
+
+
+def is_row_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and int(value) <= MAX_ID
+
+
+class GuardedChangeList(ChangeList):
+    """A changelist that ignores a filter value the database cannot take, as Django ignores a
+    malformed field lookup: the page redirects to ``?e=1`` and shows the unfiltered list.
+
+    Django catches errors only while it builds its own field lookups; a SimpleListFilter's
+    ``queryset()`` and the values that reach the database adapter (an aware datetime that falls
+    off the calendar in UTC, a NUL byte) fail later, as a 500.
+    """
+
+    def get_queryset(self, request, exclude_parameters=None):
+        for key, values in request.GET.lists():
+            if NUL in key or any(NUL in value for value in values):
+                raise IncorrectLookupParameters("NUL in the query string")
+        try:
+            queryset = super().get_queryset(request, exclude_parameters)
+            # Compiling sends every value through the database adapter without running anything.
+            queryset.query.get_compiler(queryset.db).as_sql()
+        except (EmptyResultSet, FullResultSet):
+            pass
+        except (ValueError, OverflowError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+        return queryset
+
+
+class AdminInputGuard:
+    """Crafted filters, searches and action selections: ignored or refused, never a 500."""
+
+    def get_changelist(self, request, **kwargs):
+        return GuardedChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete view calls this directly with its ``term``; nothing stored holds a NUL.
+        if NUL in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def response_action(self, request, queryset):
+        if not all(is_row_id(value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
+            self.message_user(
+                request, "Nothing was changed: tick the rows to act on in the list.", messages.WARNING
+            )
+            return None  # the changelist redirects back to itself, showing the message
+        return super().response_action(request, queryset)
+
+
+class AuditedViewsMixin:
+    """Record who looked: the object a detail or history page showed, and with
+    ``audit_list_views`` each row of a list page."""
+
+    audit_list_views = False
+
+    def _audit_view(self, request, response, key):
+        obj = (getattr(response, "context_data", None) or {}).get(key)
+        if response.status_code == 200 and obj is not None:
+            audit_record(user=request.user, action=AuditEvent.Action.VIEW, obj=obj, request=request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._audit_view(request, response, "original")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        self._audit_view(request, response, "object")
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if self.audit_list_views and changelist is not None:
+            audit_record_many(
+                user=request.user, action=AuditEvent.Action.VIEW, objects=changelist.result_list, request=request
+            )
+        return response
+
+
+class DefaultChoiceFilter(admin.SimpleListFilter):
+    """A list filter that opens on `default` instead of "All" (which stays one of its choices)."""
+
+    default = None
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class PatientColumns:
+    """Contact columns and phone search for an admin whose objects have a ``patient``.
+
+    Shared by the intake queue and the schedule, so both show and find patients the same way.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digits = "".join(ch for ch in search_term if ch.isdigit())
+        if len(digits) >= 7:
+            # People type phone numbers with spaces and dashes; we store E.164.
+            results |= queryset.filter(patient__phone__contains=digits[-10:])
+        return results, may_have_duplicates
+
+    @admin.display(description="patient", ordering="patient__last_name")
+    def patient_name(self, obj):
+        return obj.patient.full_name
+
+    @admin.display(description="email")
+    def patient_email(self, obj):
+        return obj.patient.email
+
+    @admin.display(description="phone")
+    def patient_phone(self, obj):
+        return obj.patient.phone
+
+    @admin.display(description="prefers")
+    def patient_contact(self, obj):
+        return obj.patient.get_preferred_contact_display()

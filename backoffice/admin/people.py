@@ -1,0 +1,198 @@
+"""People and places: pharmacists with their weekly hours and days off, patients' contact details,
+the pharmacy and the kinds of consultation.
+
+Patients' contact details are for everyone on staff; the links to their intakes only for those who
+may see clinical details.
+"""
+
+from datetime import time
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+
+from consultations.hours import hhmm, overlapping_ranges
+from consultations.models import AvailabilityException, ConsultationType, Location, Pharmacist, WorkingHours
+from patients.models import Patient
+
+from .. import formatting as fmt
+from .base import ADMIN_CSS, AdminInputGuard, sees_clinical
+
+
+# --- Pharmacists and their hours ------------------------------------------------------------------
+class WorkingHoursForm(forms.ModelForm):
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "start", "end"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "The end time must be after the start time.")
+        return cleaned
+
+
+class WorkingHoursFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        ranges = [
+            (form.cleaned_data["weekday"], form.cleaned_data["start"], form.cleaned_data["end"])
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        clashes = overlapping_ranges(ranges)
+        if clashes:
+            raise ValidationError(
+                [
+                    f"{WorkingHours.Weekday(day).label}: {hhmm(a[0])}–{hhmm(a[1])} overlaps "
+                    f"{hhmm(b[0])}–{hhmm(b[1])}. Join them into one range or change one of them."
+                    for day, a, b in clashes
+                ]
+            )
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    form = WorkingHoursForm
+    formset = WorkingHoursFormSet
+    extra = 1
+    verbose_name = "weekly hours (Chicago time)"
+    verbose_name_plural = "Weekly hours (Chicago time)"
+
+
+class AvailabilityExceptionForm(forms.ModelForm):
+    class Meta:
+        model = AvailabilityException
+        fields = ["day", "kind", "start", "end", "note"]
+        help_texts = {"start": "Leave start and end empty for a whole day off."}
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, start, end = cleaned.get("kind"), cleaned.get("start"), cleaned.get("end")
+        if "start" in self.errors or "end" in self.errors:
+            return cleaned
+        if (start is None) != (end is None):
+            self.add_error("end" if end is None else "start", "Give both a start and an end time, or neither.")
+        elif start is None and kind == AvailabilityException.Kind.EXTRA_HOURS:
+            self.add_error("start", "Extra hours need a start and an end time.")
+        elif start is not None and end <= start:
+            self.add_error("end", "The end time must be after the start time.")
+        return cleaned
+
+
+class AvailabilityExceptionFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        ranges = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            start = data.get("start") or time.min
+            end = data.get("end") or time.max
+            ranges.append((data["day"], start, end))
+        clashes = overlapping_ranges(ranges)
+        if clashes:
+            raise ValidationError(
+                [
+                    f"{day:%a %b %-d %Y}: {hhmm(a[0])}–{hhmm(a[1])} overlaps {hhmm(b[0])}–{hhmm(b[1])}. "
+                    "Time off and extra hours on the same day must not overlap."
+                    for day, a, b in clashes
+                ]
+            )
+
+
+class AvailabilityExceptionInline(admin.TabularInline):
+    model = AvailabilityException
+    form = AvailabilityExceptionForm
+    formset = AvailabilityExceptionFormSet
+    extra = 1
+    verbose_name = "time off or extra hours (Chicago time)"
+    verbose_name_plural = "Time off and extra hours (Chicago time)"
+
+
+@admin.register(Pharmacist)
+class PharmacistAdmin(AdminInputGuard, admin.ModelAdmin):
+    list_display = ["display_name", "location", "is_active"]
+    list_filter = ["is_active", "location"]
+    search_fields = ["display_name"]
+    fields = ["user", "display_name", "location", "is_active"]
+    inlines = [WorkingHoursInline, AvailabilityExceptionInline]
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_readonly_fields(self, request, obj=None):
+        # Which login a pharmacist is, is an account matter for a superuser.
+        if obj is not None and not request.user.is_superuser:
+            return ["user"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: appointments keep pointing at the pharmacist
+
+
+@admin.register(Location)
+class LocationAdmin(AdminInputGuard, admin.ModelAdmin):
+    list_display = ["name", "city", "phone"]
+
+
+@admin.register(ConsultationType)
+class ConsultationTypeAdmin(AdminInputGuard, admin.ModelAdmin):
+    list_display = ["name", "duration_minutes", "buffer_minutes", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+# --- Patients: contact details for everyone on staff -------------------------------------------
+@admin.register(Patient)
+class PatientAdmin(AdminInputGuard, admin.ModelAdmin):
+    list_display = ["full_name", "email", "phone", "preferred_contact", "created_local"]
+    search_fields = ["first_name", "last_name", "email", "phone"]
+    search_help_text = "Search by name, email or phone."
+    fields = ["first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact"]
+    readonly_fields = []
+
+    class Media:
+        css = ADMIN_CSS
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if sees_clinical(request) and "intakes_links" not in fields:
+            fields.append("intakes_links")
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["intakes_links"] if sees_clinical(request) else []
+
+    @admin.display(description="name", ordering="last_name")
+    def full_name(self, patient):
+        return patient.full_name
+
+    @admin.display(description="created (Chicago)", ordering="created_at")
+    def created_local(self, patient):
+        return fmt.when(patient.created_at)
+
+    @admin.display(description="intakes")
+    def intakes_links(self, patient):
+        return format_html_join(
+            mark_safe("<br>"), '<a href="{}">Submitted {}</a>',  # noqa: S308 (a constant)
+            (
+                (reverse("admin:patients_intake_change", args=[i.pk]), fmt.when(i.submitted_at))
+                for i in patient.intakes.all()
+            ),
+        ) or "—"
