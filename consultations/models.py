@@ -6,8 +6,10 @@ pharmacy's zone (settings.TIME_ZONE, America/Chicago) and are converted by the s
 
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -35,6 +37,23 @@ class Location(models.Model):
         return f"{street}, {self.city}, {self.state} {self.postal_code}"
 
 
+def validate_meeting_link(value: str) -> None:
+    """A video room link: https, on a host the pharmacy allows (settings.VIDEO_LINK_HOSTS, where
+    "*.zoom.us" allows any subdomain of zoom.us)."""
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValidationError("Enter the meeting link starting with https://.")
+    host = parts.hostname.lower()
+    for allowed in settings.VIDEO_LINK_HOSTS:
+        allowed = allowed.lower()
+        if host == allowed or (allowed.startswith("*.") and (host.endswith(allowed[1:]) or host == allowed[2:])):
+            return
+    raise ValidationError(
+        "Use a link from one of the video services the pharmacy allows: %(hosts)s.",
+        params={"hosts": ", ".join(settings.VIDEO_LINK_HOSTS)},
+    )
+
+
 class Pharmacist(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pharmacist"
@@ -42,6 +61,10 @@ class Pharmacist(models.Model):
     display_name = models.CharField(max_length=200)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="pharmacists")
     is_active = models.BooleanField(default=True)
+    meeting_link = models.URLField(
+        max_length=500, blank=True, validators=[validate_meeting_link],
+        help_text="The video room video patients join (https). An appointment may have its own.",
+    )
 
     class Meta:
         ordering = ["display_name"]
@@ -183,7 +206,10 @@ class Appointment(models.Model):
     Mode = ConsultationType.Mode
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="appointments")
-    intake = models.ForeignKey("patients.Intake", on_delete=models.PROTECT, related_name="appointments")
+    # None for a consultation staff booked for a caller who has not filled in the intake yet.
+    intake = models.ForeignKey(
+        "patients.Intake", on_delete=models.PROTECT, related_name="appointments", null=True, blank=True
+    )
     pharmacist = models.ForeignKey(Pharmacist, on_delete=models.PROTECT, related_name="appointments")
     consultation_type = models.ForeignKey(ConsultationType, on_delete=models.PROTECT, related_name="+")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
@@ -198,6 +224,16 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set when staff booked it (for a caller); the reason is required inside the notice window.
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    booking_note = models.CharField(max_length=300, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    meeting_link = models.URLField(
+        max_length=500, blank=True, validators=[validate_meeting_link],
+        help_text="Only for this consultation; leave empty to use the pharmacist's link.",
+    )
 
     class Meta:
         ordering = ["start"]

@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "backoffice",
 ]
 
+# Video rooms patients may be sent to (https only); "*.zoom.us" allows any subdomain.
+VIDEO_LINK_HOSTS = env.list(
+    "VIDEO_LINK_HOSTS", default=["meet.google.com", "*.zoom.us", "teams.microsoft.com", "doxy.me", "*.doxy.me"]
+)
+
 # The seam between the domain apps (README, "The dependency rule"): `patients` names nothing of
 # `consultations`; the project tells it where a finished intake goes next and whose phone to give.
 INTAKE_NEXT_URL_NAME = "consultations:book_start"

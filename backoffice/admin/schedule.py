@@ -135,6 +135,8 @@ class AppointmentAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin
 
     @admin.display(description="intake")
     def intake_link(self, appointment):
+        if appointment.intake_id is None:
+            return format_html('<span class="wt-badge wt-badge--caution">{}</span>', "Intake not done")
         url = reverse("admin:patients_intake_change", args=[appointment.intake_id])
         return format_html('<a href="{}">Open intake</a>', url)
 
