@@ -186,3 +186,16 @@ def staff_reschedule_days(*, appointment: Appointment, now: datetime, today: dat
         ignore_appointment=appointment,
         min_notice=timedelta(0),
     )
+
+
+# --- Video ------------------------------------------------------------------------------------------
+# The manage page shows the video link from this long before the start.
+VIDEO_LINK_SHOWN_BEFORE = timedelta(minutes=15)
+
+
+def meeting_link_for(appointment: Appointment) -> str:
+    """The video room of a video consultation: its own link, else its pharmacist's; "" for other
+    modes or when none is set (then no page or email may promise one)."""
+    if appointment.mode != Appointment.Mode.VIDEO:
+        return ""
+    return appointment.meeting_link or appointment.pharmacist.meeting_link
