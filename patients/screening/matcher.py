@@ -105,6 +105,8 @@ shooting inject injects injected injecting bang bangs banged banging
 )
 _H_NOT_HEROIN_AFTER = _word_set("per every q each mcg ug mg ml g gm unit units iu x vitamin vit prep preparation dr")
 _REASON_WORDS = frozenset({"for", "because", "due"})
+# An unnamed pain medicine counts as an opioid unless the entry says it is not one.
+_NOT_AN_OPIOID_PAIN_MEDICINE = _word_set("otc counter non nonopioid nonnarcotic nsaid nsaids natural herbal topical nerve")
 # Shops and store brands patients write beside a medicine, everyday words Webster's Second lacks
 # (modern or irregular: "my mom's", "women's multivitamin") and the tests and conditions written as
 # a reason ("before MRI", "(UTI prevention)"); other English words are found in the english-words
@@ -354,6 +356,7 @@ def _read_group(
                 segment_of.append(segment)
     words = [t.text for t in words_tokens]
 
+    slots = _joined_split_names(slots, words, words_tokens, kb, raw)
     unknown: list[int] = []
     after_reason = False
     for slot in slots:
@@ -375,6 +378,9 @@ def _read_group(
         slot.term, slot.corrected, slot.possible = corrected[0], True, corrected[1]
 
     term_slots = [s for s in slots if s.term is not None]
+    # "pain meds: ibuprofen", "pain pills (percocet)": the named medicine is the one meant, and the
+    # unnamed one's words are the patient's own ("no pain meds since my last Percocet").
+    term_slots = [s for s in term_slots if not _names_which_pain_medicine(s, term_slots, segment_of)]
     if term_slots:
         # Beside a known medicine, everyday words ("after surgery", "removed") are the patient's
         # own remarks; unknown names are still reported.
@@ -403,6 +409,64 @@ def _read_group(
         else:
             spans.append((token.start, token.end))
     return mentions, spans
+
+
+def _joined_split_names(
+    slots: list[_Slot], words: list[str], tokens: list[Token], kb: KnowledgeBase, raw: str
+) -> list[_Slot]:
+    """ "hydro codone", "percy set", "oxy-codone": a name a phone or a patient broke in two is
+    read whole, when neither half is a known name and the two together are (exactly or by spelling)."""
+    joined: list[_Slot] = []
+    for slot in slots:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.term is None
+            and slot.term is None
+            and previous.end_word == previous.start_word + 1
+            and _splittable(words[previous.start_word])
+            and _splittable(words[slot.start_word])
+            and set(raw[tokens[previous.start_word].end : tokens[slot.start_word].start]) <= {" ", "-"}
+        ):
+            whole = words[previous.start_word] + words[slot.start_word]
+            term = kb.phrases.get((whole,))
+            if term is not None:
+                term = _in_context(term, words, slot.end_word, frozenset(words), kb)
+            corrected = None if term is not None or len(whole) < _SPLIT_NAME_MIN_LENGTH else _correct_spelling(whole, kb)
+            if term is not None or corrected is not None:
+                previous.end_word = slot.end_word
+                previous.term = term or corrected[0]
+                previous.corrected = term is None
+                previous.possible = corrected[1] if corrected else False
+                continue
+        joined.append(slot)
+    return joined
+
+
+_SPLIT_NAME_MIN_LENGTH = 7
+
+
+def _splittable(word: str) -> bool:
+    return word.isalpha() and len(word) >= 2 and word not in _DOSING_WORDS and word not in _USE_WORDS
+
+
+def _names_which_pain_medicine(slot: _Slot, term_slots: list[_Slot], segment_of: list[int]) -> bool:
+    """An unnamed pain medicine ("pain meds", "painkillers") beside a named medicine in the same
+    part of the entry: the name says which one it is, so only that medicine is read."""
+    if slot.term is None or not _is_unnamed_pain_medicine(slot.term):
+        return False
+    segment = segment_of[slot.start_word]
+    return any(
+        other is not slot
+        and other.term is not None
+        and not _is_unnamed_pain_medicine(other.term)
+        and segment_of[other.start_word] == segment
+        for other in term_slots
+    )
+
+
+def _is_unnamed_pain_medicine(term: Term) -> bool:
+    return term.kind == "generic_opioid" and term.key.startswith("pain")  # "pain meds", "painmeds", "painkillers"
 
 
 def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list[str], list[str]]:
@@ -437,9 +501,16 @@ def _is_plain_word(word: str) -> bool:
 
 
 def _stems(word: str) -> tuple[str, ...]:
-    """Webster's Second lists headwords only: "knees", "stools", "makes", "remedies" are read as
-    "knee", "stool", "make", "remedy"."""
-    if len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+    """Webster's Second lists headwords only: "knees", "stools", "makes", "remedies", "recovered",
+    "stronger", "hoping" are read as "knee", "stool", "make", "remedy", "recover", "strong", "hope"."""
+    if len(word) < 4:
+        return ()
+    for ending in ("ed", "er", "ing"):
+        if word.endswith(ending) and len(word) >= 6:
+            stem = word[: -len(ending)]
+            doubled = (stem[:-1],) if len(stem) > 2 and stem[-1] == stem[-2] else ()  # "stopped"
+            return (stem, stem + "e", *doubled)
+    if not word.endswith("s") or word.endswith("ss"):
         return ()
     if word.endswith("ies"):
         return (word[:-1], word[:-2], word[:-3] + "y")
@@ -516,6 +587,8 @@ def _in_context(
             or following == "pylori"
         ):
             return None
+    if _is_unnamed_pain_medicine(term) and entry_words & _NOT_AN_OPIOID_PAIN_MEDICINE:
+        return None  # "OTC pain meds", "non-opioid painkillers": the words left are unrecognised
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.
         others = {w for w in entry_words if w != term.key and not _is_noise(w) and not _is_plain_word(w)}

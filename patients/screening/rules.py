@@ -253,6 +253,9 @@ def _opioid_flag(
     if timing.use is Use.CURRENT:
         said = f" (\u201c{timing.cue}\u201d)" if timing.cue else ""
         facts["reading"] = f"Read as taken now{said}."
+        if timing.last_dose is not None:
+            # "percocet sometimes, last one 2 weeks ago": taken now and then, so the date is not a stop.
+            facts["reading"] += f" Latest dose read: {_day(timing.last_dose)} (\u201c{timing.when}\u201d)."
         return ("opioid", Severity.CONTRAINDICATION, _opioid_text(mention, matched), facts)
     earliest = _earliest_start(timing.last_dose, rule)
     cue = f"\u201c{timing.cue}\u201d" if timing.cue else "a past date"

@@ -10,7 +10,10 @@ opioid must not hide it. The rule, from issue #11:
   to"); the date beside it ("3 days ago", "yesterday", "in 2019") is read against the day of the
   intake, always taking the most recent day the words allow;
 - anything that says the use goes on ("tapering", "weaning", "trying to stop", "started", "for
-  the past 6 months", "still") keeps the drug current, whatever else the entry says.
+  the past 6 months", "still") keeps the drug current, whatever else the entry says;
+- words of continuing use ("prn", "as needed", "only on bad days", "sometimes") keep it current
+  beside a denial of how often ("I don't take it every day now, just prn") or a last dose
+  ("sometimes, last one 2 weeks ago"); only a stop ("stopped", "used to", "anymore") ends it.
 
 Whether an ended use lies inside the opioid-free interval is decided in rules.py, which knows the
 washout rules; this module only reads words and dates. Plain Python, no web framework.
@@ -24,6 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 
 class Use(enum.StrEnum):
@@ -82,9 +86,34 @@ _CURRENT = frozenset(
 )
 # Time words that only date a denial: "no opioids now", "currently not on any", "opioids: none now".
 _DENIAL_TIMES = frozenset({"now", "currently", "presently", "right"})
+# "not" says many things ("not sure", "not prescribed", "not helping"). It denies a drug when it
+# stands straight before it ("not oxycodone"), with "any", or across these words only, and then only
+# when nothing but a time or a pronoun follows the drug: "not taking oxycodone now", "I'm not on
+# methadone": a clean denial, read like "no opioids now". "not taking it as prescribed" is not one.
+_NOT_FILLER = frozenset({"taking", "take", "taken", "using", "use", "used", "on", "currently", "ever", "been", "had", "have", "i"})
+_AFTER_A_CLEAN_NOT = _DENIAL_TIMES | frozenset({"it", "them", "those", "these", "that", "at", "the", "moment", "present"})
+# Words of continuing use: "just prn", "only on bad days", "sometimes". Beside a denial or a last
+# dose they say the drug is still taken now and then: "I don't take it every day now, just prn",
+# "percocet sometimes, last one 2 weeks ago". A stop ("stopped", "used to", "anymore") still wins.
+_CONTINUING = frozenset(
+    ["prn", "occasionally", "occasional", "sometimes", "rarely", "seldom", "sparingly", "intermittently", "periodically", "flare", "flares", "flareup", "flareups", "breakthrough"]
+)
+_CONTINUING_PHRASES = frozenset(
+    [("as", "needed"), ("when", "needed"), ("if", "needed"), ("as", "required"), ("when", "required"), ("if", "required"), ("bad", "days"), ("bad", "day"), ("at", "night"), ("at", "nights"), ("at", "bedtime"), ("once", "in", "a"), ("now", "and", "then"), ("here", "and", "there"), ("every", "so", "often"), ("on", "and", "off"), ("off", "and", "on"), ("some", "days"), ("on", "weekends")]
+)
+_CONTINUING_STARTS = frozenset(phrase[0] for phrase in _CONTINUING_PHRASES)
+# After a denial these make it partial, so the use goes on: "don't take it every day", "not as
+# much", "not as often", "don't take it as prescribed".
+_PARTIAL = frozenset(["every", "everyday", "regularly", "much", "often", "always", "usually", "routinely"])
+_PARTIAL_PHRASES = frozenset([("as", "prescribed"), ("as", "directed"), ("all", "the", "time")])
+# A continuing-use word right after these is itself denied: "not even prn", "never as needed".
+_DENYING_A_PATTERN = frozenset({"not", "no", "never", "even", "nor", "without"})
 # "tapered down to 10mg", "weaned down", "cut down": the dose went down, the use goes on.
 _STILL_GOING_AFTER = frozenset({"down", "to"})
 _SINCE = "since"
+_STOPPED_DOING = frozenset({"stopped", "quit", "discontinued", "ceased", "finished", "done"})
+# "10 days off", "3 weeks clean", "2 months sober": how long ago the use ended.
+_OFF_FOR_A_WHILE = frozenset({"off", "clean", "sober"})
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -135,11 +164,17 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
     when, last_dose = read_date(around, today=today, raw=raw)
     negation = _governing_negation(before, after)
     # A denial's own words ("not taking any", "no opioids now") do not say the use goes on.
-    current = _says_current(before, after, claimed=_denial_claims(before, after) if negation else frozenset())
+    claimed = _denial_claims(before, after) if negation else frozenset()
+    current = _says_current(before, after, claimed=claimed)
     ended = _ending_word(before, after, has_date=last_dose is not None)
 
     if current:
         return Timing(Use.CURRENT, cue=current)
+    # "I don't take it every day now, just prn", "percocet sometimes, last one 2 weeks ago": a
+    # partial denial or a last dose beside words of continuing use; a real stop still wins.
+    still = _continuing_use(before, after) or (_partial_denial(after, claimed, len(before)) if negation else "")
+    if still and (negation or ended) and not _ending_word(before, after, has_date=last_dose is not None, count_last=False):
+        return Timing(Use.CURRENT, last_dose, cue=still, when=when)
     if (negation or ended) and last_dose is None:
         when, last_dose = _for_duration(around, today=today)
     if negation and ended in _STOPPING:
@@ -204,6 +239,8 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             previous = around[index - 1] if index > 0 else ""
             if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
                 continue  # "until now", "for 2 years now": how long it has been over
+            if word in {"taking", "using"} and previous in _STOPPED_DOING:
+                continue  # "stopped taking", "quit using": what stopped, not what goes on
             return word
         if word in {"tapered", "weaned", "cut"} and index + 1 < len(around) and around[index + 1] in _STILL_GOING_AFTER:
             return f"{word} {around[index + 1]}"
@@ -221,18 +258,28 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
 
 
 def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
-    """ "off it for 2 weeks", "clean for 3 years", "haven't used for 5 days": ended that long ago."""
+    """ "off it for 2 weeks", "clean for 3 years", "haven't used for 5 days", "10 days off",
+    "3 weeks clean": ended that long ago."""
     for index, word in enumerate(words):
-        if word != "for" or not _duration_follows(words, index + 1):
-            continue
-        look = [w for w in words[index + 1 : index + 5] if w not in {"the", "past", "last"}]
-        glued = _GLUED_AMOUNT.match(look[0])
-        if glued:
-            count, unit = int(glued.group(1)), _UNITS[glued.group(2)]
-        else:
-            count, unit = int(look[0]) if look[0].isdigit() else _NUMBER_WORDS[look[0]], _UNITS[look[1]]
-        return f"for {' '.join(look[:1 if glued else 2])}", _minus(today, count, unit)
+        if word == "for" and _duration_follows(words, index + 1):
+            look = [w for w in words[index + 1 : index + 5] if w not in {"the", "past", "last"}]
+            glued = _GLUED_AMOUNT.match(look[0])
+            if glued:
+                count, unit = int(glued.group(1)), _UNITS[glued.group(2)]
+            else:
+                count, unit = int(look[0]) if look[0].isdigit() else _NUMBER_WORDS[look[0]], _UNITS[look[1]]
+            return f"for {' '.join(look[:1 if glued else 2])}", _minus(today, count, unit)
+        if word in _OFF_FOR_A_WHILE and not _on_a_schedule(words):
+            amount = _amount_before(words, index, counted=True)
+            if amount is not None:
+                count, unit, text = amount
+                return f"{text} {word}", _minus(today, count, unit)
     return "", None
+
+
+def _on_a_schedule(words: list[str]) -> bool:
+    """ "5 days on, 2 days off": a pattern of use, not a stop."""
+    return any(word in _UNITS and following == "on" for word, following in pairwise(words))
 
 
 def _duration_follows(words: list[str], start: int) -> bool:
@@ -245,20 +292,48 @@ def _duration_follows(words: list[str], start: int) -> bool:
     return (first.isdigit() or first in _NUMBER_WORDS) and len(look) > 1 and look[1] in _UNITS
 
 
+def _negation_before(before: list[str], after: list[str]) -> int | None:
+    """Where in `before` a negation reaches the drug across filler words only, or None."""
+    for index in range(len(before) - 1, -1, -1):
+        word = before[index]
+        if word in _NEVER or word in _NEGATED_VERBS or word in _REFUSING:
+            return index
+        if word == "not":
+            between = before[index + 1 :]
+            if "any" in before or not between:
+                return index
+            clean = set(between) <= _NOT_FILLER and set(after) <= _AFTER_A_CLEAN_NOT
+            return index if clean else None
+        if word not in _NEGATION_FILLER:
+            return None
+    return None
+
+
+def _not_after(after: list[str]) -> bool:
+    """ "oxycodone - not taking it now", "oxycodone 5mg: not currently": a clean "not" after the drug."""
+    said = list(after)
+    while said and said[-1] in _DENIAL_TIMES:
+        said.pop()
+    if "not" not in said:
+        return False
+    at = said.index("not")
+    dose = all(w[0].isdigit() or w in {"mg", "mcg", "ml", "tab", "tabs", "pill", "pills"} for w in said[:at])
+    return dose and set(said[at + 1 :]) <= _NOT_FILLER | _AFTER_A_CLEAN_NOT
+
+
 def _governing_negation(before: list[str], after: list[str]) -> str:
     """A negation that reaches the drug across filler words only ("no history of opioid use")."""
-    for index, word in enumerate(reversed(before)):
-        negates = word in _NEVER or word in _NEGATED_VERBS or word in _REFUSING
-        if negates or (word == "not" and ("any" in before or index == 0)):
-            return word
-        if word not in _NEGATION_FILLER:
-            break
+    index = _negation_before(before, after)
+    if index is not None:
+        return before[index]
     # Written after the drug: "opioids: none", "narcotics - no", "oxycodone never", "opioids: none now".
     said = list(after)
     while said and said[-1] in _DENIAL_TIMES:
         said.pop()
     if said and said[-1] in _NEVER and all(w in _NEGATION_FILLER for w in said[:-1]):
         return said[-1]
+    if _not_after(after):
+        return "not"
     # Said of it at the end: "... so I avoid it", "never filled it", "don't take any myself".
     tail = after[-4:]
     for index, word in enumerate(tail):
@@ -277,34 +352,65 @@ def _denial_claims(before: list[str], after: list[str]) -> frozenset[int]:
     currently using"), time words just before it ("currently not on any"), and words after the
     drug that only repeat or date it ("no opioids now", "opioids: none currently").
     """
-    start = len(before)
-    for index in range(len(before) - 1, -1, -1):
-        word = before[index]
-        if word in _NEVER or word in _NEGATED_VERBS or word in _REFUSING or (
-            word == "not" and ("any" in before or index == len(before) - 1)
-        ):
-            start = index
-            while start > 0 and before[start - 1] in _DENIAL_TIMES:
-                start -= 1
-            break
-        if word not in _NEGATION_FILLER:
-            break
+    start = _negation_before(before, after)
+    if start is None:
+        start = len(before)
+    while start > 0 and before[start - 1] in _DENIAL_TIMES:
+        start -= 1
     claimed = set(range(start, len(before)))
-    if set(after) <= _DENIAL_TIMES | _NEVER | {"not"} | (_NEGATION_FILLER - _CURRENT):
+    if set(after) <= _DENIAL_TIMES | _NEVER | {"not"} | (_NEGATION_FILLER - _CURRENT) or _not_after(after):
         claimed.update(range(len(before), len(before) + len(after)))
     return frozenset(claimed)
 
 
-def _ending_word(before: list[str], after: list[str], *, has_date: bool) -> str:
+def _continuing_use(before: list[str], after: list[str]) -> str:
+    """Words saying the drug is still taken now and then ("prn", "as needed", "on bad days"), unless
+    they are themselves denied ("not even prn")."""
+    for words in (before, after):
+        for index, word in enumerate(words):
+            if word in _CONTINUING:
+                said = word
+            elif word in _CONTINUING_STARTS:
+                phrase = next((p for p in _CONTINUING_PHRASES if tuple(words[index : index + len(p)]) == p), None)
+                if phrase is None:
+                    continue
+                said = " ".join(phrase)
+            else:
+                continue
+            leading = words[max(0, index - 2) : index]
+            if not any(w in _DENYING_A_PATTERN or w in _NEGATED_VERBS for w in leading):
+                return said
+    return ""
+
+
+def _partial_denial(after: list[str], claimed: frozenset[int], offset: int) -> str:
+    """ "not every day", "not as much", "don't take it as prescribed": a denial of how much or how
+    often, written after the drug, which says the drug is still taken."""
+    for index, word in enumerate(after):
+        if offset + index in claimed:
+            continue
+        if word in _PARTIAL:
+            return f"not {word}"
+        phrase = next((p for p in _PARTIAL_PHRASES if tuple(after[index : index + len(p)]) == p), None)
+        if phrase is not None:
+            return f"not {' '.join(phrase)}"
+    return ""
+
+
+def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_last: bool = True) -> str:
+    """The word that says the use ended, or "". `count_last=False` leaves out "last" ("last dose 2
+    weeks ago"), which dates the latest dose without saying the use stopped."""
     around = before + after
     for index, word in enumerate(around):
         if word == _LAST:
             following = around[index + 1] if index + 1 < len(around) else ""
-            if following in _LAST_FOLLOWERS or (index == len(before) - 1):
+            if count_last and (following in _LAST_FOLLOWERS or (index == len(before) - 1)):
                 return "last"
             continue
-        if word not in _ENDED:
-            continue
+        if word not in _ENDED or (index > 0 and around[index - 1] == _LAST):
+            continue  # "last took", "last used": the date of the latest dose, said above
+        if word == "off" and (around[max(0, index - 2) : index] == ["on", "and"] or around[index + 1 : index + 3] == ["and", "on"]):
+            continue  # "on and off": now and then, not a stop
         if word in {"tapered", "weaned"}:
             following = around[index + 1] if index + 1 < len(around) else ""
             if following != "off":
@@ -359,8 +465,12 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             found.append((f"last {following}", _end_of_last(following, today)))
         elif word == "this" and following in {"week", "month", "year", "weekend"}:
             found.append((f"this {following}", today))
-        elif word in _WEEKDAYS and previous in {"since", "on", "last", "till", "until", "before"}:
-            found.append((f"{previous} {word}", _last_weekday(_WEEKDAYS[word], today)))
+        elif word in _WEEKDAYS and (
+            previous in {"since", "on", "last", "till", "until", "before", "stopped", "quit", "finished", "ended"}
+            or (previous in _LAST_FOLLOWERS and _LAST in words[max(0, i - 3) : i])  # "last one saturday"
+        ):
+            said = word if previous in _LAST_FOLLOWERS else f"{previous} {word}"
+            found.append((said, _last_weekday(_WEEKDAYS[word], today)))
         elif word in _MONTHS and _names_a_month(word, previous, following):
             read = _month_date(words, i, today)
             if read is not None:
@@ -382,8 +492,11 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
     return text, day
 
 
-def _amount_before(words: Sequence[str], ago_at: int) -> tuple[int, str, str] | None:
-    """ "3 days", "a few weeks", "2-3 months", "3days" before "ago": the smallest amount said."""
+def _amount_before(words: Sequence[str], ago_at: int, *, counted: bool = False) -> tuple[int, str, str] | None:
+    """ "3 days", "a few weeks", "2-3 months", "3days" before "ago": the smallest amount said.
+
+    With `counted`, a unit without a number ("weeks off") gives nothing rather than a guess.
+    """
     if ago_at == 0:
         return None
     unit_word = words[ago_at - 1]
@@ -397,6 +510,8 @@ def _amount_before(words: Sequence[str], ago_at: int) -> tuple[int, str, str] | 
     index = ago_at - 2
     while index >= 0 and index >= ago_at - 4:
         word = words[index]
+        if word in _NUMBER_WORDS and word not in {"a", "an"} and words[index + 1].isdigit():
+            break  # "last one 20 days ago": "one" is the dose, not a range ("2-3 days", "2 or 3 days")
         if word.isdigit():
             counts.append(int(word))
         elif word in {"a", "an"} and counts:
@@ -406,6 +521,8 @@ def _amount_before(words: Sequence[str], ago_at: int) -> tuple[int, str, str] | 
         elif word not in {"or", "to", "over", "about", "around", "almost", "nearly", "just", "under", "like"}:
             break
         index -= 1
+    if not counts and counted:
+        return None
     if not counts:
         # "days ago", "weeks ago": at least two; "a day ago" was read above.
         counts = [1 if unit_word in {"day", "week", "month", "year"} else 2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -632,7 +633,111 @@ def test_set_d_examples_are_not_copied_from_any_evaluation_list():
     lists = {
         line.strip().casefold()
         for path in eval_dir.glob("*.txt")
-        if not path.name.startswith("blind2026e_")  # being written blind: nobody here reads it
+        if not path.name.startswith("blind2026f_")  # being written blind: nobody here reads it
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     assert not {e.casefold() for e in SET_D_EXAMPLES} & lists
+
+
+# --- Causes found on the fifth blind set, E (the strings differ from its lines on purpose) --------
+# A name a phone or a patient broke in two is read whole; an everyday name broken in two stays everyday.
+SPLIT_OPIOID_NAMES = [
+    ("tra madol 50mg twice a day", "tramadol"),
+    ("hydro morphone 2mg q4h", "hydromorphone"),
+    ("bupre norphine 8mg film", "buprenorphine"),
+    ("percy cet 5/325 at bedtime", "oxycodone"),  # read whole, then by spelling: "percycet"
+]
+SPLIT_EVERYDAY_NAMES = ["hydro chlorothiazide 25", "metro nidazole 500 bid"]
+NON_PRESCRIPTION_OPIOIDS = [
+    ("7OH tablets from the smoke shop", "mitragynine"),
+    ("7oh gummies twice a day", "mitragynine"),
+    ("poppy tea most evenings", "opium"),
+    ("poppy straw brewed at home", "opium"),
+    ("unwashed poppy seed tea", "opium"),
+    ("pressed pills from a friend", "fentanyl"),
+    ("a pressie or two on weekends", "fentanyl"),
+]
+# "Pain pills" named no further counts as an opioid (the long interval) until the pharmacist knows
+# which one; naming it, or saying it is over the counter or for nerve pain, says it is not.
+UNNAMED_PAIN_MEDICINES = ["leftover pain pills after my knee surgery", "painkillers from the ER last Tuesday"]
+NAMED_OR_NON_OPIOID_PAIN_MEDICINES = ["pain meds: naproxen 500", "painkillers (paracetamol) when needed"]
+SAID_NOT_TO_BE_AN_OPIOID = ["otc pain pills", "nerve pain medication"]
+# Past tenses and comparatives Webster's Second lists only as headwords ("worsen", "strong").
+EVERYDAY_WORD_FORMS_BESIDE_A_MEDICINE = ["ibuprofen if the swelling worsened", "advil when cramps are stronger"]
+SET_E_EXAMPLES = [
+    *(e for e, _ in SPLIT_OPIOID_NAMES + NON_PRESCRIPTION_OPIOIDS),
+    *SPLIT_EVERYDAY_NAMES,
+    *UNNAMED_PAIN_MEDICINES,
+    *NAMED_OR_NON_OPIOID_PAIN_MEDICINES,
+    *SAID_NOT_TO_BE_AN_OPIOID,
+    *EVERYDAY_WORD_FORMS_BESIDE_A_MEDICINE,
+]
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), SPLIT_OPIOID_NAMES)
+def test_an_opioid_name_broken_in_two_is_still_an_opioid(entry, ingredient):
+    flags = screen_medication(entry)
+    assert is_opioid(flags)
+    assert [f.ingredient for f in flags if f.code == "opioid"] == [ingredient]
+    assert not [f for f in flags if f.code == "unrecognised"]
+
+
+@pytest.mark.parametrize("entry", SPLIT_EVERYDAY_NAMES)
+def test_an_everyday_name_broken_in_two_is_still_everyday(entry):
+    assert screen_medication(entry) == []
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), NON_PRESCRIPTION_OPIOIDS)
+def test_7oh_poppy_tea_and_pressed_pills_are_a_contraindication(entry, ingredient):
+    flags = screen_medication(entry)
+    assert is_opioid(flags)
+    assert [f.ingredient for f in flags if f.code == "opioid"] == [ingredient]
+
+
+def test_poppy_seeds_in_food_are_not_poppy_tea():
+    assert not is_opioid(screen_medication("poppy seed bagel"))
+
+
+@pytest.mark.parametrize("entry", UNNAMED_PAIN_MEDICINES)
+def test_an_unnamed_pain_medicine_is_a_contraindication_until_the_pharmacist_knows_which(entry):
+    flags = screen_medication(entry, today=date(2026, 11, 27))
+    assert is_opioid(flags), [(f.code, f.reading) for f in flags]
+
+
+def test_an_unnamed_pain_medicine_gets_the_longest_interval_a_date_can_clear():
+    (flag,) = screen_medication("quit taking painkillers 12 days ago", today=date(2026, 11, 27))
+    assert flag.severity == Severity.CONTRAINDICATION
+    assert flag.earliest_start == date(2026, 11, 29)  # 14 days, as for an opioid nobody could name
+
+
+@pytest.mark.parametrize("entry", NAMED_OR_NON_OPIOID_PAIN_MEDICINES)
+def test_a_pain_medicine_named_beside_the_words_is_the_one_read(entry):
+    assert screen_medication(entry) == []
+
+
+@pytest.mark.parametrize("entry", SAID_NOT_TO_BE_AN_OPIOID)
+def test_a_pain_medicine_said_to_be_over_the_counter_or_for_nerves_goes_to_review_only(entry):
+    flags = screen_medication(entry)
+    assert not is_opioid(flags)
+    assert [f.code for f in flags] == ["unrecognised"]
+
+
+def test_denying_pain_medicines_is_a_review():
+    flags = screen_medication("denies pain medication use")
+    assert [(f.code, f.severity) for f in flags] == [("opioid_not_current", Severity.REVIEW)]
+
+
+@pytest.mark.parametrize("entry", EVERYDAY_WORD_FORMS_BESIDE_A_MEDICINE)
+def test_past_tenses_and_comparatives_beside_a_medicine_are_not_unknown_medicines(entry):
+    assert screen_medication(entry) == []
+
+
+def test_set_e_examples_are_not_copied_from_any_evaluation_list():
+    eval_dir = REPO_ROOT / "bench" / "screening_eval"
+    lists = {
+        line.strip().casefold()
+        for path in eval_dir.glob("*.txt")
+        if not path.name.startswith("blind2026f_")  # being written blind: nobody here reads it
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    assert not {e.casefold() for e in SET_E_EXAMPLES} & lists

@@ -406,7 +406,119 @@ def test_set_d_timing_examples_are_not_copied_from_any_evaluation_list():
     lists = {
         line.strip().casefold()
         for path in eval_dir.glob("*.txt")
-        if not path.name.startswith("blind2026e_")  # being written blind: nobody here reads it
+        if not path.name.startswith("blind2026f_")  # being written blind: nobody here reads it
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     assert not {e.casefold() for e in DENIALS_THAT_SAY_NOW + USE_BESIDE_A_DENIAL_THAT_SAYS_NOW} & lists
+
+
+# --- Causes found on the fifth blind set, E (the strings differ from its lines on purpose) -------
+# A partial denial ("not every day", "not as directed") or a last dose beside words of continuing
+# use ("only when it flares", "as needed") says the drug is still taken now and then.
+STILL_TAKEN_NOW_AND_THEN = [
+    "I don't take tramadol every day, only when my back flares",
+    "I do not take Norco daily, only at night",
+    "I don't take oxycodone regularly",
+    "I don't take tramadol as directed",
+    "Dilaudid as needed, last dose about 3 weeks ago",
+    "codeine syrup occasionally, last time 16 days ago",
+]
+# A continuing-use word that is itself denied, or a use that really stopped, is no such thing.
+NOT_TAKEN_NOW_AND_THEN = [
+    "no oxycodone, not even as needed",
+    "never took morphine, not even once in a while",
+    "used to take Norco on bad days, stopped in 2021",
+]
+# "not" straight before "taking" / "on" and the drug, with nothing after it but a time: a clean
+# denial, read like "no opioids now" and "I don't take oxycodone" (a review, not a contraindication).
+CLEAN_DENIALS_WITH_NOT = ["not taking methadone now", "I'm not on tramadol at the moment", "hydrocodone - not currently taking it"]
+# "not" followed by how the drug is taken denies only the how.
+NOT_THAT_LEAVES_THE_USE = ["not taking my oxycodone as prescribed", "not taking hydromorphone for pain, just to sleep"]
+SET_E_TIMING_EXAMPLES = STILL_TAKEN_NOW_AND_THEN + NOT_TAKEN_NOW_AND_THEN + CLEAN_DENIALS_WITH_NOT + NOT_THAT_LEAVES_THE_USE
+
+
+@pytest.mark.parametrize("entry", STILL_TAKEN_NOW_AND_THEN)
+def test_continuing_use_beside_a_partial_denial_or_a_last_dose_is_a_contraindication(entry):
+    flags = screen(entry)
+    assert is_opioid(flags), [(f.code, f.reading) for f in flags]
+
+
+def test_the_last_dose_of_a_drug_still_taken_as_needed_is_shown_to_the_pharmacist():
+    (flag,) = screen("hydrocodone prn, last one 20 days ago")
+    assert flag.severity == Severity.CONTRAINDICATION
+    assert "prn" in flag.reading and "Nov 7, 2026" in flag.reading
+    assert flag.earliest_start is None  # still taken: no start date until the pharmacist agrees a stop
+
+
+@pytest.mark.parametrize("entry", NOT_TAKEN_NOW_AND_THEN)
+def test_denied_or_ended_continuing_use_is_a_review(entry):
+    flags = opioid_flags(screen(entry))
+    assert [(f.code, f.severity) for f in flags] == [("opioid_not_current", Severity.REVIEW)], [
+        (f.code, f.reading) for f in flags
+    ]
+
+
+@pytest.mark.parametrize("entry", CLEAN_DENIALS_WITH_NOT)
+def test_a_clean_denial_with_not_is_a_review_like_no_opioids_now(entry):
+    flags = opioid_flags(screen(entry))
+    assert [(f.code, f.severity) for f in flags] == [("opioid_not_current", Severity.REVIEW)], [
+        (f.code, f.reading) for f in flags
+    ]
+
+
+@pytest.mark.parametrize("entry", NOT_THAT_LEAVES_THE_USE)
+def test_not_followed_by_how_the_drug_is_taken_is_still_a_contraindication(entry):
+    assert is_opioid(screen(entry))
+
+
+@pytest.mark.parametrize(
+    ("entry", "days_ago", "contraindication"),
+    [
+        ("5 days clean from heroin", 5, True),
+        ("9 days off tramadol", 9, True),
+        ("10 days off hydrocodone", 10, False),  # the full interval has passed: LDN may start today
+        ("10 days off methadone", 10, True),  # 14 days for methadone
+        ("12 days off tramadol", 12, False),
+        ("3 weeks sober off oxycodone", 21, False),
+    ],
+)
+def test_a_length_of_time_before_off_or_clean_dates_the_last_dose(entry, days_ago, contraindication):
+    (flag,) = opioid_flags(screen(entry))
+    assert flag.last_dose == TODAY - timedelta(days=days_ago)
+    assert is_opioid([flag]) is contraindication
+    if not contraindication:
+        assert flag.earliest_start <= TODAY
+
+
+@pytest.mark.parametrize("entry", ["tramadol 2 weeks on, 2 weeks off", "weeks off oxycodone"])
+def test_a_schedule_or_a_length_without_a_number_is_no_date(entry):
+    (flag,) = opioid_flags(screen(entry))
+    assert flag.severity == Severity.CONTRAINDICATION
+    assert flag.last_dose is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "day"),
+    [("oxycodone, last pill thursday", date(2026, 11, 26)), ("stopped tramadol tuesday", date(2026, 11, 24))],
+)
+def test_a_bare_weekday_after_a_last_dose_or_a_stop_is_that_day(entry, day):
+    (flag,) = opioid_flags(screen(entry))
+    assert flag.last_dose == day
+    assert flag.severity == Severity.CONTRAINDICATION
+
+
+def test_stopped_taking_is_a_stop_not_current_use():
+    flags = opioid_flags(screen("stopped taking codeine in 2020"))
+    assert [(f.code, f.last_dose) for f in flags] == [("opioid_not_current", date(2020, 12, 31))]
+
+
+def test_set_e_timing_examples_are_not_copied_from_any_evaluation_list():
+    eval_dir = REPO_ROOT / "bench" / "screening_eval"
+    lists = {
+        line.strip().casefold()
+        for path in eval_dir.glob("*.txt")
+        if not path.name.startswith("blind2026f_")  # being written blind: nobody here reads it
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    examples = SET_E_TIMING_EXAMPLES + ["hydrocodone prn, last one 20 days ago", "stopped taking codeine in 2020"]
+    assert not {e.casefold() for e in examples} & lists
