@@ -22,25 +22,18 @@ from patients.models import Intake, MedicationEntry, ScreeningFlag
 from patients.review import intake_review, intake_review_check
 from patients.selectors import (
     AWAITING_DECISION,
-    flag_is_opioid_not_current,
     flagged_with,
     intakes_earlier_of,
     intakes_for_review,
     opioid_not_current_exists,
 )
 
+from ..badges import OPIOID_NOT_CURRENT_LABEL, badge, screening_badges
 from ..formatting import day, when
 from ..roles import REVIEW
 from .base import ADMIN_CSS, AdminInputGuard, AuditedViewsMixin, PatientColumns, is_row_id, sees_clinical
 
 Severity = ScreeningFlag.Severity
-OPIOID_NOT_CURRENT_LABEL = "Opioid mentioned, not current"
-
-
-def badge(severity: str, count: int | None = None):
-    label = Severity(severity).label
-    text = f"{label} ×{count}" if count and count > 1 else label
-    return format_html('<span class="wt-badge wt-badge--{}">{}</span>', severity, text)
 
 
 def intake_url(intake_id: int) -> str:
@@ -289,20 +282,7 @@ class IntakeAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.Mode
 
     @admin.display(description="screening", ordering="severity_rank")
     def severity_badges(self, intake):
-        counts = {}
-        for flag in intake.flags.all():
-            counts[flag.severity] = counts.get(flag.severity, 0) + 1
-        if intake.screening_outcome in Severity.values and intake.screening_outcome not in counts:
-            counts[intake.screening_outcome] = 1
-        if not counts:
-            return format_html('<span class="wt-badge wt-badge--clear">{}</span>', "Nothing noticed")
-        ordered = [s for s in Severity.values if s in counts]
-        badges = format_html_join(" ", "{}", ((badge(s, counts[s]),) for s in ordered))
-        if Severity.CONTRAINDICATION not in counts and any(flag_is_opioid_not_current(f) for f in intake.flags.all()):
-            badges = format_html(
-                '<span class="wt-badge wt-badge--opioid-past">{}</span> {}', OPIOID_NOT_CURRENT_LABEL, badges
-            )
-        return badges
+        return screening_badges(intake)
 
     @admin.display(description="other flags (not tied to a medication)")
     def other_flags(self, intake):
