@@ -14,7 +14,9 @@ Plain functions over the ORM; no request, no transaction of their own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -108,33 +110,65 @@ def appointment_manage_url(appointment: Appointment) -> str:
 
 
 # --- What can be booked -------------------------------------------------------------------------------
+# Staff booking for a caller may take any free time from now on (inside the notice with a reason).
+STAFF_NOTICE = timedelta(0)
+
+
 def booking_days(
-    *, consultation_type: ConsultationType, pharmacist: Pharmacist | None, now: datetime
+    *,
+    consultation_type: ConsultationType,
+    pharmacist: Pharmacist | None,
+    now: datetime,
+    min_notice: timedelta | None = None,
 ) -> dict[date, list[FreeTime]]:
-    """Every local day of the booking window with its free times (first free pharmacist each)."""
-    return availability.free_times_by_day(consultation_type=consultation_type, pharmacist=pharmacist, now=now)
+    """Every local day of the booking window with its free times (first free pharmacist each).
+    ``min_notice`` None is the type's own; staff booking for a caller pass ``STAFF_NOTICE``."""
+    return availability.free_times_by_day(
+        consultation_type=consultation_type, pharmacist=pharmacist, now=now, min_notice=min_notice
+    )
 
 
 def booking_times_on(
-    *, consultation_type: ConsultationType, pharmacist: Pharmacist | None, day: date, now: datetime
+    *,
+    consultation_type: ConsultationType,
+    pharmacist: Pharmacist | None,
+    day: date,
+    now: datetime,
+    min_notice: timedelta | None = None,
 ) -> tuple[list[FreeTime], bool]:
     """The free times of one day, and whether that day lies in the booking window at all."""
     days = availability.free_times_by_day(
-        consultation_type=consultation_type, pharmacist=pharmacist, now=now, first_day=day, last_day=day
+        consultation_type=consultation_type,
+        pharmacist=pharmacist,
+        now=now,
+        first_day=day,
+        last_day=day,
+        min_notice=min_notice,
     )
     return days.get(day, []), day in days
 
 
 def booking_pharmacist_at(
-    *, consultation_type: ConsultationType, start: datetime, pharmacist: Pharmacist | None, now: datetime
+    *,
+    consultation_type: ConsultationType,
+    start: datetime,
+    pharmacist: Pharmacist | None,
+    now: datetime,
+    min_notice: timedelta | None = None,
 ) -> Pharmacist | None:
     """Who would take a booking at ``start`` (the one asked for, or the first free), or None."""
     free = availability.free_pharmacist_ids_at(
-        consultation_type=consultation_type, start=start, now=now, pharmacist=pharmacist
+        consultation_type=consultation_type, start=start, now=now, pharmacist=pharmacist, min_notice=min_notice
     )
     if not free:
         return None
     return availability.pharmacists_by_id(free[:1])[free[0]]
+
+
+def inside_notice(*, consultation_type: ConsultationType, start: datetime, now: datetime) -> bool:
+    """Is ``start`` closer than the type's minimum notice? Patients cannot book it; staff may,
+    with a written reason."""
+    return start - now < timedelta(minutes=consultation_type.min_notice_minutes)
 
 
 def reschedule_days(*, appointment: Appointment, now: datetime) -> dict[date, list[FreeTime]]:
@@ -199,3 +233,57 @@ def meeting_link_for(appointment: Appointment) -> str:
     if appointment.mode != Appointment.Mode.VIDEO:
         return ""
     return appointment.meeting_link or appointment.pharmacist.meeting_link
+
+
+def video_link_shown_from(appointment: Appointment) -> datetime:
+    return appointment.start - VIDEO_LINK_SHOWN_BEFORE
+
+
+def video_link_visible(appointment: Appointment, *, now: datetime) -> bool:
+    """The manage page offers the join button: a booked video consultation with a link, from
+    ``VIDEO_LINK_SHOWN_BEFORE`` before the start until the end."""
+    return (
+        appointment.is_active
+        and bool(meeting_link_for(appointment))
+        and video_link_shown_from(appointment) <= now < appointment.end
+    )
+
+
+@dataclass(frozen=True)
+class VideoJoin:
+    """What the patient's pages say about joining: the link once it is visible, else when."""
+
+    link: str  # "" until visible
+    shown_from: datetime
+
+    @property
+    def open(self) -> bool:
+        return bool(self.link)
+
+
+def video_join(appointment: Appointment, *, now: datetime) -> VideoJoin | None:
+    """None when there is nothing to join (not video, no link, not booked, or over)."""
+    if not meeting_link_for(appointment) or not appointment.is_active or now >= appointment.end:
+        return None
+    visible = video_link_visible(appointment, now=now)
+    return VideoJoin(link=meeting_link_for(appointment) if visible else "", shown_from=video_link_shown_from(appointment))
+
+
+# How a video consultation happens, in words that promise only what is there: with a link, the
+# emails carry it and the manage page shows it (both below these words); without one, nothing does.
+VIDEO_WITH_LINK = "By video – join with the link below"
+VIDEO_WITHOUT_LINK = "By video – your pharmacist will contact you with how to join"
+
+
+def mode_for_patient(appointment: Appointment) -> str:
+    """How this consultation happens, for pages and emails: "In person at the pharmacy", "By
+    phone – your pharmacist will call you", or one of the two video wordings."""
+    if appointment.mode != Appointment.Mode.VIDEO:
+        return Appointment.Mode(appointment.mode).for_patient
+    return VIDEO_WITH_LINK if meeting_link_for(appointment) else VIDEO_WITHOUT_LINK
+
+
+# --- Where emails and calendar files say they come from -----------------------------------------------
+def site_domain() -> str:
+    """The host name of ``SITE_URL``: the right-hand side of Message-IDs and calendar UIDs."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"

@@ -70,14 +70,13 @@ class TooManyAppointments(NotAllowed):
         )
 
 
-def _check_active_appointments_cap(*, intake: Intake, now: datetime) -> None:
+def _check_active_appointments_cap(*, email: str, now: datetime) -> None:
     """Refuse when the patient's email already holds MAX_ACTIVE_APPOINTMENTS_PER_EMAIL to come.
 
     The patient rows with this email are locked first, so two bookings for one email on
     PostgreSQL take turns here instead of both passing the count.
     """
     limit = settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL
-    email = intake.patient.email
     list(Patient.objects.select_for_update().filter(email__iexact=email).order_by("id").values_list("id"))
     if selectors.upcoming_count_for_email(email=email, now=now) >= limit:
         raise TooManyAppointments(limit=limit, phone=selectors.pharmacy_phone())
@@ -94,11 +93,7 @@ def appointment_book(
 ) -> Appointment:
     """Book ``start`` for this intake, with ``pharmacist`` or (None) the first one free then."""
     now = now or timezone.now()
-    if not consultation_type.is_active:
-        raise NotAllowed("This kind of consultation can no longer be booked.")
-    if mode not in consultation_type.modes:
-        raise NotAllowed(f"{consultation_type.name} is not offered that way. Please choose another option.")
-    _require_aware(start)
+    _check_bookable(consultation_type=consultation_type, mode=mode, start=start)
 
     with transaction.atomic():
         # One intake, one upcoming consultation. The intake row is locked first so two confirms of
@@ -115,26 +110,102 @@ def appointment_book(
                 # dropped after the commit and the patient saw an error): the same booking, once.
                 return upcoming
             raise AlreadyBooked(upcoming)
-        _check_active_appointments_cap(intake=intake, now=now)
-        candidates = availability.free_pharmacist_ids_at(
-            consultation_type=consultation_type, start=start, now=now, pharmacist=pharmacist
+        _check_active_appointments_cap(email=intake.patient.email, now=now)
+        return _book_first_free(
+            Appointment(patient_id=intake.patient_id, intake=intake, consultation_type=consultation_type, mode=mode),
+            start=start,
+            pharmacist=pharmacist,
+            now=now,
         )
-        for pharmacist_id in candidates:
-            chosen = Pharmacist.objects.select_related("location").get(pk=pharmacist_id)
-            appointment = Appointment(
-                patient_id=intake.patient_id,
+
+
+class ReasonRequired(NotAllowed):
+    """Staff booked inside the type's minimum notice without saying why."""
+
+    def __init__(self, consultation_type: ConsultationType):
+        super().__init__(
+            f"This time is less than {consultation_type.notice_display} away: write why it is booked at "
+            "such short notice."
+        )
+
+
+def appointment_book_for_caller(
+    *,
+    patient: Patient,
+    consultation_type: ConsultationType,
+    mode: str,
+    start: datetime,
+    by,
+    reason: str = "",
+    intake: Intake | None = None,
+    pharmacist: Pharmacist | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Staff book ``start`` for a patient on the phone or at the counter, with or without an intake.
+
+    The same free times and the same guard against double booking as ``appointment_book``; staff
+    may also take a time inside the minimum notice, with a written ``reason`` (kept as the
+    booking note). The per-email cap is the online limit, which is why such patients call: it
+    does not apply. The confirmation email goes as for any booking, asking for the intake when
+    there is none yet.
+    """
+    now = now or timezone.now()
+    reason = " ".join((reason or "").split())
+    _check_bookable(consultation_type=consultation_type, mode=mode, start=start)
+    if intake is not None and intake.patient_id != patient.pk:
+        raise NotAllowed("That intake belongs to another patient.")
+    if selectors.inside_notice(consultation_type=consultation_type, start=start, now=now) and not reason:
+        raise ReasonRequired(consultation_type)
+
+    with transaction.atomic():
+        # The patient row is locked so a double-clicked "Book" takes turns and finds the first.
+        list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
+        if intake is not None:
+            list(Intake.objects.select_for_update().filter(pk=intake.pk).values_list("pk"))
+            upcoming = selectors.appointment_upcoming_for_intake(intake=intake, now=now)
+            if upcoming is not None:
+                raise AlreadyBooked(upcoming)
+        for upcoming in selectors.appointments_upcoming(now=now).filter(patient=patient, booked_by=by):
+            if _is_same_choice(
+                upcoming, consultation_type=consultation_type, mode=mode, start=start, pharmacist=pharmacist
+            ):
+                return upcoming
+        return _book_first_free(
+            Appointment(
+                patient=patient,
                 intake=intake,
-                pharmacist=chosen,
                 consultation_type=consultation_type,
-                location=chosen.location,
                 mode=mode,
+                booked_by=by,
+                booking_note=reason,
+            ),
+            start=start,
+            pharmacist=pharmacist,
+            now=now,
+            min_notice=selectors.STAFF_NOTICE,
+        )
+
+
+def appointment_attach_intake(*, appointment: Appointment, intake: Intake) -> Appointment:
+    """The intake the patient (or a pharmacist with them) filled in for a consultation booked
+    without one. The email version does not change: nothing the patient was sent is out of date,
+    and the 24-hour reminder simply stops asking for it."""
+    with transaction.atomic():
+        current = _locked(appointment)
+        if current.intake_id == intake.pk:
+            return current
+        if current.intake_id is not None:
+            raise NotAllowed("This consultation already has an intake.")
+        if not current.is_active:
+            raise NotAllowed(
+                f"This consultation is {current.get_status_display().lower()} and can no longer be changed."
             )
-            _place(appointment, start)
-            appointment.full_clean()
-            if _saved_without_overlap(appointment):
-                outbox.appointment_changed(appointment=appointment, change="booked")
-                return appointment
-        raise SlotUnavailable()
+        if intake.patient_id != current.patient_id:
+            raise NotAllowed("That intake belongs to another patient.")
+        current.intake = intake
+        current.full_clean()
+        current.save(update_fields=["intake", "updated_at"])
+        return current
 
 
 def appointment_reschedule(
@@ -220,6 +291,48 @@ def appointment_mark(
 
 
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _check_bookable(*, consultation_type: ConsultationType, mode: str, start: datetime) -> None:
+    if not consultation_type.is_active:
+        raise NotAllowed("This kind of consultation can no longer be booked.")
+    if mode not in consultation_type.modes:
+        raise NotAllowed(f"{consultation_type.name} is not offered that way. Please choose another option.")
+    _require_aware(start)
+
+
+def _book_first_free(
+    appointment: Appointment,
+    *,
+    start: datetime,
+    pharmacist: Pharmacist | None,
+    now: datetime,
+    min_notice: timedelta | None = None,
+) -> Appointment:
+    """Save the unsaved ``appointment`` at ``start`` with the pharmacist asked for, or the first one
+    free then; the outbox gets its confirmation. Inside the caller's transaction.
+
+    The free times are recomputed here, and on PostgreSQL the exclusion constraint has the last
+    word: a row it refuses tries the next free pharmacist, and none left is ``SlotUnavailable``.
+    """
+    candidates = availability.free_pharmacist_ids_at(
+        consultation_type=appointment.consultation_type,
+        start=start,
+        now=now,
+        pharmacist=pharmacist,
+        min_notice=min_notice,
+    )
+    for pharmacist_id in candidates:
+        chosen = Pharmacist.objects.select_related("location").get(pk=pharmacist_id)
+        appointment.pharmacist = chosen
+        appointment.location = chosen.location
+        _place(appointment, start)
+        appointment.full_clean()
+        if _saved_without_overlap(appointment):
+            outbox.appointment_changed(appointment=appointment, change="booked")
+            return appointment
+        appointment.pk = None
+    raise SlotUnavailable()
 
 
 def _is_same_choice(
