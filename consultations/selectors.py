@@ -15,12 +15,13 @@ Plain functions over the ORM; no request, no transaction of their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 from . import availability
 from .availability import FreeTime
@@ -86,6 +87,37 @@ def staff_may_change(appointment: Appointment, *, now: datetime) -> bool:
 def staff_may_mark(appointment: Appointment, *, now: datetime) -> bool:
     """Completed or no-show can be recorded for a booked consultation that has started."""
     return appointment.is_active and appointment.start <= now
+
+
+def staff_may_mark_arrived(appointment: Appointment, *, now: datetime) -> bool:
+    """The patient is at the pharmacy: a booked in-person consultation, on its own (local) day,
+    not yet over. Phone and video patients do not arrive anywhere; they attend or not."""
+    return (
+        appointment.is_active
+        and appointment.mode == Appointment.Mode.IN_PERSON
+        and timezone.localdate(now) == timezone.localdate(appointment.start)
+        and now < appointment.end
+    )
+
+
+# --- A day's consultations --------------------------------------------------------------------------
+def local_midnight(day: date) -> datetime:
+    """Where a calendar day begins in the pharmacy's zone. A day is 23 or 25 hours long when the
+    clocks change, so a day's end is the next day's midnight, never midnight plus 24 hours."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def appointments_on_days(
+    *, first_day: date, last_day: date, pharmacist: Pharmacist | None = None
+) -> QuerySet[Appointment]:
+    """Consultations starting on these local days (both included), whatever their status, in
+    time order; one pharmacist's or everyone's."""
+    appointments = Appointment.objects.filter(
+        start__gte=local_midnight(first_day), start__lt=local_midnight(last_day + timedelta(days=1))
+    )
+    if pharmacist is not None:
+        appointments = appointments.filter(pharmacist=pharmacist)
+    return appointments.order_by("start", "pharmacist__display_name", "pk")
 
 
 def too_late_message(appointment: Appointment) -> str:

@@ -290,6 +290,29 @@ def appointment_mark(
         return current
 
 
+def appointment_mark_arrived(
+    *,
+    appointment: Appointment,
+    now: datetime | None = None,
+) -> Appointment:
+    """Staff record that the patient has arrived at the pharmacy. Recording it twice keeps the
+    first time. The version stays: nothing the patient was told has changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = _locked(appointment)
+        if current.arrived_at is not None:
+            return current
+        if not selectors.staff_may_mark_arrived(current, now=now):
+            raise NotAllowed(
+                "Arrival can only be recorded for a booked consultation at the pharmacy, on its day and "
+                "before it ends."
+            )
+        current.arrived_at = now
+        current.full_clean()
+        current.save(update_fields=["arrived_at", "updated_at"])
+        return current
+
+
 # --- helpers --------------------------------------------------------------------------------------
 
 
