@@ -22,8 +22,9 @@ _EDIT = ("view", "change")
 _ALL = ("view", "add", "change", "delete")
 
 _FRONT_DESK = {
-    ("patients", "patient"): _EDIT,
-    ("consultations", "appointment"): _EDIT,
+    # add: book for a caller, entering a new caller's contact details (backoffice/admin/booking.py).
+    ("patients", "patient"): _EDIT + ("add",),
+    ("consultations", "appointment"): _EDIT + ("add",),
     ("consultations", "pharmacist"): _EDIT,
     ("consultations", "workinghours"): _ALL,
     ("consultations", "availabilityexception"): _ALL,

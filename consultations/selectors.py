@@ -59,6 +59,22 @@ def upcoming_for_intake_subquery(field: str, *, now: datetime) -> Subquery:
     )
 
 
+# An intake this recent, with no consultation yet, goes with a booking staff make for its patient.
+CALLER_INTAKE_DAYS = 90
+
+
+def intake_for_caller_booking(*, patient, now: datetime):
+    """The patient's newest intake of the last CALLER_INTAKE_DAYS that no consultation (other than a
+    cancelled one) has used yet, for a booking staff make; None when there is none."""
+    used = Appointment.objects.exclude(status=Appointment.Status.CANCELLED).values("intake_id")
+    return (
+        patient.intakes.filter(submitted_at__gte=now - timedelta(days=CALLER_INTAKE_DAYS))
+        .exclude(pk__in=Subquery(used.filter(intake_id__isnull=False)))
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+
+
 def upcoming_count_for_email(*, email: str, now: datetime) -> int:
     return appointments_upcoming(now=now).filter(patient__email__iexact=email).count()
 

@@ -11,13 +11,17 @@ exclusion constraint of migration 0002 refuses the second row, and that refusal 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from patients.models import Intake, Patient
+from patients.services import intake_submit
+from patients.staff_entry import intake_enter_for_patient
 
 from . import availability, selectors
 from .models import Appointment, ConsultationType, Pharmacist
@@ -194,13 +198,8 @@ def appointment_attach_intake(*, appointment: Appointment, intake: Intake) -> Ap
         current = _locked(appointment)
         if current.intake_id == intake.pk:
             return current
-        if current.intake_id is not None:
-            raise NotAllowed("This consultation already has an intake.")
-        if not current.is_active:
-            raise NotAllowed(
-                f"This consultation is {current.get_status_display().lower()} and can no longer be changed."
-            )
-        if intake.patient_id != current.patient_id:
+        _check_needs_intake(current)
+        if not _same_person(current.patient, intake.patient):
             raise NotAllowed("That intake belongs to another patient.")
         current.intake = intake
         current.full_clean()
@@ -313,7 +312,50 @@ def appointment_mark_arrived(
         return current
 
 
+@sensitive_variables()
+def appointment_intake_submit(
+    *,
+    appointment: Appointment,
+    patient_data: Mapping,
+    intake_data: Mapping,
+    medications: Sequence[Mapping],
+    entered_by=None,
+    request=None,
+) -> Appointment:
+    """The intake of a consultation booked without one, from the patient's link or entered by a
+    pharmacist (``entered_by``) with the patient on the phone: stored and screened exactly as an
+    intake sent from the intake page, then attached. Nothing is stored when the consultation can
+    no longer take one."""
+    with transaction.atomic():
+        current = _locked(appointment)
+        _check_needs_intake(current)
+        answers = {"patient_data": patient_data, "intake_data": intake_data, "medications": medications}
+        if entered_by is None:
+            intake = intake_submit(**answers)
+        else:
+            intake = intake_enter_for_patient(**answers, by=entered_by, request=request)
+        return appointment_attach_intake(appointment=current, intake=intake)
+
+
 # --- helpers --------------------------------------------------------------------------------------
+
+
+def _check_needs_intake(appointment: Appointment) -> None:
+    if appointment.intake_id is not None:
+        raise NotAllowed("The intake for this consultation has already been filled in.")
+    if not appointment.is_active:
+        raise NotAllowed(
+            f"This consultation is {appointment.get_status_display().lower()}, so no intake is needed for it."
+        )
+
+
+def _same_person(booked_for: Patient, filled_in_by: Patient) -> bool:
+    """The patient the consultation is for; or the record the intake found by the same email (any
+    case) and date of birth, the way ``patient_find_or_create`` recognises a returning patient."""
+    return booked_for.pk == filled_in_by.pk or (
+        booked_for.email.lower() == filled_in_by.email.lower()
+        and booked_for.date_of_birth == filled_in_by.date_of_birth
+    )
 
 
 def _check_bookable(*, consultation_type: ConsultationType, mode: str, start: datetime) -> None:

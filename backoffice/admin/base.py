@@ -129,6 +129,13 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
             }
 
 
+def phone_digits(term: str) -> str:
+    """The digits to find a stored phone by, from a number as people type it ("(608) 555-0123",
+    "608.555.0123", "+1 608 555 0123"): the last ten, or "" when fewer than seven were typed."""
+    digits = "".join(ch for ch in term if ch.isdigit())
+    return digits[-10:] if len(digits) >= 7 else ""
+
+
 class PatientColumns:
     """Contact columns and phone search for an admin whose objects have a ``patient``.
 
@@ -137,10 +144,9 @@ class PatientColumns:
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        digits = "".join(ch for ch in search_term if ch.isdigit())
-        if len(digits) >= 7:
+        if digits := phone_digits(search_term):
             # People type phone numbers with spaces and dashes; we store E.164.
-            results |= queryset.filter(patient__phone__contains=digits[-10:])
+            results |= queryset.filter(patient__phone__contains=digits)
         return results, may_have_duplicates
 
     @admin.display(description="patient", ordering="patient__last_name")

@@ -31,6 +31,7 @@ from .base import (
     PatientColumns,
     sees_clinical,
 )
+from .booking import CallerBooking
 
 
 def local_midnight(day):
@@ -172,7 +173,7 @@ class AppointmentAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin
         return [
             path("<int:pk>/reschedule/", wrap(self.reschedule_view), name="consultations_appointment_reschedule"),
             path("<int:pk>/cancel/", wrap(self.cancel_view), name="consultations_appointment_cancel"),
-        ] + super().get_urls()
+        ] + CallerBooking(self).urls() + super().get_urls()
 
     def _changeable(self, request, pk):
         appointment = get_object_or_404(self.get_queryset(request), pk=pk)

@@ -39,7 +39,8 @@ def test_the_migration_creates_both_groups_with_their_permissions(db):
     front_desk, pharmacist = perms("Front desk"), perms("Pharmacist")
 
     assert {"consultations.change_appointment", "consultations.change_workinghours",
-            "consultations.add_availabilityexception", "patients.change_patient"} <= front_desk
+            "consultations.add_availabilityexception", "patients.change_patient",
+            "consultations.add_appointment", "patients.add_patient"} <= front_desk
     assert not {p for p in front_desk if p.endswith(("intake", "medicationentry", "screeningflag"))}
     assert "patients.view_clinical_details" not in front_desk
     assert {"patients.view_intake", "patients.change_intake", "patients.view_clinical_details",
@@ -105,9 +106,11 @@ def test_front_desk_index_offers_no_intakes(desk, appointment):
         lambda a: reverse("admin:patients_patient_changelist") + "?q=" + a.patient.last_name,
         lambda a: reverse("admin:patients_patient_change", args=[a.patient.pk]),
         lambda a: reverse("admin:consultations_notification_changelist") + "?status=all",
+        lambda a: reverse("admin:consultations_appointment_book") + "?q=" + a.patient.last_name,
+        lambda a: reverse("admin:consultations_appointment_book_choose", args=[a.patient.pk]),
     ],
     ids=["schedule", "schedule search", "appointment", "appointment history", "patient search",
-         "patient", "emails"],
+         "patient", "emails", "book for a caller: find", "book for a caller: choose"],
 )
 def test_front_desk_sees_contact_details_and_nothing_clinical(desk, appointment, page):
     response = desk.get(page(appointment))
