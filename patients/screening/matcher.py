@@ -91,7 +91,7 @@ LONG_ACTING_WORDS = _word_set("er xr sr cr la extended release contin patch patc
 INJECTION_WORDS = _word_set("injection injections inj shot shots depot monthly weekly implant")
 _EVERYDAY_STREET_WORDS = _word_set(
     """
-dope smack horse boy brown junk tar lean blues blue china white mud beans juice apache tnt dust skag
+dope smack horse boy brown junk tar lean blues blue bag bags china white mud beans juice apache tnt dust skag
 girl stuff gear dog food hammer chiva black pearl thunder train cotton candy kicker kickers
 """
 )
@@ -104,6 +104,12 @@ shooting inject injects injected injecting bang bangs banged banging
 """
 )
 _H_NOT_HEROIN_AFTER = _word_set("per every q each mcg ug mg ml g gm unit units iu x vitamin vit prep preparation dr")
+# "a blue" (a counterfeit M30) and "a bag" (a bag of heroin) are street drugs only beside a verb of
+# taking or buying one, and a bag only when counted ("a bag", "2 bags"): never "blue pill", "ice
+# bag", "colostomy bag" or "a bag of frozen peas".
+_COUNTED_STREET_WORDS = frozenset({"blue", "bag", "bags"})
+_STREET_TAKING_VERBS = _H_TAKING_VERBS | _word_set("use used using uses bought buy buying copped cop relapse relapsed dealer")
+_COUNTS = _word_set("a one half two three four five couple few some per each")
 _REASON_WORDS = frozenset({"for", "because", "due"})
 # An unnamed pain medicine counts as an opioid unless the entry says it is not one.
 _NOT_AN_OPIOID_PAIN_MEDICINE = _word_set("otc counter non nonopioid nonnarcotic nsaid nsaids natural herbal topical nerve")
@@ -589,6 +595,13 @@ def _in_context(
             return None
     if _is_unnamed_pain_medicine(term) and entry_words & _NOT_AN_OPIOID_PAIN_MEDICINE:
         return None  # "OTC pain meds", "non-opioid painkillers": the words left are unrecognised
+    if term.key in _COUNTED_STREET_WORDS:
+        previous = words[next_index - 2] if next_index >= 2 else ""
+        following = words[next_index] if next_index < len(words) else ""
+        if not entry_words & _STREET_TAKING_VERBS or following == "of":
+            return None
+        if not (previous in _COUNTS or previous.isdigit()):
+            return None
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.
         others = {w for w in entry_words if w != term.key and not _is_noise(w) and not _is_plain_word(w)}

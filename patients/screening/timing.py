@@ -114,6 +114,11 @@ _SINCE = "since"
 _STOPPED_DOING = frozenset({"stopped", "quit", "discontinued", "ceased", "finished", "done"})
 # "10 days off", "3 weeks clean", "2 months sober": how long ago the use ended.
 _OFF_FOR_A_WHILE = frozenset({"off", "clean", "sober"})
+# Said of the person rather than the medicine: "3 years clean" beside "16 mg a day" is a patient
+# on a maintenance medicine, clean of other drugs.
+_PERSON_STATES = frozenset({"clean", "sober"})
+_FREQUENCY_WORDS = frozenset({"daily", "bid", "tid", "qid", "qd", "qam", "qpm", "qhs", "nightly", "twice", "thrice"})
+_AFTER_A_FREQUENCY = frozenset({"a", "an", "daily", "per", "every", "each", "weekly", "monthly", "nightly", "or", "in", "and"})
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -138,6 +143,12 @@ _WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_nam
 _PARTS_OF_TODAY = frozenset({"morning", "afternoon", "evening", "today", "tonight", "night"})
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
 EARLIEST_YEAR = 1950
+# "a week and a half ago": the half, in days, taken at its shortest.
+_HALF_OF = {"days": 0, "weeks": 3, "months": 15, "years": 182, "decades": 1826}
+
+
+def _word_set_of(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
 # --- Reading -------------------------------------------------------------------------------------
@@ -167,6 +178,9 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
     claimed = _denial_claims(before, after) if negation else frozenset()
     current = _says_current(before, after, claimed=claimed)
     ended = _ending_word(before, after, has_date=last_dose is not None)
+    if ended in _PERSON_STATES and not current:
+        # "suboxone 16 mg a day, 3 years clean": clean of other drugs, on the medicine every day.
+        current = _dose_frequency(around)
 
     if current:
         return Timing(Use.CURRENT, cue=current)
@@ -257,6 +271,16 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
     return ""
 
 
+def _dose_frequency(words: list[str]) -> str:
+    """ "a day", "twice a day", "bid": how often a dose is taken, or ""."""
+    for index, word in enumerate(words):
+        if word in _FREQUENCY_WORDS:
+            return word
+        if word in {"a", "per", "each", "every"} and index + 1 < len(words) and words[index + 1] in {"day", "night", "morning"}:
+            return f"{word} {words[index + 1]}"
+    return ""
+
+
 def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
     """ "off it for 2 weeks", "clean for 3 years", "haven't used for 5 days", "10 days off",
     "3 weeks clean": ended that long ago."""
@@ -274,7 +298,27 @@ def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
             if amount is not None:
                 count, unit, text = amount
                 return f"{text} {word}", _minus(today, count, unit)
+            later = _bare_duration_after(words, index)
+            if later is not None:
+                count, unit, text = later
+                return f"{word} {text}", _minus(today, count, unit)
     return "", None
+
+
+def _bare_duration_after(words: list[str], start: int) -> tuple[int, str, str] | None:
+    """ "off all opiates 6 months", "clean 2 years now": an amount after the ending word with no
+    "ago" or "on" after it, which says how long the use has been over."""
+    for index in range(start + 1, min(len(words) - 1, start + 5)):
+        count_word, unit_word = words[index], words[index + 1]
+        unit = _UNITS.get(unit_word)
+        count = int(count_word) if count_word.isdigit() else _NUMBER_WORDS.get(count_word) if count_word not in {"a", "an", "some"} else None
+        if unit is None or count is None:
+            continue
+        following = words[index + 2] if index + 2 < len(words) else ""
+        if following in {"ago", "back", "on", "later", "after", "before", "and"}:
+            return None
+        return count, unit, f"{count_word} {unit_word}"
+    return None
 
 
 def _on_a_schedule(words: list[str]) -> bool:
@@ -411,6 +455,8 @@ def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_l
             continue  # "last took", "last used": the date of the latest dose, said above
         if word == "off" and (around[max(0, index - 2) : index] == ["on", "and"] or around[index + 1 : index + 3] == ["and", "on"]):
             continue  # "on and off": now and then, not a stop
+        if word == "off" and index > 0 and around[index - 1] in {"get", "come", "go"}:
+            continue  # "to get off pills", "want to come off it": a plan, not a stop
         if word in {"tapered", "weaned"}:
             following = around[index + 1] if index + 1 < len(around) else ""
             if following != "off":
@@ -434,9 +480,21 @@ def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_l
 
 
 def _past_event(words: list[str]) -> bool:
-    """A date that can only be the past: "3 years ago", "in 2018", "last year", "2017-2020"."""
+    """A date that can only be the past: "3 years ago", "in 2018", "last year", "2017-2020", or a
+    one-off ("18 Oct for a kidney stone, just that once")."""
     years = [w for w in words if len(w) == 4 and w.isdigit()]
-    return "ago" in words or "in" in words or "last" in words or len(years) >= 2
+    return "ago" in words or "in" in words or "last" in words or len(years) >= 2 or _one_off(words)
+
+
+def _one_off(words: list[str]) -> bool:
+    """ "just that once", "only once", "one time": a single dose, not "once a day" or "one time a week"."""
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word == "once" and index > 0 and words[index - 1] in {"just", "only", "that"}:
+            return following not in _AFTER_A_FREQUENCY
+        if word == "one" and following == "time" and index > 0 and words[index - 1] in {"just", "only", "that"}:
+            return (words[index + 2] if index + 2 < len(words) else "") not in _AFTER_A_FREQUENCY
+    return False
 
 
 # --- Dates ---------------------------------------------------------------------------------------
@@ -445,7 +503,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
 
     Several dates ("2017-2020") give the latest; a date after today is ignored.
     """
-    found: list[tuple[str, date]] = []
+    found: list[tuple[str, date]] = list(_yearless_slash_dates(raw, today))
     n = len(words)
     for i, word in enumerate(words):
         following = words[i + 1] if i + 1 < n else ""
@@ -453,20 +511,36 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
         if word in {"today", "tonight"} or (word in _PARTS_OF_TODAY and previous == "this"):
             found.append((word if previous != "this" else f"this {word}", today))
         elif word == "yesterday":
-            found.append((word, today - timedelta(days=1)))
+            before_it = words[max(0, i - 2) : i] == ["day", "before"]
+            found.append(("the day before yesterday" if before_it else word, today - timedelta(days=2 if before_it else 1)))
         elif word == "night" and previous == "last":
             found.append(("last night", today - timedelta(days=1)))
-        elif word == "ago":
-            amount = _amount_before(words, i)
+        elif word in {"ago", "back"}:
+            # "3 days ago", "3 or 4 days back", "a week and a half ago"; "back" only after an amount.
+            half = words[max(0, i - 3) : i] == ["and", "a", "half"]
+            at = i - 3 if half else i
+            amount = _amount_before(words, at) if word == "ago" or words[at - 1 : at] and words[at - 1] in _UNITS else None
             if amount is not None:
                 count, unit, text = amount
-                found.append((f"{text} ago", _minus(today, count, unit)))
+                day = _minus(today, count, unit) - timedelta(days=_HALF_OF.get(unit, 0) if half else 0)
+                found.append((f"{text}{' and a half' if half else ''} {word}", day))
         elif word == "last" and following in {"week", "weekend", "month", "year", "wk", "yr"}:
             found.append((f"last {following}", _end_of_last(following, today)))
         elif word == "this" and following in {"week", "month", "year", "weekend"}:
             found.append((f"this {following}", today))
+        elif word == "weekend" and previous in {"the", "past"}:
+            # "over the weekend", "this past weekend": the latest weekend, today if it is one.
+            found.append((f"{previous} weekend", _last_weekday(6, today) if today.weekday() < 5 else today))
+        elif word in _SEASONS and (previous in _BEFORE_A_SEASON or _is_year(following, today)):
+            found.append(_season_date(word, previous, following, today))
+        elif (holiday := _holiday_at(words, i)) is not None:
+            found.append((holiday[0], _last_holiday(holiday[1], today)))
+        elif _ORDINAL.match(word) and _is_day_of_month(words, i):
+            read = _ordinal_date(words, i, today)
+            if read is not None:
+                found.append(read)
         elif word in _WEEKDAYS and (
-            previous in {"since", "on", "last", "till", "until", "before", "stopped", "quit", "finished", "ended"}
+            previous in {"since", "on", "last", "till", "until", "before", "stopped", "quit", "finished", "ended", "past"}
             or (previous in _LAST_FOLLOWERS and _LAST in words[max(0, i - 3) : i])  # "last one saturday"
         ):
             said = word if previous in _LAST_FOLLOWERS else f"{previous} {word}"
@@ -563,10 +637,26 @@ def _is_year(word: str, today: date) -> bool:
 
 
 def _names_a_month(word: str, previous: str, following: str) -> bool:
-    """ "March" is a month; "may", "mar" or "dec" only beside a date word or a day number."""
+    """ "March" is a month; "may", "mar" or "dec" only beside a date word or a day number ("18 Oct",
+    "Oct 18th"; never "2 may", which is more often "2 may help" than the 2nd of May)."""
     if len(word) > 3:
         return True
-    return previous in {"in", "since", "last", "on", "early", "late", "mid", "from", "until"} or following.isdigit()
+    day_before = word != "may" and (_day_number(previous) is not None)
+    return (
+        previous in {"in", "since", "last", "on", "early", "late", "mid", "from", "until"}
+        or following.isdigit()
+        or bool(_ORDINAL.match(following))
+        or day_before
+    )
+
+
+def _day_number(word: str) -> int | None:
+    """ "18", "18th", "1st": a day of the month, or None."""
+    match = _ORDINAL.match(word)
+    text = match.group(1) if match else word
+    if text.isdigit() and len(text) <= 2 and 1 <= int(text) <= 31:
+        return int(text)
+    return None
 
 
 def _month_before(words: Sequence[str], index: int) -> bool:
@@ -579,16 +669,19 @@ def _month_date(words: Sequence[str], index: int, today: date) -> tuple[str, dat
     day = year = None
     span = [words[index]]
     for word in words[index + 1 : index + 3]:
-        if word.isdigit() and len(word) <= 2 and day is None and year is None and 1 <= int(word) <= 31:
-            day = int(word)
+        if _day_number(word) is not None and day is None and year is None:
+            day = _day_number(word)
         elif _is_year(word, today) and year is None:
             year = int(word)
         else:
             break
         span.append(word)
-    if day is None and index > 0 and words[index - 1].isdigit() and 1 <= int(words[index - 1]) <= 31:
-        day = int(words[index - 1])
+    if day is None and index > 0 and _day_number(words[index - 1]) is not None:
+        day = _day_number(words[index - 1])
         span.insert(0, words[index - 1])
+    elif day is None and index > 1 and words[index - 1] == "of" and _ORDINAL.match(words[index - 2]):
+        day = _day_number(words[index - 2])  # "the 1st of November"
+        span[:0] = words[index - 2 : index]
     if year is None:
         year = today.year
         last = calendar.monthrange(year, month)[1]
@@ -599,6 +692,174 @@ def _month_date(words: Sequence[str], index: int, today: date) -> tuple[str, dat
         return " ".join(span), min(date(year, month, min(day, last) if day else last), today)
     except ValueError:
         return None
+
+
+# --- Day numbers, holidays, seasons and year-less slash dates -------------------------------------
+_ORDINAL = re.compile(r"^(\d{1,2})(st|nd|rd|th)$")
+# "the 3rd time", "my 2nd surgery": an ordinal that counts something, not a day of the month.
+_COUNTED_AFTER_ORDINAL = _word_set_of(
+    "time times dose doses day days week weeks month months year years round rounds attempt attempts try tries "
+    "surgery surgeries one pill pills tab tabs shot shots injection injections film films strip strips patch "
+    "patches grade trimester child kid baby floor"
+)
+_BEFORE_A_DAY_NUMBER = frozenset(
+    {"the", "on", "since", "until", "till", "til", "thru", "through", "to", "from", "ended", "stopped", "quit", "finished"}
+) | frozenset(_WEEKDAYS)
+
+
+def _is_day_of_month(words: Sequence[str], index: int) -> bool:
+    """ "the 15th", "on the 2nd", "friday the 20th", "1st of the month": a day, not "the 3rd time".
+    After or before a month name the month's own reading takes it ("Nov 18th", "1st of November")."""
+    previous = words[index - 1] if index > 0 else ""
+    following = words[index + 1] if index + 1 < len(words) else ""
+    if previous in _MONTHS or following in _COUNTED_AFTER_ORDINAL or _day_number(words[index]) is None:
+        return False
+    if following == "of" and index + 2 < len(words) and words[index + 2] in _MONTHS:
+        return False
+    return previous in _BEFORE_A_DAY_NUMBER
+
+
+def _ordinal_date(words: Sequence[str], index: int, today: date) -> tuple[str, date] | None:
+    """The latest such day up to today: this month's, or last month's when that is still to come
+    ("the 30th" read on the 27th) or when the words say "of last month"."""
+    day = _day_number(words[index])
+    assert day is not None
+    span = words[index : index + 1]
+    months_back = 0
+    if words[index + 1 : index + 4] == ["of", "last", "month"]:
+        months_back, span = 1, words[index : index + 4]
+    elif words[index + 1 : index + 4] == ["of", "the", "month"] or words[index + 1 : index + 4] == ["of", "this", "month"]:
+        span = words[index : index + 4]
+    for back in range(months_back, months_back + 3):
+        year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+        month += 1
+        if day > calendar.monthrange(year, month)[1]:
+            continue
+        candidate = date(year, month, day)
+        if candidate <= today:
+            return f"the {' '.join(span)}", candidate
+    return None
+
+
+def _last_holiday(holiday: str, today: date) -> date:
+    """The latest day of this holiday up to today."""
+    for year in (today.year, today.year - 1):
+        day = _HOLIDAYS[holiday](year)
+        if day <= today:
+            return day
+    return _HOLIDAYS[holiday](today.year - 2)
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    """The nth (1-based; -1 for the last) given weekday of a month."""
+    if nth > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * ell) // 433
+    month = (h + ell - 7 * m + 90) // 25
+    return date(year, month, (h + ell - 7 * m + 33 * month + 19) % 32)
+
+
+# US holidays patients date things by ("since thanksgiving", "over christmas", "around labor day").
+_HOLIDAYS = {
+    "new years eve": lambda year: date(year, 12, 31),
+    "new years": lambda year: date(year, 1, 1),
+    "new year": lambda year: date(year, 1, 1),
+    "valentines": lambda year: date(year, 2, 14),
+    "valentines day": lambda year: date(year, 2, 14),
+    "easter": _easter,
+    "memorial day": lambda year: _nth_weekday(year, 5, 0, -1),
+    "independence day": lambda year: date(year, 7, 4),
+    "fourth of july": lambda year: date(year, 7, 4),
+    "4th of july": lambda year: date(year, 7, 4),
+    "labor day": lambda year: _nth_weekday(year, 9, 0, 1),
+    "labour day": lambda year: _nth_weekday(year, 9, 0, 1),
+    "halloween": lambda year: date(year, 10, 31),
+    "thanksgiving": lambda year: _nth_weekday(year, 11, 3, 4),
+    "christmas eve": lambda year: date(year, 12, 24),
+    "xmas eve": lambda year: date(year, 12, 24),
+    "christmas": lambda year: date(year, 12, 25),
+    "xmas": lambda year: date(year, 12, 25),
+}
+_HOLIDAY_WORDS = {tuple(name.split()): name for name in _HOLIDAYS}
+_HOLIDAY_LONGEST = max(len(words) for words in _HOLIDAY_WORDS)
+
+
+def _holiday_at(words: Sequence[str], index: int) -> tuple[str, str] | None:
+    """The holiday named by the words starting at `index` ("new year s eve" read as one), or None."""
+    said = list(words[index : index + _HOLIDAY_LONGEST + 1])
+    if said[:1] == ["new"] and said[2:3] == ["s"]:
+        said = [said[0], said[1] + "s", *said[3:]]  # "new year's" reaches us as "new year s"
+    for length in range(_HOLIDAY_LONGEST, 0, -1):
+        name = _HOLIDAY_WORDS.get(tuple(said[:length]))
+        if name is not None:
+            return " ".join(said[:length]), name
+    return None
+
+
+# The latest day each season can be said to end, so "over the summer" is never read as longer ago
+# than it may be; a season still going on today ends today.
+_SEASONS = {"spring": (3, 1, 6, 21), "summer": (6, 1, 9, 22), "fall": (9, 1, 12, 21), "autumn": (9, 1, 12, 21), "winter": (12, 1, 3, 20)}
+_BEFORE_A_SEASON = frozenset({"the", "this", "last", "in", "since", "over", "during", "until", "till", "early", "late", "mid", "past"})
+
+
+def _season_date(word: str, previous: str, following: str, today: date) -> tuple[str, date]:
+    start_month, start_day, end_month, end_day = _SEASONS[word]
+    said = f"{previous} {word}" if previous in _BEFORE_A_SEASON else word
+    if _is_year(following, today):
+        year = int(following)
+        end_year = year + 1 if end_month < start_month else year
+        return f"{said} {following}", min(date(end_year, end_month, end_day), today)
+    for year in (today.year, today.year - 1, today.year - 2):
+        start = date(year, start_month, start_day)
+        end = date(year + 1 if end_month < start_month else year, end_month, end_day)
+        if start <= today:
+            return said, min(end, today)
+    return said, today
+
+
+# A slash date without a year ("ended 10/15", "as of 11/20") is read only straight after a date
+# word, and never in the 4:1 ratio of a buprenorphine/naloxone strength ("4/1", "8/2", "12/3").
+_MONTH_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_BEFORE_A_MONTH_DAY = frozenset(
+    {"on", "since", "of", "until", "till", "til", "thru", "through", "to", "was", "ended", "stopped", "quit",
+     "discontinued", "finished", "dc", "dcd", "done", "from", "before", "around", "about", "approx"}
+)
+
+
+def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
+    found = []
+    tokens = [token.strip("().,;:").lower() for token in raw.split()]
+    for index, token in enumerate(tokens):
+        previous = tokens[index - 1] if index > 0 else ""
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        match = _MONTH_DAY.match(token)
+        if not match or previous not in _BEFORE_A_MONTH_DAY or following in {"mg", "mcg", "ml", "tab", "tabs"}:
+            continue
+        month, day = int(match.group(1)), int(match.group(2))
+        if month == 4 * day:
+            continue
+        for year in (today.year, today.year - 1):
+            try:
+                candidate = date(year, month, day)
+            except ValueError:
+                break
+            if candidate <= today:
+                found.append((token, candidate))
+                break
+    return found
 
 
 def _slash_date(token: str, today: date) -> date | None:

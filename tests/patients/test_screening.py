@@ -633,7 +633,6 @@ def test_set_d_examples_are_not_copied_from_any_evaluation_list():
     lists = {
         line.strip().casefold()
         for path in eval_dir.glob("*.txt")
-        if not path.name.startswith("blind2026f_")  # being written blind: nobody here reads it
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     assert not {e.casefold() for e in SET_D_EXAMPLES} & lists
@@ -737,7 +736,41 @@ def test_set_e_examples_are_not_copied_from_any_evaluation_list():
     lists = {
         line.strip().casefold()
         for path in eval_dir.glob("*.txt")
-        if not path.name.startswith("blind2026f_")  # being written blind: nobody here reads it
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     assert not {e.casefold() for e in SET_E_EXAMPLES} & lists
+
+
+# --- Causes found on the sixth blind set, F (the strings differ from its lines on purpose) --------
+# Street words that are everyday English count only beside a verb of taking or buying one, and a
+# bag only when counted.
+STREET_WORDS_IN_USE = [
+    ("sniffing a blue most nights", "oxycodone"),
+    ("copped 2 bags yesterday", "diamorphine"),
+    ("7 hydroxy gummies from the vape shop", "mitragynine"),
+    ("pressed 30s from a guy at work", "fentanyl"),
+]
+EVERYDAY_BLUES_AND_BAGS = ["blue pill for blood pressure", "ice bag on my shoulder", "used a heating bag", "bought a bag of frozen peas"]
+SET_F_EXAMPLES = [*(e for e, _ in STREET_WORDS_IN_USE), *EVERYDAY_BLUES_AND_BAGS]
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), STREET_WORDS_IN_USE)
+def test_a_blue_a_bag_7_hydroxy_and_pressed_30s_are_a_contraindication(entry, ingredient):
+    flags = screen_medication(entry, today=date(2026, 11, 27))
+    assert is_opioid(flags)
+    assert [f.ingredient for f in flags if f.code == "opioid"] == [ingredient]
+
+
+@pytest.mark.parametrize("entry", EVERYDAY_BLUES_AND_BAGS)
+def test_a_blue_pill_or_a_bag_of_something_is_not_a_street_opioid(entry):
+    assert not is_opioid(screen_medication(entry))
+
+
+def test_set_f_examples_are_not_copied_from_any_evaluation_list():
+    eval_dir = REPO_ROOT / "bench" / "screening_eval"
+    lists = {
+        line.strip().casefold()
+        for path in eval_dir.glob("*.txt")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    assert not {e.casefold() for e in SET_F_EXAMPLES} & lists

@@ -406,7 +406,6 @@ def test_set_d_timing_examples_are_not_copied_from_any_evaluation_list():
     lists = {
         line.strip().casefold()
         for path in eval_dir.glob("*.txt")
-        if not path.name.startswith("blind2026f_")  # being written blind: nobody here reads it
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     assert not {e.casefold() for e in DENIALS_THAT_SAY_NOW + USE_BESIDE_A_DENIAL_THAT_SAYS_NOW} & lists
@@ -517,8 +516,104 @@ def test_set_e_timing_examples_are_not_copied_from_any_evaluation_list():
     lists = {
         line.strip().casefold()
         for path in eval_dir.glob("*.txt")
-        if not path.name.startswith("blind2026f_")  # being written blind: nobody here reads it
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     examples = SET_E_TIMING_EXAMPLES + ["hydrocodone prn, last one 20 days ago", "stopped taking codeine in 2020"]
     assert not {e.casefold() for e in examples} & lists
+
+
+# --- Causes found on the sixth blind set, F (the strings differ from its lines on purpose) --------
+# Dates in the shapes patients write, each read as the latest day the words allow (today: Fri Nov 27).
+DATE_SHAPES = [
+    ("stopped oxycodone on the 3rd", date(2026, 11, 3)),
+    ("last hydrocodone was the 24th", date(2026, 11, 24)),
+    ("tramadol: none since the 2nd of the month", date(2026, 11, 2)),
+    ("morphine ir discontinued 9/30", date(2026, 9, 30)),
+    ("quit codeine 2 Nov", date(2026, 11, 2)),
+    ("quit codeine Nov 21st", date(2026, 11, 21)),
+    ("off hydromorphone since halloween", date(2026, 10, 31)),
+    ("stopped norco around easter", date(2026, 4, 5)),
+    ("quit methadone a week and a half ago", date(2026, 11, 17)),
+    ("stopped codeine 20 days back", date(2026, 11, 7)),
+    ("last oxycodone the day before yesterday", date(2026, 11, 25)),
+    ("off oxycodone this past sunday", date(2026, 11, 22)),
+    ("last tramadol over the weekend", date(2026, 11, 22)),
+    ("quit kratom over the summer", date(2026, 9, 22)),
+    ("finished percocet last new year's eve", date(2025, 12, 31)),
+]
+
+
+@pytest.mark.parametrize(("entry", "day"), DATE_SHAPES)
+def test_dates_in_the_shapes_patients_write_give_the_last_dose(entry, day):
+    (flag,) = opioid_flags(screen(entry))
+    assert flag.last_dose == day, flag.reading
+    interval = 14 if "methadone" in entry else 10
+    assert is_opioid([flag]) is (TODAY - day < timedelta(days=interval))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "stopped suboxone 8/2",  # a buprenorphine/naloxone strength, not the 2nd of August
+        "oxycodone 5 mg, stopped the 3rd time I tried",  # "the 3rd time" counts tries
+        "tramadol 11/2",  # a bare slash pair says nothing about a stop
+    ],
+)
+def test_numbers_that_are_not_a_stop_date_leave_a_contraindication(entry):
+    flags = opioid_flags(screen(entry))
+    assert is_opioid(flags), [(f.code, f.reading) for f in flags]
+
+
+def test_a_dated_one_off_dose_is_a_past_dose():
+    (flag,) = opioid_flags(screen("oxycodone 4 Oct after a fall, only once"))
+    assert (flag.code, flag.last_dose) == ("opioid_not_current", date(2026, 10, 4))
+
+
+def test_a_dated_dose_without_a_stop_or_a_one_off_stays_a_contraindication():
+    assert is_opioid(screen("oxycodone 4 Oct after a fall, once a day"))
+
+
+@pytest.mark.parametrize(
+    "entry", ["methadone 80 mg a day, 5 years sober", "buprenorphine 8mg twice a day, clean since 2019"]
+)
+def test_clean_or_sober_beside_a_daily_dose_is_a_maintenance_medicine_taken_now(entry):
+    assert is_opioid(screen(entry))
+
+
+@pytest.mark.parametrize(
+    ("entry", "day", "contraindication"),
+    [("off all narcotics 8 months", date(2026, 3, 27), False), ("off codeine 3 days", date(2026, 11, 24), True)],
+)
+def test_a_length_of_time_after_off_dates_the_last_dose(entry, day, contraindication):
+    (flag,) = opioid_flags(screen(entry))
+    assert flag.last_dose == day
+    assert is_opioid([flag]) is contraindication
+
+
+def test_a_plan_to_get_off_an_opioid_is_not_a_stop():
+    assert is_opioid(screen("kratom since the 9th to come off methadone"))
+
+
+SET_F_TIMING_EXAMPLES = [
+    *(e for e, _ in DATE_SHAPES),
+    "stopped suboxone 8/2",
+    "oxycodone 5 mg, stopped the 3rd time I tried",
+    "tramadol 11/2",
+    "oxycodone 4 Oct after a fall, only once",
+    "oxycodone 4 Oct after a fall, once a day",
+    "methadone 80 mg a day, 5 years sober",
+    "buprenorphine 8mg twice a day, clean since 2019",
+    "off all narcotics 8 months",
+    "off codeine 3 days",
+    "kratom since the 9th to come off methadone",
+]
+
+
+def test_set_f_timing_examples_are_not_copied_from_any_evaluation_list():
+    eval_dir = REPO_ROOT / "bench" / "screening_eval"
+    lists = {
+        line.strip().casefold()
+        for path in eval_dir.glob("*.txt")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    assert not {e.casefold() for e in SET_F_TIMING_EXAMPLES} & lists
