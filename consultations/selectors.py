@@ -157,6 +157,18 @@ def appointment_manage_url(appointment: Appointment) -> str:
     return settings.SITE_URL + reverse("consultations:manage", args=[appointment.manage_token])
 
 
+def appointment_needs_intake(appointment: Appointment) -> bool:
+    """Booked (by staff, for a caller) without an intake yet: the patient is asked to fill it in."""
+    return appointment.intake_id is None and appointment.is_active
+
+
+def appointment_intake_url(appointment: Appointment) -> str:
+    """The absolute link to fill in the intake for this consultation; "" when it needs none."""
+    if not appointment_needs_intake(appointment):
+        return ""
+    return settings.SITE_URL + reverse("consultations:appointment_intake", args=[appointment.manage_token])
+
+
 # --- What can be booked -------------------------------------------------------------------------------
 # Staff booking for a caller may take any free time from now on (inside the notice with a reason).
 STAFF_NOTICE = timedelta(0)

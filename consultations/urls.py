@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import intake_views, views
 
 
 class ManageTokenConverter:
@@ -40,4 +40,5 @@ urlpatterns = [
     ),
     path("appointments/<manage_token:token>/cancel/", views.manage_cancel, name="manage_cancel"),
     path("appointments/<manage_token:token>/calendar.ics", views.manage_ics, name="manage_ics"),
+    path("appointments/<manage_token:token>/intake/", intake_views.appointment_intake, name="appointment_intake"),
 ]

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 
 from ..calendar import ICS_FILENAME, REQUEST, appointment_ics, appointment_place, ics_method
 from ..models import Appointment, Notification
-from ..selectors import appointment_manage_url
+from ..selectors import appointment_intake_url, appointment_manage_url
 
 TEMPLATE_NAMES = {
     Notification.Kind.CONFIRMATION: "appointment-confirmation",
@@ -50,6 +50,8 @@ def notification_message(*, notification: Notification, connection=None) -> Emai
         "pharmacy_name": appointment.location.name,
         "pharmacy_phone": appointment.location.phone,
         "manage_url": appointment_manage_url(appointment),
+        # Booked by staff with no intake yet: confirmation and reminders ask for it.
+        "intake_url": appointment_intake_url(appointment),
         "cancelled": notification.kind == Notification.Kind.CANCELLED,
     }
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
