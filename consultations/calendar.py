@@ -1,11 +1,15 @@
 """The .ics invitation attached to every appointment email.
 
 One VEVENT per appointment with a UID that never changes, so a calendar updates the event it
-already holds when the time moves (a higher SEQUENCE) and removes it on METHOD:CANCEL.
-Only logistics go in: the time, the mode or place, the pharmacy's phone and the manage link.
-Nothing the patient told us about their health is ever read here.
+already holds when the time moves (a higher SEQUENCE) and removes it on METHOD:CANCEL. The patient
+is the ATTENDEE (RFC 5546 requires one for REQUEST and CANCEL), already accepted: they booked it,
+and no reply is asked for (RSVP=FALSE), since nothing reads replies.
+Only logistics go in: the time, the mode or place (a video room's link), the pharmacist's name,
+the pharmacy's phone and the manage link. Never the consultation type's name (it may say "LDN")
+and nothing the patient told us about their health.
 """
 
+import hashlib
 from datetime import UTC
 from email.utils import parseaddr
 
@@ -13,8 +17,10 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from welltopia.phones import phone_for_people
+
 from .models import Appointment
-from .selectors import appointment_manage_url
+from .selectors import appointment_manage_url, meeting_link_for, mode_for_patient, site_domain
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
@@ -24,7 +30,16 @@ ICS_FILENAME = "welltopia-consultation.ics"
 
 
 def appointment_uid(appointment) -> str:
-    return f"appointment-{appointment.pk}@consult.welltopia"
+    """Stable for one appointment, unique across installations and restored databases.
+
+    Derived from the appointment's manage token (256 random bits, set once at booking, never
+    changed by a reschedule), hashed so the calendar file does not carry the key to the manage
+    page, at the site's domain: a staging copy of production's database sends from another
+    SITE_URL, so its invitations never touch the events production sent. (Database ids are
+    reused by a restored database and by every other installation.)
+    """
+    digest = hashlib.sha256(f"welltopia-ics-uid:{appointment.manage_token}".encode()).hexdigest()[:32]
+    return f"{digest}@{site_domain()}"
 
 
 def ics_method(appointment) -> str | None:
@@ -41,7 +56,8 @@ def appointment_place(appointment) -> str:
     """Where the consultation happens, in words a patient understands."""
     if appointment.mode == Appointment.Mode.IN_PERSON:
         return f"{appointment.location.name}, {appointment.location.address}"
-    return Appointment.Mode(appointment.mode).for_patient
+    # A calendar shows a link in LOCATION as the place to join.
+    return meeting_link_for(appointment) or mode_for_patient(appointment)
 
 
 def appointment_ics(*, appointment, method: str) -> bytes:
@@ -69,10 +85,26 @@ def appointment_ics(*, appointment, method: str) -> bytes:
     organizer = vCalAddress(f"mailto:{from_address}")
     organizer.params["cn"] = vText("Welltopia Consult")
     event.add("organizer", organizer)
-    event.add(
-        "description",
-        f"Change or cancel your appointment: {appointment_manage_url(appointment)}\n"
-        f"Questions? Call the pharmacy: {appointment.location.phone}",
-    )
+    event.add("attendee", _attendee(appointment, method))
+    lines = [f"With {appointment.pharmacist.display_name}, pharmacist at {appointment.location.name}."]
+    if link := meeting_link_for(appointment):
+        lines.append(f"Join the video consultation: {link}")
+    lines += [
+        f"Change or cancel your appointment: {appointment_manage_url(appointment)}",
+        f"Questions? Call the pharmacy: {phone_for_people(appointment.location.phone)}",
+    ]
+    event.add("description", "\n".join(lines))
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _attendee(appointment, method: str) -> vCalAddress:
+    patient = appointment.patient
+    attendee = vCalAddress(f"mailto:{patient.email}")
+    attendee.params["cn"] = vText(patient.full_name)
+    attendee.params["cutype"] = vText("INDIVIDUAL")
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    if method == REQUEST:
+        attendee.params["partstat"] = vText("ACCEPTED")
+        attendee.params["rsvp"] = vText("FALSE")
+    return attendee

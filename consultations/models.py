@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 def new_manage_token():
@@ -192,7 +193,9 @@ class ConsultationType(models.Model):
 MODE_FOR_PATIENT = {
     ConsultationType.Mode.IN_PERSON: "In person at the pharmacy",
     ConsultationType.Mode.PHONE: "By phone – your pharmacist will call you",
-    ConsultationType.Mode.VIDEO: "By video – we will email you a link to join",
+    # Before a booking exists nobody knows whose link applies; selectors.mode_for_patient words
+    # a booked video consultation by whether it has one.
+    ConsultationType.Mode.VIDEO: "By video",
 }
 
 
@@ -246,7 +249,9 @@ class Appointment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.consultation_type} with {self.pharmacist} at {self.start:%Y-%m-%d %H:%M} UTC"
+        # The pharmacy's zone, as every staff screen shows times (the admin's page titles use this).
+        local = timezone.localtime(self.start)
+        return f"{self.consultation_type} with {self.pharmacist} at {local:%Y-%m-%d %H:%M} {local.tzname()}"
 
     @property
     def is_active(self):

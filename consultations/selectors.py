@@ -23,6 +23,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from welltopia.phones import phone_for_people
+
 from . import availability
 from .availability import FreeTime
 from .models import Appointment, ConsultationType, Location, Pharmacist
@@ -86,7 +88,8 @@ def pharmacy() -> Location:
 
 
 def pharmacy_phone() -> str:
-    return Location.objects.order_by("id").values_list("phone", flat=True).first() or ""
+    """The pharmacy's phone as people read it ("(608) 555-0142"), for messages."""
+    return phone_for_people(Location.objects.order_by("id").values_list("phone", flat=True).first() or "")
 
 
 # --- Who may change an appointment ------------------------------------------------------------------
@@ -140,7 +143,7 @@ def too_late_message(appointment: Appointment) -> str:
     """What a patient reads when the consultation is too close to change online."""
     return (
         f"Your consultation starts in less than {appointment.consultation_type.notice_display}, so it can no "
-        f"longer be changed online. Please call the pharmacy on {appointment.location.phone} "
+        f"longer be changed online. Please call the pharmacy on {phone_for_people(appointment.location.phone)} "
         "and we will help you."
     )
 

@@ -296,7 +296,11 @@ def book_confirmed(request):
     return render(
         request,
         "consultations/book_confirmed.html",
-        {"appointment": appointment, "manage_url": selectors.appointment_manage_url(appointment)},
+        {
+            "appointment": appointment,
+            "manage_url": selectors.appointment_manage_url(appointment),
+            "video": selectors.video_join(appointment, now=timezone.now()),
+        },
     )
 
 
@@ -321,13 +325,15 @@ def _refuse_if_locked(request, appointment):
 @rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage(request, token):
     appointment = _appointment_or_404(token)
-    changeable = selectors.patient_may_change(appointment, now=timezone.now())
+    now = timezone.now()
+    changeable = selectors.patient_may_change(appointment, now=now)
     return render(
         request,
         "consultations/manage_detail.html",
         {
             "appointment": appointment,
             "changeable": changeable,
+            "video": selectors.video_join(appointment, now=now),
             "too_late": appointment.is_active and not changeable and selectors.too_late_message(appointment),
             "manage_url": selectors.appointment_manage_url(appointment),
         },

@@ -1,21 +1,33 @@
 """Composing an appointment email: subject, text and HTML from templates, the .ics attached.
 
 Pure rendering: no row is claimed or changed here. Times are written in the pharmacy's zone.
+Emails name the pharmacist and never the consultation type (its name may say "LDN", which tells
+anyone who sees the email why the patient comes). A video consultation's link goes in every email
+but the cancellation; the Message-ID carries the site's domain.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from email.mime.text import MIMEText
+from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from welltopia.phones import phone_for_people, phone_uri
+
 from ..calendar import ICS_FILENAME, REQUEST, appointment_ics, appointment_place, ics_method
 from ..models import Appointment, Notification
-from ..selectors import appointment_intake_url, appointment_manage_url
+from ..selectors import (
+    appointment_intake_url,
+    appointment_manage_url,
+    meeting_link_for,
+    mode_for_patient,
+    site_domain,
+)
 
 TEMPLATE_NAMES = {
     Notification.Kind.CONFIRMATION: "appointment-confirmation",
@@ -44,11 +56,15 @@ def notification_message(*, notification: Notification, connection=None) -> Emai
         "first_name": appointment.patient.first_name,
         "when": _when(appointment.start),
         "until": f"{local_end.hour % 12 or 12}:{local_end:%M %p} {local_end.tzname()}",
-        "mode": Appointment.Mode(appointment.mode).for_patient,
+        "mode": mode_for_patient(appointment),
+        "pharmacist_name": appointment.pharmacist.display_name,
+        # A cancelled consultation has nothing to join.
+        "meeting_link": "" if notification.kind == Notification.Kind.CANCELLED else meeting_link_for(appointment),
         "place": appointment_place(appointment),
         "in_person": appointment.mode == Appointment.Mode.IN_PERSON,
         "pharmacy_name": appointment.location.name,
-        "pharmacy_phone": appointment.location.phone,
+        "pharmacy_phone": phone_for_people(appointment.location.phone),
+        "pharmacy_phone_uri": phone_uri(appointment.location.phone),
         "manage_url": appointment_manage_url(appointment),
         # Booked by staff with no intake yet: confirmation and reminders ask for it.
         "intake_url": appointment_intake_url(appointment),
@@ -61,6 +77,7 @@ def notification_message(*, notification: Notification, connection=None) -> Emai
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[appointment.patient.email],
         connection=connection,
+        headers={"Message-ID": make_msgid(domain=site_domain())},
     )
     message.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
     # The send-time checks (delivery.py) hold a cancellation notice to a cancelled appointment

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from consultations.calendar import appointment_ics
+from consultations.calendar import appointment_ics, appointment_uid
 from consultations.models import Appointment
 from tests.factories import AppointmentFactory
 
@@ -34,7 +34,8 @@ def test_a_booking_is_a_request_for_the_consultation_time_in_utc(appointment, se
     assert "2400 University Avenue" in str(event["LOCATION"])
     description = str(event["DESCRIPTION"])
     assert f"{settings.SITE_URL}/appointments/{appointment.manage_token}/" in description
-    assert "+1 608-555-0142" in description
+    assert "(608) 555-0142" in description
+    assert appointment.pharmacist.display_name in description
 
 
 def test_a_moved_appointment_keeps_its_uid_with_a_higher_sequence(appointment):
@@ -44,7 +45,7 @@ def test_a_moved_appointment_keeps_its_uid_with_a_higher_sequence(appointment):
     appointment.version = 2
     _, moved = event_of(appointment_ics(appointment=appointment, method="REQUEST"))
 
-    assert str(moved["UID"]) == str(first["UID"]) == f"appointment-{appointment.pk}@consult.welltopia"
+    assert str(moved["UID"]) == str(first["UID"]) == appointment_uid(appointment)
     assert int(moved["SEQUENCE"]) > int(first["SEQUENCE"])
     assert moved.decoded("DTSTART") == START + timedelta(days=1)
 
@@ -56,15 +57,16 @@ def test_a_cancellation_cancels_the_same_event(appointment):
     assert str(calendar["METHOD"]) == "CANCEL"
     assert str(event["STATUS"]) == "CANCELLED"
     assert int(event["SEQUENCE"]) == 2
-    assert str(event["UID"]) == f"appointment-{appointment.pk}@consult.welltopia"
+    assert str(event["UID"]) == appointment_uid(appointment)
 
 
 @pytest.mark.parametrize(
     ("mode", "words"),
-    [("phone", "By phone – your pharmacist will call you"), ("video", "By video – we will email you a link to join")],
+    [("phone", "By phone – your pharmacist will call you"),
+     ("video", "By video – your pharmacist will contact you with how to join")],
 )
 def test_remote_consultations_say_how_they_happen_instead_of_an_address(db, mode, words):
-    appointment = AppointmentFactory(start=START, mode=mode)
+    appointment = AppointmentFactory(start=START, mode=mode, pharmacist__meeting_link="")
     _, event = event_of(appointment_ics(appointment=appointment, method="REQUEST"))
 
     assert str(event["LOCATION"]) == words
@@ -73,3 +75,95 @@ def test_remote_consultations_say_how_they_happen_instead_of_an_address(db, mode
 def test_an_unknown_method_is_refused(appointment):
     with pytest.raises(ValueError):
         appointment_ics(appointment=appointment, method="PUBLISH")
+
+
+# --- What real calendar clients need (RFC 5546) ------------------------------------------------------
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
+def test_the_patient_is_the_attendee_of_a_request_and_a_cancel(appointment, method):
+    _, event = event_of(appointment_ics(appointment=appointment, method=method))
+
+    attendee = event["ATTENDEE"]
+    assert str(attendee) == f"mailto:{appointment.patient.email}"
+    assert attendee.params["CN"] == appointment.patient.full_name
+    assert attendee.params["ROLE"] == "REQ-PARTICIPANT"
+    if method == "REQUEST":
+        assert attendee.params["PARTSTAT"] == "ACCEPTED"
+        assert attendee.params["RSVP"] == "FALSE"
+
+
+def test_the_uid_is_stable_across_a_reschedule_by_the_service(db, settings):
+    from consultations import services
+    from tests.consultations.conftest import works_every_day
+
+    booked = AppointmentFactory(start=START, mode=Appointment.Mode.PHONE)
+    works_every_day(booked.pharmacist)
+    before = appointment_uid(booked)
+    moved = services.appointment_reschedule(
+        appointment=booked, start=START + timedelta(days=1), now=START - timedelta(days=1), by_staff=True
+    )
+
+    assert moved.version == 2
+    assert appointment_uid(moved) == before
+
+
+def test_the_uid_differs_between_installations_and_reveals_neither_id_nor_token(appointment, settings):
+    settings.SITE_URL = "https://consult.welltopia.example"
+    production = appointment_uid(appointment)
+    settings.SITE_URL = "https://staging.welltopia.example"
+    staging_copy = appointment_uid(appointment)  # the same row in a copy of production's database
+
+    assert production != staging_copy
+    assert production.endswith("@consult.welltopia.example")
+    assert appointment.manage_token not in production
+    assert not production.startswith(f"appointment-{appointment.pk}")
+    assert appointment_uid(AppointmentFactory()) != production
+
+
+def test_the_calendar_names_the_pharmacist_and_never_the_consultation_type(db):
+    appointment = AppointmentFactory(
+        consultation_type__name="LDN first consultation", consultation_type__slug="ldn-first", mode="video",
+        pharmacist__meeting_link="https://meet.google.com/abc-defg-hij",
+    )
+    for method in ("REQUEST", "CANCEL"):
+        ics = appointment_ics(appointment=appointment, method=method)
+        unfolded = ics.replace(b"\r\n ", b"").decode()
+        assert "LDN first consultation" not in unfolded
+        assert "ldn-first" not in unfolded
+        assert "naltrexone" not in unfolded.lower()
+        _, event = event_of(ics)
+        assert appointment.pharmacist.display_name in str(event["DESCRIPTION"])
+        assert str(event["SUMMARY"]) == "Pharmacist consultation – Welltopia"
+
+
+def test_a_video_consultation_with_a_link_puts_it_where_calendars_offer_to_join(db):
+    appointment = AppointmentFactory(
+        start=START, mode="video", pharmacist__meeting_link="https://meet.google.com/abc-defg-hij"
+    )
+    _, event = event_of(appointment_ics(appointment=appointment, method="REQUEST"))
+
+    assert str(event["LOCATION"]) == "https://meet.google.com/abc-defg-hij"
+    assert "Join the video consultation: https://meet.google.com/abc-defg-hij" in str(event["DESCRIPTION"])
+
+
+# --- A second, independent parser: ``ical`` (strict, pydantic-validated) --------------------------
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
+def test_an_independent_parser_reads_the_file_with_its_attendee(db, method):
+    from ical.calendar_stream import IcsCalendarStream
+
+    appointment = AppointmentFactory(
+        start=START, mode="video", pharmacist__meeting_link="https://us02web.zoom.us/j/123456789"
+    )
+    ics = appointment_ics(appointment=appointment, method=method).decode()
+
+    calendar = IcsCalendarStream.calendar_from_ics(ics)
+    (event,) = calendar.events
+    assert calendar.method == method
+    assert event.uid == appointment_uid(appointment)
+    assert event.dtstart == START
+    assert event.end == START + timedelta(minutes=30)
+    assert event.location == "https://us02web.zoom.us/j/123456789"
+    (attendee,) = event.attendees
+    assert attendee.uri == f"mailto:{appointment.patient.email}"
+    assert attendee.common_name == appointment.patient.full_name
+    assert event.organizer.uri == "mailto:consult@welltopia.example"
+    assert event.sequence == appointment.version - 1

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
+from consultations.calendar import appointment_uid
 from consultations.models import Notification
 from consultations.notifications.outbox import appointment_changed
 from consultations.tasks import send_notification
@@ -74,7 +75,7 @@ def test_a_booking_sends_exactly_one_confirmation_with_a_calendar_invite(process
     calendar = Calendar.from_ical(invite.get_content())
     (event,) = calendar.walk("VEVENT")
     assert str(calendar["METHOD"]) == "REQUEST"
-    assert str(event["UID"]) == f"appointment-{appointment.pk}@consult.welltopia"
+    assert str(event["UID"]) == appointment_uid(appointment)
     assert int(event["SEQUENCE"]) == 0
     # The reminders are not due yet: nothing else went out.
     assert Notification.objects.filter(status=Status.SENT).count() == 1

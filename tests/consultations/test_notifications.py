@@ -167,7 +167,8 @@ def test_the_confirmation_reaches_the_patient_with_time_mode_phone_link_and_invi
     for body in (text, html):
         assert "9:00 AM CST" in body
         assert "2400 University Avenue" in body
-        assert "+1 608-555-0142" in body
+        assert "(608) 555-0142" in body
+        assert appointment.pharmacist.display_name in body
         assert f"{settings.SITE_URL}/appointments/{appointment.manage_token}/" in body
     part, calendar = ics_of(message)
     assert part.get_param("method") == "REQUEST"

@@ -33,7 +33,7 @@ def test_the_page_shows_the_appointment_and_nothing_clinical(client, appointment
     page = response.content.decode()
     assert response.status_code == 200
     assert "Tuesday, June 2, 2026" in page and "10:00 AM" in page and "CDT" in page
-    assert "Charlie Chen, PharmD" in page and "+1 608-555-0142" in page
+    assert "Charlie Chen, PharmD" in page and "(608) 555-0142" in page
     for word in CLINICAL_WORDS:
         assert word.lower() not in page.lower()
     assert "no-store" in response["Cache-Control"]
@@ -72,7 +72,7 @@ def test_inside_the_notice_window_changes_are_refused_with_the_pharmacy_phone(cl
         moving = client.get(manage_url(appointment, "manage_reschedule_day"), follow=True).content.decode()
 
     for text in (page, refused, moving):
-        assert "can no longer be changed online" in text and "+1 608-555-0142" in text
+        assert "can no longer be changed online" in text and "(608) 555-0142" in text
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
 
@@ -110,3 +110,62 @@ def test_rescheduling_into_a_taken_time_keeps_the_original_and_shows_fresh_times
 def test_the_manage_link_is_unguessable(appointment):
     assert len(appointment.manage_token) >= 43  # 256 random bits, URL-safe base64
     assert str(appointment.pk) != appointment.manage_token
+
+
+# --- Joining a video consultation ---------------------------------------------------------------------
+JOIN = "Join the video consultation"
+LINK = "https://meet.google.com/abc-defg-hij"
+
+
+@pytest.fixture
+def video(patient, ldn, rx, monday_morning):
+    rx.meeting_link = LINK
+    rx.save()
+    return AppointmentFactory(
+        intake=IntakeFactory(patient=patient), pharmacist=rx, consultation_type=ldn, start=TUESDAY_10,
+        mode=Appointment.Mode.VIDEO,
+    )
+
+
+@pytest.mark.parametrize(
+    ("minutes_from_start", "shown"),
+    [(-24 * 60, False), (-16, False), (-15, True), (0, True), (29, True), (30, False)],
+)
+def test_the_join_button_shows_from_15_minutes_before_the_start_until_the_end(client, video, minutes_from_start, shown):
+    with time_machine.travel(TUESDAY_10 + timedelta(minutes=minutes_from_start), tick=False):
+        page = client.get(manage_url(video)).content.decode()
+
+    assert (JOIN in page) is shown
+    assert (LINK in page) is shown
+    if minutes_from_start < -15:
+        assert "The button to join appears here from Tuesday, June 2, 9:45 AM CDT" in page
+    assert "By video – join with the link below" in page
+
+
+def test_a_video_consultation_without_a_link_says_the_pharmacist_will_get_in_touch(client, video):
+    video.pharmacist.meeting_link = ""
+    video.pharmacist.save()
+    with time_machine.travel(TUESDAY_10, tick=False):
+        page = client.get(manage_url(video)).content.decode()
+
+    assert JOIN not in page
+    assert "join with the link" not in page and "link to join" not in page and "button to join" not in page
+    assert "By video – your pharmacist will contact you with how to join" in page
+
+
+def test_a_cancelled_video_consultation_offers_nothing_to_join(client, video):
+    video.status = Appointment.Status.CANCELLED
+    video.save()
+    with time_machine.travel(TUESDAY_10, tick=False):
+        page = client.get(manage_url(video)).content.decode()
+
+    assert JOIN not in page and LINK not in page
+
+
+def test_a_phone_consultation_never_shows_the_pharmacist_s_link(client, appointment):
+    appointment.pharmacist.meeting_link = LINK
+    appointment.pharmacist.save()
+    with time_machine.travel(TUESDAY_10, tick=False):
+        page = client.get(manage_url(appointment)).content.decode()
+
+    assert JOIN not in page and LINK not in page

@@ -1,0 +1,36 @@
+"""Phone numbers as people read them: stored as typed or E.164 ("+16085550142"), shown as
+"(608) 555-0142" for a US number and "+44 20 7946 0958" for any other; left as it is when it is
+not a number at all. Links (tel:) take the E.164 form."""
+
+import phonenumbers
+
+# The pharmacy is in Wisconsin: a number without a country code is a US one.
+DEFAULT_REGION = "US"
+
+
+def _parse(value: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_possible_number(number) else None
+
+
+def phone_for_people(value: str | None) -> str:
+    if not value:
+        return ""
+    number = _parse(value)
+    if number is None:
+        return value
+    if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_uri(value: str | None) -> str:
+    """"tel:+16085550142", or "" when there is no number to dial."""
+    number = _parse(value or "")
+    if number is None:
+        digits = "".join(ch for ch in value or "" if ch.isdigit() or ch == "+")
+        return f"tel:{digits}" if digits else ""
+    return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
