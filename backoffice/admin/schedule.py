@@ -91,6 +91,7 @@ class AppointmentAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin
     fields = [
         "when", "ends", "patient_name", "patient_phone", "patient_email", "patient_contact",
         "pharmacist", "consultation_type", "mode", "location", "status", "cancelled_local", "version",
+        "booked_by_staff", "booking_note",
     ]
     readonly_fields = fields
 
@@ -133,6 +134,13 @@ class AppointmentAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin
     @admin.display(description="cancelled at")
     def cancelled_local(self, appointment):
         return fmt.when(appointment.cancelled_at)
+
+    @admin.display(description="booked by")
+    def booked_by_staff(self, appointment):
+        user = appointment.booked_by
+        if user is None:
+            return "The patient, online"
+        return f"{user.get_full_name() or user.get_username()} (staff), {fmt.when(appointment.created_at)}"
 
     @admin.display(description="intake")
     def intake_link(self, appointment):

@@ -197,8 +197,12 @@ def test_booking_inside_the_notice_needs_a_written_reason(desk, ada, ldn, rx):
     assert "write why it is booked at such short notice" in refused.content.decode()
     assert not Appointment.objects.exists()
 
-    desk.post(review_url(ada), choice(ldn, rx, start=soon, reason="Leaving the country tomorrow"))
+    booked = desk.post(review_url(ada), choice(ldn, rx, start=soon, reason="Leaving the country tomorrow"), follow=True)
     assert Appointment.objects.get().booking_note == "Leaving the country tomorrow"
+    # The appointment page says who booked it and why.
+    html = booked.content.decode()
+    assert "Dora" in html and "(staff)" in html
+    assert "Leaving the country tomorrow" in html
 
 
 def test_a_time_taken_meanwhile_is_refused_kindly_with_the_times_still_free(desk, ada, ldn, rx):
