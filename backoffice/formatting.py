@@ -5,11 +5,16 @@
 - ``stamp``: "2026-11-27 15:00:07 CST", for the audit trail, to the second;
 - ``day``: "Fri Nov 27, 2026", for a calendar date (a last dose, an earliest LDN start).
 A missing value prints as an em dash.
+
+People, too: ``person_name`` (a staff user's full name, else their username) and ``phone``
+("(608) 555-0142").
 """
 
 from datetime import date, datetime
 
 from django.utils import timezone
+
+from welltopia.phones import phone_for_people
 
 MISSING = "—"
 
@@ -33,3 +38,13 @@ def stamp(moment: datetime | None) -> str:
 
 def day(value: date | None) -> str:
     return MISSING if value is None else value.strftime("%a %b %-d, %Y")
+
+
+def person_name(user) -> str:
+    if user is None:
+        return MISSING
+    return user.get_full_name() or user.get_username()
+
+
+def phone(value: str | None) -> str:
+    return phone_for_people(value) or MISSING

@@ -312,6 +312,24 @@ def appointment_mark_arrived(
         return current
 
 
+def appointment_set_meeting_link(*, appointment: Appointment, link: str) -> Appointment:
+    """Staff give one video consultation its own room; an empty link goes back to the
+    pharmacist's. Checked like every link (https, an allowed host: models.validate_meeting_link).
+    The version stays: emails still to go (reminders) carry the new link when they are sent."""
+    with transaction.atomic():
+        current = _locked(appointment)
+        if not current.is_active:
+            raise NotAllowed(
+                f"This consultation is {current.get_status_display().lower()} and can no longer be changed."
+            )
+        if current.mode != Appointment.Mode.VIDEO:
+            raise NotAllowed("Only a video consultation has a video link.")
+        current.meeting_link = link.strip()
+        current.full_clean()
+        current.save(update_fields=["meeting_link", "updated_at"])
+        return current
+
+
 @sensitive_variables()
 def appointment_intake_submit(
     *,

@@ -17,6 +17,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationErro
 from patients.audit import audit_record, audit_record_many
 from patients.models import AuditEvent
 
+from .. import formatting as fmt
 from ..roles import CLINICAL
 
 ADMIN_CSS = {"all": ["css/admin.css"]}
@@ -159,7 +160,7 @@ class PatientColumns:
 
     @admin.display(description="phone")
     def patient_phone(self, obj):
-        return obj.patient.phone
+        return fmt.phone(obj.patient.phone)
 
     @admin.display(description="prefers")
     def patient_contact(self, obj):

@@ -29,7 +29,7 @@ from patients.selectors import (
 )
 
 from ..badges import OPIOID_NOT_CURRENT_LABEL, badge, screening_badges
-from ..formatting import day, when
+from ..formatting import day, person_name, when
 from ..roles import REVIEW
 from .base import ADMIN_CSS, AdminInputGuard, AuditedViewsMixin, PatientColumns, is_row_id, sees_clinical
 
@@ -204,7 +204,7 @@ class IntakeAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.Mode
         "submitted", "pregnancy_status", "opioid_answer", "conditions_display", "condition_other", "allergies",
         "takes_no_medications", "prescription_display", "consents_display",
         "severity_badges", "other_flags", "screening_rules_version", "earlier_intakes", "upcoming_appointment",
-        "reviewed_by", "reviewed_at_local", "override_by", "override_at_local",
+        "reviewed_by_name", "reviewed_at_local", "override_by_name", "override_at_local",
     ]
     fieldsets = [
         ("Patient", {"fields": [
@@ -219,7 +219,7 @@ class IntakeAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.Mode
         ("Earlier intakes", {"fields": ["earlier_intakes"]}),
         ("Review", {"fields": [
             "review_status", "review_notes", "override_reason",
-            "reviewed_by", "reviewed_at_local", "override_by", "override_at_local",
+            "reviewed_by_name", "reviewed_at_local", "override_by_name", "override_at_local",
         ]}),
     ]
 
@@ -341,6 +341,14 @@ class IntakeAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.Mode
             return "—"
         url = reverse("admin:consultations_appointment_change", args=[intake.upcoming_id])
         return format_html('<a href="{}">{}</a> · {}', url, when(start), intake.upcoming_pharmacist_name)
+
+    @admin.display(description="reviewed by")
+    def reviewed_by_name(self, intake):
+        return person_name(intake.reviewed_by)
+
+    @admin.display(description="overridden by")
+    def override_by_name(self, intake):
+        return person_name(intake.override_by)
 
     @admin.display(description="decided at")
     def reviewed_at_local(self, intake):

@@ -122,10 +122,11 @@ class AvailabilityExceptionInline(admin.TabularInline):
 
 @admin.register(Pharmacist)
 class PharmacistAdmin(AdminInputGuard, admin.ModelAdmin):
-    list_display = ["display_name", "location", "is_active"]
+    list_display = ["display_name", "location", "is_active", "has_video_link"]
     list_filter = ["is_active", "location"]
     search_fields = ["display_name"]
-    fields = ["user", "display_name", "location", "is_active"]
+    # The video room is logistics, like the hours: the pharmacist or the front desk keeps it.
+    fields = ["user", "display_name", "location", "is_active", "meeting_link"]
     inlines = [WorkingHoursInline, AvailabilityExceptionInline]
 
     class Media:
@@ -140,10 +141,18 @@ class PharmacistAdmin(AdminInputGuard, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: appointments keep pointing at the pharmacist
 
+    @admin.display(description="video link", boolean=True)
+    def has_video_link(self, pharmacist):
+        return bool(pharmacist.meeting_link)
+
 
 @admin.register(Location)
 class LocationAdmin(AdminInputGuard, admin.ModelAdmin):
-    list_display = ["name", "city", "phone"]
+    list_display = ["name", "city", "phone_display"]
+
+    @admin.display(description="phone")
+    def phone_display(self, location):
+        return fmt.phone(location.phone)
 
 
 @admin.register(ConsultationType)
@@ -155,7 +164,7 @@ class ConsultationTypeAdmin(AdminInputGuard, admin.ModelAdmin):
 # --- Patients: contact details for everyone on staff -------------------------------------------
 @admin.register(Patient)
 class PatientAdmin(AdminInputGuard, admin.ModelAdmin):
-    list_display = ["full_name", "email", "phone", "preferred_contact", "created_local"]
+    list_display = ["full_name", "email", "phone_display", "preferred_contact", "created_local"]
     search_fields = ["first_name", "last_name", "email", "phone"]
     search_help_text = "Search by name, email or phone."
     fields = ["first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact"]
@@ -182,6 +191,10 @@ class PatientAdmin(AdminInputGuard, admin.ModelAdmin):
     @admin.display(description="name", ordering="last_name")
     def full_name(self, patient):
         return patient.full_name
+
+    @admin.display(description="phone", ordering="phone")
+    def phone_display(self, patient):
+        return fmt.phone(patient.phone)
 
     @admin.display(description="created (Chicago)", ordering="created_at")
     def created_local(self, patient):

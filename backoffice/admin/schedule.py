@@ -32,6 +32,7 @@ from .base import (
     sees_clinical,
 )
 from .booking import CallerBooking
+from .video import VideoLinkViews
 
 
 def local_midnight(day):
@@ -77,7 +78,7 @@ class DayFilter(DefaultChoiceFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.ModelAdmin):
+class AppointmentAdmin(VideoLinkViews, AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.ModelAdmin):
     list_display = [
         "when", "patient_name", "patient_phone", "pharmacist", "consultation_type", "mode", "status",
     ]
