@@ -8,6 +8,7 @@ may see clinical details.
 from datetime import time
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -120,8 +121,26 @@ class AvailabilityExceptionInline(admin.TabularInline):
     verbose_name_plural = "Time off and extra hours (Chicago time)"
 
 
+class PharmacistForm(forms.ModelForm):
+    class Meta:
+        model = Pharmacist
+        fields = ["user", "display_name", "location", "is_active", "meeting_link"]
+        labels = {"meeting_link": "Video link"}
+        widgets = {"meeting_link": forms.URLInput(attrs={"size": 60, "placeholder": "https://"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "meeting_link" in self.fields:
+            self.fields["meeting_link"].help_text = (
+                "The video room this pharmacist's video patients join: an https link on "
+                f"{', '.join(settings.VIDEO_LINK_HOSTS)}. One appointment may have its own (on the appointment). "
+                "Without a link, patients are told the pharmacist will contact them with how to join."
+            )
+
+
 @admin.register(Pharmacist)
 class PharmacistAdmin(AdminInputGuard, admin.ModelAdmin):
+    form = PharmacistForm
     list_display = ["display_name", "location", "is_active", "has_video_link"]
     list_filter = ["is_active", "location"]
     search_fields = ["display_name"]
