@@ -155,6 +155,7 @@ class CallerBooking:
                 "opts": self.model_admin.opts,
                 "title": title,
                 "may_add_patient": request.user.has_perm(ADD_PATIENT),
+                "patient_phone": fmt.phone(context["patient"].phone) if "patient" in context else "",
                 **context,
             },
         )
@@ -189,6 +190,7 @@ class CallerBooking:
                 {
                     "patient": patient,
                     "born": fmt.day(patient.date_of_birth),
+                    "phone": fmt.phone(patient.phone),
                     "upcoming": selectors.appointments_upcoming(now=now).filter(patient=patient).count(),
                     "url": self._url("choose", patient),
                 }

@@ -141,7 +141,7 @@ class AppointmentAdmin(VideoLinkViews, AuditedViewsMixin, AdminInputGuard, Patie
         user = appointment.booked_by
         if user is None:
             return "The patient, online"
-        return f"{user.get_full_name() or user.get_username()} (staff), {fmt.when(appointment.created_at)}"
+        return f"{fmt.person_name(user)} (staff), {fmt.when(appointment.created_at)}"
 
     @admin.display(description="intake")
     def intake_link(self, appointment):
