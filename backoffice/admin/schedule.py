@@ -32,6 +32,7 @@ from .base import (
     sees_clinical,
 )
 from .booking import CallerBooking
+from .today import TodayViews
 from .video import VideoLinkViews
 
 
@@ -78,7 +79,9 @@ class DayFilter(DefaultChoiceFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(VideoLinkViews, AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.ModelAdmin):
+class AppointmentAdmin(
+    TodayViews, VideoLinkViews, AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.ModelAdmin
+):
     list_display = [
         "when", "patient_name", "patient_phone", "pharmacist", "consultation_type", "mode", "status",
     ]

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from patients.models import AuditEvent
 from tests.factories import AppointmentFactory
@@ -108,9 +109,11 @@ def test_front_desk_index_offers_no_intakes(desk, appointment):
         lambda a: reverse("admin:consultations_notification_changelist") + "?status=all",
         lambda a: reverse("admin:consultations_appointment_book") + "?q=" + a.patient.last_name,
         lambda a: reverse("admin:consultations_appointment_book_choose", args=[a.patient.pk]),
+        lambda a: reverse("admin:consultations_appointment_today") + f"?day={timezone.localdate(a.start)}",
+        lambda a: reverse("admin:consultations_appointment_week") + f"?day={timezone.localdate(a.start)}",
     ],
     ids=["schedule", "schedule search", "appointment", "appointment history", "patient search",
-         "patient", "emails", "book for a caller: find", "book for a caller: choose"],
+         "patient", "emails", "book for a caller: find", "book for a caller: choose", "today", "week"],
 )
 def test_front_desk_sees_contact_details_and_nothing_clinical(desk, appointment, page):
     response = desk.get(page(appointment))
