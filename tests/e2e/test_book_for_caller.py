@@ -106,3 +106,37 @@ def test_the_caller_fills_in_the_intake_from_the_emailed_link(phone, clinic, scr
     expect(phone.get_by_label("Email address")).to_have_value("mary@example.com")
     expect(phone.get_by_role("button", name="Send my answers")).to_be_visible()
     screenshot(phone, "intake-from-the-link")
+
+
+def test_a_pharmacist_enters_the_intake_with_the_caller(desktop, clinic, screenshot):
+    from consultations import services
+    from tests.e2e.journey import pharmacist_with_device
+
+    user, device = pharmacist_with_device(clinic.pharmacist)
+    mary = PatientFactory(first_name="Mary", last_name="Somerville", email="mary@example.com")
+    days = selectors.booking_days(consultation_type=clinic.kind, pharmacist=None, now=timezone.now())
+    times = next(free for free in days.values() if free)
+    appointment = services.appointment_book_for_caller(
+        patient=mary, consultation_type=clinic.kind, mode="phone", start=times[0].start, by=user
+    )
+    sign_in_to_admin(desktop, username=user.username, device=device)
+    desktop.wait_for_url("**/admin/")
+
+    desktop.goto(f"/admin/consultations/appointment/{appointment.pk}/change/")
+    expect(desktop.get_by_text("Intake not done")).to_be_visible()
+    desktop.get_by_role("link", name="Enter the intake with the patient").click()
+    desktop.locator('input[name="intake-pregnancy_status"][value="not_applicable"]').check()
+    desktop.locator('input[name="intake-opioid_use"][value="no"]').check()
+    desktop.locator('input[name="med-0-text"]').fill("Tramadol 50 mg")
+    desktop.locator('input[name="intake-conditions"][value="chronic_pain"]').check()
+    desktop.locator('input[name="intake-has_ldn_prescription"][value="no"]').check()
+    for consent in ("consent_privacy", "consent_not_diagnosis", "consent_contact"):
+        desktop.locator(f'input[name="intake-{consent}"]').check()
+    screenshot(desktop, "intake-entered-by-the-pharmacist")
+    desktop.get_by_role("button", name="Save and screen the intake").click()
+
+    expect(desktop.locator(".messagelist .success")).to_contain_text("Intake entered and screened")
+    screenshot(desktop, "intake-attached")
+    appointment.refresh_from_db()
+    assert appointment.intake.flags.filter(code="opioid").exists()
+    assert AuditEvent.objects.filter(user=user, action=AuditEvent.Action.ADD, object_type="patients.intake").exists()
