@@ -25,7 +25,7 @@ def screening_badges(intake):
     Reads ``intake.flags.all()``: prefetch the flags when showing many intakes.
     """
     flags = list(intake.flags.all())
-    counts = {}
+    counts: dict[str, int] = {}
     for flag in flags:
         counts[flag.severity] = counts.get(flag.severity, 0) + 1
     if intake.screening_outcome in Severity.values and intake.screening_outcome not in counts:

@@ -232,4 +232,9 @@ def week_view(*, day: date, pharmacist: Pharmacist | None, clinical: bool, now: 
 
 def intakes_shown(days: list[Day]) -> list[Intake]:
     """The intakes whose screening a page showed: each is recorded as viewed."""
-    return [row.appointment.intake for d in days for row in d.rows if row.clinical is not None]
+    return [
+        row.appointment.intake
+        for d in days
+        for row in d.rows
+        if row.clinical is not None and row.appointment.intake is not None
+    ]

@@ -63,9 +63,10 @@ class TodayViews:
         day = today.day_from(request.GET.get("day"), today=this_day)
         choice = today.pharmacist_choice(value=request.GET.get("pharmacist"), user=request.user)
         clinical = sees_clinical(request)
-        view = today.week_view if week else today.day_view
-        shown = view(day=day, pharmacist=choice.pharmacist, clinical=clinical, now=now)
-        days = shown if week else [shown]
+        if week:
+            days = today.week_view(day=day, pharmacist=choice.pharmacist, clinical=clinical, now=now)
+        else:
+            days = [today.day_view(day=day, pharmacist=choice.pharmacist, clinical=clinical, now=now)]
         if clinical:
             # The page showed what screening noticed on these intakes, as the review queue does.
             audit_record_many(
