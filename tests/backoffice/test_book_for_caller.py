@@ -314,3 +314,23 @@ def test_a_consultation_that_has_an_intake_needs_none_entered(rx_client, ada, ld
 
     assert response.status_code == 302
     assert Intake.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "url_name, params",
+    [
+        ("", {"q": "ada\x00"}),
+        ("", {"q": "x" * 500}),
+        ("_time", {"type": "ldn-consultation", "mode": "phone", "pharmacist": "any", "day": "0001-01-01"}),
+        ("_time", {"type": "nope\x00", "mode": "phone", "pharmacist": "99999999999999999999"}),
+        ("_review", {"type": "ldn-consultation", "mode": "phone", "pharmacist": "any",
+                     "start": "0001-01-01T00:00:00+14:00"}),
+    ],
+)
+def test_crafted_input_is_answered_never_a_500(desk, ada, ldn, rx, url_name, params):
+    url = reverse(FIND + url_name, args=[ada.pk] if url_name else [])
+
+    assert desk.get(url, params).status_code in (200, 302)
+    if url_name == "_review":
+        assert desk.post(url, params).status_code in (200, 302)
+        assert not Appointment.objects.exists()
