@@ -177,12 +177,12 @@ def _load(
         ranges.setdefault(pid, []).append(WorkingRange(weekday=weekday, start=start, end=end))
 
     exceptions: dict[int, list[DateException]] = {}
-    for pid, day, kind, start, end in AvailabilityException.objects.filter(
+    for pid, day, kind, begins, ends in AvailabilityException.objects.filter(
         day__gte=first_day, day__lte=last_day, **who
     ).values_list("pharmacist_id", "day", "kind", "start", "end"):
         exceptions.setdefault(pid, []).append(
             DateException(
-                day=day, start=start, end=end, available=kind == AvailabilityException.Kind.EXTRA_HOURS
+                day=day, start=begins, end=ends, available=kind == AvailabilityException.Kind.EXTRA_HOURS
             )
         )
 
@@ -197,8 +197,8 @@ def _load(
     busy: dict[int, list[Busy]] = {}
     # Only the blocked span matters to the engine; reading two datetimes instead of three saves a
     # third of the conversion work, which dominates with thousands of appointments on SQLite.
-    for pid, start, blocked_until in appointments.values_list("pharmacist_id", "start", "blocked_until"):
-        busy.setdefault(pid, []).append(Busy(start=start, end=blocked_until))
+    for pid, starts_at, blocked_until in appointments.values_list("pharmacist_id", "start", "blocked_until"):
+        busy.setdefault(pid, []).append(Busy(start=starts_at, end=blocked_until))
     return ranges, exceptions, busy
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -347,7 +348,9 @@ def appointment_intake_submit(
     with transaction.atomic():
         current = _locked(appointment)
         _check_needs_intake(current)
-        answers = {"patient_data": patient_data, "intake_data": intake_data, "medications": medications}
+        answers: dict[str, Any] = {
+            "patient_data": patient_data, "intake_data": intake_data, "medications": medications
+        }
         if entered_by is None:
             intake = intake_submit(**answers)
         else:

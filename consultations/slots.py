@@ -75,7 +75,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -225,7 +225,8 @@ def free_slots_by_day(
 
 
 class _Orderable(Protocol):
-    def __lt__(self, other: object, /) -> bool: ...
+    # Any, as typeshed's SupportsDunderLT: int.__lt__ takes only an int, so `object` would refuse ids.
+    def __lt__(self, other: Any, /) -> bool: ...
 
 
 K = TypeVar("K", bound=_Orderable)

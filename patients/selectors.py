@@ -116,7 +116,7 @@ AWAITING_DECISION = (Intake.ReviewStatus.NEW, Intake.ReviewStatus.IN_REVIEW)
 def _band(band: str) -> Q | Exists:
     if band == OPIOID_NOT_CURRENT_BAND:
         return opioid_not_current_exists()
-    return Q(screening_outcome=band) | flagged_with(band)
+    return Q(screening_outcome=band) | Q(flagged_with(band))
 
 
 def intakes_for_review() -> QuerySet[Intake]:

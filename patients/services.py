@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -64,12 +65,14 @@ def patient_find_or_create(*, patient_data: Mapping) -> Patient:
     """The patient with this email (any case) and date of birth, updated; or a new one."""
     data = {name: patient_data[name] for name in PATIENT_FIELDS if name in patient_data}
     data["email"] = data.get("email", "").strip()
-    patient = (
-        Patient.objects.select_for_update()
-        .filter(email__iexact=data["email"], date_of_birth=data.get("date_of_birth"))
-        .order_by("id")
-        .first()
-    )
+    patient = None
+    if data.get("date_of_birth") is not None:  # without one, full_clean below says it is needed
+        patient = (
+            Patient.objects.select_for_update()
+            .filter(email__iexact=data["email"], date_of_birth=data["date_of_birth"])
+            .order_by("id")
+            .first()
+        )
     if patient is None:
         patient = Patient(**data)
     else:
@@ -168,7 +171,9 @@ def _opioid_answer(intake: Intake) -> dict:
 
 
 def _fit(field_name: str, text: str) -> str:
-    return (text or "")[: ScreeningFlag._meta.get_field(field_name).max_length]
+    field = ScreeningFlag._meta.get_field(field_name)
+    assert isinstance(field, Field)  # a column of the flag, never a relation
+    return (text or "")[: field.max_length]
 
 
 def _stored_flag(*, intake: Intake, flag, entries: Sequence[MedicationEntry]) -> ScreeningFlag:

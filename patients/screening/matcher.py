@@ -394,6 +394,7 @@ def _read_group(
     group_words = frozenset(words)
     mentions = []
     for index, slot in enumerate(term_slots):
+        assert slot.term is not None  # term_slots holds only slots with a term
         before, after = _window(words, term_slots, index)
         mentions.append(
             Mention(
@@ -439,9 +440,10 @@ def _joined_split_names(
             if term is not None:
                 term = _in_context(term, words, slot.end_word, frozenset(words), kb)
             corrected = None if term is not None or len(whole) < _SPLIT_NAME_MIN_LENGTH else _correct_spelling(whole, kb)
-            if term is not None or corrected is not None:
+            found = term if term is not None else (corrected[0] if corrected is not None else None)
+            if found is not None:
                 previous.end_word = slot.end_word
-                previous.term = term or corrected[0]
+                previous.term = found
                 previous.corrected = term is None
                 previous.possible = corrected[1] if corrected else False
                 continue

@@ -13,6 +13,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from .knowledge import KnowledgeBase, WashoutRule, knowledge_base
 from .matcher import INJECTION_WORDS, LONG_ACTING_WORDS, Mention, read_entry
@@ -249,7 +250,7 @@ def _opioid_flag(
             {"reading": f"\u201c{timing.cue}\u201d: read as {said}."},
         )
     rule = _washout_of(mention, kb)
-    facts = {"washout_rule": _rule_text(rule)}
+    facts: dict[str, Any] = {"washout_rule": _rule_text(rule)}  # Flag's keyword arguments
     if timing.use is Use.CURRENT:
         said = f" (\u201c{timing.cue}\u201d)" if timing.cue else ""
         facts["reading"] = f"Read as taken now{said}."

@@ -556,9 +556,9 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             day = today if year == today.year else date(year, 12, 31)
             found.append((word, day))
     for token in raw.split():
-        day = _slash_date(token.strip("().,;"), today)
-        if day is not None:
-            found.append((token.strip("().,;"), day))
+        slashed = _slash_date(token.strip("().,;"), today)
+        if slashed is not None:
+            found.append((token.strip("().,;"), slashed))
     found = [(text, day) for text, day in found if day <= today]
     if not found:
         return "", None
