@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .knowledge import FUZZY_FAR_PREFIX, FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
 from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
-from .timing import CURRENT, Timing, Use, read_timing
+from .timing import CURRENT, OTHER_PEOPLE_AND_PETS, Timing, Use, read_timing
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -31,7 +32,7 @@ _NUMBERISH = re.compile(r"^(\d.*|q\d.*|x\d+|\d+x)$")
 # Words that describe how a medicine is taken rather than what it is.
 _DOSING_WORDS = _word_set(
     """
-so sure unsure know remember unknown mg mgs mcg mcgs ug g gm gram grams ml mls cc l iu ius unit units u meq mmol percent pct hr hrs h
+so sure unsure know remember unknown mg mgs mcg mcgs ug g gm gram grams milligram milligrams microgram micrograms ml mls cc l iu ius unit units u meq mmol percent pct hr hrs h
 tab tabs tablet tablets cap caps capsule capsules pill pills softgel softgels gummy gummies chewable chew
 liquid solution soln susp suspension elixir syrup patch patches film films strip strips spray sprays
 nasal inhaler inhaled inhalation injection injections inj injectable shot shots pen pens vial vials
@@ -123,6 +124,7 @@ costco kirkland walmart equate cvs walgreens amazon otc rexall meijer kroger ald
 vitacost iherb
 mom moms dad dads men women womens mens
 mri ct ekg ecg uti utis hrt ibs gerd adhd copd pcos ptsd ocd bph
+vape vapes vaping caregiver caregivers
 """
 )
 
@@ -362,6 +364,7 @@ def _read_group(
                 segment_of.append(segment)
     words = [t.text for t in words_tokens]
 
+    slots = _joined_by_sound(slots, words, words_tokens, kb, raw)
     slots = _joined_split_names(slots, words, words_tokens, kb, raw)
     unknown: list[int] = []
     after_reason = False
@@ -372,7 +375,7 @@ def _read_group(
             continue
         if word in _REASON_WORDS:
             after_reason = True  # what follows "for" is the reason, not a medicine
-        if _is_noise(word):
+        if _is_noise(word) or word in OTHER_PEOPLE_AND_PETS:
             continue
         corrected = (
             _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
@@ -452,6 +455,145 @@ def _joined_split_names(
 
 
 _SPLIT_NAME_MIN_LENGTH = 7
+_SOUND_JOIN_MAX_PIECES = 4
+# Dose, time and use words never join a sound-alike ("twice a day", "at night", "for milk"), except
+# these short words dictation makes of a name's syllables: "tram a doll", "meth a done", "new sinta".
+_SYLLABLE_WORDS = frozenset({"a", "an", "on", "in", "and", "oh", "own", "new", "per", "done", "did", "nil"})
+
+
+def _joined_by_sound(
+    slots: list[_Slot], words: list[str], tokens: list[Token], kb: KnowledgeBase, raw: str
+) -> list[_Slot]:
+    """ "oxy code own", "tram a doll", "meth a done", "sub oh zone": voice dictation writes an
+    opioid's name as everyday words that sound like it. Two to four neighbouring words nobody could
+    name, joined, are read as an opioid of seven letters or more when they sound the same (one sound
+    apart for longer names); as near an everyday medicine too, only as a possible opioid."""
+    joined: list[_Slot] = []
+    index = 0
+    while index < len(slots):
+        for count in range(_SOUND_JOIN_MAX_PIECES, 1, -1):
+            window = slots[index : index + count]
+            if len(window) < count or not _joinable_by_sound(window, words, tokens, raw):
+                continue
+            whole = "".join(words[slot.start_word] for slot in window)
+            if len(whole) < _SPLIT_NAME_MIN_LENGTH:
+                continue
+            if whole in _glued_names(id(kb)):
+                continue  # "pain medication" is read as the phrase it is, with its own context rules
+            exact = kb.phrases.get((whole,))
+            found = (exact, False) if exact is not None and exact.is_opioid else _sounds_like_an_opioid(whole, count, id(kb))
+            if found is None:
+                continue
+            term, possible = found
+            joined.append(_Slot(window[0].start_word, window[-1].end_word, term, corrected=True, possible=possible))
+            index += count
+            break
+        else:
+            joined.append(slots[index])
+            index += 1
+    return joined
+
+
+def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token], raw: str) -> bool:
+    if any(slot.term is not None or slot.end_word != slot.start_word + 1 for slot in window):
+        return False
+    pieces = [words[slot.start_word] for slot in window]
+    if not all(piece.isalpha() for piece in pieces):
+        return False
+    if any((piece in _DOSING_WORDS or piece in _USE_WORDS or piece in _REASON_WORDS) and piece not in _SYLLABLE_WORDS for piece in pieces):
+        return False
+    if pieces[0] in _SYLLABLE_WORDS - {"new", "per"} or all(piece in _SYLLABLE_WORDS for piece in pieces):
+        return False
+    if len(pieces) == 2 and min(len(piece) for piece in pieces) < 3:
+        return False  # two words need a syllable each: "die lotted", never "notes on" or "mu agonist"
+    return all(
+        set(raw[tokens[a.start_word].end : tokens[b.start_word].start]) <= {" ", "-"} for a, b in pairwise(window)
+    )
+
+
+def _sound_skeleton(word: str) -> str:
+    """What is left of a name said aloud: its first sound, then its consonants, with d and t (and
+    x and ks) heard alike: "hydrocoaton" and "hydrocodone" are both "htrktn"."""
+    key = phonetic_key(word).replace("x", "ks")
+    rest = "".join(char for char in key[1:] if char not in "aeiouwh")
+    return (key[0] + rest).replace("d", "t")
+
+
+@cache
+def _glued_names(_kb_id: int) -> frozenset[str]:
+    """Keys the build glued from a phrase of several words ("painmedication", "fioricetwithcodeine")."""
+    return frozenset("".join(words) for words in knowledge_base().phrases if len(words) > 1)
+
+
+@cache
+def _opioid_skeletons(kb_id: int) -> dict[str, tuple[tuple[str, Term], ...]]:
+    """Skeleton -> the opioid names (one word, seven letters or more) that have it. Names the build
+    glued from several words are left out: nobody says them as one word."""
+    kb = knowledge_base()
+    glued = _glued_names(kb_id)
+    skeletons: dict[str, list[tuple[str, Term]]] = {}
+    for words, term in sorted(kb.phrases.items()):
+        name = words[0] if len(words) == 1 else ""
+        if (
+            term.is_opioid
+            and name.isalpha()
+            and len(name) >= _SPLIT_NAME_MIN_LENGTH
+            and name not in glued
+            and term.kind not in {"street_name", "vocabulary"}
+        ):
+            skeletons.setdefault(_sound_skeleton(name), []).append((name, term))
+    return {skeleton: tuple(names) for skeleton, names in skeletons.items()}
+
+
+@cache
+def _everyday_skeletons(_kb_id: int) -> frozenset[str]:
+    kb = knowledge_base()
+    return frozenset(
+        _sound_skeleton(words[0])
+        for words, term in kb.phrases.items()
+        if len(words) == 1
+        and not term.is_opioid
+        and term.kind != "vocabulary"  # matched exactly only, as in spelling correction (knowledge.py)
+        and words[0].isalpha()
+        and len(words[0]) >= _SPLIT_NAME_MIN_LENGTH
+    )
+
+
+@lru_cache(maxsize=1024)
+def _sounds_like_an_opioid(whole: str, pieces: int, kb_id: int) -> tuple[Term, bool] | None:
+    """The opioid `whole` sounds like: the same skeleton, or, said in three pieces or more, one sound
+    off a skeleton of five or more that starts the same ("pert a set", "sub oh zone")."""
+    skeleton = _sound_skeleton(whole)
+    opioids = _opioid_skeletons(kb_id)
+    everyday = _everyday_skeletons(kb_id)
+    if skeleton in opioids:
+        term = _spelt_alike(whole, opioids[skeleton], limit=_SAME_SOUND_SPELLING)
+        return (term, skeleton in everyday) if term is not None else None
+    if pieces < 3 or skeleton in everyday:
+        return None
+    near = process.extractOne(
+        skeleton, [s for s in opioids if s[0] == skeleton[0] and len(s) >= 5], scorer=OSA.distance, score_cutoff=1
+    )
+    term = _spelt_alike(whole, opioids[near[0]], limit=_NEAR_SOUND_SPELLING) if near is not None else None
+    return (term, False) if term is not None else None
+
+
+# How much of a name's spelling may differ, in edits per letter, when the joined words sound the
+# same as the name ("die lotted") or one sound off ("pert a set"). Everyday words that only share a
+# name's consonants ("told what", "notice and how") differ by two thirds or more.
+_SAME_SOUND_SPELLING = 0.625
+_NEAR_SOUND_SPELLING = 0.5
+
+
+def _spelt_alike(whole: str, names: tuple[tuple[str, Term], ...], *, limit: float) -> Term | None:
+    """The name whose spelling `whole` keeps enough of: dictation spells a name's syllables
+    ("tramadoll"), while everyday words that only share its consonants ("told what") do not."""
+    sound = phonetic_key(whole)
+    for name, term in names:
+        target = phonetic_key(name)
+        if OSA.distance(sound, target) <= len(target) * limit:
+            return term
+    return None
 
 
 def _splittable(word: str) -> bool:

@@ -58,6 +58,8 @@ _SOMEONE_ELSE = frozenset(
     ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa"]
 )
 _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten"])
+# Never a misspelt medicine: "for my brother" is not Brontex.
+OTHER_PEOPLE_AND_PETS = _SOMEONE_ELSE | _PETS
 # Taking it oneself: "used a couple of my husband's percocets" is the patient's use.
 _USE_VERBS = frozenset(["take", "took", "taking", "taken", "use", "used", "using", "had", "tried"])
 # "I avoid codeine", "I refuse opioid pain meds", "codeine makes me sick so I avoid it".
@@ -539,7 +541,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             read = _ordinal_date(words, i, today)
             if read is not None:
                 found.append(read)
-        elif word in _WEEKDAYS and (
+        elif word in _WEEKDAYS and not (following == "the" and _ORDINAL.match(words[i + 2] if i + 2 < n else "")) and (
             previous in {"since", "on", "last", "till", "until", "before", "stopped", "quit", "finished", "ended", "past"}
             or (previous in _LAST_FOLLOWERS and _LAST in words[max(0, i - 3) : i])  # "last one saturday"
         ):

@@ -751,7 +751,62 @@ STREET_WORDS_IN_USE = [
     ("pressed 30s from a guy at work", "fentanyl"),
 ]
 EVERYDAY_BLUES_AND_BAGS = ["blue pill for blood pressure", "ice bag on my shoulder", "used a heating bag", "bought a bag of frozen peas"]
-SET_F_EXAMPLES = [*(e for e, _ in STREET_WORDS_IN_USE), *EVERYDAY_BLUES_AND_BAGS]
+# Voice dictation writes a name as everyday words that sound like it; words that only share a
+# name's consonants ("told what"), or dose and time words, are never joined into one.
+DICTATED_OPIOID_NAMES = [
+    ("meth a doan 40 mg daily", "methadone"),
+    ("bew pre nor fin patch", "buprenorphine"),
+    ("fen tan ill patch 25", "fentanyl"),
+    ("per co set 5/325", "oxycodone"),
+    ("sub ox zone 8 mg film", "buprenorphine"),
+    ("die law did 2 mg", "hydromorphone"),
+    ("tra ma doll 50", "tramadol"),
+    ("new cinta 50 mg", "tapentadol"),
+    ("hydro co done 10/325", "hydrocodone"),
+]
+EVERYDAY_WORDS_NOT_JOINED = ["twice a day with food", "told what to take", "notes on file", "they are set in their ways"]
+# Found missing or misread on set F: a relative named as the reason is not a misspelt medicine.
+EVERYDAY_NAMES_ADDED_AFTER_SET_F = ["kava capsules at night", "glycerine suppositories", "delta 9 gummies", "CBD vape pen"]
+SET_F_EXAMPLES = [
+    *(e for e, _ in STREET_WORDS_IN_USE + DICTATED_OPIOID_NAMES),
+    *EVERYDAY_BLUES_AND_BAGS,
+    *EVERYDAY_WORDS_NOT_JOINED,
+    *EVERYDAY_NAMES_ADDED_AFTER_SET_F,
+    "naloxone spray for my sister",
+    "I'm the caregiver for my dad's morphine",
+    "gabapentin 300 milligrams",
+]
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), DICTATED_OPIOID_NAMES)
+def test_an_opioid_name_dictated_as_everyday_words_is_an_opioid(entry, ingredient):
+    flags = screen_medication(entry, today=date(2026, 11, 27))
+    assert is_opioid(flags)
+    assert [f.ingredient for f in flags if f.code == "opioid"] == [ingredient]
+
+
+@pytest.mark.parametrize("entry", EVERYDAY_WORDS_NOT_JOINED)
+def test_everyday_words_that_share_an_opioids_consonants_are_not_joined_into_one(entry):
+    assert not [f for f in screen_medication(entry) if f.code.startswith("opioid")]
+
+
+@pytest.mark.parametrize("entry", EVERYDAY_NAMES_ADDED_AFTER_SET_F)
+def test_everyday_supplements_found_missing_by_set_f_raise_no_flag(entry):
+    assert screen_medication(entry) == []
+
+
+def test_a_relative_named_as_the_reason_is_not_a_misspelt_opioid():
+    flags = screen_medication("naloxone spray for my sister")
+    assert [f.code for f in flags] == ["opioid_antagonist"]
+
+
+def test_a_caregiver_for_someone_elses_opioid_is_a_review_with_no_unknown_words():
+    flags = screen_medication("I'm the caregiver for my dad's morphine")
+    assert [(f.code, f.severity) for f in flags] == [("opioid_not_current", Severity.REVIEW)]
+
+
+def test_milligrams_spelt_out_is_a_dose_word():
+    assert screen_medication("gabapentin 300 milligrams") == []
 
 
 @pytest.mark.parametrize(("entry", "ingredient"), STREET_WORDS_IN_USE)
