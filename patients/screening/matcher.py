@@ -111,6 +111,15 @@ _H_NOT_HEROIN_AFTER = _word_set("per every q each mcg ug mg ml g gm unit units i
 _COUNTED_STREET_WORDS = frozenset({"blue", "bag", "bags"})
 _STREET_TAKING_VERBS = _H_TAKING_VERBS | _word_set("use used using uses bought buy buying copped cop relapse relapsed dealer")
 _COUNTS = _word_set("a one half two three four five couple few some per each")
+# ... and never before a thing it describes: "a blue inhaler", "a bag balm", "a blue light".
+_AFTER_A_COUNTED_STREET_WORD = _word_set("most whenever")
+_FORM_WORDS = _word_set(
+    """
+tab tabs tablet tablets cap caps capsule capsules pill pills softgel softgels gummy gummies liquid solution
+syrup patch patches film films strip strips spray sprays inhaler inhalers injection shot shots pen pens vial
+vials drop drops cream ointment gel lotion powder lozenge lozenges suppository nasal foam
+"""
+)
 _REASON_WORDS = frozenset({"for", "because", "due"})
 # An unnamed pain medicine counts as an opioid unless the entry says it is not one.
 _NOT_AN_OPIOID_PAIN_MEDICINE = _word_set("otc counter non nonopioid nonnarcotic nsaid nsaids natural herbal topical nerve")
@@ -745,6 +754,8 @@ def _in_context(
         if not entry_words & _STREET_TAKING_VERBS or following == "of":
             return None
         if not (previous in _COUNTS or previous.isdigit()):
+            return None
+        if following and (following in _FORM_WORDS or not (_is_noise(following) or following in _AFTER_A_COUNTED_STREET_WORD)):
             return None
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.

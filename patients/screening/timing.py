@@ -307,10 +307,15 @@ def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
     return "", None
 
 
+_BEFORE_A_BARE_DURATION = frozenset({"all", "any", "it", "them", "everything", "of", "my", "the", "for", "about", "around", "almost", "nearly", "over", "now"})
+
+
 def _bare_duration_after(words: list[str], start: int) -> tuple[int, str, str] | None:
     """ "off all opiates 6 months", "clean 2 years now": an amount after the ending word with no
     "ago" or "on" after it, which says how long the use has been over."""
     for index in range(start + 1, min(len(words) - 1, start + 5)):
+        if not set(words[start + 1 : index]) <= _BEFORE_A_BARE_DURATION:
+            return None  # "off work 2 weeks": the amount is about something else
         count_word, unit_word = words[index], words[index + 1]
         unit = _UNITS.get(unit_word)
         count = int(count_word) if count_word.isdigit() else _NUMBER_WORDS.get(count_word) if count_word not in {"a", "an", "some"} else None

@@ -750,7 +750,14 @@ STREET_WORDS_IN_USE = [
     ("7 hydroxy gummies from the vape shop", "mitragynine"),
     ("pressed 30s from a guy at work", "fentanyl"),
 ]
-EVERYDAY_BLUES_AND_BAGS = ["blue pill for blood pressure", "ice bag on my shoulder", "used a heating bag", "bought a bag of frozen peas"]
+EVERYDAY_BLUES_AND_BAGS = [
+    "blue pill for blood pressure",
+    "ice bag on my shoulder",
+    "used a heating bag",
+    "bought a bag of frozen peas",
+    "I use a blue inhaler",
+    "used a bag balm on my hands",
+]
 # Voice dictation writes a name as everyday words that sound like it; words that only share a
 # name's consonants ("told what"), or dose and time words, are never joined into one.
 DICTATED_OPIOID_NAMES = [

@@ -590,6 +590,11 @@ def test_a_length_of_time_after_off_dates_the_last_dose(entry, day, contraindica
     assert is_opioid([flag]) is contraindication
 
 
+def test_a_length_of_time_off_something_else_does_not_date_the_opioid():
+    (flag,) = opioid_flags(screen("oxycodone for pain, off work 2 weeks"))
+    assert (flag.severity, flag.last_dose) == (Severity.CONTRAINDICATION, None)
+
+
 def test_a_plan_to_get_off_an_opioid_is_not_a_stop():
     assert is_opioid(screen("kratom since the 9th to come off methadone"))
 
@@ -606,6 +611,7 @@ SET_F_TIMING_EXAMPLES = [
     "off all narcotics 8 months",
     "off codeine 3 days",
     "kratom since the 9th to come off methadone",
+    "oxycodone for pain, off work 2 weeks",
 ]
 
 
