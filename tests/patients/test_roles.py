@@ -136,7 +136,7 @@ def test_front_desk_search_by_a_medication_finds_no_one(desk, appointment):
 def test_front_desk_sees_the_patients_phone_and_email_on_the_schedule(desk, appointment):
     html = desk.get(reverse("admin:consultations_appointment_change", args=[appointment.pk])).content.decode()
 
-    assert appointment.patient.phone in html
+    assert "(608) 555-0123" in html  # the stored +16085550123, as people read it
     assert appointment.patient.email in html
 
 

@@ -73,7 +73,7 @@ class TestIntakePage:
         assert 'name="med-39-text"' in html and 'name="med-40-text"' not in html
         assert all(f'value="medicine {n}"' in html and f'value="{n} mg"' in html for n in range(1, 41))
         limit = html[html.index('id="med-limit"'):html.index('name="add_row"')]
-        assert "up to 40" in limit and "+1 608-555-0142" in limit
+        assert "up to 40" in limit and "(608) 555-0142" in limit
         assert not Intake.objects.exists()
 
     def test_a_post_with_41_rows_is_refused_clearly_and_keeps_every_row(self, client):
@@ -166,7 +166,7 @@ class TestIntakePage:
 
         response = client.post(INTAKE_URL, intake_post(**{"patient-date_of_birth": str(years_ago(17))}))
 
-        assert "call the pharmacy on +1 608-555-0142" in response.content.decode()
+        assert "call the pharmacy on (608) 555-0142" in response.content.decode()
 
     def test_the_error_page_title_starts_with_error(self, client):
         response = client.post(INTAKE_URL, intake_post(**{"patient-phone": ""}))
