@@ -122,11 +122,18 @@ class AvailabilityExceptionInline(admin.TabularInline):
 
 
 class PharmacistForm(forms.ModelForm):
+    # A link typed without a scheme is taken as https; the model's validator still decides.
+    meeting_link = forms.URLField(
+        assume_scheme="https",
+        required=False,
+        max_length=500,
+        label="Video link",
+        widget=forms.URLInput(attrs={"size": 60, "placeholder": "https://"}),
+    )
+
     class Meta:
         model = Pharmacist
         fields = ["user", "display_name", "location", "is_active", "meeting_link"]
-        labels = {"meeting_link": "Video link"}
-        widgets = {"meeting_link": forms.URLInput(attrs={"size": 60, "placeholder": "https://"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,15 +20,20 @@ from patients.models import AuditEvent
 
 
 class MeetingLinkForm(forms.ModelForm):
+    # A link typed without a scheme is taken as https; the model's validator still decides.
+    meeting_link = forms.URLField(
+        assume_scheme="https",
+        required=False,
+        max_length=500,
+        label="Video link for this consultation",
+        help_text="Leave empty to use the pharmacist's own link. The patient's manage page and the "
+        "reminders still to come carry the link that applies; emails already sent keep the one they had.",
+        widget=forms.URLInput(attrs={"size": 60, "placeholder": "https://"}),
+    )
+
     class Meta:
         model = Appointment
         fields = ["meeting_link"]
-        labels = {"meeting_link": "Video link for this consultation"}
-        help_texts = {
-            "meeting_link": "Leave empty to use the pharmacist's own link. The patient's manage page and the "
-            "reminders still to come carry the link that applies; emails already sent keep the one they had.",
-        }
-        widgets = {"meeting_link": forms.URLInput(attrs={"size": 60, "placeholder": "https://"})}
 
 
 class VideoLinkViews:
