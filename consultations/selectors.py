@@ -6,6 +6,9 @@
 - *May the patient still change it*: booked, and not yet inside the type's minimum notice.
   Staff may change a booked consultation until it is over, and mark it once it has started.
 - *The manage link*: the absolute URL of the patient's change-or-cancel page.
+- *Video*: which link a video consultation uses (its own, else its pharmacist's), when the manage
+  page shows it (15 minutes before the start until the end), and how the consultation is worded
+  for the patient: a link is promised only where there is one.
 - *What can be booked*: the free days and times the booking and reschedule pages offer, read
   through ``availability`` (the slot engine's feeder) so no view computes availability itself.
 
