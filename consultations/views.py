@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,9 +44,15 @@ def intake_required(view):
     def wrapper(request, *args, **kwargs):
         intake: Intake | None = intake_from_session(request, with_answers=False)
         if intake is None:
+            # The intake may be saved while the session that held it expired: offer the way back.
             messages.info(
                 request,
-                "Before choosing a time, please tell us a little about yourself. It takes a few minutes.",
+                format_html(
+                    "Before choosing a time, please tell us a little about yourself. It takes a few minutes. "
+                    'Already answered the questions? <a href="{}">Get a link by email</a> to pick up where '
+                    "you left off.",
+                    reverse("patients:intake_continue"),
+                ),
             )
             return redirect("patients:intake_start")
         return view(request, intake, *args, **kwargs)

@@ -525,3 +525,21 @@ def _page_order():
         return len(sections)
 
     return order
+
+
+class ContinueLinkForm(forms.Form):
+    """Ask for a link to a saved intake (patients/continuation.py): the email address alone."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="The one you gave with your answers.",
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip()

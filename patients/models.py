@@ -127,6 +127,9 @@ class Intake(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     override_at = models.DateTimeField(null=True, blank=True)
+    # The one-time part of the "continue where you left off" link (patients/continuation.py):
+    # emailed links carry it signed; opening one clears it, so every link sent before dies with it.
+    continue_link_nonce = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.module_loading import import_string
 
 from .models import SEVERITY_RANK, Intake, ScreeningFlag, worst_severity
 
@@ -20,6 +22,12 @@ EARLIER_INTAKE = "earlier_intake"
 # name says nothing about opioids, and an earlier-intake flag points at an intake that is itself
 # in view.
 NOT_CARRIED_FORWARD = frozenset({"unrecognised", EARLIER_INTAKE})
+
+
+def pharmacy_phone() -> str:
+    """The pharmacy's phone, for pages and emails that offer a call: from the function the project
+    names in ``settings.PHARMACY_PHONE_FUNCTION`` (``patients`` knows nothing of where it is kept)."""
+    return import_string(settings.PHARMACY_PHONE_FUNCTION)()
 
 
 def intake_get_by_reference(*, reference: str | uuid.UUID | None, with_answers: bool = True) -> Intake | None:

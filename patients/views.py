@@ -8,7 +8,6 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -16,16 +15,17 @@ from django.views.decorators.http import require_http_methods
 from welltopia.honeypot import honeypot_checked
 from welltopia.ratelimit import rate_limit_refund, rate_limited, wait_words
 
-from .forms import ADD_ROW, IntakeSubmission
-from .selectors import flags_for_patient, outcome_for_patient
+from .continuation import (
+    CONTINUE_DAYS,
+    CONTINUE_LINK_HOURS,
+    continue_link_check,
+    continue_link_request,
+    continue_link_use,
+)
+from .forms import ADD_ROW, ContinueLinkForm, IntakeSubmission
+from .selectors import flags_for_patient, outcome_for_patient, pharmacy_phone
 from .services import intake_submit
 from .session import intake_from_session, intake_remember
-
-
-def pharmacy_phone() -> str:
-    """The pharmacy's phone, for under-18s: from the function the project names in
-    ``settings.PHARMACY_PHONE_FUNCTION`` (``patients`` knows nothing of where it is kept)."""
-    return import_string(settings.PHARMACY_PHONE_FUNCTION)()
 
 
 @sensitive_variables()
@@ -96,3 +96,79 @@ def intake_summary(request):
             "booking_url": reverse(settings.INTAKE_NEXT_URL_NAME),
         },
     )
+
+
+# --- Picking up a saved intake from a link by email (continuation.py) ----------------------------
+# The link's page carries the token in its path: the browser sends only our origin as Referer
+# from it (the page's own CSS and scripts, the form's POST), never the path.
+LINK_PAGE_REFERRER_POLICY = "strict-origin"
+
+
+def _continue_page(request, *, status: int = 200, **context):
+    response = render(
+        request,
+        "patients/intake_continue.html",
+        {
+            "form": ContinueLinkForm(),
+            "days": CONTINUE_DAYS,
+            "hours": CONTINUE_LINK_HOURS,
+            **context,
+        },
+        status=status,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def continue_link_rate_limited(request, *, retry_after: int):
+    """The request page again, with the address as typed, saying how long to wait."""
+    kept = ContinueLinkForm(initial={"email": request.POST.get("email", "")})
+    response = _continue_page(request, status=429, form=kept, refusal="rate_limited", wait=wait_words(retry_after))
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+@sensitive_post_parameters()
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("intake_link", setting="RATE_LIMIT_INTAKE_LINK", methods=("POST",), refused=continue_link_rate_limited)
+@honeypot_checked
+def intake_continue(request):
+    form = ContinueLinkForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        continue_link_request(email=form.cleaned_data["email"])
+        # The same page whether or not we have answers from this address.
+        return render(
+            request,
+            "patients/intake_continue_sent.html",
+            {"email": form.cleaned_data["email"], "days": CONTINUE_DAYS, "hours": CONTINUE_LINK_HOURS},
+        )
+    if form.is_bound:
+        rate_limit_refund(request)  # a mistyped address sent nothing
+    return _continue_page(request, form=form)
+
+
+@sensitive_variables("token")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def intake_continue_open(request, token: str):
+    """GET shows a button, POST spends the link: a mail scanner's GET must not use it up."""
+    if request.method == "POST":
+        link = continue_link_use(token=token)
+        if link.intake is not None:
+            intake_remember(request, link.intake)
+            return redirect("patients:intake_summary")
+    else:
+        link = continue_link_check(token=token)
+    if link.intake is None:
+        response = _continue_page(
+            request,
+            status=410,
+            link_problem=link.problem,
+            resumed=intake_from_session(request, with_answers=False) is not None,
+            booking_url=reverse(settings.INTAKE_NEXT_URL_NAME),
+        )
+    else:
+        response = render(request, "patients/intake_continue_open.html", {"first_name": link.intake.patient.first_name})
+    response["Referrer-Policy"] = LINK_PAGE_REFERRER_POLICY
+    return response

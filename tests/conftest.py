@@ -86,7 +86,8 @@ def database_url_for_workers():
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def start_worker(*, name, extra_env=None, beat=False):
+def start_worker(*, name, extra_env=None, beat=False, log=None):
+    """A real worker process; ``log``: an open file for what it writes (its log), else ours."""
     env = {**os.environ, "DATABASE_URL": database_url_for_workers(), **(extra_env or {})}
     args = [
         sys.executable, "-m", "celery", "-A", "welltopia", "worker",
@@ -96,7 +97,7 @@ def start_worker(*, name, extra_env=None, beat=False):
     ]
     if beat:
         args.append("--beat")
-    return subprocess.Popen(args, cwd=ROOT, env=env)
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=log)
 
 
 def stop_worker(process, timeout=15):

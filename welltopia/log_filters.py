@@ -1,11 +1,13 @@
-"""Manage-link tokens never reach a log line.
+"""Manage-link and continue-link tokens never reach a log line.
 
-A manage link (``/appointments/<token>/…``) is the patient's only key to their booking, and
+A manage link (``/appointments/<token>/…``) is the patient's only key to their booking, a
+continue link (``/intake/continue/<token>/``) opens their saved intake once, and
 Django's own loggers write request paths: ``django.request`` ("Not Found: /appointments/…"),
 ``django.security.csrf`` ("Forbidden (CSRF token missing.): /appointments/…/cancel/") and
-``django.server`` (the request line). LOGGING installs ``RedactTokens`` on every handler, so the
-path segment after ``/appointments/`` becomes ``[redacted]`` in the message, its arguments and any
-formatted traceback, whoever logged it. Every segment is redacted, well-formed or not: a token
+``django.server`` (the request line). LOGGING installs ``RedactTokens`` on every handler, and
+welltopia/celery.py on the handlers a Celery worker sets up itself, so the path segment after
+``/appointments/`` or ``/intake/continue/`` becomes ``[redacted]`` in the message, its arguments
+and any formatted traceback, whoever logged it. Every segment is redacted, well-formed or not: a token
 cut short by a mail client is still most of a real one.
 """
 
@@ -13,9 +15,11 @@ import logging
 import re
 
 REDACTED = "[redacted]"
-# One pattern per tokenised URL (consultations/urls.py). Stops at what ends a path segment in a
+# One pattern per tokenised URL: the manage links (consultations/urls.py) and the links that pick
+# up a saved intake (patients/urls.py, /intake/continue/<token>/; the request form at
+# /intake/continue/ itself has no segment to redact). Stops at what ends a path segment in a
 # log line: a slash, a query, a quote or a space.
-TOKENISED_PATHS = [re.compile(r"(/appointments/)[^/?#\s\"']+")]
+TOKENISED_PATHS = [re.compile(rf"({prefix})[^/?#\s\"']+") for prefix in ("/appointments/", "/intake/continue/")]
 
 
 def redact(text: str) -> str:

@@ -308,6 +308,9 @@ CELERY_BEAT_SCHEDULE["send-due-notifications"] = {
 RATE_LIMIT_INTAKE = env.str("RATE_LIMIT_INTAKE", default="30/h")
 RATE_LIMIT_BOOKING = env.str("RATE_LIMIT_BOOKING", default="20/h")  # booking confirmations
 RATE_LIMIT_MANAGE = env.str("RATE_LIMIT_MANAGE", default="30/h")  # manage-link pages, any token
+# "Email me a link to continue" requests: each may send an email to someone else's address, so
+# fewer than intakes; a patient needs one or two.
+RATE_LIMIT_INTAKE_LINK = env.str("RATE_LIMIT_INTAKE_LINK", default="5/h")
 # Consultations booked and still to come, across all intakes with one email address.
 MAX_ACTIVE_APPOINTMENTS_PER_EMAIL = env.int("MAX_ACTIVE_APPOINTMENTS_PER_EMAIL", default=2)
 # After this many days without an intake or a consultation, purge_expired_records removes the
