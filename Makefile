@@ -27,8 +27,9 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' INT TERM EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# COVERAGE=1 runs the suite under coverage (what CI does): `make coverage` below.
 test: install
-	$(BIN)/pytest
+	@if [ -n "$(COVERAGE)" ]; then $(MAKE) --no-print-directory coverage; else $(BIN)/pytest; fi
 
 # The suite under coverage.py (CI runs this instead of `test`), Celery workers and other Python
 # child processes included; then the lines covered per package, which fails the target when a
