@@ -31,7 +31,7 @@ run: install
 test: install
 	@if [ -n "$(COVERAGE)" ]; then $(MAKE) --no-print-directory coverage; else $(BIN)/pytest; fi
 
-# The suite under coverage.py (CI runs this instead of `test`), Celery workers and other Python
+# The suite under coverage.py (CI: `COVERAGE=1 make test`), Celery workers and other Python
 # child processes included; then the lines covered per package, which fails the target when a
 # domain app is under its floor (scripts/coverage_summary.py). Settings: pyproject [tool.coverage].
 coverage: install
