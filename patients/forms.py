@@ -2,7 +2,9 @@
 
 Three Django forms and a formset are bundled in `IntakeSubmission` so the view stays thin. The
 medication rows work without JavaScript: "Add another medication" is a submit button that
-re-renders the page with one more empty row and everything typed kept.
+re-renders the page with one more empty row and everything typed kept. With JavaScript,
+static/js/medication_rows.js adds the row in the page instead, so the page stays the GET that Back
+can show again; it mirrors MAX_MEDICATIONS from the button's data-max-rows.
 """
 
 from __future__ import annotations
@@ -417,9 +419,16 @@ class IntakeSubmission:
         return submission
 
     def limit_message(self) -> str:
+        return self._limit_words(", so no row was added")
+
+    def full_message(self) -> str:
+        """What the page says once every row is in use, before a row is asked for (medication_rows.js)."""
+        return self._limit_words("")
+
+    def _limit_words(self, outcome: str) -> str:
         call = f", or call us on {self.pharmacy_phone}" if self.pharmacy_phone else ", or call the pharmacy"
         return (
-            f"This form holds up to {MAX_MEDICATIONS} medicines and supplements, so no row was added. "
+            f"This form holds up to {MAX_MEDICATIONS} medicines and supplements{outcome}. "
             f"Please tell the pharmacist about the rest at your consultation{call}."
         )
 

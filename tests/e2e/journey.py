@@ -142,9 +142,12 @@ def fill_intake_by_keyboard(page, answers):
     for index, (text, dose, how_often) in enumerate(answers.medications):
         if index > 0:
             tab_to(page, by_text("Add another medication"))
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
-        type_into(page, f"med-{index}-text", text)
+            page.keyboard.press("Enter")
+            # The new row takes the focus (in the page with JavaScript, by autofocus without).
+            page.wait_for_function(f"document.activeElement.name === 'med-{index}-text'")
+            page.keyboard.type(text)
+        else:
+            type_into(page, f"med-{index}-text", text)
         type_into(page, f"med-{index}-dose", dose)
         type_into(page, f"med-{index}-frequency", how_often)
     if not answers.medications:

@@ -4,9 +4,10 @@ A refusal can come from the rate limit (429), the honeypot (400), a CSRF failure
 cookie was cleared) or a server error (500). Whatever the cause, the patient must not retype a
 medicine list.
 
-Back is tested from a page the browser got with GET (one medication row). After "Add another
-medication" (a POST) the form page itself is a POST result, which Chromium will not show again
-from Back without asking to resend: there the refused pages keep the answers themselves.
+Back is tested from a page the browser got with GET. "Add another medication" adds its row in the
+page (static/js/medication_rows.js), so the page stays that GET; without JavaScript it is a POST
+result, which Chromium will not show again from Back without asking to resend: there the refused
+pages keep the answers themselves.
 """
 
 import pytest
@@ -42,11 +43,11 @@ def fill_and_send(page, screenshot, answers=ONE_ROW):
     page.wait_for_load_state()
 
 
-def go_back_and_check(page, screenshot):
+def go_back_and_check(page, screenshot, answers=ONE_ROW):
     page.go_back()
     page.wait_for_url("**/intake/")
     screenshot(page, "after-back")
-    assert_answers_kept(page)
+    assert_answers_kept(page, answers)
 
 
 def limit_reached(settings):
@@ -89,6 +90,20 @@ def test_back_after_the_honeypot_refusal_brings_every_answer_back(phone, clinic,
     screenshot(phone, "refused-400")
 
     go_back_and_check(phone, screenshot)
+
+
+def test_back_after_adding_a_row_and_a_refusal_brings_every_row_back(phone, clinic, screenshot):
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto("/intake/")
+    fill_intake(phone, TWO_ROWS)  # "Add another medication" once, in the page
+    assert phone.url.endswith("/intake/")
+    screenshot(phone, "row-added")
+    phone.evaluate("document.getElementById('id_homepage').value = 'http://spam.example'")
+    submit_intake(phone)
+    expect(phone.get_by_role("heading", name="We could not take this form")).to_be_visible()
+
+    go_back_and_check(phone, screenshot, TWO_ROWS)
+    assert phone.get_by_label("How often").nth(1).input_value() == "daily"
 
 
 def test_back_after_a_csrf_failure_brings_every_answer_back(phone, clinic, screenshot):

@@ -36,6 +36,18 @@ class TestIntakePage:
         assert "You can list up to 40" in html
         assert 'id="error-summary"' not in html
 
+    def test_it_gives_the_row_script_an_empty_row_the_limit_and_its_message(self, client):
+        LocationFactory(phone="+1 608-555-0142")
+
+        html = client.get(INTAKE_URL).content.decode()
+
+        template = html[html.index('<template id="med-row-template">'):html.index("</template>")]
+        assert 'name="med-__prefix__-text"' in template and 'for="id_med-__prefix__-text"' in template
+        assert "Medication __number__" in template
+        assert 'data-max-rows="40"' in html
+        assert re.search(r'id="med-status" role="status" data-full-message="[^"]*up to 40[^"]*555-0142', html)
+        assert '<script src="/static/js/medication_rows.js' in html or "js/medication_rows." in html
+
     def test_the_opioid_question_comes_before_the_medicines_with_its_follow_up_under_i_stopped(self, client):
         html = client.get(INTAKE_URL).content.decode()
 
