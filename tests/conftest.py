@@ -275,6 +275,18 @@ def staff_client(db):
     return sign_in
 
 
+@pytest.fixture
+def desk(staff_client, front_desk):
+    """The front desk, signed in to the admin."""
+    return staff_client(front_desk)
+
+
+@pytest.fixture
+def pharmacist_client(staff_client, pharmacist_user):
+    """A pharmacist, signed in to the admin."""
+    return staff_client(pharmacist_user)
+
+
 # --- Rate limits ----------------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():

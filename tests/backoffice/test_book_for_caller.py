@@ -32,16 +32,6 @@ def rx(pharmacist):
 
 
 @pytest.fixture
-def desk(staff_client, front_desk):
-    return staff_client(front_desk)
-
-
-@pytest.fixture
-def rx_client(staff_client, pharmacist_user):
-    return staff_client(pharmacist_user)
-
-
-@pytest.fixture
 def ada(db):
     return PatientFactory(
         first_name="Ada", last_name="Lovelace", email="ada@example.com", phone="+16085550188",
@@ -279,14 +269,14 @@ def test_front_desk_may_not_enter_an_intake(desk, booked_without_intake):
 
 
 def test_a_pharmacist_enters_the_intake_screened_attached_and_audited_as_entered_by_staff(
-    rx_client, pharmacist_user, booked_without_intake
+    pharmacist_client, pharmacist_user, booked_without_intake
 ):
-    change = rx_client.get(reverse("admin:consultations_appointment_change", args=[booked_without_intake.pk]))
-    form = rx_client.get(enter_url(booked_without_intake))
+    change = pharmacist_client.get(reverse("admin:consultations_appointment_change", args=[booked_without_intake.pk]))
+    form = pharmacist_client.get(enter_url(booked_without_intake))
     assert enter_url(booked_without_intake) in change.content.decode()
     assert 'value="ada@example.com"' in form.content.decode()
 
-    response = rx_client.post(enter_url(booked_without_intake), ada_intake())
+    response = pharmacist_client.post(enter_url(booked_without_intake), ada_intake())
 
     assert response.status_code == 302
     booked_without_intake.refresh_from_db()
@@ -299,18 +289,18 @@ def test_a_pharmacist_enters_the_intake_screened_attached_and_audited_as_entered
     ).exists()
 
 
-def test_an_intake_under_another_email_is_not_filed(rx_client, booked_without_intake):
-    response = rx_client.post(enter_url(booked_without_intake), ada_intake(**{"patient-email": "someone@example.com"}))
+def test_an_intake_under_another_email_is_not_filed(pharmacist_client, booked_without_intake):
+    response = pharmacist_client.post(enter_url(booked_without_intake), ada_intake(**{"patient-email": "someone@example.com"}))
 
     assert response.status_code == 200
     assert "Use the email address this consultation was booked with" in response.content.decode()
     assert not Intake.objects.exists()
 
 
-def test_a_consultation_that_has_an_intake_needs_none_entered(rx_client, ada, ldn, rx):
+def test_a_consultation_that_has_an_intake_needs_none_entered(pharmacist_client, ada, ldn, rx):
     appointment = AppointmentFactory(intake=IntakeFactory(patient=ada), pharmacist=rx, consultation_type=ldn)
 
-    response = rx_client.get(enter_url(appointment))
+    response = pharmacist_client.get(enter_url(appointment))
 
     assert response.status_code == 302
     assert Intake.objects.count() == 1

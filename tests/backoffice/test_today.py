@@ -46,16 +46,6 @@ def now():
 
 
 @pytest.fixture
-def desk(staff_client, front_desk):
-    return staff_client(front_desk)
-
-
-@pytest.fixture
-def pharmacist_client(staff_client, pharmacist_user):
-    return staff_client(pharmacist_user)
-
-
-@pytest.fixture
 def colleague(db):
     return PharmacistFactory(display_name="Dana Diaz, PharmD")
 

@@ -25,16 +25,6 @@ def now():
 
 
 @pytest.fixture
-def desk(staff_client, front_desk):
-    return staff_client(front_desk)
-
-
-@pytest.fixture
-def rx_client(staff_client, pharmacist_user):
-    return staff_client(pharmacist_user)
-
-
-@pytest.fixture
 def video(pharmacist):
     return AppointmentFactory(pharmacist=pharmacist, start=START, mode=Appointment.Mode.VIDEO)
 
@@ -65,7 +55,7 @@ def field_row(html, name):
 
 
 # --- The pharmacist's own link ------------------------------------------------------------------------
-@pytest.mark.parametrize("who", ["desk", "rx_client"])
+@pytest.mark.parametrize("who", ["desk", "pharmacist_client"])
 def test_the_front_desk_and_the_pharmacist_keep_the_pharmacist_s_link(request, pharmacist, who):
     client = request.getfixturevalue(who)
 
@@ -156,7 +146,7 @@ def test_a_phone_consultation_has_no_video_link_to_set(desk, pharmacist):
 
 
 # --- Names, phones, the pharmacy's zone ------------------------------------------------------------------
-def test_reviewed_by_and_overridden_by_show_the_person_s_name(rx_client, pharmacist_user):
+def test_reviewed_by_and_overridden_by_show_the_person_s_name(pharmacist_client, pharmacist_user):
     pharmacist_user.last_name = "Chen"
     pharmacist_user.save()
     intake = flagged_intake()
@@ -164,7 +154,7 @@ def test_reviewed_by_and_overridden_by_show_the_person_s_name(rx_client, pharmac
     intake.reviewed_at = intake.override_at = NOW
     intake.save()
 
-    html = rx_client.get(reverse("admin:patients_intake_change", args=[intake.pk])).content.decode()
+    html = pharmacist_client.get(reverse("admin:patients_intake_change", args=[intake.pk])).content.decode()
 
     for field in ("reviewed_by_name", "override_by_name"):
         row = html.split(f"field-{field}", 1)[1].split("field-", 1)[0]

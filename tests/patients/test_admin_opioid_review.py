@@ -21,11 +21,6 @@ READING = "\u201cstopped\u201d \u2026 \u201c3 days ago\u201d \u2192 last dose No
 RULE = "Short-acting opioids: at least 7 days opioid-free (naltrexone label)"
 
 
-@pytest.fixture
-def pharmacist_client(staff_client, pharmacist_user):
-    return staff_client(pharmacist_user)
-
-
 def flag(intake, code, severity, **fields):
     return ScreeningFlag.objects.create(
         intake=intake, code=code, severity=severity, rules_version="test",

@@ -37,11 +37,6 @@ def link(html, text):
 
 
 @pytest.fixture
-def pharmacist_client(staff_client, pharmacist_user):
-    return staff_client(pharmacist_user)
-
-
-@pytest.fixture
 def at_afternoon():
     with time_machine.travel(AFTERNOON, tick=False):
         yield

@@ -16,11 +16,6 @@ from tests.staff import SENTINEL_EXPLANATION, SENTINEL_MEDICATION, flagged_intak
 Action = AuditEvent.Action
 
 
-@pytest.fixture
-def pharmacist_client(staff_client, pharmacist_user):
-    return staff_client(pharmacist_user)
-
-
 def events(obj, action=None):
     found = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
     return found.filter(action=action) if action else found

@@ -21,16 +21,6 @@ def appointment(pharmacist):
     return AppointmentFactory(intake=flagged_intake(), pharmacist=pharmacist)
 
 
-@pytest.fixture
-def desk(staff_client, front_desk):
-    return staff_client(front_desk)
-
-
-@pytest.fixture
-def pharmacist_client(staff_client, pharmacist_user):
-    return staff_client(pharmacist_user)
-
-
 def perms(group_name):
     group = Group.objects.get(name=group_name)
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
