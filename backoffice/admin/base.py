@@ -113,6 +113,17 @@ class AuditedViewsMixin:
         return response
 
 
+class NoAddOrDelete:
+    """Records another flow creates (patients book and fill intakes, services write emails and
+    audit events) and that are never deleted from the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class DefaultChoiceFilter(admin.SimpleListFilter):
     """A list filter that opens on `default` instead of "All" (which stays one of its choices)."""
 

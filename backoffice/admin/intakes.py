@@ -31,7 +31,15 @@ from patients.selectors import (
 from ..badges import OPIOID_NOT_CURRENT_LABEL, badge, screening_badges
 from ..formatting import day, person_name, when
 from ..roles import REVIEW
-from .base import ADMIN_CSS, AdminInputGuard, AuditedViewsMixin, PatientColumns, is_row_id, sees_clinical
+from .base import (
+    ADMIN_CSS,
+    AdminInputGuard,
+    AuditedViewsMixin,
+    NoAddOrDelete,
+    PatientColumns,
+    is_row_id,
+    sees_clinical,
+)
 
 Severity = ScreeningFlag.Severity
 
@@ -181,7 +189,7 @@ class IntakeReviewForm(forms.ModelForm):
 
 
 @admin.register(Intake)
-class IntakeAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.ModelAdmin):
+class IntakeAdmin(NoAddOrDelete, AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.ModelAdmin):
     form = IntakeReviewForm
     inlines = [MedicationEntryInline]
     audit_list_views = True
@@ -226,12 +234,6 @@ class IntakeAdmin(AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.Mode
     class Media:
         css = ADMIN_CSS
 
-    # Permissions: intakes are created by patients and never deleted from the admin.
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return sees_clinical(request) and super().has_view_permission(request, obj)

@@ -21,7 +21,7 @@ from consultations.models import AvailabilityException, ConsultationType, Locati
 from patients.models import Patient
 
 from .. import formatting as fmt
-from .base import ADMIN_CSS, AdminInputGuard, sees_clinical
+from .base import ADMIN_CSS, AdminInputGuard, NoAddOrDelete, sees_clinical
 
 
 # --- Pharmacists and their hours ------------------------------------------------------------------
@@ -189,7 +189,7 @@ class ConsultationTypeAdmin(AdminInputGuard, admin.ModelAdmin):
 
 # --- Patients: contact details for everyone on staff -------------------------------------------
 @admin.register(Patient)
-class PatientAdmin(AdminInputGuard, admin.ModelAdmin):
+class PatientAdmin(NoAddOrDelete, AdminInputGuard, admin.ModelAdmin):
     list_display = ["full_name", "email", "phone_display", "preferred_contact", "created_local"]
     search_fields = ["first_name", "last_name", "email", "phone"]
     search_help_text = "Search by name, email or phone."
@@ -199,11 +199,6 @@ class PatientAdmin(AdminInputGuard, admin.ModelAdmin):
     class Media:
         css = ADMIN_CSS
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

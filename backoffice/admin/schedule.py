@@ -28,6 +28,7 @@ from .base import (
     AdminInputGuard,
     AuditedViewsMixin,
     DefaultChoiceFilter,
+    NoAddOrDelete,
     PatientColumns,
     sees_clinical,
 )
@@ -80,8 +81,11 @@ class DayFilter(DefaultChoiceFilter):
 
 @admin.register(Appointment)
 class AppointmentAdmin(
-    TodayViews, VideoLinkViews, AuditedViewsMixin, AdminInputGuard, PatientColumns, admin.ModelAdmin
+    NoAddOrDelete, TodayViews, VideoLinkViews, AuditedViewsMixin, AdminInputGuard, PatientColumns,
+    admin.ModelAdmin,
 ):
+    """Patients book online and staff book for callers (admin/booking.py); staff reschedule or cancel."""
+
     list_display = [
         "when", "patient_name", "patient_phone", "pharmacist", "consultation_type", "mode", "status",
     ]
@@ -101,12 +105,6 @@ class AppointmentAdmin(
 
     class Media:
         css = ADMIN_CSS
-
-    def has_add_permission(self, request):
-        return False  # patients book; staff reschedule or cancel
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
@@ -268,7 +266,7 @@ class NotificationStatusFilter(DefaultChoiceFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(AdminInputGuard, admin.ModelAdmin):
+class NotificationAdmin(NoAddOrDelete, AdminInputGuard, admin.ModelAdmin):
     list_display = [
         "kind", "appointment_when", "patient_name", "status", "attempts", "reason", "due", "next_try", "sent",
     ]
@@ -283,11 +281,6 @@ class NotificationAdmin(AdminInputGuard, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="appointment (Chicago)", ordering="appointment__start")
     def appointment_when(self, notification):
