@@ -236,6 +236,7 @@ def appointment_reschedule(
         )
         if current.pharmacist_id not in free:
             raise SlotUnavailable()
+        _pharmacist_locked(current.pharmacist_id)
         _place(current, start)
         current.version += 1
         current.full_clean()
@@ -409,7 +410,7 @@ def _book_first_free(
         min_notice=min_notice,
     )
     for pharmacist_id in candidates:
-        chosen = Pharmacist.objects.select_related("location").get(pk=pharmacist_id)
+        chosen = _pharmacist_locked(pharmacist_id)
         appointment.pharmacist = chosen
         appointment.location = chosen.location
         _place(appointment, start)
@@ -469,6 +470,20 @@ def _check_changeable(appointment: Appointment, *, now: datetime, by_staff: bool
         return
     if not selectors.patient_may_change(appointment, now=now):
         raise TooLateToChange(selectors.too_late_message(appointment))
+
+
+def _pharmacist_locked(pharmacist_id: int) -> Pharmacist:
+    """The pharmacist's row, locked until the transaction ends: every write that places an
+    appointment in someone's diary takes this lock first, so two of them for one pharmacist take
+    turns, and the second meets the first's committed row in the exclusion constraint.
+
+    Without it, two overlapping inserts can each wait on the other's uncommitted row inside the
+    constraint check, and PostgreSQL kills one as a deadlock (seen in CI: a 500 where the patient
+    should have been told the time was just taken). Candidates are tried in ascending id, so
+    locks are always taken in the same order. NO KEY UPDATE leaves foreign-key checks on the
+    row (KEY SHARE) unblocked. SQLite ignores FOR UPDATE; its write lock already serialises.
+    """
+    return Pharmacist.objects.select_for_update(of=("self",), no_key=True).select_related("location").get(pk=pharmacist_id)
 
 
 def _saved_without_overlap(appointment: Appointment) -> bool:

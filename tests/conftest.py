@@ -233,21 +233,31 @@ def stalling_smtp_server(request, settings):
 
 
 # --- Staff in the admin (two factors) -------------------------------------------------------------
+def role(name):
+    """The staff group ``name``. A data migration makes the groups, but a test with
+    ``transactional_db`` empties every table when it ends, so a later test in the same run makes
+    them again the way the migration does."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from backoffice.roles import sync_roles
+
+    if not Group.objects.filter(name=name).exists():
+        sync_roles(apps)
+    return Group.objects.get(name=name)
+
+
 @pytest.fixture
 def pharmacist_user(pharmacist):
     """The pharmacist persona's login, in the Pharmacist group."""
-    from django.contrib.auth.models import Group
-
-    pharmacist.user.groups.add(Group.objects.get(name="Pharmacist"))
+    pharmacist.user.groups.add(role("Pharmacist"))
     return pharmacist.user
 
 
 @pytest.fixture
 def front_desk(db):
-    from django.contrib.auth.models import Group
-
     user = UserFactory(username="dora", first_name="Dora", is_staff=True)
-    user.groups.add(Group.objects.get(name="Front desk"))
+    user.groups.add(role("Front desk"))
     return user
 
 

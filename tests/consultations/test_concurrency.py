@@ -188,3 +188,32 @@ def test_one_intake_confirming_in_several_tabs_on_sqlite_books_once(contested, s
 
     assert outcomes.count("booked") == 1, outcomes
     assert Appointment.objects.filter(intake=intake, status=Appointment.Status.BOOKED).count() == 1
+
+
+# --- pairs, many times over: the timing in which both inserts meet in the constraint check --------
+
+PAIR_ROUNDS = 40
+
+
+def test_pairs_booking_one_time_never_deadlock_on_postgres(on_postgres, contested):
+    """Two bookings for one pharmacist's time, inserted at the same instant, used to wait on each
+    other inside PostgreSQL's exclusion check until one was killed as a deadlock (a 500 in CI). Each
+    round must end with one booking and one kind refusal, never a database error."""
+    kind, pharmacist, first_start = contested
+    rounds = []
+    for round_ in range(PAIR_ROUNDS):
+        start = first_start + timedelta(minutes=30 * (round_ % 12), days=round_ // 12)
+        intakes = [IntakeFactory(), IntakeFactory()]
+
+        def attempt(index, start=start, intakes=intakes):
+            try:
+                services.appointment_book(
+                    intake=intakes[index], consultation_type=kind, mode="phone", start=start, pharmacist=pharmacist
+                )
+            except services.SlotUnavailable:
+                return "refused"
+            return "booked"
+
+        rounds.append(sorted(run_together(2, attempt)))
+
+    assert all(pair == ["booked", "refused"] for pair in rounds), rounds
