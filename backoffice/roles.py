@@ -13,6 +13,7 @@ database then holds exactly what is written here.
 
 CLINICAL = "patients.view_clinical_details"
 REVIEW = "patients.review_intake"
+RECORD = "consultations.sign_consultationrecord"
 
 PHARMACIST = "Pharmacist"
 FRONT_DESK = "Front desk"
@@ -39,6 +40,10 @@ ROLES = {
         ("patients", "intake"): _EDIT + ("view_clinical_details", "review_intake"),
         ("patients", "medicationentry"): _VIEW,
         ("patients", "screeningflag"): _VIEW,
+        # The record after a consultation, its letter and follow-ups (consultations/records.py).
+        ("consultations", "consultationrecord"): _EDIT + ("add", "sign_consultationrecord"),
+        ("consultations", "consultationrecordamendment"): _VIEW,
+        ("consultations", "followup"): _EDIT,
     },
 }
 
@@ -46,6 +51,7 @@ ROLES = {
 CUSTOM_PERMISSION_NAMES = {
     "view_clinical_details": "Can see medications, conditions, pregnancy status and flags",
     "review_intake": "Can record a review decision on an intake",
+    "sign_consultationrecord": "Can write and sign consultation records",
 }
 
 

@@ -326,3 +326,126 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for appointment {self.appointment_id} v{self.appointment_version}"
+
+
+# --- After the consultation: the pharmacist's record, its amendments, follow-ups -----------------
+DEFAULT_TITRATION = (
+    "Start 1.5 mg once daily at bedtime; if well tolerated, raise by 1.5 mg every 2 weeks to 4.5 mg "
+    "once daily. To be confirmed or changed by the prescriber."
+)
+
+
+class ConsultationRecord(models.Model):
+    """What the pharmacist recorded about one consultation: the outcome and a structured note.
+
+    A draft may be edited; signing locks it with the pharmacist's name and the time. A change after
+    that is an amendment (``ConsultationRecordAmendment``) with a reason, keeping what was there
+    before, so the signed original stays readable. Clinical: pharmacists only.
+    """
+
+    class Outcome(models.TextChoices):
+        SUITABLE = "suitable", "Suitable – to go to the prescriber"
+        NOT_SUITABLE_NOW = "not_suitable_now", "Not suitable now"
+        NEEDS_PRESCRIBER = "needs_prescriber", "Needs the prescriber's input"
+        NO_SHOW = "no_show", "No-show"
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="record")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    not_suitable_reason = models.CharField("why not now", max_length=300, blank=True)
+    review_after = models.DateField("review again after", null=True, blank=True)
+    patient_reported = models.TextField("what the patient reported", blank=True)
+    medicines_reviewed = models.TextField("medicines reviewed", blank=True)
+    advice = models.TextField("what was advised", blank=True)
+    plan = models.TextField(blank=True)
+    recommendation = models.TextField("recommendation to the prescriber", blank=True)
+    titration = models.TextField("proposed titration", blank=True, default=DEFAULT_TITRATION)
+    # {flag id (str): how the pharmacist resolved what screening raised}
+    flag_resolutions = models.JSONField(default=dict, blank=True)
+    prescriber_name = models.CharField(max_length=200, blank=True)
+    prescriber_clinic = models.CharField(max_length=200, blank=True)
+    # The intake asks only to contact the patient; consent to write to their prescriber is asked
+    # at the consultation and recorded here.
+    prescriber_consent_at = models.DateTimeField("consent to contact the prescriber", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    signed_name = models.CharField("signed by (name)", max_length=200, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        permissions = [("sign_consultationrecord", "Can write and sign consultation records")]
+
+    def __str__(self):
+        return f"Consultation record for appointment {self.appointment_id}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class ConsultationRecordAmendment(models.Model):
+    """One change to a signed record: who, when, why, and the record's content before and after."""
+
+    record = models.ForeignKey(ConsultationRecord, on_delete=models.PROTECT, related_name="amendments")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by_name = models.CharField(max_length=200)
+    reason = models.TextField()
+    before = models.JSONField()
+    after = models.JSONField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"Amendment {self.pk} to record {self.record_id}"
+
+
+def new_follow_up_token():
+    return secrets.token_urlsafe(32)
+
+
+class FollowUp(models.Model):
+    """A follow-up consultation the pharmacist planned from a "suitable" record.
+
+    The patient is emailed an invitation ``invite_at`` (a claim on ``invite_claimed_at`` sends it
+    once), with a link to a short check-in and to book inside ``window_days`` of ``due_on``.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        INVITED = "invited", "Invitation sent"
+        CHECKED_IN = "checked_in", "Check-in done"
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+
+    record = models.ForeignKey(ConsultationRecord, on_delete=models.PROTECT, related_name="follow_ups")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="follow_ups")
+    weeks_after = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    window_days = models.PositiveSmallIntegerField(default=7)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    invite_at = models.DateTimeField(db_index=True)
+    invite_claimed_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_follow_up_token, editable=False)
+    checkin_intake = models.ForeignKey(
+        "patients.Intake", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="follow_up", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return f"Follow-up at {self.weeks_after} weeks ({self.due_on})"
+
+    @property
+    def window(self) -> tuple:
+        return self.due_on - timedelta(days=self.window_days), self.due_on + timedelta(days=self.window_days)
