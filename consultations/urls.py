@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import intake_views, views
+from . import follow_up_views, intake_views, views
 
 
 class ManageTokenConverter:
@@ -41,4 +41,5 @@ urlpatterns = [
     path("appointments/<manage_token:token>/cancel/", views.manage_cancel, name="manage_cancel"),
     path("appointments/<manage_token:token>/calendar.ics", views.manage_ics, name="manage_ics"),
     path("appointments/<manage_token:token>/intake/", intake_views.appointment_intake, name="appointment_intake"),
+    path("follow-up/<manage_token:token>/", follow_up_views.follow_up_checkin, name="follow_up_checkin"),
 ]

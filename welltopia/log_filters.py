@@ -17,9 +17,12 @@ import re
 REDACTED = "[redacted]"
 # One pattern per tokenised URL: the manage links (consultations/urls.py) and the links that pick
 # up a saved intake (patients/urls.py, /intake/continue/<token>/; the request form at
-# /intake/continue/ itself has no segment to redact). Stops at what ends a path segment in a
+# /intake/continue/ itself has no segment to redact), and a follow-up's check-in link
+# (/follow-up/<token>/). Stops at what ends a path segment in a
 # log line: a slash, a query, a quote or a space.
-TOKENISED_PATHS = [re.compile(rf"({prefix})[^/?#\s\"']+") for prefix in ("/appointments/", "/intake/continue/")]
+TOKENISED_PATHS = [
+    re.compile(rf"({prefix})[^/?#\s\"']+") for prefix in ("/appointments/", "/intake/continue/", "/follow-up/")
+]
 
 
 def redact(text: str) -> str:

@@ -33,6 +33,7 @@ from .base import (
     sees_clinical,
 )
 from .booking import CallerBooking
+from .records import RecordViews
 from .today import TodayViews
 from .video import VideoLinkViews
 
@@ -81,7 +82,7 @@ class DayFilter(DefaultChoiceFilter):
 
 @admin.register(Appointment)
 class AppointmentAdmin(
-    NoAddOrDelete, TodayViews, VideoLinkViews, AuditedViewsMixin, AdminInputGuard, PatientColumns,
+    NoAddOrDelete, RecordViews, TodayViews, VideoLinkViews, AuditedViewsMixin, AdminInputGuard, PatientColumns,
     admin.ModelAdmin,
 ):
     """Patients book online and staff book for callers (admin/booking.py); staff reschedule or cancel."""
