@@ -114,6 +114,7 @@ class Clinical:
     badges: SafeString
     needs_attention: bool
     earliest_start: str  # "" when no washout applies
+    follow_up: str = ""  # "Follow-up, 6 weeks" when booked after a follow-up's check-in
 
 
 @dataclass(frozen=True)
@@ -148,10 +149,13 @@ def consultation_rows(appointments: QuerySet[Appointment], *, clinical: bool, no
         appointments = appointments.prefetch_related(
             Prefetch("intake__flags", queryset=ScreeningFlag.objects.order_by("id"))
         )
-    return [_row(appointment, clinical=clinical, now=now) for appointment in appointments]
+    loaded = list(appointments)
+    # A follow-up says something about the last consultation's outcome: pharmacists only.
+    follow_ups = selectors.follow_up_weeks_by_intake([a.intake_id for a in loaded if a.intake_id]) if clinical else {}
+    return [_row(appointment, clinical=clinical, now=now, follow_ups=follow_ups) for appointment in loaded]
 
 
-def _row(appointment: Appointment, *, clinical: bool, now: datetime) -> ConsultationRow:
+def _row(appointment: Appointment, *, clinical: bool, now: datetime, follow_ups: dict[int, int]) -> ConsultationRow:
     intake = appointment.intake
     patient = appointment.patient
     appointment_url = reverse("admin:consultations_appointment_change", args=[appointment.pk])
@@ -180,18 +184,20 @@ def _row(appointment: Appointment, *, clinical: bool, now: datetime) -> Consulta
         video_link=selectors.meeting_link_for(appointment),
         may_mark_arrived=appointment.arrived_at is None and selectors.staff_may_mark_arrived(appointment, now=now),
         may_mark_attended=selectors.staff_may_mark(appointment, now=now),
-        clinical=_clinical(intake) if clinical else None,
+        clinical=_clinical(intake, follow_ups) if clinical else None,
     )
 
 
-def _clinical(intake: Intake | None) -> Clinical | None:
+def _clinical(intake: Intake | None, follow_ups: dict[int, int]) -> Clinical | None:
     if intake is None:
         return None
     start = earliest_ldn_start(intake)
+    weeks = follow_ups.get(intake.pk)
     return Clinical(
         badges=screening_badges(intake),
         needs_attention=intake_needs_attention(intake),
         earliest_start=fmt.day(start) if start else "",
+        follow_up=f"Follow-up, {weeks} weeks" if weeks else "",
     )
 
 

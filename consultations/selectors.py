@@ -30,7 +30,7 @@ from welltopia.phones import phone_for_people
 
 from . import availability
 from .availability import FreeTime
-from .models import Appointment, ConsultationType, Location, Pharmacist
+from .models import Appointment, ConsultationType, FollowUp, Location, Pharmacist
 
 # How far ahead staff may move a consultation from the schedule.
 STAFF_RESCHEDULE_DAYS = 21
@@ -353,3 +353,12 @@ def mode_for_patient(appointment: Appointment) -> str:
 def site_domain() -> str:
     """The host name of ``SITE_URL``: the right-hand side of Message-IDs and calendar UIDs."""
     return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+# --- Follow-ups -------------------------------------------------------------------------------------
+def follow_up_weeks_by_intake(intake_ids: list[int]) -> dict[int, int]:
+    """{check-in intake id: weeks after the first consultation}: which consultations are follow-ups
+    (booked with the intake a follow-up's check-in made)."""
+    return dict(
+        FollowUp.objects.filter(checkin_intake_id__in=intake_ids).values_list("checkin_intake_id", "weeks_after")
+    )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from .notifications.delivery import notification_send, notifications_send_due
+from .records import follow_up_invitations_send_due
 
 
 @shared_task(
@@ -44,3 +45,9 @@ def queue_notification(sender, *, notification_id: int, **kwargs) -> None:
     """Receiver of ``notification_due``: queue the send. A broker error is left to raise; the
     outbox's on_commit(robust=True) logs it and the beat scan sends the row."""
     send_notification.delay(notification_id)
+
+
+@shared_task(ignore_result=True)
+def send_follow_up_invitations() -> int:
+    """The beat scan for follow-up invitations whose day has come; each is claimed before it goes."""
+    return follow_up_invitations_send_due()

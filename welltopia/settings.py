@@ -297,6 +297,12 @@ CELERY_BEAT_SCHEDULE["send-due-notifications"] = {
     # A scan queued while no worker ran is useless once the next one is due.
     "options": {"expires": NOTIFICATION_SCAN_SECONDS},
 }
+# Follow-up invitations go on their day (consultations/records.py); a scan every 10 minutes is plenty.
+CELERY_BEAT_SCHEDULE["send-follow-up-invitations"] = {
+    "task": "consultations.tasks.send_follow_up_invitations",
+    "schedule": 600,
+    "options": {"expires": 600},
+}
 
 # --- Abuse limits and data retention (welltopia/ratelimit.py, consultations/retention.py) ------
 # Client addresses come from welltopia/client_ip.py and TRUSTED_PROXY_COUNT (see the sign-in section).

@@ -137,3 +137,20 @@ def test_the_front_desk_sees_only_attended_or_no_show(desk, pharmacist_client, a
     for word in [NOTE_WORD, "Suitable", "suitable", "Write to the prescriber", SENTINEL_MEDICATION]:
         assert word not in html
     assert_nothing_clinical(html)
+
+
+def test_today_marks_a_follow_up_for_pharmacists_only(pharmacist_client, desk, pharmacist, patient, appointment, pharmacist_user):
+    record = records.record_save(
+        appointment=appointment, by=pharmacist_user,
+        values={"outcome": "suitable", "patient_reported": "P", "medicines_reviewed": "M", "advice": "A", "plan": "P",
+                "recommendation": "R"},
+    )
+    records.record_sign(record=record, by=pharmacist_user)
+    [follow_up] = records.follow_ups_plan(record=record, weeks=[6], by=pharmacist_user)
+    checkin_intake = flagged_intake(patient=patient)
+    FollowUp.objects.filter(pk=follow_up.pk).update(checkin_intake=checkin_intake, status=FollowUp.Status.CHECKED_IN)
+    AppointmentFactory(intake=checkin_intake, pharmacist=pharmacist, start=NOW + timedelta(hours=2))
+    today = reverse("admin:consultations_appointment_today") + "?pharmacist=all"
+
+    assert "Follow-up, 6 weeks" in pharmacist_client.get(today).content.decode()
+    assert "Follow-up" not in desk.get(today).content.decode()

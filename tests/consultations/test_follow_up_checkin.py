@@ -1,0 +1,113 @@
+"""The follow-up check-in: the invitation's link, the date of birth, the last medication list with
+what changed, and a new intake screened as any other."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from consultations import records
+from consultations.models import ConsultationRecord, FollowUp
+from patients.models import Intake
+from patients.session import SESSION_KEY as INTAKE_SESSION_KEY
+from tests.factories import AppointmentFactory, IntakeFactory, MedicationEntryFactory
+
+NOW = datetime(2026, 12, 9, 16, 0, tzinfo=UTC)
+ANSWERS = reverse("consultations:follow_up_answers")
+
+
+@pytest.fixture(autouse=True)
+def now():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def follow_up(pharmacist, pharmacist_user, patient):
+    intake = IntakeFactory(patient=patient, takes_no_medications=False, submitted_at=NOW - timedelta(days=20))
+    MedicationEntryFactory(intake=intake, position=0, text="Metformin", dose="500 mg", frequency="twice daily")
+    MedicationEntryFactory(intake=intake, position=1, text="Vitamin D", dose="1000 IU", frequency="daily")
+    appointment = AppointmentFactory(intake=intake, pharmacist=pharmacist, start=NOW - timedelta(days=14))
+    record = records.record_save(
+        appointment=appointment, by=pharmacist_user,
+        values={
+            "outcome": ConsultationRecord.Outcome.SUITABLE, "patient_reported": "Pain.", "medicines_reviewed": "Listed.",
+            "advice": "Bedtime.", "plan": "Titrate.", "recommendation": "Start LDN.",
+        },
+    )
+    record = records.record_sign(record=record, by=pharmacist_user, now=NOW - timedelta(days=14))
+    [planned] = records.follow_ups_plan(record=record, weeks=[2], by=pharmacist_user)
+    return planned
+
+
+def link(follow_up):
+    return reverse("consultations:follow_up_checkin", args=[follow_up.token])
+
+
+def answers(**fields):
+    return {
+        "med_0": "same", "med_1": "same", "pregnancy_status": "not_applicable", "opioid_use": "no",
+        "still_agree": "on", **fields,
+    }
+
+
+def test_the_link_asks_for_the_date_of_birth_before_showing_any_medicine(client, follow_up):
+    page = client.get(link(follow_up)).content.decode()
+    assert "date of birth" in page
+    assert "Metformin" not in page
+
+    wrong = client.post(link(follow_up), {"date_of_birth": "1981-04-12"})
+    assert "does not match" in wrong.content.decode()
+    assert client.get(ANSWERS).status_code == 302  # nothing opened
+
+    right = client.post(link(follow_up), {"date_of_birth": "1980-04-12"})
+    assert right.status_code == 302 and right["Location"] == ANSWERS
+    page = client.get(ANSWERS).content.decode()
+    assert "Metformin 500 mg twice daily" in page and "Vitamin D 1000 IU daily" in page
+
+
+def test_what_changed_becomes_a_new_intake_screened_like_any_other(client, follow_up, patient):
+    client.post(link(follow_up), {"date_of_birth": "1980-04-12"})
+
+    response = client.post(
+        ANSWERS,
+        answers(med_0="changed", med_0_dose="1000 mg", med_1="stopped", new_0_text="oxycodone", new_0_dose="5 mg", new_0_frequency="as needed"),
+    )
+
+    assert response.status_code == 302 and response["Location"] == reverse("patients:intake_summary")
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.CHECKED_IN
+    intake = follow_up.checkin_intake
+    assert intake.patient == patient
+    assert [(m.text, m.dose, m.frequency) for m in intake.medications.all()] == [
+        ("Metformin", "1000 mg", "twice daily"),
+        ("oxycodone", "5 mg", "as needed"),
+    ]
+    assert intake.screening_outcome == Intake.Outcome.CONTRAINDICATION
+    assert client.session[INTAKE_SESSION_KEY] == str(intake.reference)
+    # The summary the patient sees next is the one every intake gets.
+    assert client.get(reverse("patients:intake_summary")).status_code == 200
+
+
+def test_a_change_without_the_new_dose_is_asked_for_and_nothing_typed_is_lost(client, follow_up):
+    client.post(link(follow_up), {"date_of_birth": "1980-04-12"})
+    response = client.post(ANSWERS, answers(med_0="changed", new_0_text="Magnesium glycinate"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "give the new dose or how often" in html
+    assert 'value="Magnesium glycinate"' in html
+    assert not Intake.objects.filter(medications__text="Magnesium glycinate").exists()
+
+
+def test_the_opioid_question_is_asked_again(client, follow_up):
+    client.post(link(follow_up), {"date_of_birth": "1980-04-12"})
+    response = client.post(ANSWERS, answers(opioid_use="stopped"))
+    assert "tell us which one" in response.content.decode()
+
+
+def test_a_used_or_unknown_link_opens_nothing(client, follow_up):
+    assert client.get(reverse("consultations:follow_up_checkin", args=["x" * 43])).status_code == 404
+    FollowUp.objects.filter(pk=follow_up.pk).update(status=FollowUp.Status.CHECKED_IN)
+    page = client.get(link(follow_up)).content.decode()
+    assert "already have your answers" in page
