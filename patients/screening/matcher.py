@@ -713,10 +713,11 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
 
 
 def _plural_of_known(key: tuple[str, ...], kb: KnowledgeBase) -> Term | None:
-    """A known name with a plural "s" ("Percocets", "T3s", "222s"), or a known plural phrase said
+    """A known name with a plural "s" ("Percocets", "T3s", "222s", "Tylenol 3s"), or a known plural phrase said
     once ("sub strip" for "sub strips")."""
     last = key[-1]
-    if len(last) >= 3 and last.endswith("s") and not last.endswith("ss"):
+    # "3s" too: "Tylenol 3s" is the plural of a name whose last word is a number.
+    if (len(last) >= 3 or last[:-1].isdigit()) and last.endswith("s") and not last.endswith("ss"):
         return kb.phrases.get((*key[:-1], last[:-1]))
     if len(key) > 1 and len(last) >= 3:
         return kb.phrases.get((*key[:-1], last + "s"))

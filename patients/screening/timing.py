@@ -74,7 +74,7 @@ _NEGATION_FILLER = frozenset(
     ["any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug"]
 )
 _ENDED = frozenset(
-    ["stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore"]
+    ["stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore", "removed"]
 )
 # Ending words that say a stop happened even beside a negation ("don't take it anymore").
 _STOPPING = frozenset(["anymore", "stopped", "quit", "discontinued", "off", "weaned", "tapered", "no longer", "no more"])
@@ -168,8 +168,12 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
         (w for i, w in enumerate(around) if w in _ALLERGY and (i == 0 or around[i - 1] not in {"no", "nka", "nkda"})),
         None,
     )  # "No allergies. Meds: tramadol" says nothing about tramadol
-    if allergy is not None and not _says_current(before, after):
+    # "Percocet allergy (itching), not taking any": the denial's "taking" is not use.
+    if allergy is not None and not _says_current(before, after, claimed=_denied_words(around)):
         return Timing(Use.ALLERGY, cue=allergy)
+    not_taken = _free_of_it(before, after)
+    if not_taken:
+        return Timing(Use.NEVER, cue=not_taken)
     someone_else = _someone_elses(before, around)
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
@@ -215,11 +219,56 @@ def _someone_elses(before: list[str], around: list[str]) -> str:
         if word not in _SOMEONE_ELSE and word not in _PETS:
             continue
         following = before[index + 1]
-        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was"}
+        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on"}
         possessive = following == "s"
-        if (says_they_take or possessive) and not _takes_it_oneself(around):
+        if says_they_take and not _takes_it_oneself(around):
             return word
+        if possessive and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
+            return word
+    # "drive my son to his methadone clinic": a third person's, named just before the drug.
+    third_person = before[-1:] and before[-1] in {"his", "her", "their"}
+    if third_person and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
+        return before[-1]
     return ""
+
+
+# "my mom's leftover vicodin", "borrowed my husband's percs": someone else's supply, the patient's use.
+_OWN_USE_SIGNS = frozenset({"leftover", "leftovers", "borrow", "borrowed", "borrowing", "extra", "extras", "stole", "steal", "stolen"})
+
+
+def _own_use_of_anothers(words: list[str]) -> bool:
+    """Another person's medicine in the patient's own list, used by the patient: their leftovers,
+    or taken "when my migraines hit", "for my back" (not "for my dad")."""
+    if any(w in _OWN_USE_SIGNS for w in words):
+        return True
+    for index, (word, following) in enumerate(pairwise(words)):
+        if word in {"when", "for", "if", "on"} and following == "my":
+            whose = words[index + 2] if index + 2 < len(words) else ""
+            if whose and whose not in OTHER_PEOPLE_AND_PETS:
+                return True
+    return False
+
+
+# Words straight after a drug name that say the patient is without it: "opioid-free", "opioid-naive".
+_WITHOUT_IT = frozenset({"free", "naive"})
+
+
+def _free_of_it(before: list[str], after: list[str]) -> str:
+    """ "opioid-naive", "a tramadol-free pain plan", "UDS negative for opiates": not taken, unless a
+    time follows ("oxy free for 3 days", "percocet free since monday"), which is a stop."""
+    if after[:1] and after[0] in _WITHOUT_IT:
+        rest = after[1:3]
+        if not rest or not (rest[0] in {"for", "since", "as", "x", "till", "until"} or rest[0].isdigit() or rest[0] in _NUMBER_WORDS):
+            return after[0]
+    if before[-2:] in (["neg", "for"], ["negative", "for"], ["negative", "on"]):
+        return before[-2]
+    return ""
+
+
+def _denied_words(words: list[str]) -> frozenset[int]:
+    """Positions of the two words after any negation ("not taking any", "don't use it")."""
+    negations = _NEVER | _NEGATED_VERBS | {"not"}
+    return frozenset(i for i in range(len(words)) if any(w in negations for w in words[max(0, i - 2) : i]))
 
 
 def _takes_it_oneself(words: list[str]) -> bool:
@@ -264,6 +313,7 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
         # unless an ending word sits before it ("off it for 2 weeks", "clean for a year").
         if (
             word == "for"
+            and around[index + 1 : index + 3] != ["the", "first"]  # "took it for the first 5 days": a course that ended
             and _duration_follows(around, index + 1)
             and not any(w in _ENDED or w in _NEVER for w in around[:index])
         ):
@@ -499,6 +549,8 @@ def _one_off(words: list[str]) -> bool:
         following = words[index + 1] if index + 1 < len(words) else ""
         if word == "once" and index > 0 and words[index - 1] in {"just", "only", "that"}:
             return following not in _AFTER_A_FREQUENCY
+        if word == "once" and following in {"for", "after", "when", "around", "at", "during", ""}:
+            return True  # "tylenol 3 once for a toothache around Easter"
         if word == "one" and following == "time" and index > 0 and words[index - 1] in {"just", "only", "that"}:
             return (words[index + 2] if index + 2 < len(words) else "") not in _AFTER_A_FREQUENCY
     return False
@@ -557,8 +609,8 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             if read is not None:
                 found.append(read)
         elif _is_year(word, today) and not _month_before(words, i):
-            if following in {"mg", "mcg", "ml"}:
-                continue
+            if following in {"mg", "mcg", "ml"} or _in_a_slash_date(word, raw, today):
+                continue  # "01/10/2026" is read whole below, not as "2026"
             year = int(word)
             day = today if year == today.year else date(year, 12, 31)
             found.append((word, day))
@@ -846,6 +898,9 @@ _BEFORE_A_MONTH_DAY = frozenset(
 )
 
 
+_STOP_CUES = frozenset({"last", "stopped", "quit", "ended", "removed", "finished", "discontinued"})
+
+
 def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
     found = []
     tokens = [token.strip("().,;:").lower() for token in raw.split()]
@@ -853,7 +908,8 @@ def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
         previous = tokens[index - 1] if index > 0 else ""
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
         match = _MONTH_DAY.match(token)
-        if not match or previous not in _BEFORE_A_MONTH_DAY or following in {"mg", "mcg", "ml", "tab", "tabs"}:
+        said_a_stop = bool(_STOP_CUES.intersection(tokens[:index]))  # "last norco 11/10", "stopped ... (11/11)"
+        if not match or (previous not in _BEFORE_A_MONTH_DAY and not said_a_stop) or following in {"mg", "mcg", "ml", "tab", "tabs"}:
             continue
         month, day = int(match.group(1)), int(match.group(2))
         if month == 4 * day:
@@ -867,6 +923,10 @@ def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
                 found.append((token, candidate))
                 break
     return found
+
+
+def _in_a_slash_date(year: str, raw: str, today: date) -> bool:
+    return any(year in token and _slash_date(token.strip("().,;"), today) for token in raw.split())
 
 
 def _slash_date(token: str, today: date) -> date | None:

@@ -836,3 +836,67 @@ def test_set_f_examples_are_not_copied_from_any_evaluation_list():
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     assert not {e.casefold() for e in SET_F_EXAMPLES} & lists
+
+
+# --- Causes found by blind set G (rules 2026.11.8); examples in our own words, not the set's -------
+TAKEN_NOW_FOUND_BY_SET_G = [
+    ("tylenol 4s when my knee is bad", "codeine"),  # a numbered brand said in the plural
+    ("my sister's leftover percocet for my back", "oxycodone"),  # another's supply, the patient's use
+    ("borrowed my dad's norco last night", "hydrocodone"),
+    ("Dolcet twice a day", "tramadol"),  # a Philippine tramadol + paracetamol brand
+    ("mdone 60 at the clinic", "methadone"),  # treatment shorthand
+]
+NOT_TAKEN_FOUND_BY_SET_G = [
+    "I am opioid-naive",
+    "codeine allergy (rash), not taking any",
+    "urine screen negative for fentanyl",
+    "an oxycodone-free recovery plan after my knee surgery",
+    "my neighbour's kid is on her methadone program, I only take vitamin C",
+    "the dog is on tramadol from the vet",
+]
+ENDED_WITH_A_DATE_FOUND_BY_SET_G = [
+    ("butrans patch removed Oct 2nd", date(2026, 10, 2)),  # "removed" ends a patch
+    ("codeine just once for a cough around Halloween", date(2026, 10, 31)),  # a one-off with a holiday
+    ("last percocet 11/1", date(2026, 11, 1)),  # month/day after "last", no year
+    ("tramadol last taken 03/02/2026", date(2026, 3, 2)),  # the slash date, not "2026" read as today
+]
+SET_G_EXAMPLES = [
+    *(e for e, _ in TAKEN_NOW_FOUND_BY_SET_G),
+    *NOT_TAKEN_FOUND_BY_SET_G,
+    *(e for e, _ in ENDED_WITH_A_DATE_FOUND_BY_SET_G),
+]
+
+
+@pytest.mark.parametrize(("entry", "ingredient"), TAKEN_NOW_FOUND_BY_SET_G)
+def test_set_g_causes_taken_now_are_a_contraindication(entry, ingredient):
+    flags = screen_medication(entry, today=date(2026, 11, 27))
+    assert is_opioid(flags)
+    assert ingredient in [f.ingredient for f in flags if f.code == "opioid"]
+
+
+@pytest.mark.parametrize("entry", NOT_TAKEN_FOUND_BY_SET_G)
+def test_set_g_causes_not_taken_are_not_a_contraindication(entry):
+    flags = screen_medication(entry, today=date(2026, 11, 27))
+    assert not is_opioid(flags)
+
+
+@pytest.mark.parametrize(("entry", "last_dose"), ENDED_WITH_A_DATE_FOUND_BY_SET_G)
+def test_set_g_causes_a_stop_long_past_reads_its_date(entry, last_dose):
+    flags = screen_medication(entry, today=date(2026, 11, 27))
+    assert not is_opioid(flags)
+    assert [f.last_dose for f in flags if f.code == "opioid_not_current"] == [last_dose]
+
+
+def test_a_drug_free_for_a_few_days_is_a_recent_stop_not_a_denial():
+    flags = screen_medication("oxycodone free for 3 days", today=date(2026, 11, 27))
+    assert is_opioid(flags)
+
+
+def test_set_g_examples_are_not_copied_from_any_evaluation_list():
+    eval_dir = REPO_ROOT / "bench" / "screening_eval"
+    lists = {
+        line.strip().casefold()
+        for path in eval_dir.glob("*.txt")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    assert not {e.casefold() for e in SET_G_EXAMPLES} & lists
