@@ -21,6 +21,7 @@ from welltopia.phones import phone_for_people
 
 from .models import Appointment
 from .selectors import appointment_manage_url, meeting_link_for, mode_for_patient, site_domain
+from .visit import book_again_url
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
@@ -87,12 +88,14 @@ def appointment_ics(*, appointment, method: str) -> bytes:
     event.add("organizer", organizer)
     event.add("attendee", _attendee(appointment, method))
     lines = [f"With {appointment.pharmacist.display_name}, pharmacist at {appointment.location.name}."]
-    if link := meeting_link_for(appointment):
-        lines.append(f"Join the video consultation: {link}")
-    lines += [
-        f"Change or cancel your appointment: {appointment_manage_url(appointment)}",
-        f"Questions? Call the pharmacy: {phone_for_people(appointment.location.phone)}",
-    ]
+    if method == CANCEL:
+        # Nothing left to join, change or cancel: say so, and where to book again.
+        lines += ["This consultation is cancelled.", f"To book another: {book_again_url()}"]
+    else:
+        if link := meeting_link_for(appointment):
+            lines.append(f"Join the video consultation: {link}")
+        lines.append(f"Change or cancel your appointment: {appointment_manage_url(appointment)}")
+    lines.append(f"Questions? Call the pharmacy: {phone_for_people(appointment.location.phone)}")
     event.add("description", "\n".join(lines))
     calendar.add_component(event)
     return calendar.to_ical()

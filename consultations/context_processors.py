@@ -1,8 +1,10 @@
 from django.utils.functional import SimpleLazyObject
 
 from .selectors import pharmacy as the_pharmacy
+from .visit import visit_information
 
 
 def pharmacy(request):
-    """The pharmacy's name, address and phone for every page; queried only if a page uses it."""
-    return {"pharmacy": SimpleLazyObject(the_pharmacy)}
+    """The pharmacy's name, address and phone, and what a patient wants to know before a visit,
+    for every page; each is queried only if a page uses it."""
+    return {"pharmacy": SimpleLazyObject(the_pharmacy), "visit": SimpleLazyObject(visit_information)}

@@ -117,9 +117,22 @@ def _time_groups(times: list[availability.FreeTime], link_for_start) -> list[dic
     for free in times:
         local = free.start.astimezone(tz)
         groups["Morning" if local.hour < 12 else "Afternoon"].append(
-            {"start": free.start, "url": link_for_start(free.start), "show_zone": len(zones) > 1}
+            {
+                "start": free.start,
+                "url": link_for_start(free.start),
+                "show_zone": len(zones) > 1,
+                "label": time_label(local, show_zone=len(zones) > 1),
+            }
         )
     return [{"name": name, "times": entries} for name, entries in groups.items() if entries]
+
+
+def time_label(local, *, show_zone: bool = False) -> str:
+    """What a screen reader says for a time button: "Tuesday 4 March, 1:30 pm, Central Time" (the
+    button shows only "1:30 PM"); on a day the clocks change, the zone's abbreviation too."""
+    clock = f"{local.hour % 12 or 12}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
+    zone = f"Central Time ({local.tzname()})" if show_zone else "Central Time"
+    return f"{local:%A} {local.day} {local:%B}, {clock}, {zone}"
 
 
 def _zone_names(times) -> str:
@@ -154,16 +167,29 @@ def _appointment_or_404(token: str) -> Appointment:
 # --- booking --------------------------------------------------------------------------------------
 
 
+def _already_booked(request, intake):
+    """The booking this intake already holds, shown on any booking step the patient comes back to
+    (Back after confirming lands on the review page): "this is your booking", never "that time is
+    no longer free" about their own time."""
+    upcoming = selectors.appointment_upcoming_for_intake(intake=intake, now=timezone.now())
+    if upcoming is None:
+        return None
+    return render(
+        request,
+        "consultations/book_already.html",
+        {
+            "appointment": upcoming,
+            "manage_url": selectors.appointment_manage_url(upcoming),
+            "just_booked": request.session.get(CONFIRMED_SESSION_KEY) == upcoming.manage_token,
+        },
+    )
+
+
 @never_cache
 @intake_required
 def book_start(request, intake):
-    upcoming = selectors.appointment_upcoming_for_intake(intake=intake, now=timezone.now())
-    if upcoming is not None:
-        return render(
-            request,
-            "consultations/book_already.html",
-            {"appointment": upcoming, "manage_url": selectors.appointment_manage_url(upcoming)},
-        )
+    if already := _already_booked(request, intake):
+        return already
     # Any answer in the querystring means the form was submitted (radio buttons left empty send
     # nothing, but the pharmacist select always does), so show what is missing.
     if request.GET:
@@ -178,6 +204,8 @@ def book_start(request, intake):
 @never_cache
 @intake_required
 def book_day(request, intake):
+    if already := _already_booked(request, intake):
+        return already
     choice, back = _choice_or_redirect(request, request.GET)
     if back:
         return back
@@ -226,6 +254,8 @@ def _book_times_page(request, choice, day, *, status=200):
 @never_cache
 @intake_required
 def book_time(request, intake):
+    if already := _already_booked(request, intake):
+        return already
     choice, back = _choice_or_redirect(request, request.GET)
     if back:
         return back
@@ -238,6 +268,8 @@ def book_time(request, intake):
 @never_cache
 @intake_required
 def book_review(request, intake):
+    if already := _already_booked(request, intake):
+        return already
     choice, start, back = _choice_and_start_or_redirect(request, request.GET)
     if back:
         return back

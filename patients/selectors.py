@@ -8,6 +8,7 @@ the services, views and admin call it.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -76,6 +77,51 @@ def flags_for_patient(*, intake: Intake) -> list[ScreeningFlag]:
     """The flags the patient is shown, most serious first: never the staff-only ones."""
     flags = [flag for flag in intake.flags.all() if not flag.staff_only]
     return sorted(flags, key=lambda flag: -SEVERITY_RANK[flag.severity])
+
+
+@dataclass(frozen=True)
+class FlagForPatient:
+    severity: str
+    explanation: str
+
+
+def _noticed_and_why(text: str) -> tuple[str, str]:
+    """"We noticed X, which is an opioid." and the reason after it ("" when the text is one sentence)."""
+    noticed, dot, why = text.partition(". ")
+    return (noticed + "." if dot else text), why.strip()
+
+
+def explanations_once(texts: list[str]) -> list[str]:
+    """Each reason given in full once per page: when a later flag's reason (everything after its
+    first sentence) repeats one already shown, only its first sentence, what was noticed, is kept."""
+    shown, result = set(), []
+    for text in texts:
+        noticed, why = _noticed_and_why(text)
+        result.append(noticed if why and why in shown else text)
+        if why:
+            shown.add(why)
+    return result
+
+
+def flags_shown_to_patient(*, intake: Intake) -> list[FlagForPatient]:
+    """flags_for_patient as the summary page words them: each explanation given once per page."""
+    flags = flags_for_patient(intake=intake)
+    texts = explanations_once([flag.explanation for flag in flags])
+    return [FlagForPatient(severity=flag.severity, explanation=text) for flag, text in zip(flags, texts, strict=True)]
+
+
+# Opioids taken as treatment for opioid use disorder, not for pain: the notice says so, and asks the
+# patient to keep taking them.
+OPIOID_TREATMENTS = ("methadone", "buprenorphine")
+
+
+def opioid_treatment_noticed(*, intake: Intake) -> bool:
+    """A contraindication the patient sees names methadone or buprenorphine."""
+    return any(
+        flag.severity == ScreeningFlag.Severity.CONTRAINDICATION
+        and any(word in f"{flag.ingredient} {flag.matched}".lower() for word in OPIOID_TREATMENTS)
+        for flag in flags_for_patient(intake=intake)
+    )
 
 
 def outcome_for_patient(*, intake: Intake) -> str:

@@ -23,7 +23,7 @@ from .continuation import (
     continue_link_use,
 )
 from .forms import ADD_ROW, ContinueLinkForm, IntakeSubmission
-from .selectors import flags_for_patient, outcome_for_patient, pharmacy_phone
+from .selectors import flags_shown_to_patient, opioid_treatment_noticed, outcome_for_patient, pharmacy_phone
 from .services import intake_submit
 from .session import intake_from_session, intake_remember
 
@@ -91,8 +91,9 @@ def intake_summary(request):
         {
             "intake": intake,
             # Only what this intake's answers raised: what an earlier intake said is for staff.
-            "flags": flags_for_patient(intake=intake),
+            "flags": flags_shown_to_patient(intake=intake),
             "outcome": outcome_for_patient(intake=intake),
+            "opioid_treatment": opioid_treatment_noticed(intake=intake),
             "booking_url": reverse(settings.INTAKE_NEXT_URL_NAME),
         },
     )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -8,6 +9,25 @@ from django.views.decorators.debug import sensitive_post_parameters
 from patients.views import intake_refused
 
 from .health import broker_status, cache_status, database_status
+
+
+def privacy(request):
+    """The privacy notice the intake's consent points to: what is kept, who sees it, for how long."""
+    days = settings.RETENTION_DAYS
+    years = round(days / 365.25)
+    return render(
+        request,
+        "privacy.html",
+        {
+            "retention": f"{years} years" if years >= 2 else f"{days} days",
+            "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        },
+    )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; the icon is one SVG in static/."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @never_cache

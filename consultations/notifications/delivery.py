@@ -144,7 +144,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None, conn
         _open_quietly(connection)
     try:
         try:
-            message = notification_message(notification=notification, connection=connection)
+            message = notification_message(notification=notification, connection=connection, now=now)
         except Exception as error:  # a template or data fault: recorded and retried like an outage
             return _record_failure(notification, error, now)
         with transaction.atomic():

@@ -8,7 +8,7 @@ but the cancellation; the Message-ID carries the site's domain.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.mime.text import MIMEText
 from email.utils import make_msgid
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from welltopia.phones import phone_for_people, phone_uri
 
@@ -26,8 +27,13 @@ from ..selectors import (
     appointment_manage_url,
     meeting_link_for,
     mode_for_patient,
+    patient_may_change,
     site_domain,
 )
+from ..visit import book_again_url
+
+# An email is read a little after it is sent: one offering a change online must leave this long to use it.
+READING_MARGIN = timedelta(minutes=15)
 
 TEMPLATE_NAMES = {
     Notification.Kind.CONFIRMATION: "appointment-confirmation",
@@ -47,8 +53,32 @@ def _when(moment: datetime) -> str:
     return f"{local:%A, %B} {local.day}, {local.year} at {local.hour % 12 or 12}:{local:%M %p} {local.tzname()}"
 
 
-def notification_message(*, notification: Notification, connection=None) -> EmailMultiAlternatives:
-    """The email for a row: text and HTML from templates, the .ics attached."""
+def previous_start(notification: Notification) -> datetime | None:
+    """Where a moved appointment was before this notice's version, or None when we cannot tell.
+
+    The appointment keeps only its current time; the earlier version's reminder rows (kept, marked
+    dropped, when it moved) were written as that start minus their offset. No reminder row (none
+    configured, or booked too late for any) means the notice gives only the new time.
+    """
+    reminder = (
+        Notification.objects.filter(
+            appointment_id=notification.appointment_id,
+            kind=Notification.Kind.REMINDER,
+            appointment_version=notification.appointment_version - 1,
+            reminder_offset__isnull=False,
+        )
+        .order_by("id")
+        .first()
+    )
+    return reminder.due_at + reminder.reminder_offset if reminder else None
+
+
+def notification_message(
+    *, notification: Notification, connection=None, now: datetime | None = None
+) -> EmailMultiAlternatives:
+    """The email for a row: text and HTML from templates, the .ics attached. ``now`` is the send
+    time: whether the patient may still change the consultation online is judged at it."""
+    now = now or timezone.now()
     appointment = notification.appointment
     name = TEMPLATE_NAMES[notification.kind]
     local_end = _local(appointment.end)
@@ -69,7 +99,15 @@ def notification_message(*, notification: Notification, connection=None) -> Emai
         # Booked by staff with no intake yet: confirmation and reminders ask for it.
         "intake_url": appointment_intake_url(appointment),
         "cancelled": notification.kind == Notification.Kind.CANCELLED,
+        # Inside the notice window (the 2-hour reminder, a late staff booking), or about to be when
+        # the email is read, the manage link can no longer change anything: the email says to call.
+        "changeable": patient_may_change(appointment, now=now + READING_MARGIN),
+        "book_url": book_again_url(),
+        "intake_minutes": settings.INTAKE_MINUTES,
     }
+    if notification.kind == Notification.Kind.RESCHEDULED:
+        moved_from = previous_start(notification)
+        context["previous_when"] = _when(moved_from) if moved_from and moved_from != appointment.start else ""
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,

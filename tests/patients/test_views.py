@@ -272,7 +272,7 @@ class TestSummaryPage:
 
         html = response.content.decode()
         assert Intake.objects.get().screening_outcome == "contraindication"
-        assert "LDN is not taken together with opioid medicines" in html
+        assert "LDN and opioids are not taken together" in html
         assert "pharmacist will talk it through" in html
         assert "hydrocodone" in html
         assert "not a diagnosis" in html
