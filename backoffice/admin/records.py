@@ -74,9 +74,15 @@ class RecordForm(forms.Form):
         return data
 
 
-def initial_for(record: ConsultationRecord | None) -> dict:
+def initial_for(record: ConsultationRecord | None, appointment: Appointment) -> dict:
     if record is None:
-        return {"titration": ConsultationRecord._meta.get_field("titration").default}
+        intake = appointment.intake
+        return {
+            "titration": ConsultationRecord._meta.get_field("titration").default,
+            # The prescriber the patient named on the intake, if any.
+            "prescriber_name": intake.prescriber_name if intake else "",
+            "prescriber_clinic": intake.prescriber_clinic if intake else "",
+        }
     initial = {name: getattr(record, name) for name in records.CONTENT_FIELDS if name != "flag_resolutions"}
     initial.update({f"{RESOLVE}{k}": v for k, v in record.flag_resolutions.items()})
     return initial
@@ -112,7 +118,7 @@ class RecordViews:
         action = request.POST.get("action", "") if request.method == "POST" else ""
         form = RecordForm(
             request.POST if action in ("save", "sign", "amend") else None,
-            initial=initial_for(record), flags=flags, amend=signed,
+            initial=initial_for(record, appointment), flags=flags, amend=signed,
         )
         weeks_text = request.POST.get("weeks", "2, 6, 12") if action == "follow_ups" else "2, 6, 12"
         weeks_error = ""

@@ -154,3 +154,10 @@ def test_today_marks_a_follow_up_for_pharmacists_only(pharmacist_client, desk, p
 
     assert "Follow-up, 6 weeks" in pharmacist_client.get(today).content.decode()
     assert "Follow-up" not in desk.get(today).content.decode()
+
+
+def test_the_form_starts_with_the_prescriber_the_patient_named(pharmacist_client, pharmacist, patient):
+    intake = flagged_intake(patient=patient, prescriber_name="Dr. Ruth Mendel", prescriber_clinic="Lakeside Clinic")
+    appointment = AppointmentFactory(intake=intake, pharmacist=pharmacist, start=NOW - timedelta(hours=1))
+    html = pharmacist_client.get(record_url(appointment)).content.decode()
+    assert 'value="Dr. Ruth Mendel"' in html and 'value="Lakeside Clinic"' in html
