@@ -1,4 +1,7 @@
-"""A follow-up's check-in: the patient's last medication list, what changed, screened anew.
+"""A check-in from the last medication list: for a follow-up, and for a returning patient.
+
+A follow-up's invitation and a returning patient's "book again" link (from an earlier email's
+manage page) both start here, so nobody types their medicines again from scratch.
 
 No new full intake: the page shows the medicines the patient listed last time and asks, for each,
 whether it is the same, changed (new dose or how often) or stopped, and which are new; it asks the
@@ -110,13 +113,14 @@ class CheckinForm(forms.Form):
 @sensitive_variables()
 @transaction.atomic
 def checkin_submit(
-    *, follow_up: FollowUp, previous: Intake | None, answers: Mapping[str, Any], medications: Sequence[Mapping],
-    now: datetime | None = None,
+    *, patient, previous: Intake | None, answers: Mapping[str, Any], medications: Sequence[Mapping],
+    follow_up: FollowUp | None = None, now: datetime | None = None,
 ) -> Intake:
-    """Store the check-in as a full intake, screened as any new intake, and tie it to the follow-up."""
+    """Store the check-in as a full intake, screened as any new intake, and tie it to the follow-up
+    when there is one (a returning patient booking again has none)."""
     now = now or timezone.now()
-    follow_up = FollowUp.objects.select_for_update().select_related("patient").get(pk=follow_up.pk)
-    patient = follow_up.patient
+    if follow_up is not None:
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     carried = {name: getattr(previous, name) for name in INTAKE_FIELDS} if previous is not None else {}
     intake_data = {
         **carried,
@@ -131,7 +135,8 @@ def checkin_submit(
         for name in ("first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact")
     }
     intake = intake_submit(patient_data=patient_data, intake_data=intake_data, medications=medications, now=now)
-    follow_up.checkin_intake = intake
-    follow_up.status = FollowUp.Status.CHECKED_IN
-    follow_up.save(update_fields=["checkin_intake", "status"])
+    if follow_up is not None:
+        follow_up.checkin_intake = intake
+        follow_up.status = FollowUp.Status.CHECKED_IN
+        follow_up.save(update_fields=["checkin_intake", "status"])
     return intake

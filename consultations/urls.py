@@ -41,6 +41,7 @@ urlpatterns = [
     path("appointments/<manage_token:token>/cancel/", views.manage_cancel, name="manage_cancel"),
     path("appointments/<manage_token:token>/calendar.ics", views.manage_ics, name="manage_ics"),
     path("appointments/<manage_token:token>/intake/", intake_views.appointment_intake, name="appointment_intake"),
+    path("appointments/<manage_token:token>/book-again/", follow_up_views.book_again, name="book_again"),
     path("follow-up/check-in/", follow_up_views.follow_up_answers, name="follow_up_answers"),
     path("follow-up/<manage_token:token>/", follow_up_views.follow_up_checkin, name="follow_up_checkin"),
 ]

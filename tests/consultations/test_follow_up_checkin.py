@@ -11,7 +11,7 @@ from consultations import records
 from consultations.models import ConsultationRecord, FollowUp
 from patients.models import Intake
 from patients.session import SESSION_KEY as INTAKE_SESSION_KEY
-from tests.factories import AppointmentFactory, IntakeFactory, MedicationEntryFactory
+from tests.factories import AppointmentFactory, IntakeFactory, MedicationEntryFactory, PatientFactory
 
 NOW = datetime(2026, 12, 9, 16, 0, tzinfo=UTC)
 ANSWERS = reverse("consultations:follow_up_answers")
@@ -111,3 +111,33 @@ def test_a_used_or_unknown_link_opens_nothing(client, follow_up):
     FollowUp.objects.filter(pk=follow_up.pk).update(status=FollowUp.Status.CHECKED_IN)
     page = client.get(link(follow_up)).content.decode()
     assert "already have your answers" in page
+
+
+# --- A returning patient (point 4): the same check-in from a past consultation's page --------------
+def test_a_returning_patient_books_again_starting_from_the_last_medication_list(client, follow_up, patient):
+    past = follow_up.record.appointment
+    manage = client.get(reverse("consultations:manage", args=[past.manage_token])).content.decode()
+    again = reverse("consultations:book_again", args=[past.manage_token])
+    assert f'href="{again}"' in manage
+
+    page = client.get(again).content.decode()
+    assert "Welcome back" in page and "Metformin" not in page
+    assert "does not match" in client.post(again, {"date_of_birth": "1980-04-13"}).content.decode()
+    assert client.post(again, {"date_of_birth": "1980-04-12"})["Location"] == ANSWERS
+    assert "Metformin 500 mg twice daily" in client.get(ANSWERS).content.decode()
+
+    response = client.post(ANSWERS, answers(med_1="stopped"))
+
+    assert response["Location"] == reverse("patients:intake_summary")
+    intake = Intake.objects.order_by("-submitted_at", "-id").first()
+    assert intake.patient == patient
+    assert [(m.text, m.dose) for m in intake.medications.all()] == [("Metformin", "500 mg")]
+    assert intake.screening_rules_version  # screened
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.PLANNED and follow_up.checkin_intake is None
+
+
+def test_booking_again_without_an_earlier_intake_opens_the_usual_intake_form(client, db):
+    staff_booked = AppointmentFactory(intake=None, patient=PatientFactory())
+    response = client.get(reverse("consultations:book_again", args=[staff_booked.manage_token]))
+    assert response["Location"] == reverse("patients:intake_start")
