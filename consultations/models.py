@@ -432,8 +432,9 @@ class FollowUp(models.Model):
     invite_claimed_at = models.DateTimeField(null=True, blank=True)
     invited_at = models.DateTimeField(null=True, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_follow_up_token, editable=False)
+    # SET_NULL: the retention purge deletes an intake no consultation used, a check-in's included.
     checkin_intake = models.ForeignKey(
-        "patients.Intake", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "patients.Intake", on_delete=models.SET_NULL, related_name="+", null=True, blank=True
     )
     appointment = models.OneToOneField(
         Appointment, on_delete=models.PROTECT, related_name="follow_up", null=True, blank=True

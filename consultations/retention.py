@@ -9,6 +9,10 @@ submitted and no consultation ending after it. Then
 - the patient is deleted when no consultation refers to them, otherwise anonymised (name
   "Removed", email and phone blank, date of birth set to a sentinel).
 
+- the pharmacist's records of their consultations keep their outcome and signature, with the
+  note, the recommendation, the prescriber and every amendment's content blanked; follow-ups not
+  yet sent out are cancelled.
+
 Consultations stay untouched, so counts by date, type, mode, status and pharmacist still add up.
 Nothing here prints or logs a name or an answer: only counts.
 """
@@ -26,7 +30,7 @@ from django.utils import timezone
 from patients.models import Intake, MedicationEntry, Patient, ScreeningFlag
 from patients.retention import REMOVED_NAME, intakes_strip, patients_anonymise
 
-from .models import Appointment
+from .models import Appointment, ConsultationRecord, ConsultationRecordAmendment, FollowUp
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,24 @@ def records_purge_expired(*, now: datetime | None = None, dry_run: bool = False)
         if dry_run:
             return counts
         intakes_strip(intakes=kept_intakes)
+        _records_strip(patient_ids)
         lone_intakes.delete()
         Patient.objects.filter(id__in=set(patient_ids) - with_appointments).delete()
         patients_anonymise(patient_ids=with_appointments)
     return counts
+
+
+def _records_strip(patient_ids: list[int]) -> None:
+    records = ConsultationRecord.objects.filter(appointment__patient_id__in=patient_ids)
+    blank = dict.fromkeys(
+        (
+            "not_suitable_reason", "patient_reported", "medicines_reviewed", "advice", "plan", "recommendation",
+            "titration", "prescriber_name", "prescriber_clinic",
+        ),
+        "",
+    )
+    records.update(**blank, flag_resolutions={}, review_after=None)
+    ConsultationRecordAmendment.objects.filter(record__in=records).update(reason="", before={}, after={})
+    FollowUp.objects.filter(patient_id__in=patient_ids, status=FollowUp.Status.PLANNED).update(
+        status=FollowUp.Status.CANCELLED
+    )

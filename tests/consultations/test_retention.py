@@ -120,3 +120,36 @@ def test_running_it_twice_removes_nothing_more(old_records):
 
     assert "patients anonymised (were): 0" in out.getvalue()
     assert Appointment.objects.count() == 1 and Patient.objects.count() == 1
+
+
+def test_a_consultation_record_past_retention_keeps_its_outcome_and_loses_its_note(db):
+    from consultations import records
+    from consultations.models import ConsultationRecord, FollowUp
+    from tests.factories import PharmacistFactory
+
+    patient = PatientFactory()
+    Patient.objects.filter(pk=patient.pk).update(created_at=LONG_AGO)
+    pharmacist = PharmacistFactory()
+    appointment = AppointmentFactory(
+        intake=IntakeFactory(patient=patient, submitted_at=LONG_AGO), patient=patient, pharmacist=pharmacist,
+        start=LONG_AGO, end=LONG_AGO + timedelta(minutes=30), blocked_until=LONG_AGO + timedelta(minutes=30),
+    )
+    with time_machine.travel(LONG_AGO + timedelta(hours=1), tick=False):
+        record = records.record_save(
+            appointment=appointment, by=pharmacist.user,
+            values={"outcome": "suitable", "patient_reported": "<private note>", "medicines_reviewed": "m",
+                    "advice": "a", "plan": "p", "recommendation": "r"},
+        )
+        record = records.record_sign(record=record, by=pharmacist.user)
+        records.record_amend(record=record, by=pharmacist.user, values={"plan": "<private plan>"}, reason="Corrected it")
+        records.follow_ups_plan(record=record, weeks=[2], by=pharmacist.user)
+    FollowUp.objects.update(invite_at=NOW + timedelta(days=1))
+
+    with time_machine.travel(NOW, tick=False):
+        records_purge_expired()
+
+    record = ConsultationRecord.objects.get()
+    assert record.outcome == "suitable" and record.signed_at is not None
+    assert record.patient_reported == "" and record.plan == ""
+    assert record.amendments.get().before == {}
+    assert FollowUp.objects.get().status == FollowUp.Status.CANCELLED
