@@ -362,3 +362,13 @@ def follow_up_weeks_by_intake(intake_ids: list[int]) -> dict[int, int]:
     return dict(
         FollowUp.objects.filter(checkin_intake_id__in=intake_ids).values_list("checkin_intake_id", "weeks_after")
     )
+
+
+def follow_up_state(follow_up: FollowUp) -> str:
+    """How a follow-up stands, in words for staff: its status, or "Booked" once the consultation
+    booked with its check-in's intake exists (the booking pages need not know about follow-ups)."""
+    if follow_up.checkin_intake_id and Appointment.objects.filter(
+        intake_id=follow_up.checkin_intake_id, status__in=[Appointment.Status.BOOKED, Appointment.Status.COMPLETED]
+    ).exists():
+        return FollowUp.Status.BOOKED.label
+    return follow_up.get_status_display()

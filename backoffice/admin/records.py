@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from consultations import records
+from consultations import records, selectors
 from consultations.letter import letter_filename, prescriber_letter_pdf
 from consultations.models import Appointment, ConsultationRecord
 from patients.audit import audit_record
@@ -157,7 +157,7 @@ class RecordViews:
             "signed_at": fmt.when(record.signed_at) if signed else "",
             "letter_refusal": records.letter_refusal(record),
             "consent_at": fmt.when(record.prescriber_consent_at) if record and record.prescriber_consent_at else "",
-            "follow_ups": list(record.follow_ups.all()) if record is not None else [],
+            "follow_ups": [(f, selectors.follow_up_state(f)) for f in record.follow_ups.all()] if record else [],
             "may_plan_follow_ups": signed and record.outcome == Outcome.SUITABLE,
             "weeks_text": weeks_text,
             "weeks_error": weeks_error,

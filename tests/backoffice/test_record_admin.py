@@ -161,3 +161,16 @@ def test_the_form_starts_with_the_prescriber_the_patient_named(pharmacist_client
     appointment = AppointmentFactory(intake=intake, pharmacist=pharmacist, start=NOW - timedelta(hours=1))
     html = pharmacist_client.get(record_url(appointment)).content.decode()
     assert 'value="Dr. Ruth Mendel"' in html and 'value="Lakeside Clinic"' in html
+
+
+def test_a_follow_up_shows_booked_once_the_patient_booked_after_the_check_in(pharmacist_client, pharmacist, patient, appointment):
+    pharmacist_client.post(record_url(appointment), form_data("sign"))
+    pharmacist_client.post(record_url(appointment), {"action": "follow_ups", "weeks": "2"})
+    follow_up = FollowUp.objects.get()
+    checkin_intake = flagged_intake(patient=patient)
+    FollowUp.objects.filter(pk=follow_up.pk).update(checkin_intake=checkin_intake, status=FollowUp.Status.CHECKED_IN)
+    assert "Check-in done" in pharmacist_client.get(record_url(appointment)).content.decode()
+
+    AppointmentFactory(intake=checkin_intake, pharmacist=pharmacist, start=NOW + timedelta(days=13))
+    html = pharmacist_client.get(record_url(appointment)).content.decode()
+    assert "<td>Booked</td>" in html
