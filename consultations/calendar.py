@@ -61,8 +61,11 @@ def appointment_place(appointment) -> str:
     return meeting_link_for(appointment) or mode_for_patient(appointment)
 
 
-def appointment_ics(*, appointment, method: str) -> bytes:
-    """The iTIP calendar object for an appointment: METHOD REQUEST (booked, moved) or CANCEL."""
+def appointment_ics(*, appointment, method: str, changeable: bool = True) -> bytes:
+    """The iTIP calendar object for an appointment: METHOD REQUEST (booked, moved) or CANCEL.
+
+    ``changeable`` False (sent inside the notice window, e.g. with the 2-hour reminder): the event
+    says to call the pharmacy to change or cancel rather than offering the link for it."""
     method = method.upper()
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"method must be {REQUEST} or {CANCEL}, not {method!r}")
@@ -94,7 +97,13 @@ def appointment_ics(*, appointment, method: str) -> bytes:
     else:
         if link := meeting_link_for(appointment):
             lines.append(f"Join the video consultation: {link}")
-        lines.append(f"Change or cancel your appointment: {appointment_manage_url(appointment)}")
+        if changeable:
+            lines.append(f"Change or cancel your appointment: {appointment_manage_url(appointment)}")
+        else:
+            lines += [
+                f"To change or cancel now, call the pharmacy: {phone_for_people(appointment.location.phone)}",
+                f"Your booking: {appointment_manage_url(appointment)}",
+            ]
     lines.append(f"Questions? Call the pharmacy: {phone_for_people(appointment.location.phone)}")
     event.add("description", "\n".join(lines))
     calendar.add_component(event)

@@ -9,7 +9,8 @@ What a test gets:
   host (no CDN, no tracker) and the browser must have reported no Content-Security-Policy
   violation.
 - ``screenshot(page, name)``: a full-page PNG at ``artifacts/screenshots/<test>/<NN>-<name>.png``.
-- ``axe_check(page)``: axe-core in the page; fails listing every serious or critical violation.
+- ``axe_check(page)``: axe-core in the page with the WCAG 2.2 A/AA tags; fails listing every serious or
+  critical violation.
 - ``mailbox``: a real SMTP server (aiosmtpd, tests/conftest.py's SmtpSink) in this process;
   ``wait_for_mail(mailbox, to=..., subject_contains=...)`` returns the parsed messages.
 - ``celery_e2e_worker``: one real Celery worker process (with beat) shared by the browser tests,
@@ -162,13 +163,17 @@ def screenshot(request):
 
 
 SERIOUS = ("serious", "critical")
+# Every rule of WCAG 2.0, 2.1 and 2.2 at levels A and AA (2.2 adds target size), and axe's best
+# practices, which its default run includes too.
+WCAG22_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 def axe_check(page):
-    """Run axe-core in the page; fail, listing each one, if any serious or critical violation."""
+    """Run axe-core in the page with the WCAG 2.2 tags; fail, listing each one, if any serious or
+    critical violation."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    results = Axe().run(page, options={"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": WCAG22_TAGS}})
     serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
     if not serious:
         return results
