@@ -1,7 +1,9 @@
 """Runs every benchmark script in this folder and prints their figures, `name: value unit`.
 
 Each bench/*.py script (other than this one) prints its own lines; a script that fails is
-reported on stderr and makes the run exit non-zero, so a missing figure is never silent.
+reported on stderr and makes the run exit non-zero, so a missing figure is never silent. What a
+script writes on stderr otherwise (pages.py: which database and cache its figures come from) is
+passed on to stderr.
 """
 
 import subprocess
@@ -19,6 +21,9 @@ def main():
         result = subprocess.run([sys.executable, str(script)], cwd=HERE.parent, capture_output=True, text=True)
         sys.stdout.write(result.stdout)
         sys.stdout.flush()
+        if result.returncode == 0 and result.stderr:
+            sys.stderr.write(result.stderr)  # what a script says about its figures (e.g. which backends)
+            sys.stderr.flush()
         if result.returncode != 0:
             failed.append(script.name)
             sys.stderr.write(f"{script.name} failed:\n{result.stderr}\n")

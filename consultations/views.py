@@ -65,6 +65,13 @@ def _with_query(url_name: str, *args, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
+def _links_to(url_name: str, param: str, as_text, **fixed):
+    """``_with_query`` for the many links of one page to one step (a day's, a time's): the path is
+    reversed once, not once a link."""
+    url = reverse(f"consultations:{url_name}")
+    return lambda value: f"{url}?{urlencode({**fixed, param: as_text(value)})}"
+
+
 def _choice_or_redirect(request, data):
     """The type, mode and pharmacist chosen in step one, or a redirect back to it with the errors."""
     form = ConsultationChoiceForm(data)
@@ -219,7 +226,7 @@ def book_day(request, intake):
         "consultations/book_day.html",
         {
             "choice": choice.cleaned_data,
-            "months": _month_grids(days, lambda day: _with_query("book_time", **values, day=day.isoformat())),
+            "months": _month_grids(days, _links_to("book_time", "day", date.isoformat, **values)),
             "first_free": first,
             "first_free_url": first
             and _with_query("book_review", **values, start=iso_start(first.start)),
@@ -241,7 +248,7 @@ def _book_times_page(request, choice, day, *, status=200):
         "consultations/book_time.html",
         day=day,
         times=times,
-        link_for_start=lambda start: _with_query("book_review", **values, start=iso_start(start)),
+        link_for_start=_links_to("book_review", "start", iso_start, **values),
         context={
             "choice": choice.cleaned_data,
             "days_url": _with_query("book_day", **values),

@@ -123,7 +123,7 @@ def intake_submit(
         **{name: intake_data[name] for name in INTAKE_FIELDS if name in intake_data},
         **dict.fromkeys(CONSENTS.values(), now),
     )
-    intake.full_clean()
+    intake.full_clean(exclude=["patient"])  # saved just above, in this transaction
     intake.save()
 
     entries = []
@@ -153,7 +153,9 @@ def intake_submit(
 
     intake.screening_outcome = screening_outcome([flag.severity for flag in flags])
     intake.screening_rules_version = RULES_VERSION
-    intake.full_clean()
+    # Checked in full above; only the two new values need it now, not the patient's row and the
+    # reference's uniqueness again (two queries in the patient's request).
+    intake.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
     intake.save(update_fields=["screening_outcome", "screening_rules_version"])
     return intake
 

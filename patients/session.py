@@ -11,8 +11,13 @@ SESSION_KEY = "intake_reference"
 
 
 def intake_remember(request, intake: Intake) -> None:
-    """A new session key (no fixation), holding only the intake's reference."""
-    request.session.cycle_key()
+    """A new session key (no fixation), holding only the intake's reference.
+
+    A browser that sent no session cookie has no key anyone could have planted: the session is
+    created with a fresh key when the response is sent, one write instead of an insert and an update.
+    """
+    if request.session.session_key is not None:
+        request.session.cycle_key()
     request.session[SESSION_KEY] = str(intake.reference)
 
 

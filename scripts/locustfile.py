@@ -62,6 +62,7 @@ def intake_form(csrf: str) -> dict:
         "patient-phone": "608-555-0123",
         "patient-preferred_contact": "email",
         "intake-pregnancy_status": "not_applicable",
+        "intake-opioid_use": "no",
         "intake-conditions": "chronic_pain",
         "intake-has_ldn_prescription": "no",
         "intake-consent_privacy": "on",
