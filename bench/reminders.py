@@ -85,7 +85,7 @@ def seed(count):
             patient=intake.patient, intake=intake, pharmacist=pharmacist, consultation_type=kind,
             location=location, mode=Appointment.Mode.PHONE, start=first + timedelta(seconds=10 * i),
             end=first + timedelta(seconds=10 * i + 300), blocked_until=first + timedelta(seconds=10 * i + 300),
-            manage_token=f"bench-token-{i}",
+            manage_token=f"bench-reminder-token-{i:06d}",  # 22+ characters, as the manage URLs accept
         )
         for i, intake in enumerate(intakes)
     )
