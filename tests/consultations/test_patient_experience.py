@@ -17,7 +17,7 @@ from consultations.notifications.delivery import notifications_send_due
 from patients.selectors import explanations_once
 from tests.consultations.test_notifications import NOW, START, book, cancel, ics_of, reschedule
 from tests.consultations.test_views_booking import CHOICE, url, with_intake
-from tests.factories import AppointmentFactory, IntakeFactory, LocationFactory, ScreeningFlagFactory
+from tests.factories import IntakeFactory, LocationFactory, ScreeningFlagFactory
 
 PHARMACY_WORDS = {
     "CONSULTATION_COST": "Costs nothing at all (set by the pharmacy)",
@@ -122,12 +122,22 @@ def test_the_consent_and_every_page_footer_link_to_the_privacy_notice(client, db
     assert f'href="{reverse("privacy")}"' in client.get("/").content.decode()
 
 
-def test_a_cancelled_consultation_s_page_offers_to_book_again(client, db):
-    appointment = AppointmentFactory(status=Appointment.Status.CANCELLED)
+def test_a_cancelled_consultation_s_page_offers_to_book_again_without_answering_again(
+    client, intake, ldn, rx, monday_morning
+):
+    booking = with_intake(client, intake)
+    booking.post(reverse("consultations:book_confirm"), {**CHOICE, "start": "2026-06-02T15:00:00Z"})
+    appointment = Appointment.objects.get()
+    booking.post(reverse("consultations:manage_cancel", args=[appointment.manage_token]))
 
-    page = client.get(reverse("consultations:manage", args=[appointment.manage_token])).content.decode()
+    page = booking.get(reverse("consultations:manage", args=[appointment.manage_token])).content.decode()
+    book_again = re.search(r'<a[^>]+href="([^"]+)"[^>]*>Book another consultation</a>', page).group(1)
+    response = booking.get(book_again)
 
-    assert re.search(r'<a[^>]+href="/"[^>]*>Book another consultation</a>', page)
+    assert response.status_code == 200  # the choice of consultation, not the intake form again
+    assert "LDN consultation" in response.content.decode()
+    booking.post(reverse("consultations:book_confirm"), {**CHOICE, "start": "2026-06-03T15:00:00Z"})
+    assert Appointment.objects.filter(intake=intake, status=Appointment.Status.BOOKED).count() == 1
 
 
 def test_the_cancellation_email_links_to_booking_again_and_its_calendar_file_offers_no_change(
