@@ -372,3 +372,13 @@ def follow_up_state(follow_up: FollowUp) -> str:
     ).exists():
         return FollowUp.Status.BOOKED.label
     return follow_up.get_status_display()
+
+
+def follow_up_window(intake) -> tuple[date, date] | None:
+    """The days a follow-up may be booked on, when this intake is a follow-up's check-in; else None."""
+    follow_up = FollowUp.objects.filter(checkin_intake=intake).only("due_on", "window_days").first()
+    return follow_up.window if follow_up is not None else None
+
+
+def in_follow_up_window(day: date, window: tuple[date, date] | None) -> bool:
+    return window is None or window[0] <= day <= window[1]

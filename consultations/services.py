@@ -100,6 +100,9 @@ def appointment_book(
     """Book ``start`` for this intake, with ``pharmacist`` or (None) the first one free then."""
     now = now or timezone.now()
     _check_bookable(consultation_type=consultation_type, mode=mode, start=start)
+    window = selectors.follow_up_window(intake)
+    if not selectors.in_follow_up_window(timezone.localdate(start), window):
+        raise SlotUnavailable("A follow-up is booked between the days in your invitation: choose a time then.")
 
     with transaction.atomic():
         # One intake, one upcoming consultation. The intake row is locked first so two confirms of

@@ -220,6 +220,9 @@ def book_day(request, intake):
     days = selectors.booking_days(
         consultation_type=choice.cleaned_data["type"], pharmacist=choice.cleaned_data["pharmacist"], now=timezone.now()
     )
+    # A follow-up is booked inside its window around the date the pharmacist set.
+    window = selectors.follow_up_window(intake)
+    days = {day: times for day, times in days.items() if selectors.in_follow_up_window(day, window)}
     first = availability.first_free_time(days)
     return render(
         request,
@@ -231,11 +234,12 @@ def book_day(request, intake):
             "first_free_url": first
             and _with_query("book_review", **values, start=iso_start(first.start)),
             "change_url": _with_query("book_start", **values),
+            "follow_up_window": window,
         },
     )
 
 
-def _book_times_page(request, choice, day, *, status=200):
+def _book_times_page(request, choice, day, *, intake, status=200):
     values = choice.querystring_values()
     times, in_window = selectors.booking_times_on(
         consultation_type=choice.cleaned_data["type"],
@@ -243,6 +247,8 @@ def _book_times_page(request, choice, day, *, status=200):
         day=day,
         now=timezone.now(),
     )
+    if not selectors.in_follow_up_window(day, selectors.follow_up_window(intake)):
+        times, in_window = [], False
     return _render_times(
         request,
         "consultations/book_time.html",
@@ -269,7 +275,7 @@ def book_time(request, intake):
     day_form = DayForm(request.GET)
     if not day_form.is_valid():
         return redirect(_with_query("book_day", **choice.querystring_values()))
-    return _book_times_page(request, choice, day_form.cleaned_data["day"])
+    return _book_times_page(request, choice, day_form.cleaned_data["day"], intake=intake)
 
 
 @never_cache
@@ -284,9 +290,11 @@ def book_review(request, intake):
     pharmacist = selectors.booking_pharmacist_at(
         consultation_type=kind, start=start, pharmacist=choice.cleaned_data["pharmacist"], now=timezone.now()
     )
+    if not selectors.in_follow_up_window(availability.local_day(start), selectors.follow_up_window(intake)):
+        pharmacist = None
     if pharmacist is None:
         messages.warning(request, "Sorry, that time is no longer free. Here are the times still free.")
-        return _book_times_page(request, choice, availability.local_day(start))
+        return _book_times_page(request, choice, availability.local_day(start), intake=intake)
     values = choice.querystring_values()
     return render(
         request,
@@ -322,7 +330,7 @@ def book_confirm(request, intake):
         )
     except services.SlotUnavailable as refusal:
         messages.warning(request, refusal.message)
-        return _book_times_page(request, choice, availability.local_day(start))
+        return _book_times_page(request, choice, availability.local_day(start), intake=intake)
     except services.AlreadyBooked as refusal:
         request.session[CONFIRMED_SESSION_KEY] = refusal.appointment.manage_token
         messages.info(request, refusal.message)

@@ -1,7 +1,8 @@
 """The follow-up check-in: the invitation's link, the date of birth, the last medication list with
 what changed, and a new intake screened as any other."""
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -141,3 +142,38 @@ def test_booking_again_without_an_earlier_intake_opens_the_usual_intake_form(cli
     staff_booked = AppointmentFactory(intake=None, patient=PatientFactory())
     response = client.get(reverse("consultations:book_again", args=[staff_booked.manage_token]))
     assert response["Location"] == reverse("patients:intake_start")
+
+
+# --- Booking the follow-up inside its window -------------------------------------------------------
+@pytest.fixture
+def checked_in(client, follow_up, pharmacist):
+    from tests.consultations.conftest import works_every_day
+
+    works_every_day(pharmacist)
+    client.post(link(follow_up), {"date_of_birth": "1980-04-12"})
+    client.post(ANSWERS, answers())
+    follow_up.refresh_from_db()
+    return follow_up
+
+
+def test_the_day_page_offers_only_days_in_the_follow_up_window(client, checked_in):
+    kind = checked_in.record.appointment.consultation_type
+    page = client.get(
+        reverse("consultations:book_day") + f"?type={kind.slug}&mode=phone&pharmacist=any"
+    ).content.decode()
+    start, end = checked_in.window  # Dec 2 to Dec 16 around Dec 9
+    offered = {date.fromisoformat(day) for day in re.findall(r"day=(\d{4}-\d{2}-\d{2})", page)}
+    assert offered and min(offered) >= start and max(offered) <= end
+    assert "Your follow-up" in page
+
+
+def test_a_follow_up_cannot_be_booked_outside_its_window(checked_in):
+    from consultations import services
+
+    kind = checked_in.record.appointment.consultation_type
+    late = datetime(2026, 12, 22, 16, 0, tzinfo=UTC)  # 10:00 in Chicago, after the window
+    with pytest.raises(services.SlotUnavailable):
+        services.appointment_book(intake=checked_in.checkin_intake, consultation_type=kind, mode="phone", start=late)
+    inside = datetime(2026, 12, 14, 16, 0, tzinfo=UTC)
+    booked = services.appointment_book(intake=checked_in.checkin_intake, consultation_type=kind, mode="phone", start=inside)
+    assert booked.intake == checked_in.checkin_intake
