@@ -129,8 +129,9 @@ def notification_send(*, notification_id: int, now: datetime | None = None, conn
     now = now or timezone.now()
     if not notification_claim(notification_id=notification_id, now=now):
         return "not_claimed"
+    # Everything the message reads (the pharmacist's name and room, the type's notice), in one query.
     notification = Notification.objects.select_related(
-        "appointment__patient", "appointment__location"
+        "appointment__patient", "appointment__location", "appointment__pharmacist", "appointment__consultation_type"
     ).get(id=notification_id)
 
     reason = _stale_reason(notification, now)
