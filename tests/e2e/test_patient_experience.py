@@ -168,6 +168,29 @@ def test_a_patient_knows_what_to_expect_books_and_cancels_without_a_dead_end(
     help_at["back"] = check_page(page, screenshot, axe_check, "back-after-booking")
 
     page.get_by_role("link", name="See, change or cancel it").click()
+    page.get_by_role("link", name="Change the time").click()
+    choose_a_free_day(page)
+    page.wait_for_url("**/reschedule/time/**")
+    names = page.locator("a.time-button").evaluate_all("links => links.map(a => a.getAttribute('aria-label'))")
+    assert names and all(SLOT_NAME.match(name) for name in names), names[:3]
+    page.locator("a.time-button").last.click()
+    page.get_by_role("button", name="Move my consultation").click()
+    expect(page.get_by_text("Your consultation has been moved.")).to_be_visible()
+    help_at["moved"] = check_page(page, screenshot, axe_check, "moved")
+    manage_url = page.url
+    # The emails so far, as the patient reads them (before the cancellation changes what they say).
+    for kind, name in ((Notification.Kind.CONFIRMATION, "email-confirmation"),
+                       (Notification.Kind.REMINDER, "email-reminder"),
+                       (Notification.Kind.RESCHEDULED, "email-moved")):
+        row = Notification.objects.filter(appointment__patient__email=f"{viewport}@example.com", kind=kind).last()
+        render_email(page, row)
+        if kind == Notification.Kind.RESCHEDULED:
+            assert re.search(r"has moved from \w+day, .+ to \w+day, ", page.inner_text("body")), page.inner_text("body")
+        expect(page.get_by_role("link", name="Change or cancel")).to_be_visible()
+        screenshot(page, name)
+        axe_check(page)
+
+    page.goto(manage_url)
     page.get_by_role("link", name="Cancel the consultation").click()
     page.get_by_role("button", name="Yes, cancel it").click()
     expect(page.get_by_text("This consultation is cancelled.")).to_be_visible()
@@ -184,12 +207,10 @@ def test_a_patient_knows_what_to_expect_books_and_cancels_without_a_dead_end(
     # Help is in the same place, the header's right-hand side, on every page.
     assert len(set(help_at.values())) == 1, help_at
 
-    for kind, name in ((Notification.Kind.CONFIRMATION, "email-confirmation"),
-                       (Notification.Kind.CANCELLED, "email-cancelled")):
-        row = Notification.objects.get(appointment__patient__email=f"{viewport}@example.com", kind=kind)
-        render_email(page, row)
-        screenshot(page, name)
-        axe_check(page)
+    render_email(page, Notification.objects.get(appointment__patient__email=f"{viewport}@example.com",
+                                                kind=Notification.Kind.CANCELLED))
+    screenshot(page, "email-cancelled")
+    axe_check(page)
     expect(page.get_by_role("link", name="Book again")).to_be_visible()
 
 
