@@ -1,0 +1,54 @@
+"""Booking a time costs a fixed, small number of queries, however full the diary is.
+
+Everything after the pharmacist's row is locked makes the next patient for that pharmacist
+wait, so the guard rails the database enforces by itself (foreign keys, the unique manage token,
+the CHECK constraints) are not asked again from Python there.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from consultations.services import appointment_book
+from tests.consultations.conftest import chicago, works_every_day
+from tests.factories import AppointmentFactory, PharmacistFactory
+
+pytestmark = pytest.mark.django_db
+
+TUESDAY_10 = chicago(2026, 6, 2, 10)
+# In the transaction (a savepoint here, inside the test's own): the intake's lock (and the window
+# of the follow-up it checked in for), its upcoming consultation, the email's lock and count, the
+# three reads of availability, the pharmacist's lock, the insert in its savepoint, the outbox rows
+# and their ids; one query of slack. Before issue #16 full_clean() added eleven more, all made
+# under the pharmacist's lock.
+QUERIES_TO_BOOK = 16
+
+
+def book(intake, ldn, pharmacist=None):
+    return appointment_book(
+        intake=intake, consultation_type=ldn, mode="phone", start=TUESDAY_10, pharmacist=pharmacist
+    )
+
+
+def test_booking_makes_no_more_queries_than_its_steps_need(ldn, rx, intake, monday_morning, django_assert_max_num_queries):
+    with django_assert_max_num_queries(QUERIES_TO_BOOK):
+        appointment = book(intake, ldn)
+
+    assert (appointment.pharmacist, appointment.start, appointment.location) == (rx, TUESDAY_10, rx.location)
+
+
+def test_a_busy_diary_and_more_pharmacists_cost_no_extra_query(
+    ldn, rx, intake, monday_morning, django_assert_max_num_queries
+):
+    colleague = works_every_day(PharmacistFactory())
+    for day in range(1, 30):
+        for hour in (9, 11, 14):
+            start = chicago(2026, 6, 1, hour) + timedelta(days=day)
+            AppointmentFactory(pharmacist=rx, consultation_type=ldn, start=start)
+    assert timezone.now() < TUESDAY_10
+
+    with django_assert_max_num_queries(QUERIES_TO_BOOK):
+        appointment = book(intake, ldn)
+
+    assert appointment.pharmacist in (rx, colleague)
