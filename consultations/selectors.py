@@ -26,6 +26,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from patients.models import Intake
 from welltopia.phones import phone_for_people
 
 from . import availability
@@ -378,6 +379,25 @@ def follow_up_window(intake) -> tuple[date, date] | None:
     """The days a follow-up may be booked on, when this intake is a follow-up's check-in; else None."""
     follow_up = FollowUp.objects.filter(checkin_intake=intake).only("due_on", "window_days").first()
     return follow_up.window if follow_up is not None else None
+
+
+def follow_up_window_locking_intake(intake) -> tuple[date, date] | None:
+    """``follow_up_window``, read by the query that locks the intake's row (FOR UPDATE) for a
+    booking: an ordinary booking pays no query for the follow-up rule."""
+    of_follow_up = FollowUp.objects.filter(checkin_intake=OuterRef("pk"))
+    due_on, window_days = (
+        Intake.objects.select_for_update(of=("self",))
+        .filter(pk=intake.pk)
+        .annotate(
+            follow_up_due=Subquery(of_follow_up.values("due_on")[:1]),
+            follow_up_days=Subquery(of_follow_up.values("window_days")[:1]),
+        )
+        .values_list("follow_up_due", "follow_up_days")
+        .get()
+    )
+    if due_on is None:
+        return None
+    return FollowUp(due_on=due_on, window_days=window_days).window
 
 
 def in_follow_up_window(day: date, window: tuple[date, date] | None) -> bool:

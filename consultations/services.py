@@ -100,16 +100,16 @@ def appointment_book(
     """Book ``start`` for this intake, with ``pharmacist`` or (None) the first one free then."""
     now = now or timezone.now()
     _check_bookable(consultation_type=consultation_type, mode=mode, start=start)
-    window = selectors.follow_up_window(intake)
-    if not selectors.in_follow_up_window(timezone.localdate(start), window):
-        raise SlotUnavailable("A follow-up is booked between the days in your invitation: choose a time then.")
 
     with transaction.atomic():
         # One intake, one upcoming consultation. The intake row is locked first so two confirms of
         # one intake (double click, two tabs) take turns: the second sees the first's booking.
         # Not a unique constraint on (intake, status=booked): a past consultation staff never
         # marked is still "booked", and "upcoming" depends on the clock, which no index can read.
-        list(Intake.objects.select_for_update().filter(pk=intake.pk).values_list("pk"))
+        # The same query reads the window of the follow-up this intake checked in for, if any.
+        window = selectors.follow_up_window_locking_intake(intake)
+        if not selectors.in_follow_up_window(timezone.localdate(start), window):
+            raise SlotUnavailable("A follow-up is booked between the days in your invitation: choose a time then.")
         upcoming = selectors.appointment_upcoming_for_intake(intake=intake, now=now)
         if upcoming is not None:
             if _is_same_choice(
