@@ -225,3 +225,16 @@ def test_a_failed_invitation_is_tried_again_at_the_next_scan(appointment, pharma
     monkeypatch.undo()
     assert records.follow_up_invitations_send_due(now=due + timedelta(minutes=1)) == 1
     assert len(mail.outbox) == 1
+
+
+def test_beat_runs_the_invitation_scan(appointment, pharmacist_user, settings):
+    from consultations.tasks import send_follow_up_invitations
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("send_follow_up_invitations"))
+    assert entry["schedule"] <= 3600
+    record = signed(appointment, pharmacist_user)
+    records.follow_ups_plan(record=record, weeks=[2], by=pharmacist_user)
+    with time_machine.travel(datetime(2026, 12, 1, 15, 5, tzinfo=UTC), tick=False):
+        assert send_follow_up_invitations() == 1
+    assert len(mail.outbox) == 1
