@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path
 
@@ -195,7 +196,8 @@ class RecordViews:
         if action == "follow_ups":
             weeks = records.parse_weeks(weeks_text)
             planned = records.follow_ups_plan(record=record, weeks=weeks, by=user, request=request)
-            self.message_user(request, f"{len(planned)} follow-up(s) planned.", messages.SUCCESS)
+            count = len(planned)
+            self.message_user(request, f"{count} follow-up{pluralize(count)} planned.", messages.SUCCESS)
             return True
         raise records.RecordError("Unknown action.")
 

@@ -62,7 +62,7 @@ def test_a_pharmacist_signs_the_record_and_downloads_the_letter(desktop, clinic,
     desktop.get_by_label("The patient agreed, at this consultation").check()
     desktop.get_by_role("button", name="Record the consent").click()
     desktop.get_by_role("button", name="Set the follow-ups").click()
-    expect(desktop.locator(".messagelist .success")).to_contain_text("3 follow-up(s) planned")
+    expect(desktop.locator(".messagelist .success")).to_contain_text("3 follow-ups planned")
     screenshot(desktop, "record-signed-1280")
     axe_check(desktop)
 
