@@ -243,7 +243,10 @@ def cleanup_backends(cleanup: dict) -> None:
             import redis
 
             connection = redis.Redis.from_url(cleanup["queue"], socket_timeout=2)
-            connection.delete(QUEUE, *connection.keys(f"{QUEUE}*"))
+            # The queue and kombu's bindings of it (_kombu.binding.<queue>, ..._permanent.<queue>).
+            leftovers = list(connection.scan_iter(match=f"*{QUEUE}*"))
+            if leftovers:
+                connection.delete(*leftovers)
         except Exception as error:  # noqa: BLE001 (a leftover queue must not hide the figures)
             sys.stderr.write(f"pages.py: could not delete the bench queue {QUEUE}: {error}\n")
     if "postgres" in cleanup:
