@@ -296,6 +296,8 @@ class Notification(models.Model):
     appointment_version = models.PositiveIntegerField()
     # How long before the start a reminder goes; empty for the other kinds.
     reminder_offset = models.DurationField(null=True, blank=True)
+    # The start this version moved from, on the "moved" notice only, so the email can say both.
+    moved_from = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

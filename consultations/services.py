@@ -241,12 +241,13 @@ def appointment_reschedule(
         if current.pharmacist_id not in free:
             raise SlotUnavailable()
         _pharmacist_locked(current.pharmacist_id)
+        moved_from = current.start
         _place(current, start)
         current.version += 1
         _validated(current)
         if not _saved_without_overlap(current):
             raise SlotUnavailable()
-        outbox.appointment_changed(appointment=current, change="rescheduled")
+        outbox.appointment_changed(appointment=current, change="rescheduled", moved_from=moved_from)
         return current
 
 

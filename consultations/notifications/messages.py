@@ -53,26 +53,6 @@ def _when(moment: datetime) -> str:
     return f"{local:%A, %B} {local.day}, {local.year} at {local.hour % 12 or 12}:{local:%M %p} {local.tzname()}"
 
 
-def previous_start(notification: Notification) -> datetime | None:
-    """Where a moved appointment was before this notice's version, or None when we cannot tell.
-
-    The appointment keeps only its current time; the earlier version's reminder rows (kept, marked
-    dropped, when it moved) were written as that start minus their offset. No reminder row (none
-    configured, or booked too late for any) means the notice gives only the new time.
-    """
-    reminder = (
-        Notification.objects.filter(
-            appointment_id=notification.appointment_id,
-            kind=Notification.Kind.REMINDER,
-            appointment_version=notification.appointment_version - 1,
-            reminder_offset__isnull=False,
-        )
-        .order_by("id")
-        .first()
-    )
-    return reminder.due_at + reminder.reminder_offset if reminder else None
-
-
 def notification_message(
     *, notification: Notification, connection=None, now: datetime | None = None
 ) -> EmailMultiAlternatives:
@@ -106,7 +86,7 @@ def notification_message(
         "intake_minutes": settings.INTAKE_MINUTES,
     }
     if notification.kind == Notification.Kind.RESCHEDULED:
-        moved_from = previous_start(notification)
+        moved_from = notification.moved_from
         context["previous_when"] = _when(moved_from) if moved_from and moved_from != appointment.start else ""
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     message = EmailMultiAlternatives(

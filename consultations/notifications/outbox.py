@@ -38,11 +38,14 @@ notification_due = Signal()
 
 
 # --- Writing the outbox ---------------------------------------------------------------------------
-def appointment_changed(*, appointment: Appointment, change: str, now: datetime | None = None) -> list[int]:
+def appointment_changed(
+    *, appointment: Appointment, change: str, now: datetime | None = None, moved_from: datetime | None = None
+) -> list[int]:
     """Write the emails a change announces; call inside the transaction that saved the change.
 
     ``change`` is "booked", "rescheduled" or "cancelled"; ``appointment`` carries its new
-    version. Returns the ids of the rows due now, which are queued for sending after commit.
+    version; ``moved_from`` is the start a reschedule left, which its notice names. Returns the ids
+    of the rows due now, which are queued for sending after commit.
     Calling it twice for one version writes nothing more.
     """
     if change not in CHANGES:
@@ -61,7 +64,13 @@ def appointment_changed(*, appointment: Appointment, change: str, now: datetime 
         )
 
     rows = [
-        Notification(appointment=appointment, kind=CHANGES[change], appointment_version=version, due_at=now)
+        Notification(
+            appointment=appointment,
+            kind=CHANGES[change],
+            appointment_version=version,
+            due_at=now,
+            moved_from=moved_from if change == "rescheduled" else None,
+        )
     ]
     if change != "cancelled":
         for offset in settings.REMINDER_OFFSETS:

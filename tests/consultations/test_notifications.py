@@ -35,11 +35,12 @@ def book(now=NOW, **fields):
 
 def reschedule(appointment, *, start, now=NOW):
     with transaction.atomic():
+        moved_from = appointment.start
         appointment.start, appointment.end = start, start + (appointment.end - appointment.start)
         appointment.blocked_until = appointment.end
         appointment.version += 1
         appointment.save()
-        appointment_changed(appointment=appointment, change="rescheduled", now=now)
+        appointment_changed(appointment=appointment, change="rescheduled", now=now, moved_from=moved_from)
 
 
 def cancel(appointment, *, now=NOW):

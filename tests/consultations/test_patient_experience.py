@@ -219,6 +219,19 @@ def test_a_second_move_names_the_time_it_moved_from_not_the_first_booking(db, sm
     assert "Now:  Sunday, December 6, 2026 at 9:00 AM CST" in plain
 
 
+def test_the_moved_email_states_the_old_time_even_with_no_reminders_configured(db, smtp_server, settings):
+    # A staff booking inside the notice window, or a pharmacy that sends no reminders, leaves no
+    # reminder rows: the notice row itself carries the time it moved from.
+    settings.REMINDER_OFFSETS = []
+    appointment = book()
+    reschedule(appointment, start=START + timedelta(days=1, hours=2), now=NOW + timedelta(minutes=5))
+    notifications_send_due(now=NOW + timedelta(minutes=5))
+
+    plain = smtp_server.messages[-1].get_body(("plain",)).get_content()
+    assert "Was:  Friday, December 4, 2026 at 9:00 AM CST" in plain
+    assert "Now:  Saturday, December 5, 2026 at 11:00 AM CST" in plain
+
+
 def test_the_front_desk_s_403_says_what_the_role_can_do_and_links_back(desk, db):
     intake = IntakeFactory()
 

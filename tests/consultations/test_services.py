@@ -135,7 +135,8 @@ def test_rescheduling_keeps_the_intake_and_raises_the_version(intake, ldn, rx):
     moved.refresh_from_db()
     assert (moved.pk, moved.intake, moved.start, moved.version) == (appointment.pk, intake, new_start, 2)
     assert moved.end == new_start + timedelta(minutes=30)
-    assert Notification.objects.filter(appointment=moved, kind=Notification.Kind.RESCHEDULED).exists()
+    notice = Notification.objects.get(appointment=moved, kind=Notification.Kind.RESCHEDULED)
+    assert notice.moved_from == TUESDAY_10  # so the email can say "was ... now ..."
 
 
 def test_rescheduling_may_overlap_its_own_old_time(intake, ldn, rx):
