@@ -17,15 +17,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# Serves the site with a Celery worker and beat beside it; Ctrl-C stops all of them.
+# Serves the site with a Celery worker and beat beside it; Ctrl-C or a TERM stops all of them
+# (scripts/run_with_worker.sh).
 run: export DEBUG ?= true
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@$(BIN)/celery -A welltopia worker --beat --loglevel=INFO --concurrency=2 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' INT TERM EXIT; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@scripts/run_with_worker.sh $(BIN)/celery -A welltopia worker --beat --loglevel=INFO --concurrency=2 \
+		-- $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # COVERAGE=1 runs the suite under coverage (what CI does): `make coverage` below.
 test: install
