@@ -5,6 +5,8 @@ from django.views.generic import TemplateView
 
 from . import views
 
+handler500 = views.server_error
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("privacy/", views.privacy, name="privacy"),

@@ -1,14 +1,21 @@
+import logging
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.debug import sensitive_post_parameters
 
 from patients.views import intake_refused
 
 from .health import broker_status, cache_status, database_status
+
+logger = logging.getLogger(__name__)
 
 
 def privacy(request):
@@ -23,6 +30,18 @@ def privacy(request):
             "contact_email": settings.PRIVACY_CONTACT_EMAIL,
         },
     )
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page, with the pharmacy's phone when the database still answers (the page asks the
+    patient to call); without it when the database is what failed. Never raises."""
+    try:
+        phone = import_string(settings.PHARMACY_PHONE_FUNCTION)()
+    except Exception:  # noqa: BLE001 — the error page must render whatever broke
+        logger.warning("500 page without the pharmacy's phone: it could not be read")
+        phone = ""
+    return HttpResponseServerError(loader.get_template("500.html").render({"pharmacy_phone": phone}))
 
 
 def favicon(request):

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from welltopia.urls import handler500  # noqa: F401 — the site's 500 handler, as in production
 from welltopia.urls import urlpatterns as site_urlpatterns
 
 
