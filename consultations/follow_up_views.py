@@ -40,6 +40,23 @@ class BirthDateForm(forms.Form):
     )
 
 
+def _date_of_birth_step(request, patient, remember, context):
+    """What both emailed links ask first: the date of birth, before any medicine is shown. On a
+    match the session gets a new key and ``remember`` marks it; then the check-in."""
+    form = BirthDateForm(request.POST or None)
+    if form.is_valid():
+        if form.cleaned_data["date_of_birth"] == patient.date_of_birth:
+            request.session.cycle_key()
+            remember(request.session)
+            return redirect("consultations:follow_up_answers")
+        form.add_error("date_of_birth", "That date of birth does not match our records. Please check it, or call the pharmacy.")
+    response = render(
+        request, "consultations/follow_up_start.html", {"form": form, "first_name": patient.first_name, **context}
+    )
+    response["Referrer-Policy"] = LINK_PAGE_REFERRER_POLICY
+    return response
+
+
 def _closed(request, follow_up):
     return render(request, "consultations/follow_up_closed.html", {"follow_up": follow_up})
 
@@ -55,21 +72,12 @@ def follow_up_checkin(request, token):
         raise Http404
     if follow_up.status not in checkin.OPEN_STATUSES:
         return _closed(request, follow_up)
-    form = BirthDateForm(request.POST or None)
-    if form.is_valid():
-        if form.cleaned_data["date_of_birth"] == follow_up.patient.date_of_birth:
-            request.session.cycle_key()
-            request.session[SESSION_KEY] = follow_up.pk
-            return redirect("consultations:follow_up_answers")
-        form.add_error("date_of_birth", "That date of birth does not match our records. Please check it, or call the pharmacy.")
+
+    def remember(session):
+        session[SESSION_KEY] = follow_up.pk
+
     start, end = follow_up.window
-    response = render(
-        request,
-        "consultations/follow_up_start.html",
-        {"form": form, "first_name": follow_up.patient.first_name, "window_start": start, "window_end": end},
-    )
-    response["Referrer-Policy"] = LINK_PAGE_REFERRER_POLICY
-    return response
+    return _date_of_birth_step(request, follow_up.patient, remember, {"window_start": start, "window_end": end})
 
 
 @sensitive_post_parameters()
@@ -84,19 +92,12 @@ def book_again(request, token):
     patient = appointment.patient
     if checkin.last_intake(patient) is None:
         return redirect("patients:intake_start")
-    form = BirthDateForm(request.POST or None)
-    if form.is_valid():
-        if form.cleaned_data["date_of_birth"] == patient.date_of_birth:
-            request.session.cycle_key()
-            request.session[RETURNING_KEY] = patient.pk
-            request.session.pop(SESSION_KEY, None)
-            return redirect("consultations:follow_up_answers")
-        form.add_error("date_of_birth", "That date of birth does not match our records. Please check it, or call the pharmacy.")
-    response = render(
-        request, "consultations/follow_up_start.html", {"form": form, "first_name": patient.first_name, "returning": True}
-    )
-    response["Referrer-Policy"] = LINK_PAGE_REFERRER_POLICY
-    return response
+
+    def remember(session):
+        session[RETURNING_KEY] = patient.pk
+        session.pop(SESSION_KEY, None)
+
+    return _date_of_birth_step(request, patient, remember, {"returning": True})
 
 
 @sensitive_post_parameters()
