@@ -25,6 +25,9 @@ alarms 0.055, unrecognised 0.035 over all 200 negatives at its first score, 2026
 120 ordinary negatives at its first score, 2026-11-28, rules 2026.11.7). Nobody has read which lines
 of set B the engine gets wrong. Lines starting with "#" are comments (sets D to G open each list
 with a few).
+screening_set_h_* are the same three figures on set H (blind2026h_*, 150 + 150 entries written blind
+on 2026-11-28 in new styles: chatty sentences, pharmacy printouts, older adults' wording; see
+blind2026h_README.md), also untuned: scored once, its lines never read against the engine.
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
@@ -48,6 +51,9 @@ EVAL_DIR = Path(__file__).resolve().parent / "screening_eval"
 # so the figures do not drift with the calendar (absolute years such as 2019 stay in the past).
 WRITTEN_ON = date(2026, 11, 27)
 ORDINARY_NON_OPIOID_LINES = 135  # blind2026b_README.md: lines 1–135 name no opioid
+# A second untuned set: blind2026h_*, written blind on 2026-11-28 (blind2026h_README.md; its first
+# 110 negatives name no opioid). Scored once; nobody has read which of its lines the engine gets wrong.
+SET_H_ORDINARY_LINES = 110
 RUNS = 500
 ENTRIES_PER_INTAKE = 20
 
@@ -78,6 +84,9 @@ def main() -> int:
     tuned_pos = [line for prefix in tuned_sets for line in read_lines(f"{prefix}opioids.txt")]
     tuned_neg = [line for prefix in tuned_sets for line in read_lines(f"{prefix}non_opioids.txt")]
     tuned_missed, tuned_alarms = score(tuned_pos, tuned_neg)
+    h_pos, h_neg = read_lines("blind2026h_opioids.txt"), read_lines("blind2026h_non_opioids.txt")
+    h_missed, h_alarms = score(h_pos, h_neg)
+    h_noisy = [e for e in h_neg[:SET_H_ORDINARY_LINES] if unrecognised(e)]
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
     intakes = [
@@ -95,11 +104,15 @@ def main() -> int:
     print(f"screening_recall: {1 - len(missed) / len(blind_pos):.3f} ratio")
     print(f"screening_false_positive_rate: {len(alarms) / len(blind_neg):.3f} ratio")
     print(f"screening_unrecognised_rate: {len(noisy) / len(ordinary):.3f} ratio")
+    print(f"screening_set_h_recall: {1 - len(h_missed) / len(h_pos):.3f} ratio")
+    print(f"screening_set_h_false_positive_rate: {len(h_alarms) / len(h_neg):.3f} ratio")
+    print(f"screening_set_h_unrecognised_rate: {len(h_noisy) / SET_H_ORDINARY_LINES:.3f} ratio")
     print(f"screening_tuned_recall: {1 - len(tuned_missed) / len(tuned_pos):.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {len(tuned_alarms) / len(tuned_neg):.3f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
     # Only counts for the blind set: printing its lines would make it a set someone has tuned on.
     print(f"blind set: {len(missed)} missed, {len(alarms)} false alarms, {len(noisy)} unrecognised", file=sys.stderr)
+    print(f"set H: {len(h_missed)} missed, {len(h_alarms)} false alarms, {len(h_noisy)} unrecognised", file=sys.stderr)
     return 0
 
 
