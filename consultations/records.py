@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from patients.audit import audit_record
 from patients.models import AuditEvent
+from welltopia.phones import phone_for_people
 
 from . import selectors
 from .models import Appointment, ConsultationRecord, ConsultationRecordAmendment, FollowUp
@@ -288,7 +289,6 @@ def follow_ups_plan(
     start_day = _consultation_day(record)
     record.follow_ups.filter(status=FollowUp.Status.PLANNED, invite_claimed_at__isnull=True).delete()
     kept = set(record.follow_ups.values_list("weeks_after", flat=True))
-    created = []
     for week in weeks:
         if week in kept:
             continue
@@ -303,7 +303,6 @@ def follow_ups_plan(
         )
         follow_up.full_clean()
         follow_up.save()
-        created.append(follow_up)
     audit_record(user=by, action=AuditEvent.Action.CHANGE, obj=record, request=request)
     return list(record.follow_ups.order_by("due_on"))
 
@@ -321,7 +320,7 @@ def follow_up_invitation(follow_up: FollowUp) -> EmailMultiAlternatives:
         "window_start": start.strftime("%A, %B %-d"),
         "window_end": end.strftime("%A, %B %-d"),
         "pharmacy_name": pharmacy.name,
-        "pharmacy_phone": selectors.pharmacy_phone(),
+        "pharmacy_phone": phone_for_people(pharmacy.phone),  # the row just read, not a second query
         "url": follow_up_url(follow_up),
     }
     subject = " ".join(render_to_string("emails/follow-up-invitation-subject.txt", context).split())
