@@ -15,6 +15,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from welltopia.phones import phone_for_people
@@ -25,7 +26,8 @@ from .visit import book_again_url
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
-SUMMARY = "Pharmacist consultation – Welltopia"
+# Words are written in the active language: the patient's, inside an email's translation.override.
+SUMMARY = gettext_lazy("Pharmacist consultation – Welltopia")
 # The one name an invitation has, attached to an email or downloaded from the manage page.
 ICS_FILENAME = "welltopia-consultation.ics"
 
@@ -83,28 +85,37 @@ def appointment_ics(*, appointment, method: str, changeable: bool = True) -> byt
     event.add("dtstart", appointment.start.astimezone(UTC))
     event.add("dtend", appointment.end.astimezone(UTC))
     event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
-    event.add("summary", SUMMARY)
+    event.add("summary", str(SUMMARY))
     event.add("location", appointment_place(appointment))
     _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     organizer = vCalAddress(f"mailto:{from_address}")
     organizer.params["cn"] = vText("Welltopia Consult")
     event.add("organizer", organizer)
     event.add("attendee", _attendee(appointment, method))
-    lines = [f"With {appointment.pharmacist.display_name}, pharmacist at {appointment.location.name}."]
+    phone = phone_for_people(appointment.location.phone)
+    lines = [
+        gettext("With %(pharmacist)s, pharmacist at %(pharmacy)s.")
+        % {"pharmacist": appointment.pharmacist.display_name, "pharmacy": appointment.location.name}
+    ]
     if method == CANCEL:
         # Nothing left to join, change or cancel: say so, and where to book again.
-        lines += ["This consultation is cancelled.", f"To book another: {book_again_url()}"]
+        lines += [
+            gettext("This consultation is cancelled."),
+            gettext("To book another: %(url)s") % {"url": book_again_url()},
+        ]
     else:
         if link := meeting_link_for(appointment):
-            lines.append(f"Join the video consultation: {link}")
+            lines.append(gettext("Join the video consultation: %(link)s") % {"link": link})
         if changeable:
-            lines.append(f"Change or cancel your appointment: {appointment_manage_url(appointment)}")
+            lines.append(
+                gettext("Change or cancel your appointment: %(url)s") % {"url": appointment_manage_url(appointment)}
+            )
         else:
             lines += [
-                f"To change or cancel now, call the pharmacy: {phone_for_people(appointment.location.phone)}",
-                f"Your booking: {appointment_manage_url(appointment)}",
+                gettext("To change or cancel now, call the pharmacy: %(phone)s") % {"phone": phone},
+                gettext("Your booking: %(url)s") % {"url": appointment_manage_url(appointment)},
             ]
-    lines.append(f"Questions? Call the pharmacy: {phone_for_people(appointment.location.phone)}")
+    lines.append(gettext("Questions? Call the pharmacy: %(phone)s") % {"phone": phone})
     event.add("description", "\n".join(lines))
     calendar.add_component(event)
     return calendar.to_ical()

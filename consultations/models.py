@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 def new_manage_token():
@@ -131,9 +133,9 @@ class AvailabilityException(models.Model):
 
 class ConsultationType(models.Model):
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        PHONE = "phone", "Phone"
-        VIDEO = "video", "Video"
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+        VIDEO = "video", _("Video")
 
         @property
         def for_patient(self) -> str:
@@ -177,8 +179,8 @@ class ConsultationType(models.Model):
         minutes = self.min_notice_minutes
         if minutes and minutes % 60 == 0:
             hours = minutes // 60
-            return "1 hour" if hours == 1 else f"{hours} hours"
-        return f"{minutes} minutes"
+            return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
     @property
     def modes(self):
@@ -191,11 +193,11 @@ class ConsultationType(models.Model):
 
 
 MODE_FOR_PATIENT = {
-    ConsultationType.Mode.IN_PERSON: "In person at the pharmacy",
-    ConsultationType.Mode.PHONE: "By phone – your pharmacist will call you",
+    ConsultationType.Mode.IN_PERSON: _("In person at the pharmacy"),
+    ConsultationType.Mode.PHONE: _("By phone – your pharmacist will call you"),
     # Before a booking exists nobody knows whose link applies; selectors.mode_for_patient words
     # a booked video consultation by whether it has one.
-    ConsultationType.Mode.VIDEO: "By video",
+    ConsultationType.Mode.VIDEO: _("By video"),
 }
 
 

@@ -25,9 +25,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import pgettext
 
 from patients.audit import audit_record
+from patients.language import email_language
 from patients.models import AuditEvent
 from welltopia.phones import phone_for_people
 
@@ -312,13 +314,21 @@ def follow_up_url(follow_up: FollowUp) -> str:
 
 
 def follow_up_invitation(follow_up: FollowUp) -> EmailMultiAlternatives:
-    """Time, place and a link: nothing clinical (no outcome, medicine or dose)."""
+    """Time, place and a link: nothing clinical (no outcome, medicine or dose). In the patient's
+    language, which the worker sending it takes from the patient, never from a request."""
+    with translation.override(email_language(follow_up.patient)):
+        return _follow_up_invitation_in_active_language(follow_up)
+
+
+def _follow_up_invitation_in_active_language(follow_up: FollowUp) -> EmailMultiAlternatives:
     pharmacy = selectors.pharmacy()
     start, end = follow_up.window
+    # Translators: a Django date format (see the "date" template filter), e.g. "Tuesday, March 3".
+    day_format = pgettext("email day", "l, F j")
     context = {
         "first_name": follow_up.patient.first_name,
-        "window_start": start.strftime("%A, %B %-d"),
-        "window_end": end.strftime("%A, %B %-d"),
+        "window_start": dateformat.format(start, day_format),
+        "window_end": dateformat.format(end, day_format),
         "pharmacy_name": pharmacy.name,
         "pharmacy_phone": phone_for_people(pharmacy.phone),  # the row just read, not a second query
         "url": follow_up_url(follow_up),

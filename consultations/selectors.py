@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from patients.models import Intake
 from welltopia.phones import phone_for_people
@@ -145,11 +146,10 @@ def appointments_on_days(
 
 def too_late_message(appointment: Appointment) -> str:
     """What a patient reads when the consultation is too close to change online."""
-    return (
-        f"Your consultation starts in less than {appointment.consultation_type.notice_display}, so it can no "
-        f"longer be changed online. Please call the pharmacy on {phone_for_people(appointment.location.phone)} "
-        "and we will help you."
-    )
+    return gettext(
+        "Your consultation starts in less than %(notice)s, so it can no longer be changed online. "
+        "Please call the pharmacy on %(phone)s and we will help you."
+    ) % {"notice": appointment.consultation_type.notice_display, "phone": phone_for_people(appointment.location.phone)}
 
 
 def appointment_by_token(token: str) -> Appointment | None:
@@ -338,16 +338,16 @@ def video_join(appointment: Appointment, *, now: datetime) -> VideoJoin | None:
 
 # How a video consultation happens, in words that promise only what is there: with a link, the
 # emails carry it and the manage page shows it (both below these words); without one, nothing does.
-VIDEO_WITH_LINK = "By video – join with the link below"
-VIDEO_WITHOUT_LINK = "By video – your pharmacist will contact you with how to join"
+VIDEO_WITH_LINK = gettext_lazy("By video – join with the link below")
+VIDEO_WITHOUT_LINK = gettext_lazy("By video – your pharmacist will contact you with how to join")
 
 
 def mode_for_patient(appointment: Appointment) -> str:
     """How this consultation happens, for pages and emails: "In person at the pharmacy", "By
-    phone – your pharmacist will call you", or one of the two video wordings."""
+    phone – your pharmacist will call you", or one of the two video wordings; in the active language."""
     if appointment.mode != Appointment.Mode.VIDEO:
-        return Appointment.Mode(appointment.mode).for_patient
-    return VIDEO_WITH_LINK if meeting_link_for(appointment) else VIDEO_WITHOUT_LINK
+        return str(Appointment.Mode(appointment.mode).for_patient)
+    return str(VIDEO_WITH_LINK if meeting_link_for(appointment) else VIDEO_WITHOUT_LINK)
 
 
 # --- Where emails and calendar files say they come from -----------------------------------------------

@@ -42,8 +42,9 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from .language import email_language
 from .models import Intake
 from .selectors import pharmacy_phone
 
@@ -122,8 +123,12 @@ def continue_link_url(*, token: str) -> str:
     return settings.SITE_URL + reverse("patients:intake_continue_open", args=[token])
 
 
-def continue_link_message(*, to: str, url: str, connection=None) -> EmailMultiAlternatives:
-    """The link email: the link, how long it works, the pharmacy's phone. No time, nothing clinical."""
+def continue_link_message(*, to: str, url: str, connection=None, language: str = "") -> EmailMultiAlternatives:
+    """The link email: the link, how long it works, the pharmacy's phone. No time, nothing clinical.
+    Written in ``language`` (the patient's, see ``language.email_language``), else the active one."""
+    if language:
+        with translation.override(language):
+            return continue_link_message(to=to, url=url, connection=connection)
     context = {
         "url": url,
         "hours": CONTINUE_LINK_HOURS,
@@ -142,7 +147,8 @@ def continue_link_message(*, to: str, url: str, connection=None) -> EmailMultiAl
 
 def continue_link_send(*, intake_id: int, timeout: float | None = None) -> bool:
     """Compose and send a link to this intake now; False when the intake no longer exists."""
-    to = Intake.objects.filter(pk=intake_id).values_list("patient__email", flat=True).first()
+    intake = Intake.objects.select_related("patient").filter(pk=intake_id).first()
+    to = intake.patient.email if intake else ""
     if not to:
         return False
     try:
@@ -150,7 +156,8 @@ def continue_link_send(*, intake_id: int, timeout: float | None = None) -> bool:
     except Intake.DoesNotExist:
         return False
     connection = get_connection(timeout=timeout) if timeout else None
-    continue_link_message(to=to, url=continue_link_url(token=token), connection=connection).send()
+    language = email_language(intake.patient)
+    continue_link_message(to=to, url=continue_link_url(token=token), connection=connection, language=language).send()
     return True
 
 

@@ -1,6 +1,9 @@
 """Composing an appointment email: subject, text and HTML from templates, the .ics attached.
 
-Pure rendering: no row is claimed or changed here. Times are written in the pharmacy's zone.
+Pure rendering: no row is claimed or changed here. Times are written in the pharmacy's zone, and
+the whole email (subject, text, HTML, .ics) in the patient's own language: a worker has no request
+to take it from, so ``notification_message`` renders inside ``translation.override`` of the language
+stored with the patient (``patients.language.email_language``).
 Emails name the pharmacist and never the consultation type (its name may say "LDN", which tells
 anyone who sees the email why the patient comes). A video consultation's link goes in every email
 but the cancellation; the Message-ID carries the site's domain.
@@ -16,8 +19,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import pgettext
 
+from patients.language import email_language
 from welltopia.phones import phone_for_people, phone_uri
 
 from ..calendar import ICS_FILENAME, REQUEST, appointment_ics, appointment_place, ics_method
@@ -48,24 +53,37 @@ def _local(moment: datetime) -> datetime:
 
 
 def _when(moment: datetime) -> str:
-    """e.g. "Tuesday, November 3, 2026 at 9:00 AM CST" in the pharmacy's zone."""
-    local = _local(moment)
-    return f"{local:%A, %B} {local.day}, {local.year} at {local.hour % 12 or 12}:{local:%M %p} {local.tzname()}"
+    """e.g. "Tuesday, November 3, 2026 at 9:00 AM CST" in the pharmacy's zone, in the active language."""
+    # Translators: a Django date format (see the "date" template filter); \a\t is a literal "at".
+    return dateformat.format(_local(moment), pgettext("email date and time", r"l, F j, Y \a\t g:i A T"))
+
+
+def _clock(moment: datetime) -> str:
+    """e.g. "9:30 AM CST" in the pharmacy's zone, in the active language."""
+    # Translators: a Django time format (see the "date" template filter).
+    return dateformat.format(_local(moment), pgettext("email time", "g:i A T"))
 
 
 def notification_message(
     *, notification: Notification, connection=None, now: datetime | None = None
 ) -> EmailMultiAlternatives:
-    """The email for a row: text and HTML from templates, the .ics attached. ``now`` is the send
-    time: whether the patient may still change the consultation online is judged at it."""
+    """The email for a row: text and HTML from templates, the .ics attached, in the patient's
+    language. ``now`` is the send time: whether the patient may still change the consultation
+    online is judged at it."""
+    with translation.override(email_language(notification.appointment.patient)):
+        return _message_in_active_language(notification=notification, connection=connection, now=now)
+
+
+def _message_in_active_language(
+    *, notification: Notification, connection=None, now: datetime | None = None
+) -> EmailMultiAlternatives:
     now = now or timezone.now()
     appointment = notification.appointment
     name = TEMPLATE_NAMES[notification.kind]
-    local_end = _local(appointment.end)
     context = {
         "first_name": appointment.patient.first_name,
         "when": _when(appointment.start),
-        "until": f"{local_end.hour % 12 or 12}:{local_end:%M %p} {local_end.tzname()}",
+        "until": _clock(appointment.end),
         "mode": mode_for_patient(appointment),
         "pharmacist_name": appointment.pharmacist.display_name,
         # A cancelled consultation has nothing to join.
