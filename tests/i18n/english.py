@@ -45,7 +45,7 @@ DRUG_NAMES = [
 ]
 URL = re.compile(r"(?:https?://|www\.)\S+|/[\w\-/]+/(?=\s|$)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+PHONE = re.compile(r"\+?\(?\d[\d\s().-]{6,}\d")
 # Segments end at sentence ends, separators and line breaks.
 SEGMENT_END = re.compile(r"(?<=[.!?;:·•|])\s+|\n+|\s[·•|–—]\s")
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’]*")
@@ -53,8 +53,7 @@ SPANISH_LETTERS = re.compile(r"[áéíóúñüÁÉÍÓÚÑÜ¿¡]")
 
 # Common English words: function words and the interface's vocabulary (booking, intake, health).
 # None of them is also an everyday Spanish word.
-ENGLISH = set(
-    """
+_ENGLISH_WORDS = """
     the an and or but if then than that this these those there here what which who whom whose when
     where why how all any each every some not nor only also just very more most much many few
     less least other another such same own so too can could will would shall should may might must
@@ -90,11 +89,10 @@ ENGLISH = set(
     care careful carefully safe safety usually usual simple quick minutes long short
     briefly blocks bring brings withdrawal approved study studies evidence results
     add added remove removed list listed mail app opens download downloaded
-    """.split()
-)
+"""
+ENGLISH = set(_ENGLISH_WORDS.split())
 # Everyday Spanish words, none of them also an English word: a segment with these is Spanish.
-SPANISH = set(
-    """
+_SPANISH_WORDS = """
     el la los las lo le les del al de que y en un una unos unas por para con sin su sus es son
     está están esta este estos estas ese esa eso usted ustedes nosotros nuestro nuestra
     nuestros nuestras mi mis tu tus se si sí ya muy más pero como cuando donde dónde cómo qué
@@ -105,8 +103,8 @@ SPANISH = set(
     confirmar gracias hola por favor aviso privacidad página inicio ayuda preguntas
     lunes martes miércoles jueves viernes sábado domingo enero febrero marzo abril mayo junio
     julio agosto septiembre octubre noviembre diciembre
-    """.split()
-)
+"""
+SPANISH = set(_SPANISH_WORDS.split())
 
 
 @dataclass(frozen=True)
