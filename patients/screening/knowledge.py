@@ -68,6 +68,7 @@ class KnowledgeBase:
     other_sounds_by_initial: dict[str, tuple[str, ...]]
     opioid_sounds_by_prefix: dict[str, tuple[str, ...]]
     other_sounds_by_prefix: dict[str, tuple[str, ...]]
+    spanish_words: frozenset[str] = frozenset()  # everyday Spanish words, folded: never a medicine's name
 
 
 def _grouped(sounds: dict[str, Term], length: int) -> dict[str, tuple[str, ...]]:
@@ -133,6 +134,7 @@ def build_index(raw: dict) -> KnowledgeBase:
         other_sounds_by_initial=_grouped(other_sounds, 1),
         opioid_sounds_by_prefix=_grouped(opioid_sounds, FUZZY_FAR_PREFIX),
         other_sounds_by_prefix=_grouped(other_sounds, FUZZY_FAR_PREFIX),
+        spanish_words=frozenset(raw.get("everyday_words_es", {}).get("words", ())),
     )
 
 

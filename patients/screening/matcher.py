@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 
 from .knowledge import FUZZY_FAR_PREFIX, FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
 from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
+from .spanish import as_english
 from .timing import CURRENT, OTHER_PEOPLE_AND_PETS, Timing, Use, read_timing
 
 
@@ -27,7 +28,7 @@ def _word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_NUMBERISH = re.compile(r"^(\d.*|q\d.*|x\d+|\d+x)$")
+_NUMBERISH = re.compile(r"^(\d.*|q\d.*|x\d+|\d+x|(rf|rfl|ref|refills?)\d+)$")
 
 # Words that describe how a medicine is taken rather than what it is.
 _DOSING_WORDS = _word_set(
@@ -59,6 +60,16 @@ october nov november dec december mon tue wed thu fri sat sun monday tuesday wed
 friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays sundays
 """
 )
+
+# The words of a pharmacy label, a printout or a patient-portal list around the medicine's name:
+# "Disp: 90 tablet; Rfl: 1", "QTY 30 RF3", "NDC 0093-…", "MFG: TEVA".
+_PRINTOUT_WORDS = _word_set(
+    """
+qty quantity disp dispense dispensed rfl rf refill refills filled fill fills ndc mfg mfr manufacturer rph sig daw
+lot exp expires expiration discard supply prescriber indication instructions directions rxn rxs
+"""
+)
+_DOSING_WORDS |= _PRINTOUT_WORDS
 
 # Words about how a drug is used or when it ended; timing.py reads them, and they are never an
 # unknown medicine name.
@@ -134,6 +145,9 @@ vitacost iherb
 mom moms dad dads men women womens mens
 mri ct ekg ecg uti utis hrt ibs gerd adhd copd pcos ptsd ocd bph
 vape vapes vaping caregiver caregivers
+teva mylan viatris sandoz apotex aurobindo amneal lupin zydus cipla camber accord ascend torrent glenmark hikma
+lannett actavis greenstone rugby qualitest solco unichem northstar alembic macleods ajanta breckenridge novadoz
+bionpharma chartwell pfizer novartis lilly abbvie bayer gsk astrazeneca sanofi janssen amgen
 """
 )
 
@@ -260,7 +274,7 @@ def read_entry(
     """
     kb = kb or knowledge_base()
     today = today or date.today()
-    tokens = _split_glued(tokenize(text), kb)
+    tokens = _split_glued(as_english(tokenize(text)), kb)
     words = [t.text for t in tokens if not t.is_separator]
     if words and is_nil_entry(words):
         return Reading((), (), False, says_none=True)
@@ -656,7 +670,12 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
 def _is_plain_word(word: str) -> bool:
     """An everyday word or a shop, not a medicine's name: never reported as an unknown medicine."""
     english = _english_words()
-    return word in _PLAIN_WORDS or word in english or any(stem in english for stem in _stems(word))
+    return (
+        word in _PLAIN_WORDS
+        or word in english
+        or any(stem in english for stem in _stems(word))
+        or word in knowledge_base().spanish_words
+    )
 
 
 def _stems(word: str) -> tuple[str, ...]:

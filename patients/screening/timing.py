@@ -225,6 +225,11 @@ def _someone_elses(before: list[str], around: list[str]) -> str:
             return word
         if possessive and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
             return word
+    # "la oxicodona de mi esposo" (Spanish, read as "oxycodone of my husband"): the owner follows.
+    after = around[len(before) :]
+    owner_follows = after[:2] == ["of", "my"] and after[2:3] and after[2] in OTHER_PEOPLE_AND_PETS
+    if owner_follows and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
+        return after[2]
     # "drive my son to his methadone clinic": a third person's, named just before the drug.
     third_person = before[-1:] and before[-1] in {"his", "her", "their"}
     if third_person and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
