@@ -12,10 +12,12 @@ piece is cut into segments at sentence ends and separators, and a segment is Eng
 - it is a short label (one or two words: a button, a table heading, a day name) made only of
   common English words and nothing Spanish.
 
-Things that legitimately stay English are taken out first (``ALLOWED``): the pharmacy's and the
-site's names, drug and product names, the test data a fixture typed (names, address), and
-addresses, links and phone numbers. Words that are the same in both languages (no, a, me,
-total, video, error, hospital...) are in neither list, so they count for nothing.
+Things that legitimately stay English are taken out first (``ALLOWED_PHRASES``, ``DRUG_NAMES``):
+the pharmacy's and the site's names, drug and product names, the test data a fixture typed
+(names, address), and addresses, links and phone numbers. Words that are the same in both
+languages (no, a, me, total, video, error, hospital...) are in neither list, so they count for
+nothing. The day picker's two-letter English column heads count as English, except "Tu" and
+"Su", which are Spanish words too.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ _ENGLISH_WORDS = """
     care careful carefully safe safety usually usual simple quick minutes long short
     briefly blocks bring brings withdrawal approved study studies evidence results
     add added remove removed list listed mail app opens download downloaded
+    mo th fr sa
 """
 ENGLISH = set(_ENGLISH_WORDS.split())
 # Everyday Spanish words, none of them also an English word: a segment with these is Spanish.
