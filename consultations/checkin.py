@@ -20,6 +20,8 @@ from typing import Any
 from django import forms
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from patients.forms import IntakeForm
@@ -54,8 +56,8 @@ class CheckinForm(forms.Form):
     opioid_stopped_what = IntakeForm.base_fields["opioid_stopped_what"]
     opioid_last_dose = IntakeForm.base_fields["opioid_last_dose"]
     still_agree = forms.BooleanField(
-        label="My answers are true as far as I know, and what I agreed to with my first answers still applies.",
-        error_messages={"required": "Please confirm this to go on."},
+        label=_("My answers are true as far as I know, and what I agreed to with my first answers still applies."),
+        error_messages={"required": _("Please confirm this to go on.")},
     )
 
     def __init__(self, *args, previous: Sequence[MedicationEntry] = (), **kwargs):
@@ -66,19 +68,19 @@ class CheckinForm(forms.Form):
             said = " ".join(p for p in (entry.text, entry.dose, entry.frequency) if p)
             self.fields[f"med_{index}"] = forms.ChoiceField(
                 label=said,
-                choices=[(SAME, "Same as before"), (CHANGED, "Changed"), (STOPPED, "Stopped")],
+                choices=[(SAME, _("Same as before")), (CHANGED, _("Changed")), (STOPPED, _("Stopped"))],
                 widget=forms.RadioSelect, initial=SAME,
-                error_messages={"required": f"Tell us whether you still take {entry.text}."},
+                error_messages={"required": gettext("Tell us whether you still take %(medicine)s.") % {"medicine": entry.text}},
             )
-            self.fields[f"med_{index}_dose"] = forms.CharField(label="New dose", max_length=100, required=False)
-            self.fields[f"med_{index}_frequency"] = forms.CharField(label="New how often", max_length=100, required=False)
+            self.fields[f"med_{index}_dose"] = forms.CharField(label=_("New dose"), max_length=100, required=False)
+            self.fields[f"med_{index}_frequency"] = forms.CharField(label=_("New how often"), max_length=100, required=False)
             self.rows.append((f"med_{index}", f"med_{index}_dose", f"med_{index}_frequency"))
         self.new_rows = []
         for index in range(NEW_ROWS):
             names = (f"new_{index}_text", f"new_{index}_dose", f"new_{index}_frequency")
-            self.fields[names[0]] = forms.CharField(label="New medication or supplement", max_length=200, required=False)
-            self.fields[names[1]] = forms.CharField(label="Dose", max_length=100, required=False)
-            self.fields[names[2]] = forms.CharField(label="How often", max_length=100, required=False)
+            self.fields[names[0]] = forms.CharField(label=_("New medication or supplement"), max_length=200, required=False)
+            self.fields[names[1]] = forms.CharField(label=_("Dose"), max_length=100, required=False)
+            self.fields[names[2]] = forms.CharField(label=_("How often"), max_length=100, required=False)
             self.new_rows.append(names)
 
     def clean(self):
@@ -86,10 +88,10 @@ class CheckinForm(forms.Form):
         IntakeForm._clean_opioid_follow_up(self, data)
         for choice, dose, frequency in self.rows:
             if data.get(choice) == CHANGED and not (data.get(dose) or "").strip() and not (data.get(frequency) or "").strip():
-                self.add_error(dose, "You said this changed: give the new dose or how often you take it.")
+                self.add_error(dose, gettext("You said this changed: give the new dose or how often you take it."))
         for text, dose, frequency in self.new_rows:
             if not (data.get(text) or "").strip() and ((data.get(dose) or "").strip() or (data.get(frequency) or "").strip()):
-                self.add_error(text, "Give the name of the new medicine or supplement.")
+                self.add_error(text, gettext("Give the name of the new medicine or supplement."))
         return data
 
     def medications(self) -> list[dict[str, str]]:

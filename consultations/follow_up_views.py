@@ -16,6 +16,8 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -34,9 +36,12 @@ LINK_PAGE_REFERRER_POLICY = "strict-origin"
 
 class BirthDateForm(forms.Form):
     date_of_birth = forms.DateField(
-        label="Your date of birth",
+        label=_("Your date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        error_messages={"required": "Enter your date of birth.", "invalid": "Enter your date of birth, for example 04/12/1980."},
+        error_messages={
+            "required": _("Enter your date of birth."),
+            "invalid": _("Enter your date of birth, for example 04/12/1980."),
+        },
     )
 
 
@@ -49,7 +54,10 @@ def _date_of_birth_step(request, patient, remember, context):
             request.session.cycle_key()
             remember(request.session)
             return redirect("consultations:follow_up_answers")
-        form.add_error("date_of_birth", "That date of birth does not match our records. Please check it, or call the pharmacy.")
+        form.add_error(
+            "date_of_birth",
+            gettext("That date of birth does not match our records. Please check it, or call the pharmacy."),
+        )
     response = render(
         request, "consultations/follow_up_start.html", {"form": form, "first_name": patient.first_name, **context}
     )
@@ -110,7 +118,7 @@ def follow_up_answers(request):
     if follow_up is None:
         patient = Patient.objects.filter(pk=request.session.get(RETURNING_KEY)).first()
     if patient is None:
-        messages.info(request, "Please open the link in your email again.")
+        messages.info(request, gettext("Please open the link in your email again."))
         return redirect("home")
     if follow_up is not None and follow_up.status not in checkin.OPEN_STATUSES:
         return _closed(request, follow_up)

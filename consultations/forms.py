@@ -5,6 +5,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import ConsultationType, Pharmacist
 
@@ -15,36 +17,36 @@ class ConsultationChoiceForm(forms.Form):
     """Step one: which consultation, how, and with whom."""
 
     type = forms.ModelChoiceField(
-        label="Which consultation?",
+        label=_("Which consultation?"),
         queryset=ConsultationType.objects.filter(is_active=True),
         to_field_name="slug",
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={
-            "required": "Please choose a consultation.",
-            "invalid_choice": "Please choose one of the consultations listed.",
+            "required": _("Please choose a consultation."),
+            "invalid_choice": _("Please choose one of the consultations listed."),
         },
     )
     mode = forms.ChoiceField(
-        label="How would you like to talk?",
+        label=_("How would you like to talk?"),
         choices=ConsultationType.Mode.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Please choose in person, phone or video.",
-            "invalid_choice": "Please choose one of the ways listed.",
+            "required": _("Please choose in person, phone or video."),
+            "invalid_choice": _("Please choose one of the ways listed."),
         },
     )
     pharmacist = forms.ChoiceField(
-        label="Pharmacist",
+        label=_("Pharmacist"),
         required=False,
-        error_messages={"invalid_choice": "Please choose a pharmacist from the list, or first available."},
+        error_messages={"invalid_choice": _("Please choose a pharmacist from the list, or first available.")},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].label_from_instance = self._type_label
         pharmacists = Pharmacist.objects.filter(is_active=True).order_by("display_name")
-        self.fields["pharmacist"].choices = [(FIRST_AVAILABLE, "First available")] + [
+        self.fields["pharmacist"].choices = [(FIRST_AVAILABLE, gettext("First available"))] + [
             (str(p.pk), p.display_name) for p in pharmacists
         ]
         self._pharmacists = {str(p.pk): p for p in pharmacists}
@@ -52,7 +54,11 @@ class ConsultationChoiceForm(forms.Form):
     @staticmethod
     def _type_label(kind):
         ways = ", ".join(str(ConsultationType.Mode(m).label).lower() for m in kind.modes)
-        return f"{kind.name} — {kind.duration_minutes} minutes ({ways})"
+        return gettext("%(name)s — %(minutes)s minutes (%(ways)s)") % {
+            "name": kind.name,
+            "minutes": kind.duration_minutes,
+            "ways": ways,
+        }
 
     def clean_pharmacist(self):
         value = self.cleaned_data.get("pharmacist") or FIRST_AVAILABLE
@@ -64,8 +70,8 @@ class ConsultationChoiceForm(forms.Form):
         if kind and mode and mode not in kind.modes:
             self.add_error(
                 "mode",
-                f"{kind.name} is not offered by {ConsultationType.Mode(mode).label.lower()}. "
-                "Please choose another way.",
+                gettext("%(name)s is not offered by %(way)s. Please choose another way.")
+                % {"name": kind.name, "way": str(ConsultationType.Mode(mode).label).lower()},
             )
         if mode in ConsultationType.Mode.values:
             cleaned["mode_label"] = ConsultationType.Mode(mode).label
@@ -91,8 +97,11 @@ class DayForm(forms.Form):
     def clean_day(self):
         day = self.cleaned_data["day"]
         if abs(day - timezone.localdate()) > REACH:
-            raise forms.ValidationError("Please choose a day from the calendar.")
+            raise forms.ValidationError(_("Please choose a day from the calendar."))
         return day
+
+
+TIME_UNREADABLE = _("That time could not be read. Please choose a time again.")
 
 
 class StartForm(forms.Form):
@@ -105,15 +114,15 @@ class StartForm(forms.Form):
         try:
             start = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
         except ValueError:
-            raise forms.ValidationError("That time could not be read. Please choose a time again.") from None
+            raise forms.ValidationError(TIME_UNREADABLE) from None
         if start.tzinfo is None:
-            raise forms.ValidationError("That time could not be read. Please choose a time again.")
+            raise forms.ValidationError(TIME_UNREADABLE)
         try:
             start = start.astimezone(UTC)
         except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 falls before year 1 in UTC
-            raise forms.ValidationError("That time could not be read. Please choose a time again.") from None
+            raise forms.ValidationError(TIME_UNREADABLE) from None
         if abs(start - timezone.now()) > REACH:
-            raise forms.ValidationError("That time could not be read. Please choose a time again.")
+            raise forms.ValidationError(TIME_UNREADABLE)
         return start
 
 

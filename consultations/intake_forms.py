@@ -5,6 +5,8 @@ another person and never reach this consultation."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from patients.forms import IntakeSubmission, PatientForm
 from patients.models import Patient
 
@@ -34,12 +36,12 @@ def is_the_booked_patient(submission: IntakeSubmission, patient: Patient, *, how
     same = True
     if data["email"].lower() != patient.email.lower():
         submission.patient.add_error(
-            "email", f"Use the email address this consultation was booked with. {how_to_change}"
+            "email", gettext("Use the email address this consultation was booked with.") + " " + how_to_change
         )
         same = False
     if data["date_of_birth"] != patient.date_of_birth:
         submission.patient.add_error(
-            "date_of_birth", f"Use the date of birth this consultation was booked with. {how_to_change}"
+            "date_of_birth", gettext("Use the date of birth this consultation was booked with.") + " " + how_to_change
         )
         same = False
     return same

@@ -9,7 +9,8 @@ sees the same summary of what was noticed as anyone who sends an intake.
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -24,8 +25,8 @@ from .intake_forms import intake_for_patient, is_the_booked_patient
 
 
 def _when(appointment) -> str:
-    local = timezone.localtime(appointment.start)
-    return f"{local:%A, %B} {local.day} at {local.hour % 12 or 12}:{local:%M %p}"
+    # Translators: a Django date format (see the "date" template filter); \a\t is a literal "at".
+    return dateformat.format(timezone.localtime(appointment.start), pgettext("day and time", r"l, F j \a\t g:i A"))
 
 
 def _counts(request) -> bool:
@@ -47,9 +48,9 @@ def appointment_intake(request, token):
     if not selectors.appointment_needs_intake(appointment):
         messages.info(
             request,
-            "Thank you: we have your answers for this consultation."
+            gettext("Thank you: we have your answers for this consultation.")
             if appointment.intake_id
-            else "This consultation is no longer booked, so no questions are needed for it.",
+            else gettext("This consultation is no longer booked, so no questions are needed for it."),
         )
         return redirect("consultations:manage", token=token)
     phone = selectors.pharmacy_phone()
@@ -58,7 +59,11 @@ def appointment_intake(request, token):
         if submission.is_valid() and is_the_booked_patient(
             submission,
             appointment.patient,
-            how_to_change=f"To change it, please call the pharmacy{f' on {phone}' if phone else ''}.",
+            how_to_change=(
+                gettext("To change it, please call the pharmacy on %(phone)s.") % {"phone": phone}
+                if phone
+                else gettext("To change it, please call the pharmacy.")
+            ),
         ):
             try:
                 attached = services.appointment_intake_submit(appointment=appointment, **submission.service_kwargs())
@@ -73,8 +78,11 @@ def appointment_intake(request, token):
         submission = intake_for_patient(appointment.patient, pharmacy_phone=phone)
         messages.info(
             request,
-            f"Your consultation on {_when(appointment)} is booked. Please answer these questions before "
-            "it: the pharmacist reads them first.",
+            gettext(
+                "Your consultation on %(when)s is booked. Please answer these questions before it: "
+                "the pharmacist reads them first."
+            )
+            % {"when": _when(appointment)},
         )
     return render(
         request,
@@ -83,6 +91,6 @@ def appointment_intake(request, token):
             "submission": submission,
             "appointment": appointment,
             "form_action": request.path,
-            "submit_label": "Send my answers",
+            "submit_label": gettext("Send my answers"),
         },
     )

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from patients.models import Intake, Patient
@@ -44,8 +45,8 @@ class BookingError(Exception):
 class SlotUnavailable(BookingError):
     """The time is no longer free (taken meanwhile, outside hours, or outside the booking window)."""
 
-    def __init__(self, message: str = "That time was just taken — here are the times still free."):
-        super().__init__(message)
+    def __init__(self, message: str = ""):
+        super().__init__(message or gettext("That time was just taken — here are the times still free."))
 
 
 class TooLateToChange(BookingError):
@@ -60,7 +61,7 @@ class AlreadyBooked(NotAllowed):
     """The intake already has a consultation coming up; it can be rescheduled instead."""
 
     def __init__(self, appointment: Appointment):
-        super().__init__("You already have a consultation booked. You can change its time instead.")
+        super().__init__(gettext("You already have a consultation booked. You can change its time instead."))
         self.appointment = appointment
 
 
@@ -68,12 +69,24 @@ class TooManyAppointments(NotAllowed):
     """This email address already has as many consultations coming up as one person may hold."""
 
     def __init__(self, *, limit: int, phone: str):
-        consultations = "one consultation" if limit == 1 else f"{limit} consultations"
-        super().__init__(
-            f"You already have {consultations} booked with this email address, which is as many as we "
-            "can hold for one person. To book another, change or cancel one with the link in its "
-            f"confirmation email, or call the pharmacy{f' on {phone}' if phone else ''}."
+        held = ngettext(
+            "You already have one consultation booked with this email address, which is as many as we "
+            "can hold for one person.",
+            "You already have %(count)d consultations booked with this email address, which is as many as "
+            "we can hold for one person.",
+            limit,
+        ) % {"count": limit}
+        how = (
+            gettext(
+                "To book another, change or cancel one with the link in its confirmation email, or call the "
+                "pharmacy on %(phone)s."
+            ) % {"phone": phone}
+            if phone
+            else gettext(
+                "To book another, change or cancel one with the link in its confirmation email, or call the pharmacy."
+            )
         )
+        super().__init__(f"{held} {how}")
 
 
 def _check_active_appointments_cap(*, email: str, now: datetime) -> None:
@@ -109,7 +122,9 @@ def appointment_book(
         # The same query reads the window of the follow-up this intake checked in for, if any.
         window = selectors.follow_up_window_locking_intake(intake)
         if not selectors.in_follow_up_window(timezone.localdate(start), window):
-            raise SlotUnavailable("A follow-up is booked between the days in your invitation: choose a time then.")
+            raise SlotUnavailable(
+                gettext("A follow-up is booked between the days in your invitation: choose a time then.")
+            )
         upcoming = selectors.appointment_upcoming_for_intake(intake=intake, now=now)
         if upcoming is not None:
             if _is_same_choice(
@@ -371,9 +386,7 @@ def _check_needs_intake(appointment: Appointment) -> None:
     if appointment.intake_id is not None:
         raise NotAllowed("The intake for this consultation has already been filled in.")
     if not appointment.is_active:
-        raise NotAllowed(
-            f"This consultation is {appointment.get_status_display().lower()}, so no intake is needed for it."
-        )
+        raise NotAllowed(gettext("This consultation is no longer booked, so no intake is needed for it."))
 
 
 def _same_person(booked_for: Patient, filled_in_by: Patient) -> bool:
@@ -387,9 +400,11 @@ def _same_person(booked_for: Patient, filled_in_by: Patient) -> bool:
 
 def _check_bookable(*, consultation_type: ConsultationType, mode: str, start: datetime) -> None:
     if not consultation_type.is_active:
-        raise NotAllowed("This kind of consultation can no longer be booked.")
+        raise NotAllowed(gettext("This kind of consultation can no longer be booked."))
     if mode not in consultation_type.modes:
-        raise NotAllowed(f"{consultation_type.name} is not offered that way. Please choose another option.")
+        raise NotAllowed(
+            gettext("%(name)s is not offered that way. Please choose another option.") % {"name": consultation_type.name}
+        )
     _require_aware(start)
 
 
@@ -479,11 +494,17 @@ def _locked(appointment: Appointment) -> Appointment:
     )
 
 
+# Whole sentences per status: in other languages the status word agrees with "consultation".
+NOT_CHANGEABLE = {
+    Appointment.Status.CANCELLED: gettext_lazy("This consultation is cancelled and can no longer be changed."),
+    Appointment.Status.COMPLETED: gettext_lazy("This consultation is completed and can no longer be changed."),
+    Appointment.Status.NO_SHOW: gettext_lazy("This consultation was missed and can no longer be changed."),
+}
+
+
 def _check_changeable(appointment: Appointment, *, now: datetime, by_staff: bool) -> None:
     if not appointment.is_active:
-        raise NotAllowed(
-            f"This consultation is {appointment.get_status_display().lower()} and can no longer be changed."
-        )
+        raise NotAllowed(str(NOT_CHANGEABLE[appointment.status]))
     if by_staff:
         if not selectors.staff_may_change(appointment, now=now):
             raise NotAllowed("This consultation is already over.")

@@ -17,8 +17,9 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,9 +49,11 @@ def intake_required(view):
             messages.info(
                 request,
                 format_html(
-                    "Before choosing a time, please tell us a little about yourself. It takes a few minutes. "
-                    'Already answered the questions? <a href="{}">Get a link by email</a> to pick up where '
-                    "you left off.",
+                    gettext(
+                        "Before choosing a time, please tell us a little about yourself. It takes a few minutes. "
+                        'Already answered the questions? <a href="{}">Get a link by email</a> to pick up where '
+                        "you left off."
+                    ),
                     reverse("patients:intake_continue"),
                 ),
             )
@@ -117,13 +120,17 @@ def _month_grids(days: dict[date, list], link_for_day) -> list[dict]:
     return months
 
 
+MORNING = gettext_lazy("Morning")
+AFTERNOON = gettext_lazy("Afternoon")
+
+
 def _time_groups(times: list[availability.FreeTime], link_for_start) -> list[dict]:
     tz = availability.pharmacy_zone()
     zones = {t.start.astimezone(tz).tzname() for t in times}
-    groups = {"Morning": [], "Afternoon": []}
+    groups = {MORNING: [], AFTERNOON: []}
     for free in times:
         local = free.start.astimezone(tz)
-        groups["Morning" if local.hour < 12 else "Afternoon"].append(
+        groups[MORNING if local.hour < 12 else AFTERNOON].append(
             {
                 "start": free.start,
                 "url": link_for_start(free.start),
@@ -131,15 +138,18 @@ def _time_groups(times: list[availability.FreeTime], link_for_start) -> list[dic
                 "label": time_label(local, show_zone=len(zones) > 1),
             }
         )
-    return [{"name": name, "times": entries} for name, entries in groups.items() if entries]
+    return [{"name": str(name), "times": entries} for name, entries in groups.items() if entries]
 
 
 def time_label(local, *, show_zone: bool = False) -> str:
     """What a screen reader says for a time button: "Tuesday 4 March, 1:30 pm, Central Time" (the
     button shows only "1:30 PM"); on a day the clocks change, the zone's abbreviation too."""
-    clock = f"{local.hour % 12 or 12}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
-    zone = f"Central Time ({local.tzname()})" if show_zone else "Central Time"
-    return f"{local:%A} {local.day} {local:%B}, {clock}, {zone}"
+    half = pgettext("before noon, spoken", "am") if local.hour < 12 else pgettext("after noon, spoken", "pm")
+    clock = f"{local.hour % 12 or 12}:{local:%M} {half}"
+    zone = gettext("Central Time (%(zone)s)") % {"zone": local.tzname()} if show_zone else gettext("Central Time")
+    # Translators: a Django date format (see the "date" template filter), e.g. "Tuesday 4 March".
+    day = dateformat.format(local, pgettext("time button, spoken", "l j F"))
+    return f"{day}, {clock}, {zone}"
 
 
 def _zone_names(times) -> str:
@@ -293,7 +303,7 @@ def book_review(request, intake):
     if not selectors.in_follow_up_window(availability.local_day(start), selectors.follow_up_window(intake)):
         pharmacist = None
     if pharmacist is None:
-        messages.warning(request, "Sorry, that time is no longer free. Here are the times still free.")
+        messages.warning(request, gettext("Sorry, that time is no longer free. Here are the times still free."))
         return _book_times_page(request, choice, availability.local_day(start), intake=intake)
     values = choice.querystring_values()
     return render(
@@ -371,7 +381,7 @@ def _refuse_if_locked(request, appointment):
     if appointment.is_active:
         messages.error(request, selectors.too_late_message(appointment))
     else:
-        messages.info(request, "This consultation can no longer be changed.")
+        messages.info(request, gettext("This consultation can no longer be changed."))
     return redirect("consultations:manage", token=appointment.manage_token)
 
 
@@ -459,10 +469,10 @@ def manage_reschedule_review(request, token):
         except services.BookingError as refusal:
             messages.error(request, refusal.message)
             return redirect("consultations:manage", token=token)
-        messages.success(request, "Your consultation has been moved. We have emailed you the new time.")
+        messages.success(request, gettext("Your consultation has been moved. We have emailed you the new time."))
         return redirect("consultations:manage", token=moved.manage_token)
     if not selectors.reschedule_is_free(appointment=appointment, start=start, now=timezone.now()):
-        messages.warning(request, "Sorry, that time is not free. Here are the times still free.")
+        messages.warning(request, gettext("Sorry, that time is not free. Here are the times still free."))
         return _manage_times_page(request, appointment, availability.local_day(start))
     return render(
         request,
@@ -493,7 +503,7 @@ def manage_cancel(request, token):
         except services.BookingError as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(request, "Your consultation is cancelled. We have emailed you a confirmation.")
+            messages.success(request, gettext("Your consultation is cancelled. We have emailed you a confirmation."))
         return redirect("consultations:manage", token=token)
     return render(request, "consultations/manage_cancel.html", {"appointment": appointment})
 

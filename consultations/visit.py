@@ -4,6 +4,12 @@ The words are the pharmacy's, from settings (read from the environment, see the 
 configuration table) and from the pharmacy's Location (address, phone); the consultation
 lengths come from the active consultation types. Templates only lay them out, so the home page,
 the confirmation and the privacy notice never disagree. Nothing here is about one patient's health.
+
+Languages: the built-in defaults in settings are marked for translation (``gettext_lazy``), so a
+Spanish page shows the Spanish wording from locale/. A value an operator sets in the environment is
+the pharmacy's own text and is shown as written, in every language: an operator who overrides one
+and serves Spanish patients writes it in both languages (e.g. "Free / Gratis") or leaves the default.
+Everything is read here with ``str()`` in the active language, once per request.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from welltopia.phones import phone_for_people, phone_uri
 
@@ -20,7 +27,7 @@ from .models import ConsultationType, Location
 
 def _items(value: str) -> list[str]:
     """A "|"-separated setting as a list, blanks dropped (items may contain commas)."""
-    return [item.strip() for item in (value or "").split("|") if item.strip()]
+    return [item.strip() for item in str(value or "").split("|") if item.strip()]
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,8 @@ class VisitInformation:
             return ""
         shortest, longest = min(self.durations), max(self.durations)
         if shortest == longest:
-            return f"{shortest} minutes"
-        return f"{shortest} to {longest} minutes"
+            return gettext("%(minutes)d minutes") % {"minutes": shortest}
+        return gettext("%(shortest)d to %(longest)d minutes") % {"shortest": shortest, "longest": longest}
 
 
 def visit_information(*, location: Location | None = None) -> VisitInformation:
@@ -58,18 +65,18 @@ def visit_information(*, location: Location | None = None) -> VisitInformation:
         set(ConsultationType.objects.filter(is_active=True).values_list("duration_minutes", flat=True))
     )
     return VisitInformation(
-        cost=settings.CONSULTATION_COST,
+        cost=str(settings.CONSULTATION_COST),
         intake_minutes=settings.INTAKE_MINUTES,
         durations=durations,
         have_ready=_items(settings.VISIT_HAVE_READY),
         phone_caller=phone_for_people(caller),
         phone_caller_uri=phone_uri(caller),
-        video_link_arrival=settings.VIDEO_LINK_ARRIVAL,
+        video_link_arrival=str(settings.VIDEO_LINK_ARRIVAL),
         address=location.address if location.city else "",
-        directions=settings.PHARMACY_DIRECTIONS,
-        parking=settings.PHARMACY_PARKING,
+        directions=str(settings.PHARMACY_DIRECTIONS),
+        parking=str(settings.PHARMACY_PARKING),
         opening_hours=_items(settings.PHARMACY_OPENING_HOURS),
-        after=settings.AFTER_CONSULTATION,
+        after=str(settings.AFTER_CONSULTATION),
     )
 
 
