@@ -31,6 +31,9 @@ class Patient(models.Model):
     preferred_contact = models.CharField(
         max_length=10, choices=ContactMethod.choices, default=ContactMethod.EMAIL
     )
+    # The language the patient used the site in (the switch on every page): their emails are
+    # written in it, and staff see it to know which language to speak at the consultation.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

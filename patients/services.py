@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field
@@ -24,7 +25,7 @@ CONSENTS = {
     "consent_not_diagnosis": "consent_not_diagnosis_at",
     "consent_contact": "consent_contact_at",
 }
-PATIENT_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact")
+PATIENT_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact", "language")
 INTAKE_FIELDS = (
     "pregnancy_status",
     "opioid_use",
@@ -76,13 +77,24 @@ def patient_find_or_create(*, patient_data: Mapping) -> Patient:
     if patient is None:
         patient = Patient(**data)
     else:
-        # Name, phone and contact preference follow the latest intake; email and birth date matched.
-        for name in ("first_name", "last_name", "phone", "preferred_contact"):
+        # Name, phone, contact preference and language follow the latest intake; email and birth
+        # date matched.
+        for name in ("first_name", "last_name", "phone", "preferred_contact", "language"):
             if name in data:
                 setattr(patient, name, data[name])
     patient.full_clean()
     patient.save()
     return patient
+
+
+def patient_language_set(*, patient: Patient, language: str) -> None:
+    """Remember the language the patient chose at the switch: their emails are written in it.
+
+    A language the site does not offer is ignored (the switch refuses it too)."""
+    if language not in dict(settings.LANGUAGES) or patient.language == language:
+        return
+    Patient.objects.filter(pk=patient.pk).update(language=language)
+    patient.language = language
 
 
 @sensitive_variables()
@@ -93,6 +105,7 @@ def intake_submit(
     intake_data: Mapping,
     medications: Sequence[Mapping],
     now: datetime | None = None,
+    language: str = "",
 ) -> Intake:
     """Store a submitted intake with its medications, screen it, and store what screening found.
 
@@ -103,9 +116,12 @@ def intake_submit(
 
     `intake_data` carries the Intake fields plus the three consents as booleans
     (consent_privacy, consent_not_diagnosis, consent_contact); each is stamped with `now`.
+    `language` is the one the patient filled the form in (stored with the patient for their emails).
     Raises ValidationError when a consent is missing or the medication list is ambiguous.
     """
     now = now or timezone.now()
+    if language:
+        patient_data = {**patient_data, "language": language}
     missing = [name for name in CONSENTS if not intake_data.get(name)]
     if missing:
         raise ValidationError(dict.fromkeys(missing, "This consent is needed to go on."))

@@ -7,6 +7,7 @@ and only the intake's random reference goes into the session, never into a URL.
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -70,7 +71,7 @@ def intake_rate_limited(request, *, retry_after: int):
 def intake_start(request):
     submission = IntakeSubmission(request.POST if request.method == "POST" else None, pharmacy_phone=pharmacy_phone())
     if submission.is_valid():
-        intake = intake_submit(**submission.service_kwargs())
+        intake = intake_submit(**submission.service_kwargs(), language=translation.get_language())
         intake_remember(request, intake)
         return redirect("patients:intake_summary")
     if submission.is_bound:

@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 STAFF_LAST_SEEN_KEY = "_staff_last_seen"
@@ -31,6 +32,29 @@ class StaffIdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+def is_staff_path(path: str) -> bool:
+    """The staff screens: everything under ADMIN_URL (the admin, sign-in, back office)."""
+    return path.startswith("/" + settings.ADMIN_URL.lstrip("/"))
+
+
+class StaffInEnglishMiddleware:
+    """Staff pages in English whatever language the browser or the patient's switch asked for.
+
+    Staff work in English (the pharmacist reads the patient's own words, and the patient's language
+    is shown beside them); a pharmacist who once tried the Spanish patient pages on the same browser
+    must not find the admin in Spanish. Placed just after LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_staff_path(request.path_info):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        return self.get_response(request)
+
+
 class AdminNoStoreMiddleware:
     """Every admin response (clinical pages included) carries Cache-Control: no-store."""
 
@@ -39,7 +63,7 @@ class AdminNoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path_info.startswith("/" + settings.ADMIN_URL.lstrip("/")):
+        if is_staff_path(request.path_info):
             add_never_cache_headers(response)
         return response
 

@@ -73,6 +73,10 @@ MIDDLEWARE = [
     "welltopia.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The patient's language: the cookie the switch on every page sets (/i18n/setlang/), else the
+    # browser's Accept-Language; staff pages are put back to English just after.
+    "django.middleware.locale.LocaleMiddleware",
+    "welltopia.middleware.StaffInEnglishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -131,8 +135,13 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 # --- Time -------------------------------------------------------------------------------------
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")
 USE_TZ = True
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
 USE_I18N = True
+# Patient pages and emails come in these; staff pages stay English (StaffInEnglishMiddleware).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# locale/es/LC_MESSAGES/django.po is committed; its .mo is compiled by `make install`
+# (scripts/compile_translations.py, pure Python), never committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static files: Bootstrap is served by the site itself, never from a CDN -------------------
 STATIC_URL = "static/"
@@ -205,6 +214,10 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# The language switch's cookie: only the server reads it.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

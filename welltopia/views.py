@@ -10,7 +10,11 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
+from patients.services import patient_language_set
+from patients.session import intake_from_session
 from patients.views import intake_refused
 
 from .health import broker_status, cache_status, database_status
@@ -42,6 +46,20 @@ def server_error(request):
         logger.warning("500 page without the pharmacy's phone: it could not be read")
         phone = ""
     return HttpResponseServerError(loader.get_template("500.html").render({"pharmacy_phone": phone}))
+
+
+@require_POST
+def set_language(request):
+    """The language switch on every patient page: Django's own view (the cookie, back to the same
+    page), and when this browser has just sent an intake, the choice is stored with the patient
+    too, so the emails that follow are written in it."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if response.cookies.get(settings.LANGUAGE_COOKIE_NAME) is not None:
+        intake = intake_from_session(request, with_answers=False)
+        if intake is not None:
+            patient_language_set(patient=intake.patient, language=language)
+    return response
 
 
 def favicon(request):
