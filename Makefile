@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run test coverage typecheck bench lint migrations-check clean loadtest
+.PHONY: install run test coverage typecheck bench lint migrations-check clean loadtest messages translations-check
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -15,7 +15,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# Then the translations: locale/*/LC_MESSAGES/django.po to .mo in pure Python (no GNU gettext).
 install: $(VENV)/.installed
+	@$(BIN)/python scripts/compile_translations.py
 
 # Serves the site with a Celery worker and beat beside it; Ctrl-C or a TERM stops all of them
 # (scripts/run_with_worker.sh).
@@ -49,6 +51,15 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Rewrites locale/es/LC_MESSAGES/django.po from the code (Django's makemessages, with the one ignore
+# list in scripts/check_translations.py; needs GNU gettext). Translate what it adds, then commit.
+messages: install
+	$(BIN)/python scripts/check_translations.py --update
+
+# What CI checks: the catalog matches the code, nothing untranslated or fuzzy, placeholders intact.
+translations-check: install
+	$(BIN)/python scripts/check_translations.py
 
 migrations-check: install
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
