@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -340,37 +341,55 @@ RETENTION_DAYS = env.int("RETENTION_DAYS", default=2555)
 # --- What a patient wants to know before a visit (consultations/visit.py) -----------------------
 # The pharmacy's own words, shown on the home page, the confirmation page and the privacy notice.
 # Lists are separated by "|" (their items may contain commas). An empty value hides that line.
+# Languages: the built-in wording below is translated (locale/) into the patient's language. A value
+# set in the environment is shown exactly as written, in every language: an operator who overrides
+# one provides their own wording for all the languages the site offers (see the README).
 INTAKE_MINUTES = env.int("INTAKE_MINUTES", default=10)  # how long the intake takes, said everywhere
-CONSULTATION_COST = env.str(
-    "CONSULTATION_COST", default="The consultation is free: there is nothing to pay, now or afterwards."
+
+
+def _pharmacy_words(name: str, default):
+    """The environment's text as written; unset, the built-in wording, translated when shown."""
+    value = env.str(name, default=None)
+    return default if value is None else value
+
+
+CONSULTATION_COST = _pharmacy_words(
+    "CONSULTATION_COST", gettext_lazy("The consultation is free: there is nothing to pay, now or afterwards.")
 )
-VISIT_HAVE_READY = env.str(
+VISIT_HAVE_READY = _pharmacy_words(
     "VISIT_HAVE_READY",
-    default="The bottles or boxes of every medicine and supplement you take, or photos of their labels"
-    "|Your prescriber's name, practice and phone number"
-    "|The questions you would like to ask",
+    gettext_lazy(
+        "The bottles or boxes of every medicine and supplement you take, or photos of their labels"
+        "|Your prescriber's name, practice and phone number"
+        "|The questions you would like to ask"
+    ),
 )
 # The number a phone consultation's call comes from; empty means the pharmacy's own number.
 PHONE_CONSULTATION_CALLER = env.str("PHONE_CONSULTATION_CALLER", default="")
-VIDEO_LINK_ARRIVAL = env.str(
+VIDEO_LINK_ARRIVAL = _pharmacy_words(
     "VIDEO_LINK_ARRIVAL",
-    default="The link to join is in your confirmation email and on your booking page. If it is not there yet, "
-    "it comes in your reminder email before the consultation. It opens in a web browser: nothing to install.",
+    gettext_lazy(
+        "The link to join is in your confirmation email and on your booking page. If it is not there yet, "
+        "it comes in your reminder email before the consultation. It opens in a web browser: nothing to install."
+    ),
 )
-PHARMACY_DIRECTIONS = env.str(
-    "PHARMACY_DIRECTIONS", default="Come in through the main door and tell the counter you are here for a consultation."
+PHARMACY_DIRECTIONS = _pharmacy_words(
+    "PHARMACY_DIRECTIONS",
+    gettext_lazy("Come in through the main door and tell the counter you are here for a consultation."),
 )
-PHARMACY_PARKING = env.str(
-    "PHARMACY_PARKING", default="Free parking in front of the pharmacy, with accessible spaces next to the door."
+PHARMACY_PARKING = _pharmacy_words(
+    "PHARMACY_PARKING", gettext_lazy("Free parking in front of the pharmacy, with accessible spaces next to the door.")
 )
-PHARMACY_OPENING_HOURS = env.str(
-    "PHARMACY_OPENING_HOURS", default="Monday to Friday 9 am – 6 pm|Saturday 9 am – 1 pm|Closed on Sundays"
+PHARMACY_OPENING_HOURS = _pharmacy_words(
+    "PHARMACY_OPENING_HOURS", gettext_lazy("Monday to Friday 9 am – 6 pm|Saturday 9 am – 1 pm|Closed on Sundays")
 )
-AFTER_CONSULTATION = env.str(
+AFTER_CONSULTATION = _pharmacy_words(
     "AFTER_CONSULTATION",
-    default="You decide what happens next. If you and your prescriber choose to try LDN, your prescriber sends "
-    "the prescription to us, we prepare it and call you when it is ready. Nothing is prescribed or sent to "
-    "anyone without that step.",
+    gettext_lazy(
+        "You decide what happens next. If you and your prescriber choose to try LDN, your prescriber sends "
+        "the prescription to us, we prepare it and call you when it is ready. Nothing is prescribed or sent to "
+        "anyone without that step."
+    ),
 )
 # Who answers requests for a copy of one's data or its deletion (the privacy notice).
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="privacy@welltopia.example")
