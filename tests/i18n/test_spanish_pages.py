@@ -18,8 +18,8 @@ from consultations.models import Appointment, ConsultationRecord, FollowUp
 from patients.continuation import continue_link_token
 from patients.models import Intake
 from tests.factories import AppointmentFactory, IntakeFactory, MedicationEntryFactory, PatientFactory
-from tests.i18n.conftest import first_link, hidden_fields, spanish_client, spanish_intake_post
-from tests.i18n.english import english_in_html, html_lang, report
+from tests.i18n.conftest import SWITCH_URL, first_link, hidden_fields, spanish_client, spanish_intake_post
+from tests.i18n.english import english_in_html, html_lang
 from welltopia.urls import urlpatterns as site_urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -432,10 +432,12 @@ def test_the_page_is_all_spanish(visit, pharmacy, settings):
     assert response.status_code == status, f"{visit.__name__}: expected {status}, got {response.status_code}"
     html = response.content.decode()
     where = f"{visit.__name__} ({response.wsgi_request.path})"
-    leftovers = english_in_html(html, where=where)
-    assert html_lang(html) == "es" and not leftovers, (
-        f'{where}: <html lang="{html_lang(html)}">\n' + report(leftovers)
-    )
+    problems = [str(leftover) for leftover in english_in_html(html, where=where)]
+    if html_lang(html) != "es":
+        problems.insert(0, f'{where}: <html lang="{html_lang(html)}">, not "es"')
+    if f'action="{SWITCH_URL}"' not in html:
+        problems.insert(0, f"{where}: no language switch (a form posting to {SWITCH_URL})")
+    assert not problems, f"{len(problems)} problem(s):\n  - " + "\n  - ".join(problems)
 
 
 def test_the_walk_reaches_every_patient_url():
