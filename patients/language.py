@@ -13,6 +13,6 @@ from django.conf import settings
 
 def email_language(patient) -> str:
     """The language code for emails to ``patient`` (one of ``settings.LANGUAGES``)."""
-    code = getattr(patient, "language", "") or ""
+    code = patient.language or ""
     offered = {language for language, _ in settings.LANGUAGES}
     return code if code in offered else settings.LANGUAGE_CODE
