@@ -201,6 +201,12 @@ def html_lang(html: str) -> str | None:
     return parser.html_lang
 
 
+def template_syntax_shown(html: str) -> list[str]:
+    """Pieces of visible text holding Django template syntax: a {# #} comment written over two
+    lines (it only works on one), or a tag or variable a translation broke."""
+    return [piece for piece in visible_text(html) if re.search(r"\{[#%{]|[#%}]\}", piece)]
+
+
 def _without_allowed(text: str, extra_allowed=()) -> str:
     for pattern in (URL, EMAIL, PHONE):
         text = pattern.sub(" ", text)

@@ -6,7 +6,14 @@ verdicts mean nothing, so they are kept beside it.
 
 import pytest
 
-from tests.i18n.english import english_in_html, english_in_text, html_lang, is_english, visible_text
+from tests.i18n.english import (
+    english_in_html,
+    english_in_text,
+    html_lang,
+    is_english,
+    template_syntax_shown,
+    visible_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -111,3 +118,9 @@ def test_plain_text_is_read_line_by_line():
 def test_visible_text_keeps_a_link_inside_its_sentence():
     pieces = visible_text('<p>Lea el <a href="/privacy/">aviso de privacidad</a> antes de enviar.</p>')
     assert pieces == ["Lea el aviso de privacidad antes de enviar."]
+
+
+def test_template_syntax_printed_on_a_page_is_found():
+    html = "<header>{# a comment over\n two lines #}<nav>Inicio</nav></header><p>{{ name }}</p>"
+    assert template_syntax_shown(html) == ["{# a comment over two lines #}", "{{ name }}"]
+    assert template_syntax_shown("<p>Precio: {0}</p>") == []

@@ -6,7 +6,7 @@ from django.test import Client
 
 from tests.i18n import test_spanish_pages as walk
 from tests.i18n.conftest import choose_language
-from tests.i18n.english import SPANISH, WORD, html_lang, visible_text
+from tests.i18n.english import SPANISH, WORD, html_lang, template_syntax_shown, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +50,4 @@ def test_english_stays_english(visit, words, chosen, pharmacy, settings):
     assert html_lang(html) == "en"
     assert words in html
     assert spanish_words(html) == [], "Spanish on an English page"
+    assert template_syntax_shown(html) == []
