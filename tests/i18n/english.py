@@ -16,8 +16,10 @@ Things that legitimately stay English are taken out first (``ALLOWED_PHRASES``, 
 the pharmacy's and the site's names, drug and product names, the test data a fixture typed
 (names, address), and addresses, links and phone numbers. Words that are the same in both
 languages (no, a, me, total, video, error, hospital...) are in neither list, so they count for
-nothing. The day picker's two-letter English column heads count as English, except "Tu" and
-"Su", which are Spanish words too.
+nothing; so do AM and PM, a clock notation US Spanish uses too (an email's "9:00 AM CST" inside
+a Spanish sentence and a page's lone "9:00 AM" button must get the same verdict). The day
+picker's two-letter English column heads count as English, except "Tu" and "Su", which are Spanish
+words too, and a lone Spanish head "Do" (domingo) is not the English "do".
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ _ENGLISH_WORDS = """
     the an and or but if then than that this these those there here what which who whom whose when
     where why how all any each every some not nor only also just very more most much many few
     less least other another such same own so too can could will would shall should may might must
-    do does did done doing have has had having be is are was were been being am i you your yours we
+    do does did done doing have has had having be is are was were been being i you your yours we
     our ours us they them their it its him his she her of to in on at by for with without from
     into onto about above below after before during until while since up down out over under again
     once off as per via please thank thanks yes okay ok hello hi dear welcome sorry
@@ -86,7 +88,7 @@ _ENGLISH_WORDS = """
     online offline person visit visits join joined meeting
     monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
-    am pm eastern pacific mountain standard daylight
+    eastern pacific mountain standard daylight
     errors problem problems sorry wait waiting please tried trying try
     care careful carefully safe safety usually usual simple quick minutes long short
     briefly blocks bring brings withdrawal approved study studies evidence results
@@ -108,6 +110,8 @@ _SPANISH_WORDS = """
     julio agosto septiembre octubre noviembre diciembre
 """
 SPANISH = set(_SPANISH_WORDS.split())
+# The day picker's Spanish two-letter column heads; "Do" (domingo) alone is not the English "do".
+SPANISH_WEEKDAY_HEADS = {"lu", "ma", "mi", "ju", "vi", "sá", "do"}
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,8 @@ def is_english(segment: str) -> bool:
         return False
     english = sum(1 for w in words if w in ENGLISH)
     spanish = sum(1 for w in words if w in SPANISH) + len(SPANISH_LETTERS.findall(segment))
+    if len(words) == 1 and words[0] in SPANISH_WEEKDAY_HEADS:
+        return False
     if len(words) <= 2:
         return english == len(words) and spanish == 0
     return english >= 2 and english * 2 >= len(words) and english > 2 * spanish

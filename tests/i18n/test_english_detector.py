@@ -29,6 +29,7 @@ from tests.i18n.english import (
         "When",
         "Tuesday, June 2",
         "Tuesday 2 June, 9:00 am, Central Time",
+        "Tuesday 2 June, 9:00, Central Time",
         "Before choosing a time, please tell us a little about yourself.",
         "Nothing here is a diagnosis.",
     ],
@@ -54,6 +55,9 @@ def test_english_is_found(sentence):
         "Charlie Chen, PharmD",
         "Video",
         "No",
+        "Do",
+        "9:00 AM",
+        "viernes 4 de diciembre de 2026, 9:00 AM CST",
     ],
 )
 def test_spanish_and_neutral_words_pass(sentence):
