@@ -55,7 +55,7 @@ class ConsultationChoiceForm(forms.Form):
     def _type_label(kind):
         ways = ", ".join(str(ConsultationType.Mode(m).label).lower() for m in kind.modes)
         return gettext("%(name)s — %(minutes)s minutes (%(ways)s)") % {
-            "name": kind.name,
+            "name": kind.name_for_patient,
             "minutes": kind.duration_minutes,
             "ways": ways,
         }
@@ -71,7 +71,7 @@ class ConsultationChoiceForm(forms.Form):
             self.add_error(
                 "mode",
                 gettext("%(name)s is not offered by %(way)s. Please choose another way.")
-                % {"name": kind.name, "way": str(ConsultationType.Mode(mode).label).lower()},
+                % {"name": kind.name_for_patient, "way": str(ConsultationType.Mode(mode).label).lower()},
             )
         if mode in ConsultationType.Mode.values:
             cleaned["mode_label"] = ConsultationType.Mode(mode).label

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 
 def new_manage_token():
@@ -166,6 +166,12 @@ class ConsultationType(models.Model):
         return self.name
 
     @property
+    def name_for_patient(self) -> str:
+        """The name in the patient's language when the catalog has it (the names in
+        ``NAMES_FOR_PATIENTS``), else as staff typed it: a renamed type shows its new name untranslated."""
+        return pgettext("consultation type", self.name)
+
+    @property
     def duration(self):
         return timedelta(minutes=self.duration_minutes)
 
@@ -191,6 +197,13 @@ class ConsultationType(models.Model):
         }
         return [mode for mode, ok in allowed.items() if ok]
 
+
+# The consultation types' names the catalog translates (those seed_demo creates). A type staff add or
+# rename is shown to every patient as typed until its name is added here and translated.
+NAMES_FOR_PATIENTS = (
+    pgettext_lazy("consultation type", "LDN consultation"),
+    pgettext_lazy("consultation type", "Follow-up"),
+)
 
 MODE_FOR_PATIENT = {
     ConsultationType.Mode.IN_PERSON: _("In person at the pharmacy"),

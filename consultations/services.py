@@ -403,7 +403,7 @@ def _check_bookable(*, consultation_type: ConsultationType, mode: str, start: da
         raise NotAllowed(gettext("This kind of consultation can no longer be booked."))
     if mode not in consultation_type.modes:
         raise NotAllowed(
-            gettext("%(name)s is not offered that way. Please choose another option.") % {"name": consultation_type.name}
+            gettext("%(name)s is not offered that way. Please choose another option.") % {"name": consultation_type.name_for_patient}
         )
     _require_aware(start)
 
