@@ -36,7 +36,7 @@ _DOSING_WORDS = _word_set(
 so sure unsure know remember unknown mg mgs mcg mcgs ug g gm gram grams milligram milligrams microgram micrograms ml mls cc l iu ius unit units u meq mmol percent pct hr hrs h
 tab tabs tablet tablets cap caps capsule capsules pill pills softgel softgels gummy gummies chewable chew
 liquid solution soln susp suspension elixir syrup patch patches film films strip strips spray sprays
-nasal inhaler inhaled inhalation injection injections inj injectable shot shots pen pens vial vials
+nasal nare nares nostril nostrils inhaler inhaled inhalation injection injections inj injectable shot shots pen pens vial vials
 drop drops cream ointment gel gels lotion powder lozenge lozenges troche troches suppository suppositories
 sublingual sublingually buccal transdermal topical oral orally po sl iv im sc sq subq subcut
 subcutaneous intramuscular intravenous pr td inh neb nebulizer nebuliser foam enema wafer wafers
@@ -147,7 +147,8 @@ mri ct ekg ecg uti utis hrt ibs gerd adhd copd pcos ptsd ocd bph
 vape vapes vaping caregiver caregivers
 teva mylan viatris sandoz apotex aurobindo amneal lupin zydus cipla camber accord ascend torrent glenmark hikma
 lannett actavis greenstone rugby qualitest solco unichem northstar alembic macleods ajanta breckenridge novadoz
-bionpharma chartwell pfizer novartis lilly abbvie bayer gsk astrazeneca sanofi janssen amgen
+bionpharma chartwell pfizer novartis lilly abbvie bayer gsk astrazeneca sanofi janssen amgen merck
+anticoagulation bioidentical allergist allergists
 """
 )
 
@@ -216,6 +217,10 @@ TOPICAL_WORDS = frozenset(
         "rinse",
     }
 )
+_ALLERGY_WORDS = _word_set("allergy allergies allergic allergens intolerant intolerance intolerances")
+_REACTION_WORDS = _word_set(
+    "hives rash itching itch itchy nausea vomiting swelling anaphylaxis reaction sick dizzy dizziness headache gi upset"
+)
 _SEGMENT_JOINERS = frozenset({"and", "plus", "with", "or"})
 _LIST_JOINERS = frozenset({"and", "or", "nor", "plus"})
 
@@ -274,7 +279,7 @@ def read_entry(
     """
     kb = kb or knowledge_base()
     today = today or date.today()
-    tokens = _split_glued(as_english(tokenize(text)), kb)
+    tokens = _split_glued(as_english(tokenize(text), text, kb.phrases, kb.longest_phrase), kb)
     words = [t.text for t in tokens if not t.is_separator]
     if words and is_nil_entry(words):
         return Reading((), (), False, says_none=True)
@@ -283,13 +288,32 @@ def read_entry(
     all_words = frozenset(words)
     mentions: list[Mention] = []
     unknown_spans: list[tuple[int, int]] = []
+    # "ALLERGIES: MORPHINE (HIVES), OXYCODONE (NAUSEA)": a row that opens with its allergies lists
+    # them until a label of medicines taken ("meds:", "taking") or a dose.
+    allergy_list = words[0] in _ALLERGY_WORDS
     for group in _groups(tokens, kb, all_words):
         found, unknown = _read_group(group, kb, today=today, raw=text)
-        if allergy_field:
+        group_words = [t.text for clause in group for t in clause.words]
+        if allergy_list and (_MEDICINES_TAKEN & set(group_words[: _first_drug_word(group)]) or any(w[0].isdigit() for w in group_words)):
+            allergy_list = False
+        if allergy_field or allergy_list:
             found = [_as_allergy(m) for m in found]
         mentions.extend(found)
         unknown_spans.extend(unknown)
     return Reading(tuple(mentions), tuple(unknown_spans), bool(all_words & TOPICAL_WORDS))
+
+
+_MEDICINES_TAKEN = _word_set("meds medications medicines medication taking takes take rx prescriptions current currently")
+
+
+def _first_drug_word(group: list[_Clause]) -> int:
+    position = 0
+    for clause in group:
+        for slot in clause.slots:
+            if slot.term is not None:
+                return position + slot.start_word
+        position += len(clause.words)
+    return position
 
 
 def _as_allergy(mention: Mention) -> Mention:
@@ -649,18 +673,23 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
     and morphine" lends "allergic to" to both.
     """
     slot = term_slots[index]
-    lo, edge = 0, slot.start_word
-    for previous in reversed(term_slots[:index]):
-        if not set(words[previous.end_word : edge]) <= _LIST_JOINERS:
-            lo = previous.end_word
-            break
-        edge = previous.start_word
     hi, edge = len(words), slot.end_word
     for following in term_slots[index + 1 :]:
         if not set(words[edge : following.start_word]) <= _LIST_JOINERS:
             hi = following.start_word
             break
         edge = following.end_word
+    # "ALLERGIES: MORPHINE (HIVES), OXYCODONE (NAUSEA)": in a list of allergies the reactions join
+    # the list, unless a dose follows the drug ("codeine (rash), oxycodone 5 mg" takes oxycodone).
+    joiners = _LIST_JOINERS
+    if _ALLERGY_WORDS & set(words) and not any(w[0].isdigit() for w in words[slot.end_word : hi]):
+        joiners = _LIST_JOINERS | _REACTION_WORDS
+    lo, edge = 0, slot.start_word
+    for previous in reversed(term_slots[:index]):
+        if not set(words[previous.end_word : edge]) <= joiners:
+            lo = previous.end_word
+            break
+        edge = previous.start_word
     drug_words = {p for s in term_slots for p in range(s.start_word, s.end_word)}
     before = [words[p] for p in range(lo, slot.start_word) if p not in drug_words]
     after = [words[p] for p in range(slot.end_word, hi) if p not in drug_words]
@@ -754,6 +783,8 @@ def _in_context(
     if term.key in _T3_KEYS and entry_words & _THYROID_CONTEXT:
         # T3 is also liothyronine, the thyroid hormone, which is dosed in micrograms.
         return kb.phrases.get(("liothyronine",))
+    if term.key == "sub" and not _means_suboxone(words, next_index, entry_words):
+        return None
     if term.key == "oxy" and entry_words & _OXY_SKIN_CARE:
         return kb.phrases.get(("benzoyl", "peroxide"))
     if term.key == "h":
@@ -783,6 +814,22 @@ def _in_context(
         if not entry_words & _USE_CONTEXT and others:
             return None
     return term
+
+
+# "Sub" is treatment shorthand for Suboxone ("last sub was Tuesday", "sub 8mg", "on subs"), and
+# also "sub-q", "sub-lingual" and a sandwich: read as Suboxone only beside a dose or these words.
+_BEFORE_A_SUB = _word_set("last my on took take taking takes half quarter one a daily the")
+_NOT_A_SUB_AFTER = _word_set("q cu cut cutaneous lingual lingually saharan par total")
+_TREATMENT_WORDS = _word_set("micro microdosing microdose induction bupe mat moud clinic dosing withdrawal wd taper tapering opioid opioids")
+
+
+def _means_suboxone(words: list[str], next_index: int, entry_words: frozenset[str]) -> bool:
+    previous = words[next_index - 2] if next_index >= 2 else ""
+    following = words[next_index] if next_index < len(words) else ""
+    if following in _NOT_A_SUB_AFTER:
+        return False
+    dose_follows = bool(following) and (following[0].isdigit() or following in _FORM_WORDS or following in {"dose", "doses"})
+    return previous in _BEFORE_A_SUB or dose_follows or bool(entry_words & _TREATMENT_WORDS)
 
 
 def _correct_spelling(word: str, kb: KnowledgeBase) -> tuple[Term, bool] | None:

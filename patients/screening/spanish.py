@@ -17,6 +17,8 @@ Words arrive folded (lower case, accents removed): "dejé" is "deje", "años" is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .normalise import Token
 
 
@@ -53,6 +55,12 @@ _PHRASES = _phrases(
     niego = deny
     niega = denies
     sin = without
+    solo = only
+    solamente = only
+    que usa = uses
+    que toma = takes
+    que usan = use
+    que toman = take
     ya no = no longer
     ya no tomo = no longer take
     ya no uso = no longer use
@@ -201,6 +209,8 @@ _PHRASES = _phrases(
     pastillas anticonceptivas = birth control pills
     te de manzanilla = chamomile tea
     manzanilla = chamomile
+    agruras = heartburn
+    acidez = heartburn
     aceite de pescado = fish oil
     aspirina de bebe = baby aspirin
     alergico = allergic
@@ -308,13 +318,25 @@ _MONTHS = {"enero": "january", "febrero": "february", "marzo": "march", "abril":
            "sabado": "saturday", "domingo": "sunday"}
 
 
-def as_english(tokens: list[Token]) -> list[Token]:
-    """The tokens with Spanish words of timing, use, people and dosing put in English."""
-    if not _is_spanish({t.text for t in tokens}):
+def as_english(
+    tokens: list[Token], text: str = "", names: Mapping[tuple[str, ...], object] | None = None, longest: int = 1
+) -> list[Token]:
+    """The tokens with Spanish words of timing, use, people and dosing put in English.
+
+    `text` is the row as typed, whose accents tell Spanish from English. `names` are the knowledge
+    base's phrases (up to `longest` words): a name of several words is kept whole ("sulfato de
+    morfina", "Sal de Uvas Picot"), never rewritten.
+    """
+    if not _is_spanish({t.text for t in tokens}, accented=bool(_SPANISH_LETTERS & set(text.lower()))):
         return tokens
     result: list[Token] = []
     i = 0
     while i < len(tokens):
+        kept = _name_at(tokens, i, names or {}, longest)
+        if kept:
+            result.extend(tokens[i : i + kept])
+            i += kept
+            continue
         taken, words = _rewrite_at(tokens, i)
         if taken:
             span = tokens[i : i + taken]
@@ -324,6 +346,13 @@ def as_english(tokens: list[Token]) -> list[Token]:
             result.append(tokens[i])
             i += 1
     return result
+
+
+def _name_at(tokens: list[Token], i: int, names: Mapping[tuple[str, ...], object], longest: int) -> int:
+    for length in range(min(longest, len(tokens) - i), 1, -1):
+        if tuple(t.text for t in tokens[i : i + length]) in names:
+            return length
+    return 0
 
 
 def _rewrite_at(tokens: list[Token], i: int) -> tuple[int, tuple[str, ...]]:
@@ -351,11 +380,14 @@ def _rewrite_at(tokens: list[Token], i: int) -> tuple[int, tuple[str, ...]]:
     return 0, ()
 
 
-def _is_spanish(words: set[str]) -> bool:
-    """One word only Spanish has, or two Spanish words English also spells ("mi" and "para")."""
-    return bool(words & _SPANISH_MARKERS) or len(words & _SHARED_WORDS) >= 2
+def _is_spanish(words: set[str], accented: bool) -> bool:
+    """One word only Spanish has, or two Spanish words English also spells ("mi" and "para"), or
+    one of them in a row with Spanish accents ("sin codeína")."""
+    shared = len(words & _SHARED_WORDS)
+    return bool(words & _SPANISH_MARKERS) or shared >= 2 or (shared == 1 and accented)
 
 
+_SPANISH_LETTERS = frozenset("áéíóúñ¿¡")
 # Words that could open an English row too: "no opioids", "a week ago", "sin", "Tome 2".
 _SHARED_WORDS = frozenset(
     {"de", "en", "con", "para", "por", "mi", "mis", "la", "el", "los", "las", "un", "una", "y", "o", "su", "sus",

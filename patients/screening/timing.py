@@ -52,10 +52,10 @@ _ALLERGY = frozenset(
     ["allergic", "allergy", "allergies", "intolerant", "intolerance", "reaction", "reactions", "rash", "hives", "anaphylaxis", "anaphylactic", "sensitivity", "sensitive", "itch", "itching", "itchy", "swelling"]
 )
 # Negations that say the drug was never taken when they govern it directly.
-_NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither", "nothing"])
+_NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither", "nothing", "without"])
 # "my husband takes oxycodone": someone else's medicine, unless the patient says they take it too.
 _SOMEONE_ELSE = frozenset(
-    ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa"]
+    ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa", "grandmother", "grandfather", "grandparents", "aunt", "uncle", "cousin", "niece", "nephew", "client", "resident"]
 )
 _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten"])
 # Never a misspelt medicine: "for my brother" is not Brontex.
@@ -179,6 +179,8 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
         return Timing(Use.NEVER, cue=someone_else)
 
     when, last_dose = read_date(around, today=today, raw=raw)
+    if last_dose is not None and _until_a_coming_day(around):
+        return Timing(Use.CURRENT, cue="until")  # "lortab till I get the knee replaced in jan"
     negation = _governing_negation(before, after)
     # A denial's own words ("not taking any", "no opioids now") do not say the use goes on.
     claimed = _denial_claims(before, after) if negation else frozenset()
@@ -212,16 +214,35 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
     return CURRENT
 
 
+_UNTIL = frozenset({"till", "until", "til"})
+_COMING = frozenset({"get", "have", "see", "next", "replaced", "surgery", "appointment", "procedure", "operation"})
+
+
+def _until_a_coming_day(words: list[str]) -> bool:
+    """ "till I get it replaced in jan", "until my surgery next month": taken up to a day still to come,
+    so taken now. A year or a past word ("until last week", "until March 2025") dates a past stop."""
+    at = next((i for i, w in enumerate(words) if w in _UNTIL), None)
+    if at is None or any(len(w) == 4 and w.isdigit() for w in words) or {"last", "ago", "stopped", "quit"} & set(words):
+        return False
+    return bool(_COMING & set(words[at + 1 :]))
+
+
 def _someone_elses(before: list[str], around: list[str]) -> str:
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
+    caregiver = _typed_for_the_patient(before)
     for index, word in enumerate(before[:-1]):
-        if word not in _SOMEONE_ELSE and word not in _PETS:
+        pronoun = word in _THIRD_PERSON and _names_another(before[:index]) and not caregiver
+        if word not in _SOMEONE_ELSE and word not in _PETS and not pronoun:
             continue
         following = before[index + 1]
-        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on"}
+        # "I'm his daughter filling this in": the person named is the one typing, not the one taking it.
+        typing = bool({"i", "im", "am"} & set(before[max(0, index - 3) : index]))
+        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on"} or (
+            not caregiver and not typing and _they_take_it(before[index + 1 :])
+        )
         possessive = following == "s"
-        if says_they_take and not _takes_it_oneself(around):
+        if says_they_take and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
             return word
         if possessive and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
             return word
@@ -237,14 +258,41 @@ def _someone_elses(before: list[str], around: list[str]) -> str:
     return ""
 
 
+_THIRD_PERSON = frozenset({"he", "she", "they"})
+# "Grandpa (not the patient) is on", "she's on": the other person is the one taking it.
+_THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "was", "on", "are", "re"})
+_FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
+
+
+def _names_another(words: list[str]) -> bool:
+    return any(w in OTHER_PEOPLE_AND_PETS for w in words)
+
+
+def _they_take_it(words: list[str]) -> bool:
+    """After the other person: a verb of taking with no first person between."""
+    return not any(w in _FIRST_PERSON for w in words) and any(w in _THEY_TAKE for w in words)
+
+
+def _typed_for_the_patient(words: list[str]) -> bool:
+    """ "Mom (the patient) is on ...", "filling this out for my husband (he's the patient)": a caregiver
+    typing, so the person named is the patient; "Grandpa (not the patient)" is not."""
+    return any(
+        w in {"patient", "pt"} and "not" not in words[max(0, i - 2) : i] for i, w in enumerate(words)
+    )
+
+
 # "my mom's leftover vicodin", "borrowed my husband's percs": someone else's supply, the patient's use.
-_OWN_USE_SIGNS = frozenset({"leftover", "leftovers", "borrow", "borrowed", "borrowing", "extra", "extras", "stole", "steal", "stolen"})
+_OWN_USE_SIGNS = frozenset({"leftover", "leftovers", "borrow", "borrowed", "borrowing", "extra", "extras", "stole", "steal", "stolen", "shared"})
+# "my sister gave me some of her hydrocodone": handed to the patient.
+_HANDED_OVER = frozenset({"gave", "give", "gives", "giving", "given", "lent", "lends", "sold", "sells"})
 
 
 def _own_use_of_anothers(words: list[str]) -> bool:
     """Another person's medicine in the patient's own list, used by the patient: their leftovers,
     or taken "when my migraines hit", "for my back" (not "for my dad")."""
     if any(w in _OWN_USE_SIGNS for w in words):
+        return True
+    if any(word in _HANDED_OVER and following == "me" for word, following in pairwise(words)):
         return True
     for index, (word, following) in enumerate(pairwise(words)):
         if word in {"when", "for", "if", "on"} and following == "my":
@@ -279,7 +327,9 @@ def _denied_words(words: list[str]) -> frozenset[int]:
 def _takes_it_oneself(words: list[str]) -> bool:
     """A use verb not under a negation ("I took", not "I don't take it")."""
     for index, word in enumerate(words):
-        if word in _USE_VERBS:
+        if word in _USE_VERBS and words[index + 1 : index + 2] != ["homes"]:  # "take-homes": clinic doses
+            if index and (words[index - 1] in OTHER_PEOPLE_AND_PETS or words[index - 1] in _THIRD_PERSON):
+                continue  # "wife had surgery", "she takes it": someone else's use
             negated = any(w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in words[max(0, index - 2) : index])
             if not negated:
                 return True
@@ -292,6 +342,8 @@ def _joined_negations(words: Sequence[str]) -> list[str]:
     for word in words:
         if joined and word == "t" and joined[-1] in _CONTRACTED:
             joined[-1] += "t"
+        elif joined and word == "down" and joined[-1] in {"turned", "turn", "turning"}:
+            joined[-1] = "refused"  # "turned down the oxycodone they offered"
         elif joined and word == "not" and joined[-1] in {"do", "does", "did", "have", "has", "had"}:
             joined[-1] = {"do": "dont", "does": "doesnt", "did": "didnt"}.get(joined[-1], joined[-1] + "nt")
         else:
@@ -309,8 +361,8 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             previous = around[index - 1] if index > 0 else ""
             if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
                 continue  # "until now", "for 2 years now": how long it has been over
-            if word in {"taking", "using"} and previous in _STOPPED_DOING:
-                continue  # "stopped taking", "quit using": what stopped, not what goes on
+            if word in {"taking", "using", "takes", "tapering", "weaning"} and (previous in _STOPPED_DOING or previous in {"completed", "longer"}):
+                continue  # "stopped taking", "finished tapering", "no longer taking": what stopped, not what goes on
             return word
         if word in {"tapered", "weaned", "cut"} and index + 1 < len(around) and around[index + 1] in _STILL_GOING_AFTER:
             return f"{word} {around[index + 1]}"
@@ -404,6 +456,8 @@ def _negation_before(before: list[str], after: list[str]) -> int | None:
         word = before[index]
         if word in _NEVER or word in _NEGATED_VERBS or word in _REFUSING:
             return index
+        if word == "the" and index > 0 and before[index - 1] in _REFUSING:
+            continue  # "refused the oxycodone they offered"
         if word == "not":
             between = before[index + 1 :]
             if "any" in before or not between:

@@ -623,3 +623,37 @@ def test_set_f_timing_examples_are_not_copied_from_any_evaluation_list():
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     assert not {e.casefold() for e in SET_F_TIMING_EXAMPLES} & lists
+
+
+# --- Causes found on blind set I (rules 2026.11.9); the examples are our own words ------------------
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "my aunt gave me some of her percocet, took the last one yesterday",  # handed to the patient
+        "last sub Thursday, cutting down",  # "sub": Suboxone shorthand beside "last"
+        "subs 4mg twice a day",
+        "norco for my hip until I get it replaced in march",  # taken up to a day still to come
+        "Mom (she is the patient, I'm her son typing) is on hydromorphone 2 mg",  # caregiver typing
+        "allergies: codeine (vomiting), oxycodone 5 mg every 6 hours",  # a dose: taken, not an allergy
+    ],
+)
+def test_set_i_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "DISCONTINUED: OXYCODONE 5 MG TAB (D/C 06/02/2026 - PATIENT NO LONGER TAKING)",
+        "finished tapering off methadone in 2023",
+        "I turned down the hydrocodone they prescribed after my wisdom teeth, used ibuprofen",
+        "uncle (not the patient) is on fentanyl; I take metformin",
+        "my aunt had a hip replacement and she's on oxycodone; my meds: lisinopril",
+        "husband is on methadone, I collect his take-homes; I take atorvastatin",
+        "ALLERGIES: CODEINE (VOMITING), TRAMADOL (RASH) - NO CURRENT MEDS",
+        "B12 sub lingual every morning",
+        "Tylenol without codeine",
+    ],
+)
+def test_set_i_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry)), entry
