@@ -25,8 +25,14 @@ MONDAY_MORNING = datetime(2026, 6, 1, 8, 0, tzinfo=CHICAGO)
 
 
 def choose_language(client, code, *, next_url="/"):
-    """Press the language switch: POST the choice, follow nothing, keep the cookie it sets."""
-    response = client.post(SWITCH_URL, {"language": code, "next": next_url})
+    """Press the language switch on the page at ``next_url``: open the page, POST the choice with
+    the page's CSRF token (as the switch's form does), keep the cookie it sets."""
+    client.get(next_url)
+    token = client.cookies.get(settings.CSRF_COOKIE_NAME)
+    response = client.post(
+        SWITCH_URL,
+        {"language": code, "next": next_url, **({"csrfmiddlewaretoken": token.value} if token else {})},
+    )
     assert response.status_code == 302, f"the language switch at {SWITCH_URL} answered {response.status_code}"
     cookie = client.cookies.get(settings.LANGUAGE_COOKIE_NAME)
     assert cookie is not None and cookie.value == code, "the switch did not remember the language in its cookie"
