@@ -1,7 +1,7 @@
 """Issue #18 in a browser: a patient on a 375 px phone switches to Español on the home page and
-books in Spanish — intake, summary, a time, the confirmation, the email's manage link — and every
-page stays Spanish, fits the phone (Spanish runs about a fifth longer than English), passes axe
-with the site's rules and declares lang="es".
+books in Spanish — intake, summary, a time, the confirmation, the email (its HTML shown as a mail
+app shows it) and its manage link — and every page stays Spanish, fits the phone (Spanish runs
+about a fifth longer than English), passes axe with the site's rules and declares lang="es".
 
 The browser's own language is en-US (tests/e2e/conftest.py): only the switch makes it Spanish.
 Fields are found by their names, not their English labels; screenshots go to
@@ -133,6 +133,10 @@ def test_a_patient_books_in_spanish_on_a_phone(phone, clinic, celery_e2e_worker,
     leftovers = english_in_text(str(confirmation["Subject"]), where="confirmation subject")
     leftovers += english_in_text(plain_text(confirmation), where="confirmation text")
     assert not leftovers, report(leftovers)
+    # The email's HTML as a mail app on the phone shows it (away from the site and its CSP).
+    phone.goto("about:blank")
+    phone.set_content(confirmation.get_body(("html",)).get_content())
+    check_spanish_page(phone, screenshot, axe_check, "email-confirmation")
 
     phone.goto(manage_link(confirmation))
     check_spanish_page(phone, screenshot, axe_check, "manage")
