@@ -847,7 +847,10 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
     # medicine; it may still be read as a possible opioid, which only ever asks the pharmacist.
     other = None if _is_plain_word(word) else _closest(sound, kb.other_sounds_by_initial, kb.other_sounds_by_prefix, allowed)
     if opioid is None:
-        return (kb.other_sounds[other[0]], False) if other is not None else None
+        # A name two letters from an everyday medicine's may be a brand we do not know ("Analfin" is
+        # not "Anadin"): it stays unknown for the pharmacist rather than silently renamed.
+        near_enough = other is not None and (other[1] <= 1 or (other[1] == 2 and len(word) >= 10))
+        return (kb.other_sounds[other[0]], False) if other is not None and near_enough else None
     if other is not None and (other[1] == 0 or other[1] < opioid[1] - 1):
         return kb.other_sounds[other[0]], False  # clearly the everyday medicine
     if other is not None and other[1] <= opioid[1]:

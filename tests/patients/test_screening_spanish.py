@@ -122,3 +122,9 @@ def test_a_rewritten_word_still_points_at_what_the_patient_typed():
 )
 def test_pharmacy_label_words_are_not_unknown_medicines(entry):
     assert unrecognised_words(entry) == []
+
+
+def test_a_name_two_letters_from_an_everyday_brand_stays_unknown_for_the_pharmacist():
+    # "Analfin" is not Anadin: an unknown brand is never silently renamed to an everyday medicine.
+    assert [f.code for f in screen("Analfin 10 mg cada 4 horas")] == ["unrecognised"]
+    assert screen("Anadin extra") == []  # the brand itself still reads as itself
