@@ -13,6 +13,7 @@ from datetime import date
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patients.models import Intake
+from patients.services import patient_language_set
 from patients.session import intake_from_session
 from welltopia.honeypot import honeypot_checked
 from welltopia.ratelimit import rate_limited
@@ -61,6 +63,15 @@ def intake_required(view):
         return view(request, intake, *args, **kwargs)
 
     return wrapper
+
+
+def _remember_chosen_language(request, patient) -> None:
+    """The booking's page is where an email leads: a patient who chose a language with the switch
+    (its cookie; the browser's Accept-Language alone is no choice) gets their emails in it from now
+    on, as after sending an intake. The switch returns to this page, so it is stored at once."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen:
+        patient_language_set(patient=patient, language=chosen)
 
 
 def _with_query(url_name: str, *args, **params) -> str:
@@ -389,6 +400,7 @@ def _refuse_if_locked(request, appointment):
 @rate_limited("manage", setting="RATE_LIMIT_MANAGE")
 def manage(request, token):
     appointment = _appointment_or_404(token)
+    _remember_chosen_language(request, appointment.patient)
     now = timezone.now()
     changeable = selectors.patient_may_change(appointment, now=now)
     return render(

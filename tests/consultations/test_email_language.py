@@ -255,3 +255,29 @@ def test_a_patient_who_changes_language_after_booking_gets_the_next_reminder_in_
     confirmation, reminder = smtp_server.messages
     assert str(confirmation["Subject"]).strip().startswith("Su consulta farmacéutica está reservada")
     assert str(reminder["Subject"]) == f"Reminder: your pharmacist consultation, {ENGLISH_WHEN}"
+
+
+# --- Choosing a language on the booking's page ----------------------------------------------------
+@pytest.mark.django_db
+def test_choosing_spanish_on_the_booking_page_makes_the_next_emails_spanish(client, settings):
+    appointment = AppointmentFactory(patient=PatientFactory(language="en"), start=timezone.now() + timedelta(days=3))
+    page = reverse("consultations:manage", args=[appointment.manage_token])
+
+    client.post("/i18n/setlang/", {"language": "es", "next": page})
+    response = client.get(page)
+
+    assert '<html lang="es">' in response.content.decode()
+    appointment.patient.refresh_from_db()
+    assert appointment.patient.language == "es"
+
+
+@pytest.mark.django_db
+def test_a_browser_that_only_prefers_spanish_does_not_change_the_emails_language(client):
+    """Accept-Language alone is no choice: someone else's browser opening the link changes nothing."""
+    appointment = AppointmentFactory(patient=PatientFactory(language="en"), start=timezone.now() + timedelta(days=3))
+
+    response = client.get(reverse("consultations:manage", args=[appointment.manage_token]), HTTP_ACCEPT_LANGUAGE="es")
+
+    assert '<html lang="es">' in response.content.decode()
+    appointment.patient.refresh_from_db()
+    assert appointment.patient.language == "en"
