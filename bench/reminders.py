@@ -1,18 +1,24 @@
 """Send 5,000 due reminders through the sending service to a local SMTP sink, and compare with
 a plain smtplib loop sending the same messages to the same sink in the same run.
 
-Run from the repository root:  python bench/reminders.py
+Run from the repository root:  python bench/reminders.py             (figures)
+                                python bench/reminders.py --profile   (and cProfile's top costs)
 
-Sets up Django itself with a throwaway SQLite database under var/bench (migrated, seeded,
-deleted at the end). The sink is aiosmtpd in a thread of this process; both senders keep one
-SMTP connection open. The database runs in WAL mode without an fsync per commit (with one, this
-machine's disk sets the pace: about 40 emails/s, two commits each). Prints reminders_per_s, reminder_queries_per_email and
-reminders_vs_smtplib_ratio.
+The database: PostgreSQL when DATABASE_URL names one that answers (a throwaway database
+`<name>_bench_reminders_<pid>` is created beside it, migrated, seeded and dropped at the end),
+otherwise a throwaway SQLite file under var/bench. A line on stderr says which. SQLite runs in WAL
+mode without an fsync per commit (with one, this machine's disk sets the pace: about 40 emails/s).
+The sink is aiosmtpd in a thread of this process; both senders keep one SMTP connection open.
+Prints reminders_per_s, reminder_queries_per_email (every statement the scan sends, BEGIN
+included where Django sends it as one: SQLite's BEGIN IMMEDIATE) and reminders_vs_smtplib_ratio.
 """
 
 from __future__ import annotations
 
+import cProfile
+import io
 import os
+import pstats
 import shutil
 import smtplib
 import socket
@@ -21,12 +27,14 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_DIR = ROOT / "var" / "bench"
 DATABASE = BENCH_DIR / f"reminders-{os.getpid()}.sqlite3"
 COUNT = int(os.environ.get("BENCH_REMINDERS", "5000"))
+PHARMACISTS = 40
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "welltopia.settings")
 # Measured as production runs: DEBUG off (cached templates, no query log kept in memory).
@@ -36,7 +44,38 @@ os.environ["STATICFILES_STORAGE"] = "django.contrib.staticfiles.storage.StaticFi
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("VAR_DIR", "var/bench")
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # one INFO line per email would time the console
-os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
+
+
+def configure_database() -> tuple[str, tuple[str, str] | None]:
+    """Point DATABASE_URL at a throwaway database; returns its label and what to drop afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        try:
+            import psycopg
+
+            parts = urlsplit(url)
+            name = f"{parts.path.lstrip('/') or 'welltopia'}_bench_reminders_{os.getpid()}"
+            admin_url = parts._replace(path="/postgres").geturl()
+            with psycopg.connect(admin_url, autocommit=True, connect_timeout=2) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            os.environ["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
+            return "PostgreSQL", (admin_url, name)
+        except Exception as error:  # noqa: BLE001 (unreachable: measure on SQLite and say so)
+            sys.stderr.write(f"reminders.py: PostgreSQL not usable ({type(error).__name__}), using SQLite\n")
+    os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
+    return "SQLite", None
+
+
+def drop_database(postgres: tuple[str, str] | None) -> None:
+    if postgres is None:
+        return
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    admin_url, name = postgres
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Sink:
@@ -68,8 +107,15 @@ def seed(count):
         name="Welltopia Compounding Pharmacy", address_line1="2400 University Avenue",
         city="Madison", postal_code="53726", phone="+1 608-555-0142",
     )
-    user = get_user_model().objects.create(username="bench-pharmacist", is_staff=True)
-    pharmacist = Pharmacist.objects.create(user=user, display_name="Bench, PharmD", location=location)
+    # Appointments start 10 s apart and last 5 minutes: spread over enough pharmacists that none
+    # overlaps another of the same pharmacist (PostgreSQL's exclusion constraint refuses that).
+    pharmacists = [
+        Pharmacist.objects.create(
+            user=get_user_model().objects.create(username=f"bench-pharmacist-{n}", is_staff=True),
+            display_name=f"Bench {n}, PharmD", location=location,
+        )
+        for n in range(PHARMACISTS)
+    ]
     kind = ConsultationType.objects.create(name="Check-in", slug="check-in", duration_minutes=5)
     patients = Patient.objects.bulk_create(
         Patient(first_name="Pat", last_name=f"Bench{i}", date_of_birth="1980-01-01",
@@ -82,7 +128,7 @@ def seed(count):
     first = now.replace(second=0, microsecond=0) + timedelta(hours=3)
     appointments = Appointment.objects.bulk_create(
         Appointment(
-            patient=intake.patient, intake=intake, pharmacist=pharmacist, consultation_type=kind,
+            patient=intake.patient, intake=intake, pharmacist=pharmacists[i % PHARMACISTS], consultation_type=kind,
             location=location, mode=Appointment.Mode.PHONE, start=first + timedelta(seconds=10 * i),
             end=first + timedelta(seconds=10 * i + 300), blocked_until=first + timedelta(seconds=10 * i + 300),
             manage_token=f"bench-reminder-token-{i:06d}",  # 22+ characters, as the manage URLs accept
@@ -101,6 +147,8 @@ def main():
     bench_existed = BENCH_DIR.exists()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     controller = None
+    label, postgres = configure_database()
+    sys.stderr.write(f"reminders_* below: {label}, {COUNT} reminders\n")
     try:
         import django
 
@@ -142,10 +190,20 @@ def main():
             queries += 1
             return execute(sql, params, many, context)
 
+        profiler = cProfile.Profile() if "--profile" in sys.argv else None
         with connection.execute_wrapper(count):
             started = time.perf_counter()
+            if profiler:
+                profiler.enable()
             outcomes = notifications_send_due()
+            if profiler:
+                profiler.disable()
             ours = time.perf_counter() - started
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+            sys.stderr.write(f"\n===== notifications_send_due (cProfile, {COUNT} reminders) =====\n{out.getvalue()}")
         sent = Notification.objects.filter(status=Notification.Status.SENT).count()
         if outcomes != {"sent": COUNT} or sent != COUNT or len(sink.messages) != COUNT:
             raise SystemExit(f"expected {COUNT} sent, got {outcomes}, {sent} rows, {len(sink.messages)} at the sink")
@@ -165,6 +223,7 @@ def main():
     finally:
         if controller is not None:
             controller.stop()
+        drop_database(postgres)
         for leftover in BENCH_DIR.glob(f"{DATABASE.name}*"):
             leftover.unlink()
         if not bench_existed:
