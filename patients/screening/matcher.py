@@ -693,7 +693,24 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
     drug_words = {p for s in term_slots for p in range(s.start_word, s.end_word)}
     before = [words[p] for p in range(lo, slot.start_word) if p not in drug_words]
     after = [words[p] for p in range(slot.end_word, hi) if p not in drug_words]
+    if hi < len(words):
+        after = _without_lead_in(after)
     return before, after
+
+
+# "…, I take lisinopril", "; my meds: metformin": the words that open the next medicine are its own.
+_LEAD_IN_VERBS = _word_set("take takes taking use uses using on meds medications medicines rx")
+_LEAD_IN_SUBJECTS = _word_set("i and also only just me my")
+
+
+def _without_lead_in(after: list[str]) -> list[str]:
+    end = len(after)
+    if not end or after[end - 1] not in _LEAD_IN_VERBS:
+        return after
+    end -= 1
+    while end and after[end - 1] in _LEAD_IN_SUBJECTS:
+        end -= 1
+    return after[:end]
 
 
 def _is_plain_word(word: str) -> bool:
@@ -843,6 +860,10 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
     opioid = _closest(sound, kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, allowed)
+    if opioid is not None and opioid[1] >= 2 and _is_plain_word(word):
+        # "anesthesia" is two sounds from Anexsia: an everyday word far from an opioid's name is only
+        # possibly that opioid, for the pharmacist to ask about. One slip ("heroine") stays the opioid.
+        return kb.opioid_sounds[opioid[0]], True
     # An everyday English word ("nothing", "vomiting") is not a misspelt brand of an everyday
     # medicine; it may still be read as a possible opioid, which only ever asks the pharmacist.
     other = None if _is_plain_word(word) else _closest(sound, kb.other_sounds_by_initial, kb.other_sounds_by_prefix, allowed)

@@ -177,6 +177,9 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
     someone_else = _someone_elses(before, around)
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
+    at_work = _at_work(around)
+    if at_work:
+        return Timing(Use.NEVER, cue=at_work)
 
     when, last_dose = read_date(around, today=today, raw=raw)
     if last_dose is not None and _until_a_coming_day(around):
@@ -225,6 +228,32 @@ def _until_a_coming_day(words: list[str]) -> bool:
     if at is None or any(len(w) == 4 and w.isdigit() for w in words) or {"last", "ago", "stopped", "quit"} & set(words):
         return False
     return bool(_COMING & set(words[at + 1 :]))
+
+
+# "ER nurse, I administer fentanyl", "I count oxycodone at the pharmacy", "methadone clinic counselor":
+# an opioid the patient handles at work. Any word of the patient taking it ("I take", "gave me")
+# keeps it the patient's own.
+_JOBS = frozenset(
+    {"nurse", "nurses", "rn", "lpn", "cna", "pharmacist", "technician", "tech", "counselor", "counsellor", "medic",
+     "paramedic", "emt", "vet", "veterinarian", "shift", "shifts", "job", "work", "caregiving", "hospice"}
+)
+_HANDLING = frozenset(
+    {"give", "giving", "administer", "administers", "administering", "dispense", "dispenses", "dispensing", "count",
+     "counts", "counting", "waste", "wasting", "pass", "passing", "stock", "stocking", "handle", "handling",
+     "prescribe", "prescribing", "counselor", "counsellor"}
+)
+
+
+# Verbs only a job uses: "I administer fentanyl", "I dispense methadone".
+_HANDLING_AT_WORK = frozenset({"administer", "administering", "dispense", "dispensing", "waste", "wasting"})
+
+
+def _at_work(words: list[str]) -> str:
+    if not (_JOBS & set(words) and _HANDLING & set(words)) and not _HANDLING_AT_WORK & set(words):
+        return ""
+    if _takes_it_oneself(words) or _own_use_of_anothers(words) or {"me", "myself"} & set(words):
+        return ""
+    return next(w for w in words if w in _HANDLING)
 
 
 def _someone_elses(before: list[str], around: list[str]) -> str:

@@ -657,3 +657,38 @@ def test_set_i_causes_that_stay_a_contraindication(entry):
 )
 def test_set_i_causes_that_are_not_a_contraindication(entry):
     assert not is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "RN on a surgical floor, I give hydromorphone and morphine every shift",
+        "pharmacy tech - I count the oxycodone at work, I take sertraline",
+        "I dispense methadone at the OTP where I work",
+        "suboxone clinic counselor",
+    ],
+)
+def test_an_opioid_handled_at_work_is_not_the_patients(entry):
+    assert not is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "nurse, but I take the leftover oxycodone from work",  # the patient's own use
+        "hospice gives me morphine for my cancer pain",
+        "I count my oxycodone pills every night",  # counting one's own supply
+    ],
+)
+def test_an_opioid_from_work_that_the_patient_takes_stays_a_contraindication(entry):
+    assert is_opioid(screen(entry)), entry
+
+
+def test_an_everyday_word_far_from_an_opioid_name_is_only_a_possible_opioid():
+    assert [f.code for f in screen("opioid-free anesthesia for my knee")] == ["opioid_possible"]
+    assert is_opioid(screen("heroine every day"))  # one slip from heroin stays heroin
+
+
+def test_the_words_that_open_the_next_medicine_belong_to_it():
+    # "I take" is about lisinopril, so the husband's methadone stays his.
+    assert not is_opioid(screen("my husband is on methadone; I take lisinopril"))
