@@ -15,8 +15,11 @@ from datetime import date
 
 import phonenumbers
 from django import forms
+from django.conf.locale.en import formats as english_formats
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Intake, MedicationEntry, Patient
 
@@ -27,6 +30,9 @@ MAX_MEDICATIONS = 40
 # sends more than MAX_MEDICATIONS); beyond this the formset refuses to build more forms.
 ABSOLUTE_MAX_MEDICATIONS = 2 * MAX_MEDICATIONS
 ADD_ROW = "add_row"
+# Dates typed without the browser's date picker are read the American way (month first) in every
+# language: the hints say "month/day/year" in Spanish too, and 04/12/1980 must not change meaning.
+DATE_INPUT_FORMATS = english_formats.DATE_INPUT_FORMATS
 
 
 def normalise_phone(value: str, *, message: str) -> str:
@@ -61,7 +67,7 @@ def age_on(day: date, *, born: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-PHONE_MESSAGE = (
+PHONE_MESSAGE = _(
     "Enter a phone number we can reach you on, for example 608-555-0123. "
     "For a number outside the US, start with + and the country code."
 )
@@ -72,21 +78,24 @@ class PatientForm(forms.ModelForm):
         model = Patient
         fields = ["first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact"]
         labels = {
-            "first_name": "First name",
-            "last_name": "Last name",
-            "date_of_birth": "Date of birth",
-            "email": "Email address",
-            "phone": "Phone number",
-            "preferred_contact": "How should we contact you?",
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "date_of_birth": _("Date of birth"),
+            "email": _("Email address"),
+            "phone": _("Phone number"),
+            "preferred_contact": _("How should we contact you?"),
         }
-        help_texts = {"phone": "A US number, or + and the country code for elsewhere."}
+        help_texts = {"phone": _("A US number, or + and the country code for elsewhere.")}
         error_messages = {
-            "first_name": {"required": "Enter your first name."},
-            "last_name": {"required": "Enter your last name."},
-            "date_of_birth": {"required": "Enter your date of birth."},
-            "email": {"required": "Enter your email address.", "invalid": "Enter an email address like name@example.com."},
-            "phone": {"required": "Enter a phone number we can reach you on."},
-            "preferred_contact": {"required": "Choose how we should contact you."},
+            "first_name": {"required": _("Enter your first name.")},
+            "last_name": {"required": _("Enter your last name.")},
+            "date_of_birth": {"required": _("Enter your date of birth.")},
+            "email": {
+                "required": _("Enter your email address."),
+                "invalid": _("Enter an email address like name@example.com."),
+            },
+            "phone": {"required": _("Enter a phone number we can reach you on.")},
+            "preferred_contact": {"required": _("Choose how we should contact you.")},
         }
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
@@ -97,7 +106,10 @@ class PatientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.pharmacy_phone = pharmacy_phone
         self.fields["phone"].max_length = 40
-        self.fields["date_of_birth"].error_messages["invalid"] = "Enter your date of birth, for example 04/12/1980."
+        self.fields["date_of_birth"].input_formats = DATE_INPUT_FORMATS
+        self.fields["date_of_birth"].error_messages["invalid"] = gettext(
+            "Enter your date of birth, for example 04/12/1980."
+        )
         autocomplete = {
             "first_name": "given-name",
             "last_name": "family-name",
@@ -109,10 +121,10 @@ class PatientForm(forms.ModelForm):
         self.fields["phone"].widget.input_type = "tel"
 
     def clean_first_name(self):
-        return self._one_line_name("first_name", "Enter your first name.")
+        return self._one_line_name("first_name", gettext("Enter your first name."))
 
     def clean_last_name(self):
-        return self._one_line_name("last_name", "Enter your last name.")
+        return self._one_line_name("last_name", gettext("Enter your last name."))
 
     def _one_line_name(self, name: str, message: str) -> str:
         value = one_line(self.cleaned_data[name])
@@ -130,100 +142,106 @@ class PatientForm(forms.ModelForm):
         born = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
         if born > today:
-            raise forms.ValidationError("Your date of birth can't be in the future.", code="future")
+            raise forms.ValidationError(gettext("Your date of birth can't be in the future."), code="future")
         if age_on(today, born=born) > OLDEST_AGE:
-            raise forms.ValidationError("Please check the year of your date of birth.", code="unrealistic")
+            raise forms.ValidationError(gettext("Please check the year of your date of birth."), code="unrealistic")
         if age_on(today, born=born) < ADULT_AGE:
-            call = f"please call the pharmacy on {self.pharmacy_phone}" if self.pharmacy_phone else (
-                "please call the pharmacy"
-            )
-            raise forms.ValidationError(
-                f"Online booking is for adults aged {ADULT_AGE} or over. For someone younger, "
-                f"{call} and we will help you.",
-                code="under_age",
-            )
+            if self.pharmacy_phone:
+                message = gettext(
+                    "Online booking is for adults aged %(age)s or over. For someone younger, please call "
+                    "the pharmacy on %(phone)s and we will help you."
+                ) % {"age": ADULT_AGE, "phone": self.pharmacy_phone}
+            else:
+                message = gettext(
+                    "Online booking is for adults aged %(age)s or over. For someone younger, please call "
+                    "the pharmacy and we will help you."
+                ) % {"age": ADULT_AGE}
+            raise forms.ValidationError(message, code="under_age")
         return born
 
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 OPIOID_ANSWERS = [(value, label) for value, label in Intake.OpioidUse.choices if value != Intake.OpioidUse.NOT_ASKED]
-OPIOID_HELP = (
+OPIOID_HELP = _(
     "This means prescription pain medicine (for example oxycodone, hydrocodone, tramadol, morphine), "
     "codeine cough medicine, methadone, buprenorphine (tablets, films, patches or monthly injections), "
     "or anything from the street such as heroin or fentanyl. If you are not sure, that is fine: "
-    "choose \u201cI'm not sure\u201d."
+    "choose “I'm not sure”."
 )
 
 
 class IntakeForm(forms.Form):
     pregnancy_status = forms.ChoiceField(
-        label="Are you pregnant, breastfeeding or trying to conceive?",
+        label=_("Are you pregnant, breastfeeding or trying to conceive?"),
         choices=Intake.PregnancyStatus.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the answer that fits you, or \u201cPrefer not to say\u201d."},
+        error_messages={"required": _("Choose the answer that fits you, or “Prefer not to say”.")},
     )
     opioid_use = forms.ChoiceField(
-        label="Have you taken any opioid recently?",
+        label=_("Have you taken any opioid recently?"),
         help_text=OPIOID_HELP,
         choices=OPIOID_ANSWERS,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the answer that fits you. \u201cI'm not sure\u201d is a fine answer."},
+        error_messages={"required": _("Choose the answer that fits you. “I'm not sure” is a fine answer.")},
     )
     opioid_stopped_what = forms.CharField(
-        label="Which one?",
+        label=_("Which one?"),
         max_length=200,
         required=False,
         # No autocomplete="off": it also stops the browser restoring the answer on Back.
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
     opioid_last_dose = forms.DateField(
-        label="Date of your last dose",
+        label=_("Date of your last dose"),
         required=False,
+        input_formats=DATE_INPUT_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the date of your last dose, for example 11/24/2026."},
+        error_messages={"invalid": _("Enter the date of your last dose, for example 11/24/2026.")},
     )
     takes_no_medications = forms.BooleanField(
-        label="I take no medications or supplements",
+        label=_("I take no medications or supplements"),
         required=False,
     )
     conditions = forms.MultipleChoiceField(
-        label="What would you like to talk about?",
-        help_text="Tick any that apply.",
+        label=_("What would you like to talk about?"),
+        help_text=_("Tick any that apply."),
         choices=Intake.Condition.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     condition_other = forms.CharField(
-        label="Tell us a little more about \u201csomething else\u201d", max_length=300, required=False
+        label=_("Tell us a little more about “something else”"), max_length=300, required=False
     )
     has_ldn_prescription = forms.TypedChoiceField(
-        label="Do you already have a prescription for LDN?",
+        label=_("Do you already have a prescription for LDN?"),
         choices=YES_NO,
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Tell us whether you already have an LDN prescription."},
+        error_messages={"required": _("Tell us whether you already have an LDN prescription.")},
     )
-    prescriber_name = forms.CharField(label="Prescriber's name", max_length=200, required=False)
-    prescriber_clinic = forms.CharField(label="Clinic or practice", max_length=200, required=False)
-    prescriber_phone = forms.CharField(label="Prescriber's phone number", max_length=40, required=False)
+    prescriber_name = forms.CharField(label=_("Prescriber's name"), max_length=200, required=False)
+    prescriber_clinic = forms.CharField(label=_("Clinic or practice"), max_length=200, required=False)
+    prescriber_phone = forms.CharField(label=_("Prescriber's phone number"), max_length=40, required=False)
     allergies = forms.CharField(
-        label="Allergies to medicines or anything else (optional)",
+        label=_("Allergies to medicines or anything else (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=False,
     )
     consent_privacy = forms.BooleanField(
-        label="I have read the privacy notice and agree that the pharmacy may keep this information "
-        "to prepare my consultation.",
-        error_messages={"required": "Please confirm you have read the privacy notice."},
+        label=_(
+            "I have read the privacy notice and agree that the pharmacy may keep this information "
+            "to prepare my consultation."
+        ),
+        error_messages={"required": _("Please confirm you have read the privacy notice.")},
     )
     consent_not_diagnosis = forms.BooleanField(
-        label="I understand that the consultation is a conversation with a pharmacist, not a diagnosis.",
-        error_messages={"required": "Please confirm you understand the consultation is not a diagnosis."},
+        label=_("I understand that the consultation is a conversation with a pharmacist, not a diagnosis."),
+        error_messages={"required": _("Please confirm you understand the consultation is not a diagnosis.")},
     )
     consent_contact = forms.BooleanField(
-        label="I agree that the pharmacy may contact me about this consultation.",
-        error_messages={"required": "Please agree that we may contact you about your consultation."},
+        label=_("I agree that the pharmacy may contact me about this consultation."),
+        error_messages={"required": _("Please agree that we may contact you about your consultation.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -235,15 +253,18 @@ class IntakeForm(forms.Form):
         data = super().clean()
         self._clean_opioid_follow_up(data)
         if Intake.Condition.OTHER in data.get("conditions", []) and not data.get("condition_other", "").strip():
-            self.add_error("condition_other", "You ticked \u201cSomething else\u201d: tell us briefly what it is.")
+            self.add_error("condition_other", gettext("You ticked “Something else”: tell us briefly what it is."))
         if data.get("has_ldn_prescription"):
-            for name, what in (
-                ("prescriber_name", "your prescriber's name"),
-                ("prescriber_clinic", "the clinic or practice"),
-                ("prescriber_phone", "your prescriber's phone number"),
+            for name, message in (
+                ("prescriber_name", gettext("You have an LDN prescription: please give your prescriber's name.")),
+                ("prescriber_clinic", gettext("You have an LDN prescription: please give the clinic or practice.")),
+                (
+                    "prescriber_phone",
+                    gettext("You have an LDN prescription: please give your prescriber's phone number."),
+                ),
             ):
                 if not data.get(name, "").strip():
-                    self.add_error(name, f"You have an LDN prescription: please give {what}.")
+                    self.add_error(name, message)
         phone = data.get("prescriber_phone", "").strip()
         if phone and "prescriber_phone" not in self.errors:
             try:
@@ -267,17 +288,17 @@ class IntakeForm(forms.Form):
             return
         data["opioid_stopped_what"] = (data.get("opioid_stopped_what") or "").strip()
         if not data["opioid_stopped_what"] and "opioid_stopped_what" not in self.errors:
-            self.add_error("opioid_stopped_what", "You stopped an opioid: tell us which one, as best you can.")
+            self.add_error("opioid_stopped_what", gettext("You stopped an opioid: tell us which one, as best you can."))
         last_dose = data.get("opioid_last_dose")
         if "opioid_last_dose" in self.errors:
             return
         if last_dose is None:
             self.add_error(
                 "opioid_last_dose",
-                "Tell us the date of your last dose. If you don\u2019t know the exact day, your best guess is fine.",
+                gettext("Tell us the date of your last dose. If you don’t know the exact day, your best guess is fine."),
             )
         elif last_dose > timezone.localdate():
-            self.add_error("opioid_last_dose", "The date of your last dose can\u2019t be in the future.")
+            self.add_error("opioid_last_dose", gettext("The date of your last dose can’t be in the future."))
 
     def check_last_dose_after_birth(self, born: date | None) -> None:
         """The last dose can't come before the patient was born (the birth date is on the other form)."""
@@ -285,24 +306,24 @@ class IntakeForm(forms.Form):
         if born and last_dose and last_dose < born and "opioid_last_dose" not in self.errors:
             self.add_error(
                 "opioid_last_dose",
-                "The date of your last dose is before your date of birth. Please check the year.",
+                gettext("The date of your last dose is before your date of birth. Please check the year."),
             )
 
 
 class MedicationForm(forms.Form):
     text = forms.CharField(
-        label="Medication or supplement",
+        label=_("Medication or supplement"),
         max_length=200,
         required=False,
         # No autocomplete="off": it also stops the browser restoring the answer on Back.
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
-    dose = forms.CharField(label="Dose", max_length=100, required=False, help_text="For example 10 mg")
+    dose = forms.CharField(label=_("Dose"), max_length=100, required=False, help_text=_("For example 10 mg"))
     frequency = forms.CharField(
-        label="How often", max_length=100, required=False, help_text="For example twice a day"
+        label=_("How often"), max_length=100, required=False, help_text=_("For example twice a day")
     )
     kind = forms.ChoiceField(
-        label="Type",
+        label=_("Type"),
         choices=MedicationEntry.Kind.choices,
         initial=MedicationEntry.Kind.PRESCRIPTION,
         widget=forms.RadioSelect,
@@ -311,7 +332,10 @@ class MedicationForm(forms.Form):
     def clean(self):
         data = super().clean()
         if (data.get("dose") or data.get("frequency")) and not data.get("text", "").strip():
-            self.add_error("text", "Tell us the name of this medication or supplement, or tick \u201cRemove this medication\u201d.")
+            self.add_error(
+                "text",
+                gettext("Tell us the name of this medication or supplement, or tick “Remove this medication”."),
+            )
         return data
 
 
@@ -320,9 +344,10 @@ class BaseMedicationFormSet(BaseFormSet):
 
     deletion_widget = forms.CheckboxInput
     default_error_messages = {
-        "missing_management_form": "The medication list could not be read. Please check it and send the form again.",
-        "too_many_forms": (
-            f"You can list up to {MAX_MEDICATIONS} medicines and supplements here. Remove any listed twice, "
+        "missing_management_form": _("The medication list could not be read. Please check it and send the form again."),
+        # Django fills in %(num)d (max_num, which is MAX_MEDICATIONS) when it raises the error.
+        "too_many_forms": _(
+            "You can list up to %(num)d medicines and supplements here. Remove any listed twice, "
             "and tell the pharmacist about the rest at your consultation."
         ),
     }
@@ -343,7 +368,7 @@ class BaseMedicationFormSet(BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
-            form.fields["DELETE"].label = "Remove this medication"
+            form.fields["DELETE"].label = gettext("Remove this medication")
 
     def entries(self) -> list[dict]:
         return [
@@ -419,18 +444,22 @@ class IntakeSubmission:
         return submission
 
     def limit_message(self) -> str:
-        return self._limit_words(", so no row was added")
+        return self._limit_words(added=False)
 
     def full_message(self) -> str:
         """What the page says once every row is in use, before a row is asked for (medication_rows.js)."""
-        return self._limit_words("")
+        return self._limit_words(added=None)
 
-    def _limit_words(self, outcome: str) -> str:
-        call = f", or call us on {self.pharmacy_phone}" if self.pharmacy_phone else ", or call the pharmacy"
-        return (
-            f"This form holds up to {MAX_MEDICATIONS} medicines and supplements{outcome}. "
-            f"Please tell the pharmacist about the rest at your consultation{call}."
-        )
+    def _limit_words(self, *, added: bool | None) -> str:
+        if added is None:
+            holds = gettext("This form holds up to %(max)s medicines and supplements.")
+        else:
+            holds = gettext("This form holds up to %(max)s medicines and supplements, so no row was added.")
+        if self.pharmacy_phone:
+            rest = gettext("Please tell the pharmacist about the rest at your consultation, or call us on %(phone)s.")
+        else:
+            rest = gettext("Please tell the pharmacist about the rest at your consultation, or call the pharmacy.")
+        return f"{holds % {'max': MAX_MEDICATIONS}} {rest % {'phone': self.pharmacy_phone}}"
 
     def is_valid(self) -> bool:
         if not self.is_bound or self.adding_row:
@@ -449,14 +478,18 @@ class IntakeSubmission:
         if has_entries and takes_none:
             self.intake.add_error(
                 "takes_no_medications",
-                "You listed medications and also ticked \u201cI take no medications or supplements\u201d. "
-                "Untick the box, or remove the medications.",
+                gettext(
+                    "You listed medications and also ticked “I take no medications or supplements”. "
+                    "Untick the box, or remove the medications."
+                ),
             )
         elif not has_entries and not takes_none:
             self.intake.add_error(
                 "takes_no_medications",
-                "List the medications and supplements you take, or tick "
-                "\u201cI take no medications or supplements\u201d.",
+                gettext(
+                    "List the medications and supplements you take, or tick "
+                    "“I take no medications or supplements”."
+                ),
             )
         return True
 
@@ -477,7 +510,10 @@ class IntakeSubmission:
         errors += [("medications", str(error)) for error in self.medications.non_form_errors()]
         for number, form in enumerate(self.medications.forms, start=1):
             if not self.medications._should_delete_form(form):
-                errors += [(anchor, f"Medication {number}: {message}") for anchor, message in _form_errors(form)]
+                errors += [
+                    (anchor, gettext("Medication %(number)s: %(message)s") % {"number": number, "message": message})
+                    for anchor, message in _form_errors(form)
+                ]
         order = _page_order()
         return sorted(errors, key=lambda item: order(item[0]))
 
@@ -540,12 +576,12 @@ class ContinueLinkForm(forms.Form):
     """Ask for a link to a saved intake (patients/continuation.py): the email address alone."""
 
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
-        help_text="The one you gave with your answers.",
+        help_text=_("The one you gave with your answers."),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

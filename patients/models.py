@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # Highest first: the order in which a pharmacist needs to see them.
 SEVERITY_RANK = {"contraindication": 3, "caution": 2, "review": 1, "clear": 0}
@@ -19,9 +20,9 @@ def worst_severity(severities) -> str:
 
 class Patient(models.Model):
     class ContactMethod(models.TextChoices):
-        EMAIL = "email", "Email"
-        PHONE = "phone", "Phone call"
-        TEXT = "text", "Text message"
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone call")
+        TEXT = "text", _("Text message")
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -50,29 +51,29 @@ class Patient(models.Model):
 
 class Intake(models.Model):
     class PregnancyStatus(models.TextChoices):
-        NOT_PREGNANT = "not_pregnant", "Not pregnant"
-        PREGNANT = "pregnant", "Pregnant"
-        BREASTFEEDING = "breastfeeding", "Breastfeeding"
-        TRYING_TO_CONCEIVE = "trying_to_conceive", "Trying to conceive"
-        NOT_APPLICABLE = "not_applicable", "Not applicable"
-        NOT_SURE = "not_sure", "Not sure"
-        PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+        NOT_PREGNANT = "not_pregnant", _("Not pregnant")
+        PREGNANT = "pregnant", _("Pregnant")
+        BREASTFEEDING = "breastfeeding", _("Breastfeeding")
+        TRYING_TO_CONCEIVE = "trying_to_conceive", _("Trying to conceive")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+        NOT_SURE = "not_sure", _("Not sure")
+        PREFER_NOT_TO_SAY = "prefer_not_to_say", _("Prefer not to say")
 
     class OpioidUse(models.TextChoices):
-        NOW = "now", "Yes, I take one now"
-        STOPPED = "stopped", "I stopped"
-        NO = "no", "No"
-        NOT_SURE = "not_sure", "I'm not sure"
+        NOW = "now", _("Yes, I take one now")
+        STOPPED = "stopped", _("I stopped")
+        NO = "no", _("No")
+        NOT_SURE = "not_sure", _("I'm not sure")
         # Intakes stored before the question was asked: no answer is invented for them.
         NOT_ASKED = "not_asked", "Not asked (intake before this question existed)"
 
     class Condition(models.TextChoices):
-        AUTOIMMUNE = "autoimmune", "Autoimmune conditions"
-        CHRONIC_PAIN = "chronic_pain", "Chronic pain"
-        ANXIETY_MOOD = "anxiety_mood", "Anxiety or mood"
-        HORMONAL = "hormonal", "Hormonal symptoms"
-        CANCER_RELATED = "cancer_related", "Cancer-related"
-        OTHER = "other", "Something else"
+        AUTOIMMUNE = "autoimmune", _("Autoimmune conditions")
+        CHRONIC_PAIN = "chronic_pain", _("Chronic pain")
+        ANXIETY_MOOD = "anxiety_mood", _("Anxiety or mood")
+        HORMONAL = "hormonal", _("Hormonal symptoms")
+        CANCER_RELATED = "cancer_related", _("Cancer-related")
+        OTHER = "other", _("Something else")
 
     class Outcome(models.TextChoices):
         CLEAR = "clear", "Nothing noticed"
@@ -151,8 +152,8 @@ class Intake(models.Model):
 
 class MedicationEntry(models.Model):
     class Kind(models.TextChoices):
-        PRESCRIPTION = "prescription", "Prescription"
-        OVER_THE_COUNTER = "otc", "Over the counter or supplement"
+        PRESCRIPTION = "prescription", _("Prescription")
+        OVER_THE_COUNTER = "otc", _("Over the counter or supplement")
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="medications")
     position = models.PositiveSmallIntegerField()

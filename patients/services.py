@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_variables
 
 from .models import SEVERITY_RANK, Intake, MedicationEntry, Patient, ScreeningFlag, worst_severity
@@ -124,12 +125,12 @@ def intake_submit(
         patient_data = {**patient_data, "language": language}
     missing = [name for name in CONSENTS if not intake_data.get(name)]
     if missing:
-        raise ValidationError(dict.fromkeys(missing, "This consent is needed to go on."))
+        raise ValidationError(dict.fromkeys(missing, gettext("This consent is needed to go on.")))
     medications = [m for m in medications if (m.get("text") or "").strip()]
     takes_none = bool(intake_data.get("takes_no_medications"))
     if takes_none == bool(medications):
         raise ValidationError(
-            {"takes_no_medications": "List at least one medication, or say that you take none — not both."}
+            {"takes_no_medications": gettext("List at least one medication, or say that you take none — not both.")}
         )
 
     patient = patient_find_or_create(patient_data=patient_data)
@@ -255,7 +256,14 @@ def _earlier_intake_flags(*, intake: Intake, shown: Sequence[ScreeningFlag]) -> 
 
 
 def _earlier_explanation(*, earlier: Intake, flag: ScreeningFlag) -> str:
-    """For staff: "An earlier intake on Nov 20, 2026 mentioned oxycodone (Contraindication)." """
+    """For staff: "An earlier intake on Nov 20, 2026 mentioned oxycodone (Contraindication)."
+
+    Always English, whatever language the patient filled the form in: staff read it."""
+    with translation.override("en"):
+        return _earlier_explanation_words(earlier=earlier, flag=flag)
+
+
+def _earlier_explanation_words(*, earlier: Intake, flag: ScreeningFlag) -> str:
     day = timezone.localtime(earlier.submitted_at).strftime("%b %-d, %Y")
     if flag.code == "opioid_answer":
         said = f"answered \u201c{earlier.get_opioid_use_display()}\u201d to the opioid question"

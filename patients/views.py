@@ -25,7 +25,7 @@ from .continuation import (
 )
 from .forms import ADD_ROW, ContinueLinkForm, IntakeSubmission
 from .selectors import flags_shown_to_patient, opioid_treatment_noticed, outcome_for_patient, pharmacy_phone
-from .services import intake_submit
+from .services import intake_submit, patient_language_set
 from .session import intake_from_session, intake_remember
 
 
@@ -159,6 +159,8 @@ def intake_continue_open(request, token: str):
         link = continue_link_use(token=token)
         if link.intake is not None:
             intake_remember(request, link.intake)
+            # Picked up in this language: the emails about the booking that follows use it too.
+            patient_language_set(patient=link.intake.patient, language=translation.get_language())
             return redirect("patients:intake_summary")
     else:
         link = continue_link_check(token=token)

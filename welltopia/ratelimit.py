@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.shortcuts import render
+from django.utils.translation import gettext, ngettext
 
 from .client_ip import client_ip
 
@@ -130,11 +131,11 @@ def wait_words(seconds: int) -> str:
     """"about 25 minutes", "about 1 hour", "a minute" — for the 429 page."""
     minutes = math.ceil(seconds / 60)
     if minutes <= 1:
-        return "a minute"
+        return gettext("a minute")
     if minutes < 60:
-        return f"about {minutes} minutes"
+        return ngettext("about %(count)d minute", "about %(count)d minutes", minutes) % {"count": minutes}
     hours = round(minutes / 60)
-    return "about 1 hour" if hours == 1 else f"about {hours} hours"
+    return ngettext("about %(count)d hour", "about %(count)d hours", hours) % {"count": hours}
 
 
 def too_many_requests(request, *, retry_after: int):

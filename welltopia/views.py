@@ -7,6 +7,7 @@ from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.module_loading import import_string
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.debug import sensitive_post_parameters
@@ -30,7 +31,11 @@ def privacy(request):
         request,
         "privacy.html",
         {
-            "retention": f"{years} years" if years >= 2 else f"{days} days",
+            "retention": (
+                ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+                if years >= 2
+                else ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+            ),
             "contact_email": settings.PRIVACY_CONTACT_EMAIL,
         },
     )

@@ -121,7 +121,9 @@
     event.preventDefault();
     var row = addRow();
     var full = keptRows() >= maxRows;
-    say("Medication " + rows().length + " added.", full);
+    // The words come from the page, in its language: "Medication %(number)s added."
+    var added = status.getAttribute("data-added-message") || "Medication %(number)s added.";
+    say(added.replace("%(number)s", String(rows().length)), full);
     showLimit();
     row.querySelector("input, textarea, select").focus();
   });
