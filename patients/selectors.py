@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.module_loading import import_string
 
+from .explanations import explanation_for_patient
 from .models import SEVERITY_RANK, Intake, ScreeningFlag, worst_severity
 
 EARLIER_INTAKE_DAYS = 90
@@ -104,10 +105,14 @@ def explanations_once(texts: list[str]) -> list[str]:
 
 
 def flags_shown_to_patient(*, intake: Intake) -> list[FlagForPatient]:
-    """flags_for_patient as the summary page words them: each explanation given once per page."""
+    """flags_for_patient as the summary page words them: each explanation given once per page, in
+    the page's language (explanations.py)."""
     flags = flags_for_patient(intake=intake)
     texts = explanations_once([flag.explanation for flag in flags])
-    return [FlagForPatient(severity=flag.severity, explanation=text) for flag, text in zip(flags, texts, strict=True)]
+    return [
+        FlagForPatient(severity=flag.severity, explanation=explanation_for_patient(text))
+        for flag, text in zip(flags, texts, strict=True)
+    ]
 
 
 # Opioids taken as treatment for opioid use disorder, not for pain: the notice says so, and asks the
