@@ -176,3 +176,8 @@ class PatientColumns:
     @admin.display(description="prefers")
     def patient_contact(self, obj):
         return obj.patient.get_preferred_contact_display()
+
+    @admin.display(description="language", ordering="patient__language")
+    def patient_language(self, obj):
+        """The language the patient used the site in: the one to speak at the consultation."""
+        return obj.patient.get_language_display()

@@ -194,7 +194,9 @@ class IntakeAdmin(NoAddOrDelete, AuditedViewsMixin, AdminInputGuard, PatientColu
     inlines = [MedicationEntryInline]
     audit_list_views = True
     # Screening next to the name, so it stays in view on a phone where the table scrolls.
-    list_display = ["patient_name", "severity_badges", "submitted", "review_status", "upcoming_appointment"]
+    list_display = [
+        "patient_name", "severity_badges", "submitted", "review_status", "upcoming_appointment", "patient_language",
+    ]
     list_display_links = ["patient_name"]
     list_filter = [
         QueueFilter,
@@ -209,7 +211,7 @@ class IntakeAdmin(NoAddOrDelete, AuditedViewsMixin, AdminInputGuard, PatientColu
     actions = ["mark_in_review"]
     readonly_fields = [
         "patient_name", "patient_date_of_birth", "patient_email", "patient_phone", "patient_contact",
-        "submitted", "pregnancy_status", "opioid_answer", "conditions_display", "condition_other", "allergies",
+        "patient_language", "submitted", "pregnancy_status", "opioid_answer", "conditions_display", "condition_other", "allergies",
         "takes_no_medications", "prescription_display", "consents_display",
         "severity_badges", "other_flags", "screening_rules_version", "earlier_intakes", "upcoming_appointment",
         "reviewed_by_name", "reviewed_at_local", "override_by_name", "override_at_local",
@@ -217,7 +219,7 @@ class IntakeAdmin(NoAddOrDelete, AuditedViewsMixin, AdminInputGuard, PatientColu
     fieldsets = [
         ("Patient", {"fields": [
             "patient_name", "patient_date_of_birth", "patient_email", "patient_phone", "patient_contact",
-            "upcoming_appointment",
+            "patient_language", "upcoming_appointment",
         ]}),
         ("Answers", {"fields": [
             "submitted", "pregnancy_status", "opioid_answer", "conditions_display", "condition_other", "allergies",

@@ -190,10 +190,10 @@ class ConsultationTypeAdmin(AdminInputGuard, admin.ModelAdmin):
 # --- Patients: contact details for everyone on staff -------------------------------------------
 @admin.register(Patient)
 class PatientAdmin(NoAddOrDelete, AdminInputGuard, admin.ModelAdmin):
-    list_display = ["full_name", "email", "phone_display", "preferred_contact", "created_local"]
+    list_display = ["full_name", "email", "phone_display", "preferred_contact", "language", "created_local"]
     search_fields = ["first_name", "last_name", "email", "phone"]
     search_help_text = "Search by name, email or phone."
-    fields = ["first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact"]
+    fields = ["first_name", "last_name", "date_of_birth", "email", "phone", "preferred_contact", "language"]
     readonly_fields = []
 
     class Media:
