@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -19,6 +20,77 @@ from tests.factories import PatientFactory, PharmacistFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# --- pytest-xdist: each worker process gets services of its own -----------------------------------
+def redis_db_offset(urls, worker_number):
+    """How far to move every Redis db number for xdist worker ``worker_number``: past all the dbs
+    the configured URLs use, once per worker before it (CI's 0-2 give gw1 3-5, gw2 6-8...)."""
+    dbs = [int(urlsplit(url).path.strip("/") or 0) for url in urls if urlsplit(url).scheme in ("redis", "rediss")]
+    if not dbs:
+        return 0
+    offset = (max(dbs) - min(dbs) + 1) * worker_number
+    if max(dbs) + offset > 15:
+        raise pytest.UsageError(
+            f"Redis has dbs 0-15: {len(dbs)} per xdist worker from db {min(dbs)} leaves no room for "
+            f"worker {worker_number}; run fewer workers (-n)"
+        )
+    return offset
+
+
+def with_redis_db(url, offset):
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not offset:
+        return url
+    return parts._replace(path=f"/{int(parts.path.strip('/') or 0) + offset}").geturl()
+
+
+def own_services_for_xdist_worker(environ):
+    """The environment of an xdist worker, changed so its tests share nothing with another worker's.
+
+    pytest-django gives each worker its own test database (test_<name>_gw0...). The rest is ours:
+    the Celery queue (a worker started by one process must not take another's tasks), the Redis
+    dbs (the cache is flushed before every test, so two processes cannot share its db), and
+    VAR_DIR (the embedded broker's folders, beat's schedule file, the SQLite test file).
+    Returns the variables to set; none outside xdist.
+    """
+    worker = environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return {}
+    names = ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CACHE_URL")
+    offset = redis_db_offset([environ[name] for name in names if name in environ], int(worker.removeprefix("gw")))
+    changed = {name: with_redis_db(environ[name], offset) for name in names if name in environ}
+    changed["CELERY_TASK_DEFAULT_QUEUE"] = f"{environ.get('CELERY_TASK_DEFAULT_QUEUE', 'celery')}-{worker}"
+    changed["VAR_DIR"] = str(Path(environ.get("VAR_DIR", "var")) / worker)
+    changed["TEST_SERVICES_OF"] = worker
+    return changed
+
+
+def _give_this_xdist_worker_its_own_services():
+    """pytest-django has read the settings before any conftest is imported, so the settings module
+    is read again from the changed environment and its values replace the ones in use (what apps
+    added to the settings stays). Nothing has used the cache or the Celery app yet; the child
+    processes the tests start (Celery workers, manage.py) inherit the environment. DATABASES is
+    left alone: Django's connections already hold it, and pytest-django adds the worker's suffix
+    to the test database's name there."""
+    if os.environ.get("TEST_SERVICES_OF") == os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # not in xdist, or done already
+    import importlib
+
+    from django.conf import ENVIRONMENT_VARIABLE, settings
+    from django.core.cache import caches
+
+    from welltopia.celery import app
+
+    assert "settings" not in caches.__dict__ and not app.configured, "the cache or Celery was set up too early"
+    os.environ.update(own_services_for_xdist_worker(os.environ))
+    module = importlib.reload(importlib.import_module(os.environ[ENVIRONMENT_VARIABLE]))
+    for name in dir(module):
+        if name.isupper() and name != "DATABASES":
+            setattr(settings, name, getattr(module, name))
+
+
+_give_this_xdist_worker_its_own_services()
 
 
 def require(condition, reason):

@@ -53,6 +53,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            # Under pytest-xdist (`make test`, --dist loadgroup) the browser tests run in one worker,
+            # which starts Chromium, the live server and the mail worker once for all of them.
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 # --- Browser ------------------------------------------------------------------------------------
