@@ -2,6 +2,7 @@ import logging
 
 from django.conf import settings
 from django.http import HttpResponseServerError, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
@@ -50,7 +51,10 @@ def server_error(request):
     except Exception:  # noqa: BLE001 — the error page must render whatever broke
         logger.warning("500 page without the pharmacy's phone: it could not be read")
         phone = ""
-    return HttpResponseServerError(loader.get_template("500.html").render({"pharmacy_phone": phone}))
+    # The language switch needs a CSRF token (there is no request context); it returns to the
+    # Referer, so nothing of the failed request is written into the page.
+    context = {"pharmacy_phone": phone, "csrf_token": get_token(request)}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))
 
 
 @require_POST
