@@ -322,7 +322,7 @@ class IntakeAdmin(NoAddOrDelete, AuditedViewsMixin, AdminInputGuard, PatientColu
     @admin.display(description="hopes LDN may help with")
     def conditions_display(self, intake):
         labels = dict(Intake.Condition.choices)
-        return ", ".join(labels.get(c, c) for c in intake.conditions) or "—"
+        return ", ".join(str(labels.get(c, c)) for c in intake.conditions) or "—"  # labels are lazy (i18n)
 
     @admin.display(description="LDN prescription")
     def prescription_display(self, intake):
