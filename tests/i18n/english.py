@@ -211,6 +211,16 @@ def template_syntax_shown(html: str) -> list[str]:
     return [piece for piece in visible_text(html) if re.search(r"\{[#%{]|[#%}]\}", piece)]
 
 
+# Spanish always contracts "a el" and "de el" to "al" and "del" (not before "él", the pronoun).
+MISSED_CONTRACTION = re.compile(r"(?<!\w)(?:a|de)\s+el(?!\w)", re.IGNORECASE)
+
+
+def contractions_missed(pieces) -> list[str]:
+    """Pieces where "a el" / "de el" was left uncontracted: what a translation that fills a
+    placeholder or joins two phrases tends to produce."""
+    return [piece for piece in pieces if MISSED_CONTRACTION.search(piece)]
+
+
 def _without_allowed(text: str, extra_allowed=()) -> str:
     for pattern in (URL, EMAIL, PHONE):
         text = pattern.sub(" ", text)

@@ -7,6 +7,7 @@ verdicts mean nothing, so they are kept beside it.
 import pytest
 
 from tests.i18n.english import (
+    contractions_missed,
     english_in_html,
     english_in_text,
     html_lang,
@@ -128,3 +129,10 @@ def test_template_syntax_printed_on_a_page_is_found():
     html = "<header>{# a comment over\n two lines #}<nav>Inicio</nav></header><p>{{ name }}</p>"
     assert template_syntax_shown(html) == ["{# a comment over two lines #}", "{{ name }}"]
     assert template_syntax_shown("<p>Precio: {0}</p>") == []
+
+
+def test_a_missed_spanish_contraction_is_found():
+    assert contractions_missed(["Dígaselo a el farmacéutico.", "Llame al farmacéutico.", "Se lo decimos a él.",
+                                "Antes de el lunes", "la hora del centro"]) == [
+        "Dígaselo a el farmacéutico.", "Antes de el lunes",
+    ]

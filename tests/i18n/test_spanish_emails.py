@@ -17,7 +17,14 @@ from consultations.notifications.delivery import notifications_send_due
 from patients.continuation import continue_link_send
 from tests.consultations.test_notifications import NOW, START, book, cancel, reschedule
 from tests.factories import AppointmentFactory, IntakeFactory, MedicationEntryFactory, PatientFactory
-from tests.i18n.english import english_in_html, english_in_text, html_lang, report
+from tests.i18n.english import (
+    contractions_missed,
+    english_in_html,
+    english_in_text,
+    html_lang,
+    report,
+    visible_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +45,8 @@ def leftovers_in(message, *, kind):
     found += english_in_text(message.get_body(("plain",)).get_content(), where=f"{kind} text")
     html = message.get_body(("html",)).get_content()
     found += english_in_html(html, where=f"{kind} HTML")
+    text = message.get_body(("plain",)).get_content()
+    found += [f"{kind}: 'a el'/'de el' not contracted: {line!r}" for line in contractions_missed([*text.splitlines(), *visible_text(html)])]
     if html_lang(html) != "es":
         found.append(f'{kind} HTML: <html lang="{html_lang(html)}">')
     for part in message.walk():

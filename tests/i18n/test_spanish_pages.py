@@ -19,7 +19,13 @@ from patients.continuation import continue_link_token
 from patients.models import Intake
 from tests.factories import AppointmentFactory, IntakeFactory, MedicationEntryFactory, PatientFactory
 from tests.i18n.conftest import SWITCH_URL, first_link, hidden_fields, spanish_client, spanish_intake_post
-from tests.i18n.english import english_in_html, html_lang, template_syntax_shown
+from tests.i18n.english import (
+    contractions_missed,
+    english_in_html,
+    html_lang,
+    template_syntax_shown,
+    visible_text,
+)
 from welltopia.urls import urlpatterns as site_urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -436,6 +442,7 @@ def test_the_page_is_all_spanish(visit, pharmacy, settings):
     if html_lang(html) != "es":
         problems.insert(0, f'{where}: <html lang="{html_lang(html)}">, not "es"')
     problems += [f"{where}: template syntax printed: {piece!r}" for piece in template_syntax_shown(html)]
+    problems += [f"{where}: 'a el'/'de el' not contracted: {piece!r}" for piece in contractions_missed(visible_text(html))]
     if f'action="{SWITCH_URL}"' not in html:
         problems.insert(0, f"{where}: no language switch (a form posting to {SWITCH_URL})")
     assert not problems, f"{len(problems)} problem(s):\n  - " + "\n  - ".join(problems)
