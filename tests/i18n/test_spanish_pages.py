@@ -275,6 +275,33 @@ def manage_past(client, appointment, pharmacy):
     return client.get(manage_url(appointment)), 200
 
 
+def _video_booking(client, pharmacy):
+    pharmacy.pharmacist.meeting_link = "https://meet.google.com/abc-defg-hij"
+    pharmacy.pharmacist.save()
+    _, appointment = booked(client, pharmacy, mode="video")
+    return appointment
+
+
+def manage_video_before_the_link_shows(client, pharmacy, settings):
+    appointment = _video_booking(client, pharmacy)
+    response = client.get(manage_url(appointment))
+    assert "meet.google.com" not in response.content.decode()
+    return response, 200
+
+
+def manage_video_time_to_join(client, pharmacy, settings):
+    appointment = _video_booking(client, pharmacy)
+    pharmacy.clock.move_to(appointment.start - timedelta(minutes=5))
+    response = client.get(manage_url(appointment))
+    assert "meet.google.com" in response.content.decode(), "the join link is on the page"
+    return response, 200
+
+
+def book_confirmed_in_person(client, pharmacy, settings):
+    steps, _ = booked(client, pharmacy, mode="in_person")
+    return steps["confirmed"], 200
+
+
 def appointment_intake(client, pharmacy, settings):
     """A consultation booked by the front desk for a caller: the intake from the manage link."""
     patient = PatientFactory(first_name="Dolores", last_name="Díaz", email="dolores@example.com")
@@ -418,6 +445,7 @@ PAGES = [
     booking_time_taken,
     manage_detail, manage_cancel, manage_cancelled, manage_reschedule_day, manage_reschedule_time,
     manage_reschedule_review, manage_moved, manage_too_late, manage_too_late_to_cancel, manage_past,
+    manage_video_before_the_link_shows, manage_video_time_to_join, book_confirmed_in_person,
     appointment_intake,
     follow_up_start, follow_up_wrong_birth_date, follow_up_answers, follow_up_answers_with_errors, follow_up_summary,
     follow_up_closed, follow_up_link_lost, book_again,
@@ -446,6 +474,24 @@ def test_the_page_is_all_spanish(visit, pharmacy, settings):
     if f'action="{SWITCH_URL}"' not in html:
         problems.insert(0, f"{where}: no language switch (a form posting to {SWITCH_URL})")
     assert not problems, f"{len(problems)} problem(s):\n  - " + "\n  - ".join(problems)
+
+
+def test_the_calendar_file_from_the_manage_page_is_spanish(pharmacy):
+    """The .ics the manage page offers ("add to calendar"), downloaded with Spanish chosen."""
+    from icalendar import Calendar
+
+    from tests.i18n.english import english_in_text, report
+
+    client = spanish_client()
+    _, appointment = booked(client, pharmacy)
+    response = client.get(manage_url(appointment, "manage_ics"))
+
+    assert response.status_code == 200
+    event = next(iter(Calendar.from_ical(response.content).walk("VEVENT")))
+    found = []
+    for field in ("SUMMARY", "DESCRIPTION", "LOCATION"):
+        found += english_in_text(str(event.get(field, "")), where=f"calendar.ics {field}")
+    assert not found, report(found)
 
 
 def test_the_walk_reaches_every_patient_url():
