@@ -24,9 +24,12 @@ How an email travels
    ``send_due_notifications`` every ``NOTIFICATION_SCAN_SECONDS``, sends every row that is due:
    reminders (never scheduled as ETA tasks), retries, and anything whose task was lost.
 3. ``delivery.notification_send`` claims a row with one conditional UPDATE (pending and due →
-   sending); only the caller whose UPDATE changed the row sends it, so two workers or two scans
-   never send one row twice. It then checks the appointment is still in the state and version
-   the row was written for, renders the templates and sends through the configured backend.
+   sending); the scan claims a batch of due rows with one UPDATE … RETURNING (on PostgreSQL
+   picked ``FOR UPDATE SKIP LOCKED``). Only the caller whose UPDATE changed a row sends it, so two
+   workers or two scans never send one row twice. The sender then checks the appointment is
+   still in the state and version the row was written for, renders the templates and sends
+   through the configured backend: one SMTP connection for the scan, the templates and the
+   pharmacy's words prepared once per batch and language.
 
 Why a signal between the outbox and the tasks
 ---------------------------------------------
@@ -54,8 +57,10 @@ Staff see a warning on every admin page while rows wait for a retry (``outbox.ou
 A change while an email is being sent
 -------------------------------------
 The message is composed from the appointment as read after the claim; then, in one
-transaction, the appointment row is locked (``FOR NO KEY UPDATE``), its version and status are
-checked again, the message goes to SMTP and the row is marked sent. Every booking service
+transaction, one UPDATE marks the row sent only if the appointment still has the version and
+status the row was written for, locking the appointment row (``FOR NO KEY UPDATE``) as it checks;
+the message goes to SMTP; COMMIT. If the server refuses, the transaction rolls back (the row was
+never sent) and the failure is recorded. Every booking service
 changes an appointment under ``SELECT … FOR UPDATE`` of the same row, so a reschedule either
 committed before the re-check (the email is dropped as "superseded") or waits until the mail
 server has accepted the message and our COMMIT is done: an email describing an appointment
@@ -70,9 +75,12 @@ that dies, or a COMMIT that fails, after the server accepted the message (its 25
 leaves the row "sending"; after ``NOTIFICATION_STALE_CLAIM_SECONDS`` the scan hands it back to
 pending (``delivery.notifications_recover_stale``) and the send-time checks run again — it is
 sent a second time if the appointment is unchanged, dropped as "superseded" if it changed
-meanwhile. That window is the 250's trip back to us plus one UPDATE and one COMMIT: 1.2 ms
-median, 11 ms worst of 40 sends on a local PostgreSQL
-(``tests/reliability/test_send_during_reschedule.py``). Closing it would need the mail server
+meanwhile. That window is the 250's trip back to us plus one COMMIT ("sent" is written before the
+send, in the same transaction), measured in ``tests/reliability/test_send_during_reschedule.py``
+(1.2 ms median, 11 ms worst of 40 sends on a quiet local PostgreSQL when "sent" was still written
+after the send). A claim handed back meanwhile and taken by another sender counts its attempt
+again, and the first sender's UPDATE, which names its own attempt, then marks nothing and sends
+nothing. Closing it would need the mail server
 to take part in our transaction, which SMTP cannot do; we chose at-least-once over
 at-most-once because a lost reminder costs a missed consultation and a duplicate costs a
 second email.

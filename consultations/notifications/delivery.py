@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import connection as db
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Appointment, Notification
-from .messages import notification_message
+from .messages import message_pieces, notification_message
 
 logger = logging.getLogger(__name__)
 
@@ -38,20 +39,22 @@ def notification_claim(*, notification_id: int, now: datetime | None = None) -> 
     return claimed == 1
 
 
+def _expected_status(notification: Notification) -> str:
+    # A cancellation notice is about a cancelled appointment; every other email about a booked one.
+    if notification.kind == Notification.Kind.CANCELLED:
+        return Appointment.Status.CANCELLED
+    return Appointment.Status.BOOKED
+
+
 def _stale_reason(notification: Notification, now: datetime) -> str:
     """Why this row must not be sent any more, or "" when it still should be.
 
     Every reason is a key of ``outbox.DROP_REASONS``, which words it for staff.
     """
     appointment = notification.appointment
-    expected_status = (
-        Appointment.Status.CANCELLED
-        if notification.kind == Notification.Kind.CANCELLED
-        else Appointment.Status.BOOKED
-    )
     if appointment.version != notification.appointment_version:
         return "superseded"
-    if appointment.status != expected_status:
+    if appointment.status != _expected_status(notification):
         return "appointment_status"
     if notification.kind == Notification.Kind.REMINDER:
         if now >= appointment.start:
@@ -129,50 +132,156 @@ def notification_send(*, notification_id: int, now: datetime | None = None, conn
     now = now or timezone.now()
     if not notification_claim(notification_id=notification_id, now=now):
         return "not_claimed"
-    # Everything the message reads (the pharmacist's name and room, the type's notice), in one query.
-    notification = Notification.objects.select_related(
-        "appointment__patient", "appointment__location", "appointment__pharmacist", "appointment__consultation_type"
-    ).get(id=notification_id)
-
-    reason = _stale_reason(notification, now)
-    if reason:
-        return _drop(notification, reason)
-
+    (notification,) = _with_what_the_message_reads([notification_id])
     own_connection = connection is None
     if own_connection:
         # Connect before taking the lock below, so a slow server's greeting holds nobody up.
         connection = get_connection()
         _open_quietly(connection)
     try:
-        try:
-            message = notification_message(notification=notification, connection=connection, now=now)
-        except Exception as error:  # a template or data fault: recorded and retried like an outage
-            return _record_failure(notification, error, now)
-        with transaction.atomic():
-            # The booking services change an appointment only under this row's lock, so while we
-            # hold it the time in `message` stays the appointment's time until our COMMIT. A
-            # reschedule waits for the send (at most one SMTP exchange, EMAIL_TIMEOUT per reply).
-            notification.appointment.version, notification.appointment.status = (
-                Appointment.objects.select_for_update(of=("self",), no_key=True)
-                .values_list("version", "status")
-                .get(pk=notification.appointment_id)
-            )
-            reason = _stale_reason(notification, now)
-            if reason:
-                return _drop(notification, reason)
-            try:
-                message.send()
-            except Exception as error:  # any backend: smtplib, anymail, a timeout...
-                return _record_failure(notification, error, now)
-            # The window SMTP cannot close is from the server's 250 to this UPDATE's COMMIT.
-            Notification.objects.filter(id=notification_id).update(
-                status=Notification.Status.SENT, sent_at=now, last_error=""
-            )
+        return _deliver(notification, now=now, connection=connection, pieces=None)
     finally:
         if own_connection:
             _close_quietly(connection)
-    logger.info("notification %s (%s) sent", notification_id, notification.kind)
+
+
+def notifications_claim(*, now: datetime, limit: int, not_claimed_since: datetime | None = None) -> list[int]:
+    """Take up to ``limit`` due rows for sending in one UPDATE … RETURNING; their ids, oldest due first.
+
+    Each row goes to exactly one caller: on PostgreSQL the rows are picked under
+    ``FOR UPDATE SKIP LOCKED``, so two scans claiming at once take different rows (a row another
+    claim has just taken no longer matches once its lock is released); SQLite's IMMEDIATE
+    transactions claim one at a time. ``not_claimed_since``: leave rows claimed at or after this
+    moment (a scan's own earlier batches, which it must not take again).
+    """
+    due = Notification.objects.filter(_due(now))
+    if not_claimed_since is not None:
+        due = due.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=not_claimed_since))
+    due = due.order_by("due_at", "id").values("id")[:limit]
+    if db.features.has_select_for_update_skip_locked:
+        due = due.select_for_update(skip_locked=True)
+    quote = db.ops.quote_name
+    with transaction.atomic():
+        # Compiled by Django for this database (and inside the transaction select_for_update needs).
+        picked, picked_params = due.query.sql_with_params()
+        with db.cursor() as cursor:
+            # Only identifiers from the models and Django's compiled SQL are formatted in; values are parameters.
+            cursor.execute(
+                f"UPDATE {quote(Notification._meta.db_table)} SET {_column('status')} = %s, "  # noqa: S608
+                f"{_column('claimed_at')} = %s, {_column('attempts')} = {_column('attempts')} + 1 "
+                f"WHERE {_column('id')} IN ({picked}) AND {_column('status')} = %s RETURNING {_column('id')}",
+                [
+                    Notification.Status.SENDING,
+                    db.ops.adapt_datetimefield_value(now),
+                    *picked_params,
+                    Notification.Status.PENDING,
+                ],
+            )
+            return [notification_id for (notification_id,) in cursor.fetchall()]
+
+
+def _column(name: str) -> str:
+    return db.ops.quote_name(Notification._meta.get_field(name).column)
+
+
+def _with_what_the_message_reads(ids: list[int]) -> list[Notification]:
+    # Everything the message reads (the pharmacist's name and room, the type's notice), in one query.
+    return list(
+        Notification.objects.select_related(
+            "appointment__patient", "appointment__location", "appointment__pharmacist", "appointment__consultation_type"
+        )
+        .filter(id__in=ids)
+        .order_by("due_at", "id")
+    )
+
+
+class _NotAccepted(Exception):
+    """The backend refused or failed one message: leave the transaction (undoing "sent") and record it."""
+
+    def __init__(self, error: Exception):
+        super().__init__(error)
+        self.error = error
+
+
+def _deliver(notification: Notification, *, now: datetime, connection, pieces) -> str:
+    """Re-check, compose and send one claimed row on an open connection; record what happened."""
+    reason = _stale_reason(notification, now)
+    if reason:
+        return _drop(notification, reason)
+    try:
+        message = notification_message(notification=notification, connection=connection, now=now, pieces=pieces)
+    except Exception as error:  # a template or data fault: recorded and retried like an outage
+        return _record_failure(notification, error, now)
+    try:
+        with transaction.atomic():
+            # "Sent" is written first, only while the appointment still has the version and status
+            # the row was written for, and that check locks the appointment row until our COMMIT.
+            # The booking services change an appointment only under this row's lock, so the time in
+            # `message` stays the appointment's time until the server has it and we commit; a
+            # reschedule waits for the send (at most one SMTP exchange, EMAIL_TIMEOUT per reply).
+            if not _mark_sent_while_current(notification, now):
+                return _not_current(notification, now)
+            try:
+                message.send()
+            except Exception as error:  # any backend: smtplib, anymail, a timeout...
+                raise _NotAccepted(error) from error
+            # The window SMTP cannot close is from the server's 250 to this transaction's COMMIT.
+    except _NotAccepted as refused:
+        # The rollback undid "sent": the row is still ours (sending) and is recorded as a failure.
+        return _record_failure(notification, refused.error, now)
+    logger.info("notification %s (%s) sent", notification.id, notification.kind)
     return "sent"
+
+
+def _mark_sent_while_current(notification: Notification, now: datetime) -> bool:
+    """One statement: mark the row sent if it is still this claim's (same attempt) and its
+    appointment still has the expected version and status, locking that appointment row.
+
+    Raw SQL because the ORM cannot put the appointment's row lock inside the UPDATE's condition;
+    on SQLite, which has no row locks, the IMMEDIATE transaction already holds the write lock.
+    """
+    quote = db.ops.quote_name
+    appointment = Appointment._meta
+    lock = ""
+    if db.features.has_select_for_update:
+        lock = " " + db.ops.for_update_sql(no_key=db.features.has_select_for_no_key_update)
+    with db.cursor() as cursor:
+        # Only identifiers from the models are formatted in; every value is a parameter.
+        cursor.execute(
+            f"UPDATE {quote(Notification._meta.db_table)} SET {_column('status')} = %s, "  # noqa: S608
+            f"{_column('sent_at')} = %s, {_column('last_error')} = '' "
+            f"WHERE {_column('id')} = %s AND {_column('status')} = %s AND {_column('attempts')} = %s "
+            f"AND EXISTS (SELECT 1 FROM {quote(appointment.db_table)} "
+            f"WHERE {quote(appointment.pk.column)} = %s AND {quote(appointment.get_field('version').column)} = %s "
+            f"AND {quote(appointment.get_field('status').column)} = %s{lock})",
+            [
+                Notification.Status.SENT,
+                db.ops.adapt_datetimefield_value(now),
+                notification.id,
+                Notification.Status.SENDING,
+                notification.attempts,
+                notification.appointment_id,
+                notification.appointment_version,
+                _expected_status(notification),
+            ],
+        )
+        return cursor.rowcount == 1
+
+
+def _not_current(notification: Notification, now: datetime) -> str:
+    """The row could not be marked sent: say why, holding the appointment's lock."""
+    notification.appointment.version, notification.appointment.status = (
+        Appointment.objects.select_for_update(of=("self",), no_key=True)
+        .values_list("version", "status")
+        .get(pk=notification.appointment_id)
+    )
+    reason = _stale_reason(notification, now)
+    if reason:
+        return _drop(notification, reason)
+    # The appointment is unchanged, so the row is: handed back as a stale claim and taken by
+    # another sender (a later attempt). That sender sends it; we send nothing.
+    logger.info("notification %s (%s) taken over by another sender", notification.id, notification.kind)
+    return "not_claimed"
 
 
 def notifications_recover_stale(*, now: datetime | None = None) -> int:
@@ -207,44 +316,53 @@ def _close_quietly(connection) -> None:
 def notifications_send_due(
     *, now: datetime | None = None, batch_size: int = 100, time_budget: float | None = None
 ) -> dict[str, int]:
-    """The scan: recover stale claims, then claim and send every due row, one at a time.
+    """The scan: recover stale claims, then claim due rows a batch at a time and send them.
 
     Several scans may run at once (two beat processes, two workers): each row is sent by
-    whichever claims it. One mail connection is reused while sends succeed. ``time_budget``
-    (seconds) stops claiming new rows so a scan ends inside the task's time limit; what is left
-    waits for the next scan.
+    whichever claims it. One mail connection serves the whole scan, opened afresh after a failed
+    send. What every email of a batch shares (templates, the pharmacy, calendar constants) is
+    prepared once per batch and language. ``time_budget`` (seconds) stops the scan inside the
+    task's time limit: rows of the current batch not yet tried are handed back to pending for
+    the next scan.
     """
     fixed_now = now
     started = timezone.now()
+    # A scan takes each row once: rows it claimed (claimed_at from here on) are not claimed again
+    # by its later batches, even when a failure made them due again at once.
+    scan_started = fixed_now or started
     notifications_recover_stale(now=fixed_now)
     outcomes: dict[str, int] = {}
-    seen: set[int] = set()
     connection = None
     try:
         while True:
             moment = fixed_now or timezone.now()
-            ids = list(
-                Notification.objects.filter(_due(moment))
-                .exclude(id__in=seen)
-                .order_by("due_at", "id")
-                .values_list("id", flat=True)[:batch_size]
-            )
+            ids = notifications_claim(now=moment, limit=batch_size, not_claimed_since=scan_started)
             if not ids:
                 break
             if connection is None:
                 connection = get_connection()
                 _open_quietly(connection)
-            for notification_id in ids:
-                seen.add(notification_id)
-                outcome = notification_send(notification_id=notification_id, now=moment, connection=connection)
+            pieces = message_pieces()
+            batch = _with_what_the_message_reads(ids)
+            for position, notification in enumerate(batch):
+                if time_budget is not None and (timezone.now() - started).total_seconds() > time_budget:
+                    _hand_back(batch[position:])
+                    return outcomes
+                outcome = _deliver(notification, now=moment, connection=connection, pieces=pieces)
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 if outcome in ("retry", "failed"):
                     # The connection may be broken: start the next send on a fresh one.
                     _close_quietly(connection)
                     _open_quietly(connection)
-            if time_budget is not None and (timezone.now() - started).total_seconds() > time_budget:
-                break
     finally:
         if connection is not None:
             _close_quietly(connection)
     return outcomes
+
+
+def _hand_back(unsent: list[Notification]) -> None:
+    """Return claimed rows that were never tried to pending, as if never claimed."""
+    for notification in unsent:
+        Notification.objects.filter(
+            id=notification.id, status=Notification.Status.SENDING, attempts=notification.attempts
+        ).update(status=Notification.Status.PENDING, attempts=F("attempts") - 1)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import pgettext
 
@@ -52,47 +52,85 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(settings.TIME_ZONE))
 
 
-def _when(moment: datetime) -> str:
+def _when(moment: datetime, pieces: dict | None = None) -> str:
     """e.g. "Tuesday, November 3, 2026 at 9:00 AM CST" in the pharmacy's zone, in the active language."""
     # Translators: a Django date format (see the "date" template filter); \a\t is a literal "at".
-    return dateformat.format(_local(moment), pgettext("email date and time", r"l, F j, Y \a\t g:i A T"))
+    when = _shared(pieces, ("when",), lambda: pgettext("email date and time", r"l, F j, Y \a\t g:i A T"))
+    return dateformat.format(_local(moment), when)
 
 
-def _clock(moment: datetime) -> str:
+def _clock(moment: datetime, pieces: dict | None = None) -> str:
     """e.g. "9:30 AM CST" in the pharmacy's zone, in the active language."""
     # Translators: a Django time format (see the "date" template filter).
-    return dateformat.format(_local(moment), pgettext("email time", "g:i A T"))
+    clock = _shared(pieces, ("clock",), lambda: pgettext("email time", "g:i A T"))
+    return dateformat.format(_local(moment), clock)
+
+
+def message_pieces() -> dict:
+    """A store for what every email of one batch shares (loaded templates, the pharmacy's phone
+    and name, date formats): pass it to ``notification_message`` for each row of the batch.
+
+    Entries are keyed by the active language, so a Spanish email never takes an English piece.
+    Made afresh per batch: a pharmacy's phone changed in the admin reaches the next batch.
+    """
+    return {}
+
+
+def _shared(pieces: dict | None, key: tuple, make):
+    if pieces is None:
+        return make()
+    key = (translation.get_language(), *key)
+    try:
+        return pieces[key]
+    except KeyError:
+        value = pieces[key] = make()
+        return value
+
+
+def _render(pieces: dict | None, template_name: str, context: dict) -> str:
+    return _shared(pieces, ("template", template_name), lambda: get_template(template_name)).render(context)
+
+
+def _pharmacy(pieces: dict | None, location) -> dict:
+    """The location's words in the email: the same for every row of a batch at that location."""
+    return _shared(
+        pieces,
+        ("location", location.pk, location.name, location.phone),
+        lambda: {
+            "pharmacy_name": location.name,
+            "pharmacy_phone": phone_for_people(location.phone),
+            "pharmacy_phone_uri": phone_uri(location.phone),
+        },
+    )
 
 
 def notification_message(
-    *, notification: Notification, connection=None, now: datetime | None = None
+    *, notification: Notification, connection=None, now: datetime | None = None, pieces: dict | None = None
 ) -> EmailMultiAlternatives:
     """The email for a row: text and HTML from templates, the .ics attached, in the patient's
     language. ``now`` is the send time: whether the patient may still change the consultation
-    online is judged at it."""
+    online is judged at it. ``pieces``: from ``message_pieces()``, shared by the rows of a batch."""
     with translation.override(email_language(notification.appointment.patient)):
-        return _message_in_active_language(notification=notification, connection=connection, now=now)
+        return _message_in_active_language(notification=notification, connection=connection, now=now, pieces=pieces)
 
 
 def _message_in_active_language(
-    *, notification: Notification, connection=None, now: datetime | None = None
+    *, notification: Notification, connection=None, now: datetime | None = None, pieces: dict | None = None
 ) -> EmailMultiAlternatives:
     now = now or timezone.now()
     appointment = notification.appointment
     name = TEMPLATE_NAMES[notification.kind]
     context = {
         "first_name": appointment.patient.first_name,
-        "when": _when(appointment.start),
-        "until": _clock(appointment.end),
+        "when": _when(appointment.start, pieces),
+        "until": _clock(appointment.end, pieces),
         "mode": mode_for_patient(appointment),
         "pharmacist_name": appointment.pharmacist.display_name,
         # A cancelled consultation has nothing to join.
         "meeting_link": "" if notification.kind == Notification.Kind.CANCELLED else meeting_link_for(appointment),
         "place": appointment_place(appointment),
         "in_person": appointment.mode == Appointment.Mode.IN_PERSON,
-        "pharmacy_name": appointment.location.name,
-        "pharmacy_phone": phone_for_people(appointment.location.phone),
-        "pharmacy_phone_uri": phone_uri(appointment.location.phone),
+        **_pharmacy(pieces, appointment.location),
         "manage_url": appointment_manage_url(appointment),
         # Booked by staff with no intake yet: confirmation and reminders ask for it.
         "intake_url": appointment_intake_url(appointment),
@@ -100,22 +138,22 @@ def _message_in_active_language(
         # Inside the notice window (the 2-hour reminder, a late staff booking), or about to be when
         # the email is read, the manage link can no longer change anything: the email says to call.
         "changeable": patient_may_change(appointment, now=now + READING_MARGIN),
-        "book_url": book_again_url(),
+        "book_url": _shared(pieces, ("book_url",), book_again_url),
         "intake_minutes": settings.INTAKE_MINUTES,
     }
     if notification.kind == Notification.Kind.RESCHEDULED:
         moved_from = notification.moved_from
-        context["previous_when"] = _when(moved_from) if moved_from and moved_from != appointment.start else ""
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+        context["previous_when"] = _when(moved_from, pieces) if moved_from and moved_from != appointment.start else ""
+    subject = " ".join(_render(pieces, f"emails/{name}-subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"emails/{name}-body.txt", context),
+        body=_render(pieces, f"emails/{name}-body.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[appointment.patient.email],
         connection=connection,
-        headers={"Message-ID": make_msgid(domain=site_domain())},
+        headers={"Message-ID": make_msgid(domain=_shared(pieces, ("domain",), site_domain))},
     )
-    message.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
+    message.attach_alternative(_render(pieces, f"emails/{name}-body.html", context), "text/html")
     # The send-time checks (delivery.py) hold a cancellation notice to a cancelled appointment
     # and every other email to a booked one, so the appointment's own method is the email's.
     method = ics_method(appointment) or REQUEST
