@@ -81,3 +81,14 @@ def test_switching_back_to_english_is_remembered_too(pharmacy):
         assert html_lang(client.get(url).content.decode()) == "en", url
     client.post("/intake/", spanish_intake_post(**{"patient-email": "dolores.en@example.com"}))
     assert Patient.objects.get(email="dolores.en@example.com").language == "en"
+
+
+def test_a_browser_set_to_spanish_starts_in_spanish_and_the_switch_still_wins(pharmacy):
+    """Before any choice the browser's language decides (i18n_interface.md); a choice made at the
+    switch then holds over it."""
+    client = Client(headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"})
+    assert html_lang(client.get("/").content.decode()) == "es"
+
+    choose_language(client, "en")
+
+    assert html_lang(client.get("/intake/").content.decode()) == "en"
