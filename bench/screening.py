@@ -24,7 +24,9 @@ alarms 0.055, unrecognised 0.035 over all 200 negatives at its first score, 2026
 (blind2026g_*, see blind2026g_README.md: recall 0.980, false alarms 0.100, unrecognised 0.058 over the
 120 ordinary negatives at its first score, 2026-11-28, rules 2026.11.7) and set I (blind2026i_*, see
 blind2026i_README.md: recall 0.980, false alarms 0.060, unrecognised 0.050 over the 120 ordinary
-negatives at its first score, 2026-11-28, rules 2026.11.9; its relative dates count from 2026-11-28).
+negatives at its first score, 2026-11-28, rules 2026.11.9; its relative dates count from 2026-11-28) and
+set J (blind2026j_*, see blind2026j_README.md: recall 0.935, false alarms 0.090, unrecognised 0.183 over
+the 120 ordinary negatives at its first score, 2026-11-28, rules 2026.11.10).
 Nobody has read which lines
 of set B the engine gets wrong. Lines starting with "#" are comments (sets D to G open each list
 with a few).
@@ -67,7 +69,7 @@ def read_lines(name: str) -> list[str]:
 
 
 # Set I counts its relative dates from the day after the others.
-SET_DAYS = {"blind2026i_": date(2026, 11, 28)}
+SET_DAYS = {"blind2026i_": date(2026, 11, 28), "blind2026j_": date(2026, 11, 28)}
 
 
 def flagged(entry: str, today: date = WRITTEN_ON) -> bool:
@@ -88,7 +90,8 @@ def main() -> int:
     ordinary = blind_neg[:ORDINARY_NON_OPIOID_LINES]
     noisy = [e for e in ordinary if unrecognised(e)]
     tuned_sets = (
-        "", "holdout_", "blind2026_", "blind2026c_", "blind2026d_", "blind2026e_", "blind2026f_", "blind2026g_", "blind2026i_"
+        "", "holdout_", "blind2026_", "blind2026c_", "blind2026d_", "blind2026e_", "blind2026f_", "blind2026g_",
+        "blind2026i_", "blind2026j_",
     )
     tuned_pos: list[str] = []
     tuned_neg: list[str] = []

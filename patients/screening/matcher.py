@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 from .knowledge import FUZZY_FAR_PREFIX, FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
 from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
 from .spanish import as_english
-from .timing import CURRENT, OTHER_PEOPLE_AND_PETS, Timing, Use, read_timing
+from .timing import CURRENT, OTHER_PEOPLE_AND_PETS, Timing, Use, patient_named, read_timing
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -44,7 +44,7 @@ er xr sr la cr ir dr xl ec ext extended release released immediate delayed contr
 acting short odt hfa ds forte max maximum extra strength regular children childrens kids adult junior
 liquigel liquigels liqui rapid generic brand otc rx compounded low dose doses dosage high mini
 caplet caplets gelcap gelcaps perles dosepak dosepack flexhaler diskus respimat ellipta multi hcl hbr
-hydrochloride pamoate maleate mesylate besylate tartrate bitartrate succinate glycinate puff puffs
+hydrochloride pamoate maleate mesylate besylate tartrate bitartrate succinate succ glycinate bisglycinate puff puffs
 nocte mane qds tds bd vit iud inr
 qd qday od bid tid qid qhs hs qam qpm prn ac pc q daily day days nightly night nights weekly week weeks
 monthly month months yearly once twice thrice times x every other per a an each morning mornings
@@ -148,7 +148,7 @@ vape vapes vaping caregiver caregivers
 teva mylan viatris sandoz apotex aurobindo amneal lupin zydus cipla camber accord ascend torrent glenmark hikma
 lannett actavis greenstone rugby qualitest solco unichem northstar alembic macleods ajanta breckenridge novadoz
 bionpharma chartwell pfizer novartis lilly abbvie bayer gsk astrazeneca sanofi janssen amgen merck
-anticoagulation bioidentical allergist allergists
+anticoagulation bioidentical allergist allergists afib bariatric statin statins colonoscopy endoscopy aa na
 """
 )
 
@@ -291,8 +291,13 @@ def read_entry(
     # "ALLERGIES: MORPHINE (HIVES), OXYCODONE (NAUSEA)": a row that opens with its allergies lists
     # them until a label of medicines taken ("meds:", "taking") or a dose.
     allergy_list = words[0] in _ALLERGY_WORDS
-    for group in _groups(tokens, kb, all_words):
-        found, unknown = _read_group(group, kb, today=today, raw=text)
+    patient = patient_named(words)
+    groups = _groups(tokens, kb, all_words)
+    names_a_medicine = any(slot.term is not None for group in groups for clause in group for slot in clause.slots)
+    for group in groups:
+        found, unknown = _read_group(
+            group, kb, today=today, raw=text, patient=patient, names_a_medicine=names_a_medicine
+        )
         group_words = [t.text for clause in group for t in clause.words]
         if allergy_list and (_MEDICINES_TAKEN & set(group_words[: _first_drug_word(group)]) or any(w[0].isdigit() for w in group_words)):
             allergy_list = False
@@ -363,6 +368,20 @@ def _clause(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
     return _Clause(tokens, words, _find_terms([t.text for t in words], kb, entry_words))
 
 
+_DATE_WORDS = _word_set(
+    """
+ago since yesterday last january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec spring summer fall autumn winter christmas thanksgiving easter
+halloween years yrs months weeks
+"""
+)
+
+
+def _dates_without_denying(words: list[str]) -> bool:
+    dated = bool(_DATE_WORDS & set(words)) or any(len(w) == 4 and w.isdigit() and w[:2] in {"19", "20"} for w in words)
+    return dated and not (_DENIAL_WORDS | _ABSENCE_WORDS) & set(words)
+
+
 def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[list[_Clause]]:
     """Clauses that name no drug join the clause before them: "oxycodone 10mg, stopped 3 days ago".
 
@@ -378,10 +397,15 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
         if is_nil_entry(words):
             continue  # "oxycodone, no known allergies": the second clause names nothing
         if any(slot.term is not None for slot in clause.slots):
+            # "gallbladder surgery in early October, took norco for 3 days": a dated opening lends
+            # its date to the drug that follows; other openings ("denies illicit drugs") stay apart.
+            dated = []
+            while leading and _dates_without_denying([t.text for t in leading[-1].words]):
+                dated.insert(0, leading.pop())
             if leading:
                 groups.append(leading)
                 leading = []
-            groups.append([clause])
+            groups.append([*dated, clause])
         elif groups and not leading:
             if _ABSENCE_WORDS & set(words):
                 clause = _clause([t for t in clause_tokens if t.text not in _NOW_WORDS], kb, entry_words)
@@ -394,7 +418,13 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
 
 
 def _read_group(
-    clauses: list[_Clause], kb: KnowledgeBase, *, today: date, raw: str
+    clauses: list[_Clause],
+    kb: KnowledgeBase,
+    *,
+    today: date,
+    raw: str,
+    patient: frozenset[str] = frozenset(),
+    names_a_medicine: bool = False,
 ) -> tuple[list[Mention], list[tuple[int, int]]]:
     words_tokens: list[Token] = []
     slots: list[_Slot] = []
@@ -437,9 +467,10 @@ def _read_group(
     # "pain meds: ibuprofen", "pain pills (percocet)": the named medicine is the one meant, and the
     # unnamed one's words are the patient's own ("no pain meds since my last Percocet").
     term_slots = [s for s in term_slots if not _names_which_pain_medicine(s, term_slots, segment_of)]
-    if term_slots:
-        # Beside a known medicine, everyday words ("after surgery", "removed") are the patient's
-        # own remarks; unknown names are still reported.
+    if term_slots or names_a_medicine:
+        # Beside a known medicine, here or elsewhere in the entry, everyday words ("after surgery",
+        # "in recovery, working the steps; meds are ...") are the patient's own remarks; unknown
+        # names are still reported.
         unknown = [p for p in unknown if not _is_plain_word(words[p])]
     group_words = frozenset(words)
     mentions = []
@@ -452,7 +483,7 @@ def _read_group(
                 words_tokens[slot.start_word].start,
                 words_tokens[slot.end_word - 1].end,
                 slot.corrected,
-                read_timing(before, after, today=today, raw=raw),
+                read_timing(before, after, today=today, raw=raw, patient=patient),
                 slot.possible,
                 group_words,
             )
@@ -730,7 +761,7 @@ def _stems(word: str) -> tuple[str, ...]:
     if len(word) < 4:
         return ()
     for ending in ("ed", "er", "ing"):
-        if word.endswith(ending) and len(word) >= 6:
+        if word.endswith(ending) and len(word) >= (5 if ending == "ed" else 6):
             stem = word[: -len(ending)]
             doubled = (stem[:-1],) if len(stem) > 2 and stem[-1] == stem[-2] else ()  # "stopped"
             return (stem, stem + "e", *doubled)

@@ -34,6 +34,14 @@ def _phrases(table: str) -> dict[tuple[str, ...], tuple[str, ...]]:
 # Longest phrases win, so "no tomo nada" is read before "no" and "nada".
 _PHRASES = _phrases(
     """
+    ofrecieron = offered
+    me ofrecieron = offered me
+    empece = started
+    nunca lo empece = never started it
+    nunca la empece = never started it
+    nunca lo tome = never took it
+    nunca la tome = never took it
+    lo = it
     ninguno = none
     ninguna = none
     nada = nothing
@@ -201,6 +209,9 @@ _PHRASES = _phrases(
     dolor = pain
     jarabe para la tos = cough syrup
     para la tos = for cough
+    multivitaminico = multivitamin
+    multivitaminicos = multivitamin
+    pastillero = pill organizer
     insulina = insulin
     unidades = units
     inyectable = injectable

@@ -71,7 +71,7 @@ _NEGATED_VERBS = frozenset(["dont", "doesnt", "didnt", "havent", "hasnt", "hadnt
 _CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn", "wasn", "aren", "weren", "won", "can"])
 # Words that may stand between a negation and the drug it governs: "no history of opioid use".
 _NEGATION_FILLER = frozenset(
-    ["any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug"]
+    ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug"]
 )
 _ENDED = frozenset(
     ["stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore", "removed"]
@@ -84,8 +84,9 @@ _LAST_FOLLOWERS = frozenset(
     ["dose", "doses", "took", "taken", "used", "use", "had", "pill", "pills", "patch", "shot", "injection", "time", "one", "tab", "tablet"]
 )
 _CURRENT = frozenset(
-    ["started", "starting", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
+    ["tolerate", "tolerates", "tolerating", "started", "starting", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
 )
+_PLANS = frozenset({"plan", "plans", "planning", "want", "wants", "wanting", "going", "need", "needs", "hope", "hoping"})
 # Time words that only date a denial: "no opioids now", "currently not on any", "opioids: none now".
 _DENIAL_TIMES = frozenset({"now", "currently", "presently", "right"})
 # "not" says many things ("not sure", "not prescribed", "not helping"). It denies a drug when it
@@ -115,10 +116,10 @@ _STILL_GOING_AFTER = frozenset({"down", "to"})
 _SINCE = "since"
 _STOPPED_DOING = frozenset({"stopped", "quit", "discontinued", "ceased", "finished", "done"})
 # "10 days off", "3 weeks clean", "2 months sober": how long ago the use ended.
-_OFF_FOR_A_WHILE = frozenset({"off", "clean", "sober"})
+_OFF_FOR_A_WHILE = frozenset({"off", "clean", "sober", "recovery"})
 # Said of the person rather than the medicine: "3 years clean" beside "16 mg a day" is a patient
 # on a maintenance medicine, clean of other drugs.
-_PERSON_STATES = frozenset({"clean", "sober"})
+_PERSON_STATES = frozenset({"clean", "sober", "recovery"})
 _FREQUENCY_WORDS = frozenset({"daily", "bid", "tid", "qid", "qd", "qam", "qpm", "qhs", "nightly", "twice", "thrice"})
 _AFTER_A_FREQUENCY = frozenset({"a", "an", "daily", "per", "every", "each", "weekly", "monthly", "nightly", "or", "in", "and"})
 
@@ -154,11 +155,15 @@ def _word_set_of(text: str) -> frozenset[str]:
 
 
 # --- Reading -------------------------------------------------------------------------------------
-def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw: str = "") -> Timing:
+def read_timing(
+    before: Sequence[str], after: Sequence[str], *, today: date, raw: str = "", patient: frozenset[str] = frozenset()
+) -> Timing:
     """How a drug is used, from the folded words of its clause before and after its name.
 
     The caller has cut off other drugs' names and words. `raw` is the entry's text, for dates
-    written with slashes or dashes that the word tokens split apart.
+    written with slashes or dashes that the word tokens split apart. `patient` holds the person
+    words the entry names as the patient ("Dad is the patient"; see `patient_named`): a caregiver
+    typing, so that person's medicines, and "he", "she", "her" medicines, are the patient's.
     """
     before = _joined_negations(before)
     after = _joined_negations(after)
@@ -174,7 +179,7 @@ def read_timing(before: Sequence[str], after: Sequence[str], *, today: date, raw
     not_taken = _free_of_it(before, after)
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
-    someone_else = _someone_elses(before, around)
+    someone_else = _someone_elses(before, around, patient)
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
     at_work = _at_work(around)
@@ -256,14 +261,43 @@ def _at_work(words: list[str]) -> str:
     return next(w for w in words if w in _HANDLING)
 
 
-def _someone_elses(before: list[str], around: list[str]) -> str:
+# "typed by my daughter", "my son is typing this for me": the person is the one typing.
+_TYPING = frozenset({"typing", "typed", "filling", "filled", "writing", "wrote", "helping", "entering"})
+
+
+def patient_named(words: Sequence[str]) -> frozenset[str]:
+    """The person word nearest to "patient" (or "the one booking") that the entry names as the patient:
+    "Dad is the patient", "patient is my mother", "Mom (the patient)", "Grandma is the one booking";
+    not "Grandpa (not the patient)"."""
+    named: set[str] = set()
+    for index, word in enumerate(words):
+        booking = word == "booking" and list(words[max(0, index - 2) : index]) == ["the", "one"]
+        if (word not in {"patient", "pt"} and not booking) or "not" in words[max(0, index - 3) : index]:
+            continue
+        if {"i", "im", "m", "me"} & set(words[max(0, index - 3) : index]):
+            continue  # "I'm the patient"
+        # "he's the patient" reaches back to the person "he" is: "Dad is on hospice and he's the patient".
+        reach = 8 if _THIRD_PERSON & set(words[max(0, index - 3) : index]) else 4
+        near = [
+            (abs(at - index) + (0 if at < index else 0.5), words[at])
+            for at in range(max(0, index - reach), min(len(words), index + 5))
+            if words[at] in _SOMEONE_ELSE
+        ]
+        if near:
+            named.add(min(near)[1])
+    return frozenset(named)
+
+
+def _someone_elses(before: list[str], around: list[str], patient: frozenset[str] = frozenset()) -> str:
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
-    caregiver = _typed_for_the_patient(before)
+    caregiver = _typed_for_the_patient(before) or bool(patient)
     for index, word in enumerate(before[:-1]):
         pronoun = word in _THIRD_PERSON and _names_another(before[:index]) and not caregiver
         if word not in _SOMEONE_ELSE and word not in _PETS and not pronoun:
             continue
+        if word in patient or _TYPING & set(before[index + 1 : index + 4]):
+            continue  # the patient, named by a caregiver; or the one typing
         following = before[index + 1]
         # "I'm his daughter filling this in": the person named is the one typing, not the one taking it.
         typing = bool({"i", "im", "am"} & set(before[max(0, index - 3) : index]))
@@ -275,13 +309,17 @@ def _someone_elses(before: list[str], around: list[str]) -> str:
             return word
         if possessive and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
             return word
+    # "dog: tramadol from the vet", "cat - buprenorphine": an animal's medicine, named as its label.
+    pet_label = before[:1] and before[0] in _PETS and (len(before) == 1 or "vet" in around or "veterinarian" in around)
+    if pet_label and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
+        return before[0]
     # "la oxicodona de mi esposo" (Spanish, read as "oxycodone of my husband"): the owner follows.
     after = around[len(before) :]
-    owner_follows = after[:2] == ["of", "my"] and after[2:3] and after[2] in OTHER_PEOPLE_AND_PETS
+    owner_follows = after[:2] == ["of", "my"] and after[2:3] and after[2] in OTHER_PEOPLE_AND_PETS and after[2] not in patient
     if owner_follows and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
         return after[2]
     # "drive my son to his methadone clinic": a third person's, named just before the drug.
-    third_person = before[-1:] and before[-1] in {"his", "her", "their"}
+    third_person = before[-1:] and before[-1] in {"his", "her", "their"} and not patient
     if third_person and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
         return before[-1]
     return ""
@@ -291,6 +329,7 @@ _THIRD_PERSON = frozenset({"he", "she", "they"})
 # "Grandpa (not the patient) is on", "she's on": the other person is the one taking it.
 _THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "was", "on", "are", "re"})
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
+_SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
 
 
 def _names_another(words: list[str]) -> bool:
@@ -359,6 +398,9 @@ def _takes_it_oneself(words: list[str]) -> bool:
         if word in _USE_VERBS and words[index + 1 : index + 2] != ["homes"]:  # "take-homes": clinic doses
             if index and (words[index - 1] in OTHER_PEOPLE_AND_PETS or words[index - 1] in _THIRD_PERSON):
                 continue  # "wife had surgery", "she takes it": someone else's use
+            subject = next((w for w in reversed(words[max(0, index - 4) : index]) if w in _SUBJECTS), "")
+            if subject and subject not in _FIRST_PERSON:
+                continue  # "my wife just had surgery and takes": her use
             negated = any(w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in words[max(0, index - 2) : index])
             if not negated:
                 return True
@@ -371,6 +413,8 @@ def _joined_negations(words: Sequence[str]) -> list[str]:
     for word in words:
         if joined and word == "t" and joined[-1] in _CONTRACTED:
             joined[-1] += "t"
+        elif joined and word == "recovery" and joined[-1] == "in":
+            joined[-1] = "recovery"  # "2 yrs in recovery" reads like "2 yrs clean"
         elif joined and word == "down" and joined[-1] in {"turned", "turn", "turning"}:
             joined[-1] = "refused"  # "turned down the oxycodone they offered"
         elif joined and word == "not" and joined[-1] in {"do", "does", "did", "have", "has", "had"}:
@@ -390,6 +434,8 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             previous = around[index - 1] if index > 0 else ""
             if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
                 continue  # "until now", "for 2 years now": how long it has been over
+            if word in _PLANS | {"started", "start", "began", "begun"} and (previous in _NEGATED_VERBS or previous in {"not", "no", "never"}):
+                continue  # "don't plan to", "never started": no use at all
             if word in {"taking", "using", "takes", "tapering", "weaning"} and (previous in _STOPPED_DOING or previous in {"completed", "longer"}):
                 continue  # "stopped taking", "finished tapering", "no longer taking": what stopped, not what goes on
             return word
@@ -402,6 +448,7 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             and around[index + 1 : index + 3] != ["the", "first"]  # "took it for the first 5 days": a course that ended
             and _duration_follows(around, index + 1)
             and not any(w in _ENDED or w in _NEVER for w in around[:index])
+            and not (_a_past_year(around) and _SINCE not in around)  # "for a week ... in summer 2025"
         ):
             return "for"
         if word == _SINCE and not any(w in _ENDED or w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in around):
@@ -423,6 +470,8 @@ def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
     """ "off it for 2 weeks", "clean for 3 years", "haven't used for 5 days", "10 days off",
     "3 weeks clean": ended that long ago."""
     for index, word in enumerate(words):
+        if word == "for" and _duration_follows(words, index + 1) and _a_course_length(words[:index]):
+            continue  # "took norco for 3 days after surgery": how long the course was, not how long ago
         if word == "for" and _duration_follows(words, index + 1):
             look = [w for w in words[index + 1 : index + 5] if w not in {"the", "past", "last"}]
             glued = _GLUED_AMOUNT.match(look[0])
@@ -441,6 +490,19 @@ def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
                 count, unit, text = later
                 return f"{word} {text}", _minus(today, count, unit)
     return "", None
+
+
+_COURSE_VERBS = frozenset({"took", "taken", "had", "gave", "given", "prescribed", "got", "used", "needed"})
+
+
+def _a_past_year(words: list[str]) -> bool:
+    return any(len(w) == 4 and w.isdigit() and w[:2] in {"19", "20"} for w in words)
+
+
+def _a_course_length(prior: list[str]) -> bool:
+    """ "took it for 3 days": a verb of taking before "for", and no word of being off or without it."""
+    off = any(w in _OFF_FOR_A_WHILE or w in _NEGATED_VERBS or w in _NEVER or w == "not" for w in prior)
+    return not off and any(w in _COURSE_VERBS for w in prior[-6:])
 
 
 _BEFORE_A_BARE_DURATION = frozenset({"all", "any", "it", "them", "everything", "of", "my", "the", "for", "about", "around", "almost", "nearly", "over", "now"})
@@ -628,7 +690,8 @@ def _past_event(words: list[str]) -> bool:
     """A date that can only be the past: "3 years ago", "in 2018", "last year", "2017-2020", or a
     one-off ("18 Oct for a kidney stone, just that once")."""
     years = [w for w in words if len(w) == 4 and w.isdigit()]
-    return "ago" in words or "in" in words or "last" in words or len(years) >= 2 or _one_off(words)
+    relapse = bool({"slipped", "relapsed", "relapse", "lapsed"} & set(words))
+    return "ago" in words or "in" in words or "last" in words or len(years) >= 2 or relapse or _one_off(words)
 
 
 def _one_off(words: list[str]) -> bool:
@@ -934,6 +997,14 @@ _HOLIDAYS = {
     "labor day": lambda year: _nth_weekday(year, 9, 0, 1),
     "labour day": lambda year: _nth_weekday(year, 9, 0, 1),
     "halloween": lambda year: date(year, 10, 31),
+    "veterans day": lambda year: date(year, 11, 11),
+    "mlk day": lambda year: _nth_weekday(year, 1, 0, 3),
+    "presidents day": lambda year: _nth_weekday(year, 2, 0, 3),
+    "st patricks day": lambda year: date(year, 3, 17),
+    "mothers day": lambda year: _nth_weekday(year, 5, 6, 2),
+    "fathers day": lambda year: _nth_weekday(year, 6, 6, 3),
+    "juneteenth": lambda year: date(year, 6, 19),
+    "columbus day": lambda year: _nth_weekday(year, 10, 0, 2),
     "thanksgiving": lambda year: _nth_weekday(year, 11, 3, 4),
     "christmas eve": lambda year: date(year, 12, 24),
     "xmas eve": lambda year: date(year, 12, 24),

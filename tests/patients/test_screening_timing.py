@@ -692,3 +692,45 @@ def test_an_everyday_word_far_from_an_opioid_name_is_only_a_possible_opioid():
 def test_the_words_that_open_the_next_medicine_belong_to_it():
     # "I take" is about lisinopril, so the husband's methadone stays his.
     assert not is_opioid(screen("my husband is on methadone; I take lisinopril"))
+
+
+# --- Causes found on blind set J (rules 2026.11.11); the examples are our own words ------------------
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "my grandfather is the patient - he takes tramadol 50 at night for his back",
+        "patient is my aunt, the home health nurse gives her morphine liquid every 4 hours",
+        "Dad's the patient. his pill box has oxycodone 5 at breakfast and supper",
+        "Uncle (the patient) uses a fentanyl 25 patch, we change it every third day",
+        "my daughter is filling this in for me; I'm on Suboxone 8 mg a day",
+        "Grandpa is the one booking - he still has his Norco 2x daily",
+        "codeine allergy (rash) but I tolerate oxycodone, last took it 11/24",
+    ],
+)
+def test_set_j_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "knee replacement in early September, then took oxycodone for 5 days",  # a dated opening, a course length
+        "Percocet for a few days after a root canal in spring 2024, nothing since",
+        "cat: buprenorphine drops from the vet. me: levothyroxine",
+        "my husband had his hip done and takes hydrocodone; I take vitamin D",
+        "used heroin on the Fourth of July weekend, clean since and starting Vivitrol",
+        "3 yrs in recovery, former oxycodone user",
+        "took one norco on Columbus Day for a toothache, nothing since",
+        "never used opioids and don't want to, just Tylenol",
+        "nerve block for the surgery, didn't need any pain meds after",
+        "I hand out fentanyl test strips and Narcan at the shelter",
+        "me dieron tramadol en el hospital pero nunca lo tomé",
+    ],
+)
+def test_set_j_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry)), entry
+
+
+def test_everyday_words_in_an_opening_without_a_medicine_are_not_unknown_names():
+    flags = screen("Patient is my husband, he has Parkinson's: carbidopa-levodopa, vitamin D")
+    assert [f.code for f in flags] == []
