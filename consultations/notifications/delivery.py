@@ -167,13 +167,17 @@ def notifications_claim(*, now: datetime, limit: int, not_claimed_since: datetim
         with db.cursor() as cursor:
             # Only identifiers from the models and Django's compiled SQL are formatted in; values are parameters.
             cursor.execute(
-                f"UPDATE {quote(Notification._meta.db_table)} SET {_column('status')} = %s, "  # noqa: S608
+                # In a CTE, which PostgreSQL runs once: as "IN (subquery)" the planner may run the
+                # LIMIT … FOR UPDATE subquery again per row and claim more than the limit.
+                f"WITH picked AS ({picked}) "  # noqa: S608
+                f"UPDATE {quote(Notification._meta.db_table)} SET {_column('status')} = %s, "
                 f"{_column('claimed_at')} = %s, {_column('attempts')} = {_column('attempts')} + 1 "
-                f"WHERE {_column('id')} IN ({picked}) AND {_column('status')} = %s RETURNING {_column('id')}",
+                f"WHERE {_column('id')} IN (SELECT {_column('id')} FROM picked) AND {_column('status')} = %s "
+                f"RETURNING {_column('id')}",
                 [
+                    *picked_params,
                     Notification.Status.SENDING,
                     db.ops.adapt_datetimefield_value(now),
-                    *picked_params,
                     Notification.Status.PENDING,
                 ],
             )
