@@ -1,5 +1,6 @@
 """scripts/check_translations.py: what makes CI refuse the Spanish catalog, on small .po files."""
 
+import gettext
 import importlib.util
 from pathlib import Path
 
@@ -106,3 +107,20 @@ def test_the_committed_spanish_catalog_is_complete(checker):
     committed = polib.pofile(str(checker.catalog_path(checker.ROOT, "es")))
 
     assert checker.catalog_problems(committed) == []
+
+
+def test_the_pure_python_compile_writes_a_catalog_gettext_reads_without_fuzzy_guesses(tmp_path):
+    spec = importlib.util.spec_from_file_location("_compile_translations", SCRIPT.with_name("compile_translations.py"))
+    compiler = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compiler)
+    po = tmp_path / "es" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(HEADER + COMPLETE.replace('#: templates/home.html\n', '#: templates/home.html\n#, fuzzy\n'))
+
+    [mo] = compiler.compile_catalogs(tmp_path)
+
+    with mo.open("rb") as compiled:
+        spanish = gettext.GNUTranslations(compiled)
+    assert spanish.gettext("Thank you, %(name)s") == "Gracias, %(name)s"
+    assert spanish.ngettext("about %(count)d hour", "about %(count)d hours", 3) == "alrededor de %(count)d horas"
+    assert spanish.gettext("Start your intake") == "Start your intake", "a fuzzy entry is left out, not guessed"
