@@ -177,3 +177,21 @@ def test_a_follow_up_cannot_be_booked_outside_its_window(checked_in):
     inside = datetime(2026, 12, 14, 16, 0, tzinfo=UTC)
     booked = services.appointment_book(intake=checked_in.checkin_intake, consultation_type=kind, mode="phone", start=inside)
     assert booked.intake == checked_in.checkin_intake
+
+
+def test_in_spanish_an_answer_to_correct_keeps_everything_typed(client, follow_up):
+    """Issue #18: the check-in in Spanish says what to correct in Spanish and loses nothing typed."""
+    client.cookies["django_language"] = "es"
+    client.post(link(follow_up), {"date_of_birth": "1980-04-12"})
+
+    response = client.post(
+        ANSWERS, answers(med_0="changed", new_0_text="ibuprofeno", new_0_frequency="cuando me duele", still_agree=""),
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200 and '<html lang="es">' in page
+    assert "Algunas respuestas necesitan una revisión" in page
+    assert "Nos dijo que esto cambió: escriba la nueva dosis o con qué frecuencia lo toma." in page
+    assert "Por favor, confirme esto para continuar." in page
+    assert 'value="ibuprofeno"' in page and 'value="cuando me duele"' in page
+    assert re.search(r'name="med_0" value="changed"[^>]*checked', page)
