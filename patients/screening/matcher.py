@@ -217,6 +217,7 @@ TOPICAL_WORDS = frozenset(
         "rinse",
     }
 )
+_SWITCH_WORDS = _word_set("switched switch switching went changed change changing moved transitioned converted rotated swapped")
 _ALLERGY_WORDS = _word_set("allergy allergies allergic allergens intolerant intolerance intolerances")
 _REACTION_WORDS = _word_set(
     "hives rash itching itch itchy nausea vomiting swelling anaphylaxis reaction sick dizzy dizziness headache gi upset"
@@ -399,7 +400,7 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
         if any(slot.term is not None for slot in clause.slots):
             # "gallbladder surgery in early October, took norco for 3 days": a dated opening lends
             # its date to the drug that follows; other openings ("denies illicit drugs") stay apart.
-            dated = []
+            dated: list[_Clause] = []
             while leading and _dates_without_denying([t.text for t in leading[-1].words]):
                 dated.insert(0, leading.pop())
             if leading:
@@ -717,7 +718,10 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
         joiners = _LIST_JOINERS | _REACTION_WORDS
     lo, edge = 0, slot.start_word
     for previous in reversed(term_slots[:index]):
-        if not set(words[previous.end_word : edge]) <= joiners:
+        between = words[previous.end_word : edge]
+        # "switched from gabapentin to tramadol": the new medicine reads the words of the switch.
+        switch = between == ["to"] and bool(_SWITCH_WORDS & set(words[: previous.start_word]))
+        if not set(between) <= joiners and not switch:
             lo = previous.end_word
             break
         edge = previous.start_word

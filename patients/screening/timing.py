@@ -134,6 +134,7 @@ _UNITS = {
     "month": "months", "months": "months", "mo": "months", "mos": "months", "mth": "months", "mths": "months",
     "year": "years", "years": "years", "yr": "years", "yrs": "years", "y": "years",
     "decade": "decades", "decades": "decades",
+    "fortnight": "fortnights", "fortnights": "fortnights",
 }
 _GLUED_AMOUNT = re.compile(r"^(\d+)(days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?|y)$")
 _MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name} | {
@@ -147,7 +148,7 @@ _PARTS_OF_TODAY = frozenset({"morning", "afternoon", "evening", "today", "tonigh
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
 EARLIEST_YEAR = 1950
 # "a week and a half ago": the half, in days, taken at its shortest.
-_HALF_OF = {"days": 0, "weeks": 3, "months": 15, "years": 182, "decades": 1826}
+_HALF_OF = {"days": 0, "weeks": 3, "fortnights": 7, "months": 15, "years": 182, "decades": 1826}
 
 
 def _word_set_of(text: str) -> frozenset[str]:
@@ -185,6 +186,13 @@ def read_timing(
     at_work = _at_work(around)
     if at_work:
         return Timing(Use.NEVER, cue=at_work)
+    switched = _switched(before, after)
+    if switched == "to":
+        return Timing(Use.CURRENT, cue="switched to")  # "switched from gabapentin to tramadol in October"
+    if switched == "from":
+        # "switched from oxycodone to tramadol last month": the date belongs to the new medicine's
+        # start; when the old one ended is not said, so it stays inside the interval.
+        return Timing(Use.ENDED, cue="switched from")
 
     when, last_dose = read_date(around, today=today, raw=raw)
     if last_dose is not None and _until_a_coming_day(around):
@@ -286,6 +294,23 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
         if near:
             named.add(min(near)[1])
     return frozenset(named)
+
+
+_SWITCHING = frozenset(
+    {"switched", "switch", "switching", "went", "changed", "change", "changing", "moved", "transitioned",
+     "converted", "rotated", "swapped", "switchd"}
+)
+
+
+def _switched(before: list[str], after: list[str]) -> str:
+    """ "switched from A to B": "to" for B, the medicine taken now; "from" for A, the one left."""
+    if not _SWITCHING & set(before):
+        return ""
+    if before[-1:] == ["to"] and "from" in before:
+        return "to"
+    if before[-1:] == ["from"] and after[:1] == ["to"]:
+        return "from"
+    return ""
 
 
 def _someone_elses(before: list[str], around: list[str], patient: frozenset[str] = frozenset()) -> str:
@@ -749,6 +774,10 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             read = _ordinal_date(words, i, today)
             if read is not None:
                 found.append(read)
+        elif word in _ORDINAL_WORDS and _a_day_in_words(words, i):
+            read = _ordinal_date(words, i, today, day=_ORDINAL_WORDS[word])
+            if read is not None:
+                found.append(read)
         elif word in _WEEKDAYS and not (following == "the" and _ORDINAL.match(words[i + 2] if i + 2 < n else "")) and (
             previous in {"since", "on", "last", "till", "until", "before", "stopped", "quit", "finished", "ended", "past"}
             or (previous in _LAST_FOLLOWERS and _LAST in words[max(0, i - 3) : i])  # "last one saturday"
@@ -818,6 +847,8 @@ def _amount_before(words: Sequence[str], ago_at: int, *, counted: bool = False) 
 def _minus(today: date, count: int, unit: str) -> date:
     if unit == "decades":
         count, unit = count * 10, "years"
+    if unit == "fortnights":
+        count, unit = count * 2, "weeks"
     if unit == "days":
         return today - timedelta(days=count)
     if unit == "weeks":
@@ -860,6 +891,15 @@ def _names_a_month(word: str, previous: str, following: str) -> bool:
     )
 
 
+_ORDINAL_WORDS = {
+    name: number
+    for number, name in enumerate(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"],
+        start=1,
+    )
+} | {"thirtieth": 30}
+
+
 def _day_number(word: str) -> int | None:
     """ "18", "18th", "1st": a day of the month, or None."""
     match = _ORDINAL.match(word)
@@ -891,6 +931,9 @@ def _month_date(words: Sequence[str], index: int, today: date) -> tuple[str, dat
         span.insert(0, words[index - 1])
     elif day is None and index > 1 and words[index - 1] == "of" and _ORDINAL.match(words[index - 2]):
         day = _day_number(words[index - 2])  # "the 1st of November"
+        span[:0] = words[index - 2 : index]
+    elif day is None and index > 1 and words[index - 1] == "of" and words[index - 2] in _ORDINAL_WORDS:
+        day = _ORDINAL_WORDS[words[index - 2]]  # "the second of November"
         span[:0] = words[index - 2 : index]
     if year is None:
         year = today.year
@@ -929,10 +972,19 @@ def _is_day_of_month(words: Sequence[str], index: int) -> bool:
     return previous in _BEFORE_A_DAY_NUMBER
 
 
-def _ordinal_date(words: Sequence[str], index: int, today: date) -> tuple[str, date] | None:
+def _a_day_in_words(words: Sequence[str], index: int) -> bool:
+    """ "stopped on the second", "since the twentieth": a day written as a word, only after "the" and a
+    word of stopping or dating; never "the first few days" or "my second surgery"."""
+    following = words[index + 1] if index + 1 < len(words) else ""
+    if index < 2 or words[index - 1] != "the" or following in _COUNTED_AFTER_ORDINAL or following in {"few", "couple", "several", "of"}:
+        return False
+    return words[index - 2] in {"on", "since", "until", "till", "stopped", "quit", "ended", "finished", "last"}
+
+
+def _ordinal_date(words: Sequence[str], index: int, today: date, day: int | None = None) -> tuple[str, date] | None:
     """The latest such day up to today: this month's, or last month's when that is still to come
     ("the 30th" read on the 27th) or when the words say "of last month"."""
-    day = _day_number(words[index])
+    day = day or _day_number(words[index])
     assert day is not None
     span = words[index : index + 1]
     months_back = 0

@@ -734,3 +734,26 @@ def test_set_j_causes_that_are_not_a_contraindication(entry):
 def test_everyday_words_in_an_opening_without_a_medicine_are_not_unknown_names():
     flags = screen("Patient is my husband, he has Parkinson's: carbidopa-levodopa, vitamin D")
     assert [f.code for f in flags] == []
+
+
+# --- Switching, fortnights and days written as words (before blind set K was read) ----------------
+def test_the_medicine_switched_to_is_taken_now_and_the_one_left_has_no_stop_date():
+    flags = screen("switched from gabapentin to tramadol in October")
+    assert is_opioid(flags)  # tramadol is what the patient takes now
+    assert is_opioid(screen("switched from oxycodone to ibuprofen last month"))  # when oxycodone ended is not said
+    assert not is_opioid(screen("switched from ibuprofen to celecoxib in October"))
+
+
+@pytest.mark.parametrize(
+    ("entry", "contraindication"),
+    [
+        ("stopped tramadol a fortnight ago", False),  # 14 days, past the 10 for tramadol
+        ("stopped oxycodone a few days ago, not a fortnight", True),  # "a few days ago" is the stop
+        ("quit norco on the second", False),  # 2 November
+        ("last percocet was on the twenty", True),  # not a day written as a word: undated
+        ("stopped tramadol on the second of November", False),
+        ("took oxycodone the first few days after my surgery", True),  # not a date
+    ],
+)
+def test_fortnights_and_days_written_as_words(entry, contraindication):
+    assert is_opioid(screen(entry, today=date(2026, 11, 28))) is contraindication, entry
