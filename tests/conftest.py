@@ -369,6 +369,22 @@ def pharmacist_client(staff_client, pharmacist_user):
     return staff_client(pharmacist_user)
 
 
+# --- Languages ------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def language_put_back():
+    """A request through LocaleMiddleware leaves its language active in the test's thread after the
+    response: put back what was active, so a test that asked for Spanish never leaves it to the
+    tests that run after it (in another order under xdist)."""
+    from django.utils import translation
+
+    before = translation.get_language()
+    yield
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
+
+
 # --- Rate limits ----------------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():

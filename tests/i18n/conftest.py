@@ -69,20 +69,6 @@ def first_link(html, path_prefix):
     return match.group(1).replace("&amp;", "&")
 
 
-@pytest.fixture(autouse=True)
-def language_put_back():
-    """A request through LocaleMiddleware leaves its language active in this thread after the
-    response: put back what was active, so Spanish never leaks into the tests that run next."""
-    from django.utils import translation
-
-    before = translation.get_language()
-    yield
-    if before:
-        translation.activate(before)
-    else:
-        translation.deactivate()
-
-
 @pytest.fixture
 def monday_morning():
     with time_machine.travel(MONDAY_MORNING, tick=False) as traveller:
