@@ -30,6 +30,8 @@ MAX_MEDICATIONS = 40
 # sends more than MAX_MEDICATIONS); beyond this the formset refuses to build more forms.
 ABSOLUTE_MAX_MEDICATIONS = 2 * MAX_MEDICATIONS
 ADD_ROW = "add_row"
+# The header's language switch on the intake page posts the answers typed so far with this name.
+SWITCH_LANGUAGE = "switch_language"
 # Dates typed without the browser's date picker are read the American way (month first) in every
 # language: the hints say "month/day/year" in Spanish too, and 04/12/1980 must not change meaning.
 DATE_INPUT_FORMATS = english_formats.DATE_INPUT_FORMATS

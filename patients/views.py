@@ -23,7 +23,7 @@ from .continuation import (
     continue_link_request,
     continue_link_use,
 )
-from .forms import ADD_ROW, ContinueLinkForm, IntakeSubmission
+from .forms import ADD_ROW, SWITCH_LANGUAGE, ContinueLinkForm, IntakeSubmission
 from .selectors import flags_shown_to_patient, opioid_treatment_noticed, outcome_for_patient, pharmacy_phone
 from .services import intake_submit, patient_language_set
 from .session import intake_from_session, intake_remember
@@ -50,6 +50,35 @@ def intake_refused(request, *, refusal: str, status: int, **context):
     return response
 
 
+@sensitive_variables()
+def intake_language_switched(request):
+    """The language switch pressed on the intake page: the same page in the language chosen, with
+    every answer typed so far (the header's buttons post the intake form here). Nothing is saved;
+    the choice is remembered in the same cookie Django's set_language writes."""
+    language = request.POST[SWITCH_LANGUAGE]
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    response = render(
+        request,
+        "patients/intake_form.html",
+        {"submission": IntakeSubmission.kept(request.POST, pharmacy_phone=pharmacy_phone())},
+    )
+    add_never_cache_headers(response)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
 def intake_rate_limited(request, *, retry_after: int):
     response = intake_refused(request, refusal="rate_limited", status=429, wait=wait_words(retry_after))
     response["Retry-After"] = str(retry_after)
@@ -64,11 +93,13 @@ def intake_rate_limited(request, *, retry_after: int):
     "intake",
     setting="RATE_LIMIT_INTAKE",
     methods=("POST",),
-    when=lambda request: ADD_ROW not in request.POST,
+    when=lambda request: ADD_ROW not in request.POST and SWITCH_LANGUAGE not in request.POST,
     refused=intake_rate_limited,
 )
 @honeypot_checked
 def intake_start(request):
+    if request.method == "POST" and SWITCH_LANGUAGE in request.POST:
+        return intake_language_switched(request)
     submission = IntakeSubmission(request.POST if request.method == "POST" else None, pharmacy_phone=pharmacy_phone())
     if submission.is_valid():
         intake = intake_submit(**submission.service_kwargs(), language=translation.get_language())

@@ -161,3 +161,32 @@ def test_staff_see_the_patients_language_in_the_queue_the_intake_and_the_patient
     for page in (queue, detail, patients):
         assert "Español" in page
     assert "language" in queue.lower() and "language" in detail.lower()
+
+
+def test_the_switch_on_the_intake_page_keeps_every_answer_typed_so_far_and_saves_nothing():
+    client = Client()
+    page = client.get("/intake/")
+    spanish_button = re.search(r'<button[^>]*value="es"[^>]*>', page.content.decode()).group(0)
+    assert 'form="intake-form"' in spanish_button and 'formaction="/intake/"' in spanish_button
+    typed = intake_post(**{"patient-first_name": "Dolores", "intake-allergies": "penicilina"})
+    typed.pop("intake-consent_contact")  # half-way through the form
+
+    switched = client.post("/intake/", {**typed, "switch_language": "es"})
+
+    html = switched.content.decode()
+    assert switched.status_code == 200
+    assert html_lang(switched) == "es"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    for value in ('value="Dolores"', 'value="metformin"', "penicilina</textarea>"):
+        assert value in html
+    assert "segunda revisión" not in html, "nothing is reported missing: the patient has not sent the form"
+    assert Patient.objects.count() == 0
+    assert html_lang(client.get("/privacy/")) == "es"
+
+
+def test_enter_in_a_text_box_on_the_intake_still_sends_the_form_not_the_language_switch():
+    """Enter presses the form's first submit button in the page: the header's hidden Continue."""
+    html = Client().get("/intake/").content.decode()
+    first = re.search(r'<button[^>]*type="submit"[^>]*form="intake-form"[^>]*>|<form[^>]*id="intake-form"', html)
+
+    assert "<button" in first.group(0) and "switch_language" not in first.group(0)
