@@ -15,7 +15,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from welltopia.phones import phone_for_people
@@ -63,19 +63,17 @@ def appointment_place(appointment) -> str:
     return meeting_link_for(appointment) or mode_for_patient(appointment)
 
 
-def appointment_ics(*, appointment, method: str, changeable: bool = True) -> bytes:
+def appointment_ics(*, appointment, method: str, changeable: bool = True, shared: dict | None = None) -> bytes:
     """The iTIP calendar object for an appointment: METHOD REQUEST (booked, moved) or CANCEL.
 
     ``changeable`` False (sent inside the notice window, e.g. with the 2-hour reminder): the event
-    says to call the pharmacy to change or cancel rather than offering the link for it."""
+    says to call the pharmacy to change or cancel rather than offering the link for it.
+    ``shared``: a dict kept by the caller across many appointments (the reminder scan keeps one
+    per batch): the lines every invitation has in common are serialised once per language into it."""
     method = method.upper()
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"method must be {REQUEST} or {CANCEL}, not {method!r}")
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//Welltopia//Consult//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", method)
+    head, tail = _frame(method, {} if shared is None else shared)
 
     event = Event()
     event.add("uid", appointment_uid(appointment))
@@ -84,13 +82,7 @@ def appointment_ics(*, appointment, method: str, changeable: bool = True) -> byt
     event.add("dtstamp", timezone.now().astimezone(UTC))
     event.add("dtstart", appointment.start.astimezone(UTC))
     event.add("dtend", appointment.end.astimezone(UTC))
-    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
-    event.add("summary", str(SUMMARY))
     event.add("location", appointment_place(appointment))
-    _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    organizer = vCalAddress(f"mailto:{from_address}")
-    organizer.params["cn"] = vText("Welltopia Consult")
-    event.add("organizer", organizer)
     event.add("attendee", _attendee(appointment, method))
     phone = phone_for_people(appointment.location.phone)
     lines = [
@@ -117,8 +109,40 @@ def appointment_ics(*, appointment, method: str, changeable: bool = True) -> byt
             ]
     lines.append(gettext("Questions? Call the pharmacy: %(phone)s") % {"phone": phone})
     event.add("description", "\n".join(lines))
+    # The appointment's own lines, between the frame's; icalendar writes an event's properties in
+    # a fixed order (SUMMARY, the dates, UID, SEQUENCE, then by name), and every one of these falls
+    # between the frame's SUMMARY and its ORGANIZER.
+    own = event.to_ical()
+    return head + own[len(_BEGIN_EVENT) : -len(_END_EVENT)] + tail
+
+
+_BEGIN_EVENT = b"BEGIN:VEVENT\r\n"
+_END_EVENT = b"END:VEVENT\r\n"
+
+
+def _frame(method: str, shared: dict) -> tuple[bytes, bytes]:
+    """What every invitation with this method says, in the active language, serialised once: the
+    calendar's lines and the event's SUMMARY, then (the appointment's lines go between) the
+    ORGANIZER, STATUS and the closing lines."""
+    key = ("ics-frame", get_language(), method, settings.DEFAULT_FROM_EMAIL)
+    if key in shared:
+        return shared[key]
+    calendar = Calendar()
+    calendar.add("prodid", "-//Welltopia//Consult//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = Event()
+    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+    event.add("summary", str(SUMMARY))
+    _, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{from_address}")
+    organizer.params["cn"] = vText("Welltopia Consult")
+    event.add("organizer", organizer)
     calendar.add_component(event)
-    return calendar.to_ical()
+    whole = calendar.to_ical()
+    split = whole.index(b"\r\nORGANIZER", whole.index(_BEGIN_EVENT)) + 2
+    shared[key] = whole[:split], whole[split:]
+    return shared[key]
 
 
 def _attendee(appointment, method: str) -> vCalAddress:

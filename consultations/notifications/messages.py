@@ -157,7 +157,8 @@ def _message_in_active_language(
     # The send-time checks (delivery.py) hold a cancellation notice to a cancelled appointment
     # and every other email to a booked one, so the appointment's own method is the email's.
     method = ics_method(appointment) or REQUEST
-    invite = MIMEText(appointment_ics(appointment=appointment, method=method, changeable=context["changeable"]).decode(), "calendar", "utf-8")
+    ics = appointment_ics(appointment=appointment, method=method, changeable=context["changeable"], shared=pieces)
+    invite = MIMEText(ics.decode(), "calendar", "utf-8")
     invite.set_param("method", method)
     invite.add_header("Content-Disposition", "attachment", filename=ICS_FILENAME)
     message.attach(invite)

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from icalendar import Calendar
 
 from consultations.models import Notification
 from consultations.notifications.delivery import notifications_claim, notifications_send_due
@@ -89,6 +90,15 @@ def test_a_batch_mixing_languages_writes_each_patient_in_their_own(db, smtp_serv
     assert '<html lang="en">' in htmls["alice@example.com"]
     assert '<html lang="es">' in htmls["dolores@example.com"]
     assert '<html lang="es">' in htmls["pilar@example.com"]
+    summaries = {m["To"]: calendar_summary(m) for m in smtp_server.messages}
+    assert summaries["alice@example.com"] == "Pharmacist consultation – Welltopia"
+    assert summaries["dolores@example.com"] == summaries["pilar@example.com"] != summaries["alice@example.com"]
+
+
+def calendar_summary(message):
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
+    return str(event["SUMMARY"])
 
 
 # --- A refusal costs only its own row -------------------------------------------------------------
