@@ -93,7 +93,20 @@ class FindForm(forms.Form):
 
 class CallerContactForm(PatientForm):
     """The patient form's fields and checks, for a caller staff enter. Staff may book someone
-    under 18 (online booking sends them to call the pharmacy), so that check alone is left out."""
+    under 18 (online booking sends them to call the pharmacy), so that check alone is left out.
+    Staff also ask which language the caller reads: their emails are written in it."""
+
+    class Meta(PatientForm.Meta):
+        fields = [*PatientForm.Meta.fields, "language"]
+        labels = {**PatientForm.Meta.labels, "language": "Language for emails"}
+        help_texts = {**PatientForm.Meta.help_texts, "language": "Confirmations and reminders are written in it."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # English unless staff choose another
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or "en"
 
     def clean_date_of_birth(self):
         try:

@@ -324,3 +324,13 @@ def test_crafted_input_is_answered_never_a_500(desk, ada, ldn, rx, url_name, par
     if url_name == "_review":
         assert desk.post(url, params).status_code in (200, 302)
         assert not Appointment.objects.exists()
+
+
+def test_a_spanish_speaking_caller_gets_emails_in_spanish(desk, front_desk):
+    new_patient(desk, **{"patient-email": "rosa@example.com", "patient-language": "es"})
+    new_patient(desk, **{"patient-email": "ann@example.com"})  # nothing chosen: English
+
+    assert Patient.objects.get(email="rosa@example.com").language == "es"
+    assert Patient.objects.get(email="ann@example.com").language == "en"
+    html = desk.get(reverse("admin:consultations_appointment_book_patient")).content.decode()
+    assert "Language for emails" in html and "Español" in html
