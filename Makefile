@@ -30,15 +30,20 @@ run: install
 		-- $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # COVERAGE=1 runs the suite under coverage (what CI does): `make coverage` below.
+# TEST_WORKERS pytest-xdist processes share the tests, each with its own test database, Redis dbs
+# (3 each from CI's: CI with 3 workers uses dbs 0-8), Celery queue and VAR_DIR (tests/conftest.py);
+# the browser tests stay together in one of them (tests/e2e/conftest.py). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 3
+PYTEST_ARGS := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 test: install
-	@if [ -n "$(COVERAGE)" ]; then $(MAKE) --no-print-directory coverage; else $(BIN)/pytest; fi
+	@if [ -n "$(COVERAGE)" ]; then $(MAKE) --no-print-directory coverage; else $(BIN)/pytest $(PYTEST_ARGS); fi
 
 # The suite under coverage.py (CI: `COVERAGE=1 make test`), Celery workers and other Python
 # child processes included; then the lines covered per package, which fails the target when a
 # domain app is under its floor (scripts/coverage_summary.py). Settings: pyproject [tool.coverage].
 coverage: install
 	@rm -f .coverage .coverage.*
-	$(BIN)/coverage run -m pytest; tests=$$?; \
+	$(BIN)/coverage run -m pytest $(PYTEST_ARGS); tests=$$?; \
 	$(BIN)/coverage combine --quiet && $(BIN)/python scripts/coverage_summary.py; figures=$$?; \
 	[ $$tests -ne 0 ] && exit $$tests; exit $$figures
 
