@@ -98,7 +98,7 @@ class AppointmentAdmin(
     ordering = ["start"]
     actions = ["mark_completed", "mark_no_show"]
     fields = [
-        "when", "ends", "patient_name", "patient_phone", "patient_email", "patient_contact",
+        "when", "ends", "patient_name", "patient_phone", "patient_email", "patient_contact", "patient_language",
         "pharmacist", "consultation_type", "mode", "location", "status", "cancelled_local", "version",
         "booked_by_staff", "booking_note",
     ]

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from patients.models import Patient
-from tests.factories import IntakeFactory, PatientFactory
+from tests.factories import AppointmentFactory, IntakeFactory, PatientFactory
 from tests.patients.intake_data import intake_post
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,11 @@ def test_enter_in_a_text_box_on_the_intake_still_sends_the_form_not_the_language
     first = re.search(r'<button[^>]*type="submit"[^>]*form="intake-form"[^>]*>|<form[^>]*id="intake-form"', html)
 
     assert "<button" in first.group(0) and "switch_language" not in first.group(0)
+
+
+def test_the_consultation_page_says_which_language_to_speak(pharmacist_client, desk):
+    appointment = AppointmentFactory(intake=IntakeFactory(patient=PatientFactory(language="es")))
+
+    for client in (pharmacist_client, desk):
+        page = client.get(reverse("admin:consultations_appointment_change", args=[appointment.pk])).content.decode()
+        assert "Español" in page
