@@ -9,6 +9,7 @@ English rather than as a guess (scripts/check_translations.py fails CI on either
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +24,11 @@ def compile_catalogs(locale_dir: Path) -> list[Path]:
     written = []
     for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
-        polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+        # Written beside it and renamed into place: a process reading the catalog meanwhile (a test
+        # worker, the dev server) sees the old file or the new one, never half of one.
+        partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+        polib.pofile(str(po_path)).save_as_mofile(str(partial))
+        os.replace(partial, mo_path)
         written.append(mo_path)
     return written
 

@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_configure(config):
+    """Spanish pages and emails read locale/*/LC_MESSAGES/django.mo, which is built, never committed
+    (`make install`). Built here as well, so a plain `pytest` right after a pull reads the catalog
+    it has, not the one compiled before (each xdist worker renames its own copy into place)."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "compile_translations.py")], check=True, stdout=subprocess.DEVNULL
+    )
+
+
 # --- pytest-xdist: each worker process gets services of its own -----------------------------------
 def redis_db_offset(urls, worker_number):
     """How far to move every Redis db number for xdist worker ``worker_number``: past all the dbs
