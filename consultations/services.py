@@ -495,7 +495,7 @@ def _locked(appointment: Appointment) -> Appointment:
 
 
 # Whole sentences per status: in other languages the status word agrees with "consultation".
-NOT_CHANGEABLE = {
+NOT_CHANGEABLE: dict[str, Any] = {
     Appointment.Status.CANCELLED: gettext_lazy("This consultation is cancelled and can no longer be changed."),
     Appointment.Status.COMPLETED: gettext_lazy("This consultation is completed and can no longer be changed."),
     Appointment.Status.NO_SHOW: gettext_lazy("This consultation was missed and can no longer be changed."),

@@ -231,7 +231,8 @@ def read_timing(
 
 
 _UNTIL = frozenset({"till", "until", "til"})
-_COMING = frozenset({"get", "have", "see", "next", "replaced", "surgery", "appointment", "procedure", "operation"})
+# ("appoint…" is matched by its start: "appointment", "appointments".)
+_COMING = frozenset({"get", "have", "see", "next", "replaced", "surgery", "appt", "procedure", "operation"})
 
 
 def _until_a_coming_day(words: list[str]) -> bool:
@@ -240,7 +241,7 @@ def _until_a_coming_day(words: list[str]) -> bool:
     at = next((i for i, w in enumerate(words) if w in _UNTIL), None)
     if at is None or any(len(w) == 4 and w.isdigit() for w in words) or {"last", "ago", "stopped", "quit"} & set(words):
         return False
-    return bool(_COMING & set(words[at + 1 :]))
+    return any(w in _COMING or w.startswith("appoint") for w in words[at + 1 :])
 
 
 # "ER nurse, I administer fentanyl", "I count oxycodone at the pharmacy", "methadone clinic counselor":
