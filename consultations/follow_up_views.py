@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
+from patients.forms import DATE_INPUT_FORMATS
 from patients.models import Patient
 from patients.session import intake_remember
 from welltopia.ratelimit import rate_limited
@@ -37,6 +38,7 @@ LINK_PAGE_REFERRER_POLICY = "strict-origin"
 class BirthDateForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Your date of birth"),
+        input_formats=DATE_INPUT_FORMATS,  # month first in every language, as the hint says
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
         error_messages={
             "required": _("Enter your date of birth."),

@@ -195,3 +195,10 @@ def test_in_spanish_an_answer_to_correct_keeps_everything_typed(client, follow_u
     assert "Por favor, confirme esto para continuar." in page
     assert 'value="ibuprofeno"' in page and 'value="cuando me duele"' in page
     assert re.search(r'name="med_0" value="changed"[^>]*checked', page)
+
+
+def test_in_spanish_a_typed_date_of_birth_is_read_month_first_as_the_hint_says(client, follow_up):
+    """The Spanish hint says mes/día/año; Django's Spanish formats alone would read 04/12 as 4 December."""
+    client.cookies["django_language"] = "es"
+    response = client.post(link(follow_up), {"date_of_birth": "04/12/1980"})  # 12 April 1980
+    assert response.status_code == 302 and response["Location"] == ANSWERS
