@@ -146,7 +146,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None, conn
 
 
 def notifications_claim(*, now: datetime, limit: int, not_claimed_since: datetime | None = None) -> list[int]:
-    """Take up to ``limit`` due rows for sending in one UPDATE … RETURNING; their ids, oldest due first.
+    """Take up to ``limit`` due rows, the oldest due first, for sending in one UPDATE … RETURNING; their ids.
 
     Each row goes to exactly one caller: on PostgreSQL the rows are picked under
     ``FOR UPDATE SKIP LOCKED``, so two scans claiming at once take different rows (a row another
