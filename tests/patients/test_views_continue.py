@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.continuation import continue_link_token
-from tests.factories import IntakeFactory
+from tests.factories import IntakeFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +199,12 @@ def test_the_intake_page_offers_the_link_under_its_heading(client):
 
     heading = html.index("Tell us about you")
     assert heading < html.index(f'<a href="{REQUEST_URL}">Get a link by email</a>') < html.index('class="intake-form"')
+
+
+def test_the_request_page_shows_the_pharmacys_phone_as_every_other_page_does(client, db):
+    LocationFactory()  # its phone is stored as "+1 608-555-0142"
+    html = client.get(REQUEST_URL).content.decode()
+    form = re.search(r'<form[^>]*class="continue-form".*?</form>', html, re.S).group(0)
+    after = html[html.index(form) + len(form) :]
+    assert '<a href="tel:+16085550142" class="text-nowrap">(608) 555-0142</a>' in after
+    assert "+1 608-555-0142" not in html
