@@ -48,7 +48,7 @@ hydrochloride pamoate maleate mesylate besylate tartrate bitartrate succinate su
 nocte mane qds tds bd vit iud inr
 qd qday od bid tid qid qhs hs qam qpm prn ac pc q daily day days nightly night nights weekly week weeks
 monthly month months yearly once twice thrice times x every other per a an each morning mornings
-evening evenings am pm bedtime noon lunch breakfast dinner supper meals meal food water needed as when
+evening evenings am pm bedtime noon lunch breakfast brekkie brekky dinner supper meals meal food water needed as when
 required sometimes occasionally occasional rarely usually regularly ongoing then before after with
 without up to i im me my take takes taken taking took use uses using on in at of the for from by about
 approx approximately around also plus and or etc current currently still now just only half quarter
@@ -302,13 +302,21 @@ def read_entry(
         group_words = [t.text for clause in group for t in clause.words]
         if allergy_list and (_MEDICINES_TAKEN & set(group_words[: _first_drug_word(group)]) or any(w[0].isdigit() for w in group_words)):
             allergy_list = False
-        if allergy_field or allergy_list:
+        if allergy_field:
             found = [_as_allergy(m) for m in found]
+        elif allergy_list:
+            found = [m if _said_taking_before(text, m) else _as_allergy(m) for m in found]
         mentions.extend(found)
         unknown_spans.extend(unknown)
     return Reading(tuple(mentions), tuple(unknown_spans), bool(all_words & TOPICAL_WORDS))
 
 
+_USE_WORDS_BEFORE = _word_set("take takes taking use uses using instead")
+
+
+def _said_taking_before(text: str, mention: Mention) -> bool:
+    """ "Allergic to codeine (itching) so I take oxycodone instead": this one the patient takes."""
+    return bool(_USE_WORDS_BEFORE & {t.text for t in tokenize(text[: mention.start])})
 _MEDICINES_TAKEN = _word_set("meds medications medicines medication taking takes take rx prescriptions current currently")
 
 
@@ -379,8 +387,12 @@ halloween years yrs months weeks
 
 
 def _dates_without_denying(words: list[str]) -> bool:
+    """An opening that dates or places what follows ("surgery in early October", "I'm a hospice nurse")."""
     dated = bool(_DATE_WORDS & set(words)) or any(len(w) == 4 and w.isdigit() and w[:2] in {"19", "20"} for w in words)
-    return dated and not (_DENIAL_WORDS | _ABSENCE_WORDS) & set(words)
+    return (dated or bool(_JOB_WORDS & set(words))) and not (_DENIAL_WORDS | _ABSENCE_WORDS) & set(words)
+
+
+_JOB_WORDS = _word_set("nurse rn lpn cna pharmacist technician tech counselor medic paramedic emt vet veterinarian")
 
 
 def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[list[_Clause]]:
@@ -563,6 +575,8 @@ def _joined_by_sound(
             found = (exact, False) if exact is not None and exact.is_opioid else _sounds_like_an_opioid(whole, count, id(kb))
             if found is None:
                 continue
+            if exact is None and _sounds_more_like_an_everyday_name(whole, found[0], kb):
+                continue  # "oh mep ra zole" is omeprazole, "mag nee see um" magnesium: not an opioid
             term, possible = found
             joined.append(_Slot(window[0].start_word, window[-1].end_word, term, corrected=True, possible=possible))
             index += count
@@ -636,6 +650,27 @@ def _everyday_skeletons(_kb_id: int) -> frozenset[str]:
         and words[0].isalpha()
         and len(words[0]) >= _SPLIT_NAME_MIN_LENGTH
     )
+
+
+def _sounds_more_like_an_everyday_name(whole: str, opioid: Term, kb: KnowledgeBase) -> bool:
+    """Nearer, by sound, to an everyday medicine's one-word name (vocabulary names included) than to
+    the opioid: "oh mep ra zole" is omeprazole, "try zodone" trazodone. A tie stays the opioid."""
+    sound = phonetic_key(whole)
+    to_opioid = OSA.distance(sound, phonetic_key(opioid.key.replace(" ", "")))
+    if to_opioid == 0:
+        return False
+    names = _everyday_sounds_by_initial(id(kb)).get(sound[:1], ())
+    return process.extractOne(sound, names, scorer=OSA.distance, score_cutoff=min(2, to_opioid - 1)) is not None
+
+
+@cache
+def _everyday_sounds_by_initial(_kb_id: int) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, set[str]] = {}
+    for key, term in knowledge_base().phrases.items():
+        if len(key) == 1 and not term.is_opioid and len(key[0]) >= 6 and key[0].isalpha():
+            sound = phonetic_key(key[0])
+            groups.setdefault(sound[:1], set()).add(sound)
+    return {initial: tuple(sorted(sounds)) for initial, sounds in groups.items()}
 
 
 @lru_cache(maxsize=1024)
@@ -730,16 +765,23 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
     after = [words[p] for p in range(slot.end_word, hi) if p not in drug_words]
     if hi < len(words):
         after = _without_lead_in(after)
+    if after in (["to"], ["replaced", "by"], ["replaced", "with"]) and index + 1 < len(term_slots):
+        # "switched from A to B in October": the date after B is when A ended.
+        nxt = term_slots[index + 1]
+        end = term_slots[index + 2].start_word if index + 2 < len(term_slots) else len(words)
+        after = after + [words[p] for p in range(nxt.end_word, end) if p not in drug_words]
     return before, after
 
 
 # "…, I take lisinopril", "; my meds: metformin": the words that open the next medicine are its own.
-_LEAD_IN_VERBS = _word_set("take takes taking use uses using on meds medications medicines rx")
+_LEAD_IN_VERBS = _word_set("take takes taking use uses using on meds medications medicines rx not")
 _LEAD_IN_SUBJECTS = _word_set("i and also only just me my")
 
 
 def _without_lead_in(after: list[str]) -> list[str]:
     end = len(after)
+    while end and after[end - 1] in _LEAD_IN_SUBJECTS:
+        end -= 1  # "taking only meloxicam"
     if not end or after[end - 1] not in _LEAD_IN_VERBS:
         return after
     end -= 1

@@ -52,12 +52,12 @@ _ALLERGY = frozenset(
     ["allergic", "allergy", "allergies", "intolerant", "intolerance", "reaction", "reactions", "rash", "hives", "anaphylaxis", "anaphylactic", "sensitivity", "sensitive", "itch", "itching", "itchy", "swelling"]
 )
 # Negations that say the drug was never taken when they govern it directly.
-_NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither", "nothing", "without"])
+_NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither", "nothing", "without", "insteadof"])
 # "my husband takes oxycodone": someone else's medicine, unless the patient says they take it too.
 _SOMEONE_ELSE = frozenset(
     ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa", "grandmother", "grandfather", "grandparents", "aunt", "uncle", "cousin", "niece", "nephew", "client", "resident"]
 )
-_PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten"])
+_PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat"])
 # Never a misspelt medicine: "for my brother" is not Brontex.
 OTHER_PEOPLE_AND_PETS = _SOMEONE_ELSE | _PETS
 # Taking it oneself: "used a couple of my husband's percocets" is the patient's use.
@@ -74,7 +74,7 @@ _NEGATION_FILLER = frozenset(
     ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug"]
 )
 _ENDED = frozenset(
-    ["stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore", "removed"]
+    ["free", "zero", "stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore", "removed"]
 )
 # Ending words that say a stop happened even beside a negation ("don't take it anymore").
 _STOPPING = frozenset(["anymore", "stopped", "quit", "discontinued", "off", "weaned", "tapered", "no longer", "no more"])
@@ -116,7 +116,7 @@ _STILL_GOING_AFTER = frozenset({"down", "to"})
 _SINCE = "since"
 _STOPPED_DOING = frozenset({"stopped", "quit", "discontinued", "ceased", "finished", "done"})
 # "10 days off", "3 weeks clean", "2 months sober": how long ago the use ended.
-_OFF_FOR_A_WHILE = frozenset({"off", "clean", "sober", "recovery"})
+_OFF_FOR_A_WHILE = frozenset({"off", "clean", "sober", "recovery", "free"})
 # Said of the person rather than the medicine: "3 years clean" beside "16 mg a day" is a patient
 # on a maintenance medicine, clean of other drugs.
 _PERSON_STATES = frozenset({"clean", "sober", "recovery"})
@@ -175,7 +175,9 @@ def read_timing(
         None,
     )  # "No allergies. Meds: tramadol" says nothing about tramadol
     # "Percocet allergy (itching), not taking any": the denial's "taking" is not use.
-    if allergy is not None and not _says_current(before, after, claimed=_denied_words(around)):
+    at = around.index(allergy) if allergy is not None else 0
+    takes_instead = allergy is not None and at < len(before) and _takes_it_oneself(before[at + 1 :])
+    if allergy is not None and not takes_instead and not _says_current(before, after, claimed=_denied_words(around)):
         return Timing(Use.ALLERGY, cue=allergy)
     not_taken = _free_of_it(before, after)
     if not_taken:
@@ -186,13 +188,15 @@ def read_timing(
     at_work = _at_work(around)
     if at_work:
         return Timing(Use.NEVER, cue=at_work)
+    if _not_started(around):
+        return Timing(Use.NEVER, cue="not started")  # "may prescribe oxycodone after my surgery; not started"
     switched = _switched(before, after)
     if switched == "to":
         return Timing(Use.CURRENT, cue="switched to")  # "switched from gabapentin to tramadol in October"
     if switched == "from":
-        # "switched from oxycodone to tramadol last month": the date belongs to the new medicine's
-        # start; when the old one ended is not said, so it stays inside the interval.
-        return Timing(Use.ENDED, cue="switched from")
+        # "switched from oxycodone to tramadol last month": the old one ended when the new one began.
+        when, last_dose = read_date(around, today=today, raw=raw)
+        return Timing(Use.ENDED, last_dose, cue="switched from", when=when)
 
     when, last_dose = read_date(around, today=today, raw=raw)
     if last_dose is not None and _until_a_coming_day(around):
@@ -218,7 +222,7 @@ def read_timing(
     if negation and ended in _STOPPING:
         negation = ""  # "don't take it anymore", "not on it since I stopped": a stop, not a denial
     if negation:
-        if last_dose is not None:
+        if last_dose is not None and negation not in _REFUSING:
             # "haven't taken tramadol since Monday": not now, and not since that day.
             return Timing(Use.ENDED, last_dose, cue=negation, when=when)
         return Timing(Use.NEVER, cue=negation)
@@ -259,7 +263,7 @@ _HANDLING = frozenset(
 
 
 # Verbs only a job uses: "I administer fentanyl", "I dispense methadone".
-_HANDLING_AT_WORK = frozenset({"administer", "administering", "dispense", "dispensing", "waste", "wasting"})
+_HANDLING_AT_WORK = frozenset({"administer", "administering", "dispensing", "wasting"})  # not a label's "dispense as written"
 
 
 def _at_work(words: list[str]) -> str:
@@ -297,6 +301,17 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
     return frozenset(named)
 
 
+def _not_started(words: list[str]) -> bool:
+    """ "not started", "haven't started", "haven't taken any yet": a medicine still to come."""
+    for index, word in enumerate(words):
+        before = words[max(0, index - 2) : index]
+        if word in {"started", "start", "begun"} and {"not", "havent", "hasnt", "didnt", "never"} & set(before):
+            return True
+        if word == "yet" and {"havent", "hasnt", "not"} & set(words[max(0, index - 4) : index]):
+            return True
+    return False
+
+
 _SWITCHING = frozenset(
     {"switched", "switch", "switching", "went", "changed", "change", "changing", "moved", "transitioned",
      "converted", "rotated", "swapped", "switchd"}
@@ -304,7 +319,11 @@ _SWITCHING = frozenset(
 
 
 def _switched(before: list[str], after: list[str]) -> str:
-    """ "switched from A to B": "to" for B, the medicine taken now; "from" for A, the one left."""
+    """ "switched from A to B", "A replaced by B": "to" for B, the medicine taken now; "from" for A."""
+    if before[-2:] in (["replaced", "by"], ["replaced", "with"]):
+        return "to"
+    if after[:2] in (["replaced", "by"], ["replaced", "with"]):
+        return "from"
     if not _SWITCHING & set(before):
         return ""
     if before[-1:] == ["to"] and "from" in before:
@@ -326,7 +345,7 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
             continue  # the patient, named by a caregiver; or the one typing
         following = before[index + 1]
         # "I'm his daughter filling this in": the person named is the one typing, not the one taking it.
-        typing = bool({"i", "im", "am"} & set(before[max(0, index - 3) : index]))
+        typing = bool({"im", "am", "m"} & set(before[max(0, index - 3) : index]))
         says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on"} or (
             not caregiver and not typing and _they_take_it(before[index + 1 :])
         )
@@ -353,7 +372,7 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
 
 _THIRD_PERSON = frozenset({"he", "she", "they"})
 # "Grandpa (not the patient) is on", "she's on": the other person is the one taking it.
-_THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "was", "on", "are", "re"})
+_THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re"})
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
 _SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
 
@@ -363,8 +382,9 @@ def _names_another(words: list[str]) -> bool:
 
 
 def _they_take_it(words: list[str]) -> bool:
-    """After the other person: a verb of taking with no first person between."""
-    return not any(w in _FIRST_PERSON for w in words) and any(w in _THEY_TAKE for w in words)
+    """After the other person: a verb of taking with no first person between ("(not me)" aside)."""
+    me = any(w in _FIRST_PERSON and (i == 0 or words[i - 1] != "not") for i, w in enumerate(words))
+    return not me and any(w in _THEY_TAKE for w in words)
 
 
 def _typed_for_the_patient(words: list[str]) -> bool:
@@ -439,6 +459,8 @@ def _joined_negations(words: Sequence[str]) -> list[str]:
     for word in words:
         if joined and word == "t" and joined[-1] in _CONTRACTED:
             joined[-1] += "t"
+        elif joined and word == "of" and joined[-1] == "instead":
+            joined[-1] = "insteadof"  # "gabapentin instead of opioids"
         elif joined and word == "recovery" and joined[-1] == "in":
             joined[-1] = "recovery"  # "2 yrs in recovery" reads like "2 yrs clean"
         elif joined and word == "down" and joined[-1] in {"turned", "turn", "turning"}:
@@ -460,12 +482,15 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             previous = around[index - 1] if index > 0 else ""
             if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
                 continue  # "until now", "for 2 years now": how long it has been over
+            if word in {"start", "starting"} and previous == "the":
+                continue  # "at the start of October": a date
             if word in _PLANS | {"started", "start", "began", "begun"} and (previous in _NEGATED_VERBS or previous in {"not", "no", "never"}):
                 continue  # "don't plan to", "never started": no use at all
             if word in {"taking", "using", "takes", "tapering", "weaning"} and (previous in _STOPPED_DOING or previous in {"completed", "longer"}):
                 continue  # "stopped taking", "finished tapering", "no longer taking": what stopped, not what goes on
             return word
-        if word in {"tapered", "weaned", "cut"} and index + 1 < len(around) and around[index + 1] in _STILL_GOING_AFTER:
+        to_nothing = around[index + 2 : index + 3] in (["zero"], ["nothing"], ["0"], ["none"], ["off"])
+        if word in {"tapered", "weaned", "cut"} and index + 1 < len(around) and around[index + 1] in _STILL_GOING_AFTER and not to_nothing:
             return f"{word} {around[index + 1]}"
         # "for the past 6 months", "for 2 years": how long it has been taken, so still taken,
         # unless an ending word sits before it ("off it for 2 weeks", "clean for a year").
@@ -717,6 +742,9 @@ def _past_event(words: list[str]) -> bool:
     one-off ("18 Oct for a kidney stone, just that once")."""
     years = [w for w in words if len(w) == 4 and w.isdigit()]
     relapse = bool({"slipped", "relapsed", "relapse", "lapsed"} & set(words))
+    relapse = relapse or any(
+        w in {"days", "day"} and words[i + 1 : i + 2] == ["only"] for i, w in enumerate(words)
+    )  # "two days only": a short course, over
     return "ago" in words or "in" in words or "last" in words or len(years) >= 2 or relapse or _one_off(words)
 
 
@@ -1110,7 +1138,7 @@ _BEFORE_A_MONTH_DAY = frozenset(
 )
 
 
-_STOP_CUES = frozenset({"last", "stopped", "quit", "ended", "removed", "finished", "discontinued"})
+_STOP_CUES = frozenset({"last", "stopped", "quit", "ended", "removed", "finished", "discontinued", "zero", "tapered", "weaned"})
 
 
 def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
@@ -1126,6 +1154,8 @@ def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
         month, day = int(match.group(1)), int(match.group(2))
         if month == 4 * day:
             continue
+        if month > 12 >= day:
+            month, day = day, month  # "30/09": day first, as written outside the US
         for year in (today.year, today.year - 1):
             try:
                 candidate = date(year, month, day)

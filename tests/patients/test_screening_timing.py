@@ -737,10 +737,14 @@ def test_everyday_words_in_an_opening_without_a_medicine_are_not_unknown_names()
 
 
 # --- Switching, fortnights and days written as words (before blind set K was read) ----------------
-def test_the_medicine_switched_to_is_taken_now_and_the_one_left_has_no_stop_date():
+def test_the_medicine_switched_to_is_taken_now_and_the_one_left_ended_at_the_switch():
     flags = screen("switched from gabapentin to tramadol in October")
     assert is_opioid(flags)  # tramadol is what the patient takes now
-    assert is_opioid(screen("switched from oxycodone to ibuprofen last month"))  # when oxycodone ended is not said
+    assert not is_opioid(screen("switched from oxycodone to ibuprofen last month"))  # oxycodone ended then
+    assert is_opioid(screen("switched from oxycodone to ibuprofen"))  # no date: still inside the interval
+    assert is_opioid(screen("switched from hydrocodone to ibuprofen 3 days ago"))
+    assert not is_opioid(screen("Vicodin replaced by Celebrex in the summer, none since"))
+    assert is_opioid(screen("Celebrex replaced by Vicodin in the summer"))
     assert not is_opioid(screen("switched from ibuprofen to celecoxib in October"))
 
 
@@ -757,3 +761,39 @@ def test_the_medicine_switched_to_is_taken_now_and_the_one_left_has_no_stop_date
 )
 def test_fortnights_and_days_written_as_words(entry, contraindication):
     assert is_opioid(screen(entry, today=date(2026, 11, 28))) is contraindication, entry
+
+
+
+# --- Causes found on blind set K (rules 2026.11.13); the examples are our own words ------------------
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "allergic to morphine (hives) so I use hydrocodone instead",  # taken, despite the allergy line
+        "oxi 10mg IR q4h prn, took 2 last night",
+        "methdn 90mg every morning at the clinic",
+        "Ultracet (not Ultram) 1 tab q6h",  # the "not" is about the next name
+    ],
+)
+def test_set_k_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "ibuprofen 800 tid instead of opioids",
+        "oxycodone-free for 2 years, taking only naproxen",
+        "my son (not me) got Percocet after his wisdom teeth. Me: fluoxetine",
+        "codeine cough syrup around the 3rd of November, three days only",
+        "I'm an ICU nurse, I give fentanyl all shift; my own meds: vitamin D",
+        "the horse is on butorphanol, I take aspirin",
+        "surgeon may give me oxycodone after my knee surgery next month; not started",
+        "refused hydromorphone in the ER on Wednesday, they gave me Toradol",
+        "OxyContin tapered to zero by 15/10",
+        "tramadol: quit at the start of September, clean since",
+        "o mep ra zole 20 before brekkie",  # dictation of omeprazole, not an opioid
+        "I look after grandma who has a fentanyl patch; I'm the patient and I take sertraline",
+    ],
+)
+def test_set_k_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry)), entry
