@@ -262,7 +262,9 @@ def form_data(client, url, model):
 def form_fields(context):
     forms_shown = [context["adminform"].form] if "adminform" in context else []
     for inline in context.get("inline_admin_formsets", []):
-        forms_shown += [*inline.formset.forms, inline.formset.empty_form]
+        # The management form's counts are integer fields: they get the values for numbers, not
+        # dates too, which would only repeat what "abc" does to them.
+        forms_shown += [*inline.formset.forms, inline.formset.empty_form, inline.formset.management_form]
     fields = {}
     for form in forms_shown:
         for name, field in form.fields.items():
