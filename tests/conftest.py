@@ -401,3 +401,21 @@ def fresh_rate_limits():
     from django.core.cache import cache
 
     cache.clear()
+
+
+# --- Coverage under pytest-xdist ------------------------------------------------------------------
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    """An xdist worker process ends without running Python's exit handlers, where coverage.py
+    (started in every child process by pyproject's `patch = ["subprocess"]`) writes its data, so
+    it is written here; without it `make coverage` lost every line only those workers ran."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    try:
+        import coverage
+    except ImportError:
+        return
+    current = coverage.Coverage.current()
+    if current is not None:
+        current.stop()
+        current.save()
