@@ -21,18 +21,11 @@ from consultations.notifications.outbox import appointment_changed
 from consultations.tasks import send_notification
 from tests.conftest import start_beat, start_worker, stop_worker
 from tests.factories import AppointmentFactory, ConsultationTypeFactory, PharmacistFactory
+from tests.waiting import wait_for
 from welltopia.celery import app
 
 Status = Notification.Status
 
-
-def wait_for(condition, timeout=180, interval=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from tests.conftest import start_worker, stop_worker
 from tests.consultations.test_notifications import NOW, START, book, cancel, ics_of, reschedule
 from tests.consultations.test_views_booking import CHOICE, url, with_intake
 from tests.factories import AppointmentFactory, IntakeFactory, PatientFactory
+from tests.waiting import wait_for
 from welltopia.celery import app
 
 # START is Friday, December 4, 2026 at 9:00 AM CST (15:00 UTC); the consultation lasts 30 minutes.
@@ -208,14 +209,6 @@ def test_the_spanish_day_and_time_pages_show_spanish_dates_on_a_24_hour_clock(cl
 
 
 # --- A real worker --------------------------------------------------------------------------------
-def wait_for(condition, timeout=180, interval=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
-
 
 def test_a_real_worker_sends_a_spanish_patient_their_reminder_in_spanish(transactional_db, smtp_server):
     app.control.purge()

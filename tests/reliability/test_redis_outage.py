@@ -54,6 +54,7 @@ from patients.models import Intake
 from tests.conftest import free_port, require, start_worker, stop_worker
 from tests.factories import ConsultationTypeFactory, LocationFactory, PharmacistFactory, UserFactory
 from tests.patients.intake_data import intake_post
+from tests.waiting import wait_for
 from welltopia import ratelimit
 from welltopia.celery import app
 
@@ -67,14 +68,6 @@ CONFIRMATION_SUBJECT = "Your pharmacist consultation is booked"
 RECONNECT_START, RECONNECT_STEP, RECONNECT_MAX, RECONNECT_ATTEMPTS = 2, 2, 30, 100
 PRODUCTION_SCAN_SECONDS = 60
 
-
-def wait_for(condition, timeout, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(interval)
-    return condition()
 
 
 class PrivateRedis:
@@ -110,7 +103,7 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        assert wait_for(self.ping, timeout=10), (self.workdir / "redis.log").read_text()
+        assert wait_for(self.ping, timeout=10, interval=0.1), (self.workdir / "redis.log").read_text()
 
     def kill(self):
         os.kill(self.process.pid, signal.SIGKILL)
@@ -291,7 +284,7 @@ def test_a_redis_outage_refuses_no_patient_and_loses_no_email(
             first = patient_books(0, before)
             assert refusals(before) == []
             assert Client().get("/healthz").status_code == 200
-            assert wait_for(lambda: confirmations_sent_to(smtp_server)[first] == 1, timeout=60)
+            assert wait_for(lambda: confirmations_sent_to(smtp_server)[first] == 1, timeout=60, interval=0.1)
 
             # Redis gone.
             private_redis.kill()
@@ -312,9 +305,9 @@ def test_a_redis_outage_refuses_no_patient_and_loses_no_email(
             outage = time.monotonic() - outage_began
             back_at = datetime.now(UTC)
             back = time.monotonic()
-            assert wait_for(lambda: private_redis.consumers() >= 1, timeout=60), "the worker never came back"
+            assert wait_for(lambda: private_redis.consumers() >= 1, timeout=60, interval=0.1), "the worker never came back"
             worker_back = time.monotonic() - back
-            assert wait_for(lambda: all(confirmations_sent_to(smtp_server)[e] >= 1 for e in emails), timeout=60)
+            assert wait_for(lambda: all(confirmations_sent_to(smtp_server)[e] >= 1 for e in emails), timeout=60, interval=0.1)
             all_sent = time.monotonic() - back
             time.sleep(2 * SCAN_SECONDS + 1)  # two more scans: anything sent twice would show now
             assert Client().get("/healthz").status_code == 200
