@@ -139,3 +139,25 @@ class ScreeningFlagFactory(factory.django.DjangoModelFactory):
     explanation = "An opioid: LDN blocks opioid receptors and can bring on withdrawal."
     rules_version = "test"
     field = "medications"
+
+
+def pharmacy_open_every_day(**consultation_type):
+    """The pharmacy in Madison, Charlie Chen working 09:00-17:00 every day, and the LDN consultation
+    (30 minutes, 2 hours' notice, 60 days ahead; ``consultation_type`` changes or adds fields).
+    Returns (location, pharmacist, consultation type)."""
+    location = LocationFactory()
+    pharmacist = PharmacistFactory(
+        user=UserFactory(username="charlie", first_name="Charlie", last_name="Chen", is_staff=True),
+        display_name="Charlie Chen, PharmD",
+        location=location,
+    )
+    WorkingHours.objects.bulk_create(
+        WorkingHours(pharmacist=pharmacist, weekday=weekday, start=time(9), end=time(17)) for weekday in range(7)
+    )
+    kind = ConsultationTypeFactory(
+        **{
+            "name": "LDN consultation", "slug": "ldn-consultation", "duration_minutes": 30,
+            "min_notice_minutes": 120, "max_advance_days": 60, **consultation_type,
+        }
+    )
+    return location, pharmacist, kind

@@ -22,7 +22,6 @@ What a test gets:
 import os
 import re
 import time
-from datetime import time as dt_time
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -282,21 +281,7 @@ def _links_and_mail_point_at_the_test_servers(request, settings):
 # --- The pharmacy: a location, a pharmacist who works every day, the LDN consultation -------------
 @pytest.fixture
 def clinic(transactional_db):
-    from consultations.models import WorkingHours
-    from tests.factories import ConsultationTypeFactory, LocationFactory, PharmacistFactory, UserFactory
+    from tests.factories import pharmacy_open_every_day
 
-    location = LocationFactory()
-    pharmacist = PharmacistFactory(
-        user=UserFactory(username="charlie", first_name="Charlie", last_name="Chen", is_staff=True),
-        display_name="Charlie Chen, PharmD",
-        location=location,
-    )
-    WorkingHours.objects.bulk_create(
-        WorkingHours(pharmacist=pharmacist, weekday=weekday, start=dt_time(9), end=dt_time(17))
-        for weekday in range(7)
-    )
-    kind = ConsultationTypeFactory(
-        name="LDN consultation", slug="ldn-consultation", duration_minutes=30,
-        min_notice_minutes=120, max_advance_days=60, allows_video=True,
-    )
+    location, pharmacist, kind = pharmacy_open_every_day(allows_video=True)
     return SimpleNamespace(location=location, pharmacist=pharmacist, kind=kind)

@@ -6,7 +6,7 @@ browser — here, in the test client.
 """
 
 import re
-from datetime import datetime, time
+from datetime import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 
-from tests.factories import ConsultationTypeFactory, LocationFactory, PharmacistFactory, UserFactory
+from tests.factories import pharmacy_open_every_day
 from tests.patients.intake_data import intake_post
 
 SWITCH_URL = "/i18n/setlang/"
@@ -78,19 +78,5 @@ def monday_morning():
 @pytest.fixture
 def pharmacy(db, monday_morning):
     """The pharmacy in Madison, a pharmacist who works 09:00-17:00 every day, the LDN consultation."""
-    from consultations.models import WorkingHours
-
-    location = LocationFactory()
-    pharmacist = PharmacistFactory(
-        user=UserFactory(username="charlie", first_name="Charlie", last_name="Chen", is_staff=True),
-        display_name="Charlie Chen, PharmD",
-        location=location,
-    )
-    WorkingHours.objects.bulk_create(
-        WorkingHours(pharmacist=pharmacist, weekday=weekday, start=time(9), end=time(17)) for weekday in range(7)
-    )
-    kind = ConsultationTypeFactory(
-        name="LDN consultation", slug="ldn-consultation", duration_minutes=30, buffer_minutes=0,
-        min_notice_minutes=120, max_advance_days=60,
-    )
+    location, pharmacist, kind = pharmacy_open_every_day(buffer_minutes=0)
     return SimpleNamespace(location=location, pharmacist=pharmacist, kind=kind, clock=monday_morning)
