@@ -9,9 +9,12 @@ import os
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
 
+from . import broker_fix
 from .log_filters import RedactTokens
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "welltopia.settings")
+
+broker_fix.install()  # a worker survives a Redis outage with a message in flight (see the module)
 
 app = Celery("welltopia")
 app.config_from_object("django.conf:settings", namespace="CELERY")
