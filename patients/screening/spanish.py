@@ -307,31 +307,17 @@ _PHRASES = _phrases(
 _LONGEST = max(len(phrase) for phrase in _PHRASES)
 
 # "hace 3 días" is "3 days ago": the number and the unit come after "hace" in Spanish.
-_AGO_UNITS = {
-    "dia": "day",
-    "dias": "days",
-    "semana": "week",
-    "semanas": "weeks",
-    "mes": "month",
-    "meses": "months",
-    "ano": "year",
-    "anos": "years",
-    "hora": "hour",
-    "horas": "hours",
-}
+_AGO_UNITS = {word: _PHRASES[(word,)][0] for word in ["dia", "dias", "semana", "semanas", "mes", "meses", "ano", "anos", "hora", "horas"]}
 _AGO_COUNTS = {"un": "a", "una": "a", "unos": "a few", "unas": "a few", "algunos": "a few", "algunas": "a few"}
-_NUMBER_WORDS = {"dos": "two", "tres": "three", "cuatro": "four", "cinco": "five", "seis": "six", "siete": "seven",
-                 "ocho": "eight", "nueve": "nine", "diez": "ten"}
+_NUMBER_WORDS = {word: _PHRASES[(word,)][0] for word in ["dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez"]}
+_WEEKDAYS = {"lunes": "monday", "martes": "tuesday", "miercoles": "wednesday", "jueves": "thursday",
+             "viernes": "friday", "sabado": "saturday", "domingo": "sunday"}
 # "la semana pasada" is "last week": "pasado" follows what it dates.
 _PAST = frozenset({"pasado", "pasada"})
-_DATED = {"semana": "week", "mes": "month", "ano": "year", "lunes": "monday", "martes": "tuesday",
-          "miercoles": "wednesday", "jueves": "thursday", "viernes": "friday", "sabado": "saturday",
-          "domingo": "sunday", "fin": "weekend"}
+_DATED = {"semana": "week", "mes": "month", "ano": "year", "fin": "weekend"} | _WEEKDAYS
 _MONTHS = {"enero": "january", "febrero": "february", "marzo": "march", "abril": "april", "mayo": "may",
            "junio": "june", "julio": "july", "agosto": "august", "septiembre": "september", "setiembre": "september",
-           "octubre": "october", "noviembre": "november", "diciembre": "december", "lunes": "monday",
-           "martes": "tuesday", "miercoles": "wednesday", "jueves": "thursday", "viernes": "friday",
-           "sabado": "saturday", "domingo": "sunday"}
+           "octubre": "october", "noviembre": "november", "diciembre": "december"} | _WEEKDAYS
 
 
 def as_english(
