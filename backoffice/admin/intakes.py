@@ -35,6 +35,7 @@ from .base import (
     ADMIN_CSS,
     AdminInputGuard,
     AuditedViewsMixin,
+    BoundedInlineFormSet,
     NoAddOrDelete,
     PatientColumns,
     is_row_id,
@@ -139,6 +140,7 @@ class UpcomingPharmacistFilter(admin.SimpleListFilter):
 # --- Intake review ------------------------------------------------------------------------------
 class MedicationEntryInline(admin.TabularInline):
     model = MedicationEntry
+    formset = BoundedInlineFormSet
     fields = ["text", "dose", "frequency", "kind", "flags_display"]
     readonly_fields = fields
     extra = 0

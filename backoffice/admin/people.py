@@ -11,7 +11,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -21,7 +20,7 @@ from consultations.models import AvailabilityException, ConsultationType, Locati
 from patients.models import Patient
 
 from .. import formatting as fmt
-from .base import ADMIN_CSS, AdminInputGuard, NoAddOrDelete, sees_clinical
+from .base import ADMIN_CSS, AdminInputGuard, BoundedInlineFormSet, NoAddOrDelete, sees_clinical
 
 
 # --- Pharmacists and their hours ------------------------------------------------------------------
@@ -38,7 +37,7 @@ class WorkingHoursForm(forms.ModelForm):
         return cleaned
 
 
-class WorkingHoursFormSet(BaseInlineFormSet):
+class WorkingHoursFormSet(BoundedInlineFormSet):
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -88,7 +87,7 @@ class AvailabilityExceptionForm(forms.ModelForm):
         return cleaned
 
 
-class AvailabilityExceptionFormSet(BaseInlineFormSet):
+class AvailabilityExceptionFormSet(BoundedInlineFormSet):
     def clean(self):
         super().clean()
         if any(self.errors):
