@@ -48,13 +48,22 @@ E2E_DIR = Path(__file__).resolve().parent
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
+# Under pytest-xdist (`make test`, --dist loadgroup) the browser tests are shared between this many
+# workers, each starting Chromium, the live server and the mail worker once for its share. Two: the
+# browser tests are the suite's longest chain (about 5 minutes in one worker), and a third Chromium
+# on a 2-core machine slows the others more than it helps.
+E2E_WORKERS = 2
+
+
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if E2E_DIR in Path(str(item.path)).resolve().parents:
-            item.add_marker(pytest.mark.e2e)
-            # Under pytest-xdist (`make test`, --dist loadgroup) the browser tests run in one worker,
-            # which starts Chromium, the live server and the mail worker once for all of them.
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+    browser_tests = [item for item in items if E2E_DIR in Path(str(item.path)).resolve().parents]
+    for index, item in enumerate(browser_tests):
+        item.add_marker(pytest.mark.e2e)
+        # Alternate tests, not modules: the long modules are shared out too.
+        item.add_marker(pytest.mark.xdist_group(f"e2e-{index % E2E_WORKERS}"))
+    # First in the run, so the longest chains start while the other workers take the rest.
+    chosen = set(browser_tests)
+    items[:] = browser_tests + [item for item in items if item not in chosen]
 
 
 # --- Browser ------------------------------------------------------------------------------------
