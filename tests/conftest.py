@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models.signals import post_migrate
 
 from tests.factories import PatientFactory, PharmacistFactory, UserFactory
 
@@ -29,6 +30,23 @@ def pytest_configure(config):
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "compile_translations.py")], check=True, stdout=subprocess.DEVNULL
     )
+
+
+# --- Data the migrations write, put back after a transactional test --------------------------------
+def put_back_staff_roles(sender, **kwargs):
+    """A test with ``transactional_db`` (the browser tests, the real workers) ends by emptying every
+    table; Django then sends post_migrate, as after a migrate. The staff groups a data migration made
+    are put back here too, so a later test in the same pytest-xdist worker finds them."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from backoffice.roles import ROLES, sync_roles
+
+    if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
+        sync_roles(apps)
+
+
+post_migrate.connect(put_back_staff_roles, dispatch_uid="tests.put_back_staff_roles")
 
 
 # --- pytest-xdist: each worker process gets services of its own -----------------------------------
