@@ -2,8 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
+from icalendar.parser import Contentline
 
-from consultations.calendar import appointment_ics, appointment_uid
+from consultations.calendar import _folded, appointment_ics, appointment_uid
 from consultations.models import Appointment
 from tests.factories import AppointmentFactory
 
@@ -167,3 +168,28 @@ def test_an_independent_parser_reads_the_file_with_its_attendee(db, method):
     assert attendee.common_name == appointment.patient.full_name
     assert event.organizer.uri == "mailto:consult@welltopia.example"
     assert event.sequence == appointment.version - 1
+
+
+# --- Written as icalendar writes it ---------------------------------------------------------------
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
+@pytest.mark.parametrize("first_name", ["Pat", "José María"])
+def test_the_file_is_exactly_what_icalendar_writes_for_the_same_calendar(db, method, first_name):
+    appointment = AppointmentFactory(
+        start=START,
+        mode="video",
+        patient__first_name=first_name,
+        pharmacist__meeting_link="https://us02web.zoom.us/j/123456789?pwd=" + "a\\b,c;d^e" * 12,
+    )
+    ics = appointment_ics(appointment=appointment, method=method)
+
+    assert Calendar.from_ical(ics).to_ical() == ics
+    assert max(len(line) for line in ics.split(b"\r\n")) <= 75
+
+
+def test_lines_are_folded_as_icalendar_folds_them():
+    # Escapes ("\\,", "^n") fall across the 74-octet fold at every offset; non-ASCII goes to icalendar.
+    for length in range(60, 240):
+        for filler in ("x", "\\", "^", ",", "é"):
+            for offset in range(3):
+                line = Contentline(("D" * offset + ("ab\\," + filler) * 80)[:length])
+                assert _folded(line) == line.to_ical(), (length, filler, offset)
