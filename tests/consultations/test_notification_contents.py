@@ -8,6 +8,7 @@ import pytest
 from consultations.models import Appointment
 from consultations.notifications.delivery import notifications_send_due
 from tests.consultations.test_notifications import NOW, START, book, cancel, ics_of, reschedule
+from tests.factories import PatientFactory
 
 LINK = "https://meet.google.com/abc-defg-hij"
 OVERRIDE = "https://us02web.zoom.us/j/123456789"
@@ -114,3 +115,33 @@ def test_the_message_id_carries_the_site_s_domain(db, smtp_server, settings):
     (message,) = smtp_server.messages
     assert message["Message-ID"].endswith("@consult.welltopia.example>")
     assert "localhost" not in message["Message-ID"]
+
+
+def test_a_spanish_reminder_arrives_whole_with_its_accents_and_invitation(db, smtp_server):
+    # The message is written with our own boundaries and a cheaper header policy: what arrives must
+    # still be text, HTML and the .ics, each with its own boundary, a unique Message-ID per email.
+    first = book(intake__patient=PatientFactory(first_name="Dolores", language="es"))
+    second = book(intake__patient=PatientFactory(first_name="José", language="es"), start=START + timedelta(hours=1))
+    notifications_send_due(now=START - timedelta(hours=3))  # the confirmations and a reminder each
+
+    reminders = [message for message in smtp_server.messages if "Recordatorio" in message["Subject"]]
+    messages = sorted(reminders, key=lambda message: message["To"])
+    assert len(messages) == 2
+    for message, appointment in zip(messages, sorted([first, second], key=lambda a: a.patient.email), strict=True):
+        assert message["To"] == appointment.patient.email
+        assert message.get_content_type() == "multipart/mixed"
+        alternative, invitation = message.get_payload()
+        assert alternative.get_content_type() == "multipart/alternative"
+        assert [part.get_content_type() for part in alternative.get_payload()] == ["text/plain", "text/html"]
+        assert message.get_boundary() != alternative.get_boundary()
+        text, html = bodies(message)
+        assert appointment.patient.first_name in text and appointment.patient.first_name in html
+        assert invitation.get_content_type() == "text/calendar"
+        assert invitation.get_param("method") == "REQUEST"
+        assert invitation.get_filename() == "welltopia-consultation.ics"
+        assert invitation["Content-Transfer-Encoding"] == "base64"
+        _, calendar = ics_of(message)
+        (event,) = calendar.walk("VEVENT")
+        assert str(event["SUMMARY"]) == "Consulta farmacéutica – Welltopia"
+        assert "del equipo farmacéutico" in str(event["DESCRIPTION"])
+    assert messages[0]["Message-ID"] != messages[1]["Message-ID"]
