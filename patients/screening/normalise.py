@@ -27,8 +27,21 @@ class Token:
         return self.text in SEPARATORS
 
 
+# Russian and Ukrainian letters in Latin (a plain transliteration, as a pharmacy label abroad
+# spells them): "Трамадол 50 мг" is read as "tramadol 50 mg". Lower case only: folding comes first.
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
+        ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f",
+         "kh", "ts", "ch", "sh", "shch", "_", "y", "_", "e", "yu", "ya", "i", "yi", "ye", "g"],
+        strict=True,
+    )
+)
+
+
 def fold(text: str) -> tuple[str, list[int]]:
-    """Lower-case and strip accents, remembering which original character each output came from."""
+    """Lower-case, strip accents and write Cyrillic in Latin letters, remembering which original
+    character each output came from."""
     out: list[str] = []
     where: list[int] = []
     for index, char in enumerate(text):
@@ -36,8 +49,9 @@ def fold(text: str) -> tuple[str, list[int]]:
             if unicodedata.combining(piece):
                 continue
             for lowered in piece.casefold():
-                out.append(lowered)
-                where.append(index)
+                for latin in _CYRILLIC.get(lowered, lowered).replace("_", ""):
+                    out.append(latin)
+                    where.append(index)
     return "".join(out), where
 
 
@@ -67,6 +81,15 @@ def _expand_shorthand(tokens: list[Token]) -> list[Token]:
             result.append(Token("with", token.start, following.end))
             i += 2
             continue
+        if token.text == "d" and following is not None and following.text == "/":
+            # "d/c", "d/c'd", "d/c'ed": discontinued, as prescribers write it.
+            after = tokens[i + 2] if i + 2 < len(tokens) else None
+            if after is not None and after.text == "c" and after.start == following.end:
+                tail = tokens[i + 3] if i + 3 < len(tokens) else None
+                joined = tail is not None and tail.text in ("d", "ed") and tail.start <= after.end + 1
+                result.append(Token("dcd", token.start, (tail if joined else after).end))
+                i += 4 if joined else 3
+                continue
         if token.text == "#":
             result.append(Token("number", token.start, token.end))
             i += 1

@@ -61,7 +61,10 @@ _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten
 # Never a misspelt medicine: "for my brother" is not Brontex.
 OTHER_PEOPLE_AND_PETS = _SOMEONE_ELSE | _PETS
 # Taking it oneself: "used a couple of my husband's percocets" is the patient's use.
-_USE_VERBS = frozenset(["take", "took", "taking", "taken", "use", "used", "using", "had", "tried"])
+_USE_VERBS = frozenset(
+    ["take", "took", "taking", "taken", "use", "used", "using", "had", "tried", "chew", "chewed", "chewing", "smoke",
+     "smoked", "smoking", "drink", "drank", "drinking", "sip", "sipped", "sipping", "snort", "snorted", "snorting"]
+)
 # "I avoid codeine", "I refuse opioid pain meds", "codeine makes me sick so I avoid it".
 _REFUSING = frozenset(["avoid", "avoids", "avoided", "avoiding", "refuse", "refuses", "refused", "decline", "declined"])
 _PRONOUNS = frozenset(["it", "them", "any", "those", "these", "this", "that", "one", "myself"])
@@ -179,7 +182,7 @@ def read_timing(
     takes_instead = allergy is not None and at < len(before) and _takes_it_oneself(before[at + 1 :])
     if allergy is not None and not takes_instead and not _says_current(before, after, claimed=_denied_words(around)):
         return Timing(Use.ALLERGY, cue=allergy)
-    not_taken = _free_of_it(before, after)
+    not_taken = _free_of_it(before, after) or _never_had_it(after)
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
     someone_else = _someone_elses(before, around, patient)
@@ -199,6 +202,8 @@ def read_timing(
         return Timing(Use.ENDED, last_dose, cue="switched from", when=when)
 
     when, last_dose = read_date(around, today=today, raw=raw)
+    if last_dose is not None and _a_fill_date(when, raw):
+        when, last_dose = "", None  # "Last filled 11/02/2026": when the supply came, not the last dose
     if last_dose is not None and _until_a_coming_day(around):
         return Timing(Use.CURRENT, cue="until")  # "lortab till I get the knee replaced in jan"
     negation = _governing_negation(before, after)
@@ -206,6 +211,8 @@ def read_timing(
     claimed = _denial_claims(before, after) if negation else frozenset()
     current = _says_current(before, after, claimed=claimed)
     ended = _ending_word(before, after, has_date=last_dose is not None)
+    if not ended and last_dose is not None and _UNTIL & set(around):
+        ended = "until"  # "tramadol till 11/08": a day already past (days to come were read above)
     if ended in _PERSON_STATES and not current:
         # "suboxone 16 mg a day, 3 years clean": clean of other drugs, on the medicine every day.
         current = _dose_frequency(around)
@@ -235,6 +242,14 @@ def read_timing(
 
 
 _UNTIL = frozenset({"till", "until", "til"})
+_FILLED = re.compile(r"\b(?:re)?fill(?:ed)?(?: date)?(?: on)?\s*:?\s*$")
+
+
+def _a_fill_date(when: str, raw: str) -> bool:
+    """The date was written straight after "filled", "refilled" or "fill date" (a printout's line)."""
+    folded = " ".join(raw.lower().split())
+    at = folded.find(when)
+    return bool(when) and at > 0 and bool(_FILLED.search(folded[:at]))
 # ("appoint…" is matched by its start: "appointment", "appointments".)
 _COMING = frozenset({"get", "have", "see", "next", "replaced", "surgery", "appt", "procedure", "operation"})
 
@@ -346,7 +361,7 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
         following = before[index + 1]
         # "I'm his daughter filling this in": the person named is the one typing, not the one taking it.
         typing = bool({"im", "am", "m"} & set(before[max(0, index - 3) : index]))
-        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on"} or (
+        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on", "take", "use", "have", "smoke", "smokes", "smoked"} or (
             not caregiver and not typing and _they_take_it(before[index + 1 :])
         )
         possessive = following == "s"
@@ -372,7 +387,10 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
 
 _THIRD_PERSON = frozenset({"he", "she", "they"})
 # "Grandpa (not the patient) is on", "she's on": the other person is the one taking it.
-_THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re"})
+# The bare forms too, as people write English learnt later: "my husband take", "my son have".
+_THEY_TAKE = frozenset(
+    {"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re", "take", "use", "have", "get", "smoke", "smokes", "smoked"}
+)
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
 _SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
 
@@ -432,6 +450,30 @@ def _free_of_it(before: list[str], after: list[str]) -> str:
     return ""
 
 
+# After the drug: "never filled", "NOT filled", "never picked it up", "seal never opened", "I've never
+# taken any", "no doses given", "I said no thanks": a supply or an offer, never taken.
+_NEVER_HAD = frozenset({"filled", "picked", "opened", "taken", "touched", "collected", "started", "used"})
+_NOT_A_DENIAL_AFTER = frozenset({"more", "as", "extra", "over", "than", "too", "before"})
+
+
+def _never_had_it(after: list[str]) -> str:
+    for index, word in enumerate(after):
+        following = after[index + 1 : index + 3]
+        if (
+            word in {"never", "not"}
+            and following[:1]
+            and following[0] in _NEVER_HAD
+            and not (following[1:] and following[1] in _NOT_A_DENIAL_AFTER)
+            and not _takes_it_oneself(after[index + 2 :])
+        ):
+            return f"{word} {following[0]}"
+        if word in {"never", "not"} and following[:1] in (["ever"], ["been"]) and after[index + 2 : index + 3] and after[index + 2] in _NEVER_HAD:
+            return f"{word} {after[index + 2]}"
+        if word == "no" and following in (["doses", "given"], ["doses", "taken"], ["dose", "given"], ["dose", "taken"], ["thanks"], ["thank", "you"]):
+            return "no " + " ".join(following)
+    return ""
+
+
 def _denied_words(words: list[str]) -> frozenset[int]:
     """Positions of the two words after any negation ("not taking any", "don't use it")."""
     negations = _NEVER | _NEGATED_VERBS | {"not"}
@@ -486,8 +528,10 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
                 continue  # "at the start of October": a date
             if word in _PLANS | {"started", "start", "began", "begun"} and (previous in _NEGATED_VERBS or previous in {"not", "no", "never"}):
                 continue  # "don't plan to", "never started": no use at all
-            if word in {"taking", "using", "takes", "tapering", "weaning"} and (previous in _STOPPED_DOING or previous in {"completed", "longer"}):
-                continue  # "stopped taking", "finished tapering", "no longer taking": what stopped, not what goes on
+            if word in {"taking", "using", "takes", "tapering", "weaning"} and (previous in _STOPPED_DOING or previous in {"completed", "longer", "stop"}):
+                continue  # "stopped taking", "finished tapering", "no longer taking", a discharge list's "STOP taking": what stopped
+            if word == "now" and around[index + 1 : index + 2] in (["just"], ["only"]) and not _still_this_one(around[index + 2 :]) and any(w in _ENDED or w in _UNTIL for w in around[:index]):
+                continue  # "stopped it in March, now only Ketonal", "till 11/09, now just ice": now is something else
             return word
         to_nothing = around[index + 2 : index + 3] in (["zero"], ["nothing"], ["0"], ["none"], ["off"])
         if word in {"tapered", "weaned", "cut"} and index + 1 < len(around) and around[index + 1] in _STILL_GOING_AFTER and not to_nothing:
@@ -505,6 +549,20 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
         if word == _SINCE and not any(w in _ENDED or w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in around):
             return word  # "on methadone since 2019"
     return ""
+
+
+def _still_this_one(words: list[str]) -> bool:
+    """After "now just" / "now only": a dose, a count or a pattern of use of the same medicine
+    ("now only 5 mg", "now just at night", "now only when needed")."""
+    first = words[0] if words else ""
+    return (
+        not first
+        or first[0].isdigit()
+        or first in _NUMBER_WORDS
+        or first in _CONTINUING
+        or first in _CONTINUING_STARTS
+        or first in {"half", "when", "if", "on", "one", "twice", "once", "every", "taking", "using", "the", "it"}
+    )
 
 
 def _dose_frequency(words: list[str]) -> str:
@@ -808,10 +866,13 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             if read is not None:
                 found.append(read)
         elif word in _WEEKDAYS and not (following == "the" and _ORDINAL.match(words[i + 2] if i + 2 < n else "")) and (
-            previous in {"since", "on", "last", "till", "until", "before", "stopped", "quit", "finished", "ended", "past"}
+            previous in _BEFORE_A_WEEKDAY
             or (previous in _LAST_FOLLOWERS and _LAST in words[max(0, i - 3) : i])  # "last one saturday"
+            or (previous not in _NOT_A_PAST_WEEKDAY and _TOOK & set(words[max(0, i - 12) : i]))
         ):
-            said = word if previous in _LAST_FOLLOWERS else f"{previous} {word}"
+            # "since Monday", "last one saturday", and a day after a dose taken ("took 2 for my back
+            # Sunday"): the latest such day; never "every Monday", "next Friday" or "this Sunday".
+            said = word if previous in _LAST_FOLLOWERS or previous not in _BEFORE_A_WEEKDAY else f"{previous} {word}"
             found.append((said, _last_weekday(_WEEKDAYS[word], today)))
         elif word in _MONTHS and _names_a_month(word, previous, following):
             read = _month_date(words, i, today)
@@ -832,6 +893,11 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
         return "", None
     text, day = max(found, key=lambda item: item[1])
     return text, day
+
+
+_TOOK = frozenset({"took", "taken", "used", "had"})
+_NOT_A_PAST_WEEKDAY = frozenset({"every", "each", "next", "this", "coming", "following", "by", "per", "a"})
+_BEFORE_A_WEEKDAY = frozenset({"since", "on", "last", "till", "until", "before", "stopped", "quit", "finished", "ended", "past"})
 
 
 def _amount_before(words: Sequence[str], ago_at: int, *, counted: bool = False) -> tuple[int, str, str] | None:
