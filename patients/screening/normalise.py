@@ -86,9 +86,12 @@ def _expand_shorthand(tokens: list[Token]) -> list[Token]:
             after = tokens[i + 2] if i + 2 < len(tokens) else None
             if after is not None and after.text == "c" and after.start == following.end:
                 tail = tokens[i + 3] if i + 3 < len(tokens) else None
-                joined = tail is not None and tail.text in ("d", "ed") and tail.start <= after.end + 1
-                result.append(Token("dcd", token.start, (tail if joined else after).end))
-                i += 4 if joined else 3
+                if tail is not None and tail.text in ("d", "ed") and tail.start <= after.end + 1:
+                    result.append(Token("dcd", token.start, tail.end))
+                    i += 4
+                else:
+                    result.append(Token("dcd", token.start, after.end))
+                    i += 3
                 continue
         if token.text == "#":
             result.append(Token("number", token.start, token.end))
