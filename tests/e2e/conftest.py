@@ -48,18 +48,18 @@ E2E_DIR = Path(__file__).resolve().parent
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
-# Under pytest-xdist (`make test`, --dist loadgroup) the browser tests are shared between this many
-# workers, each starting Chromium, the live server and the mail worker once for its share. Two: the
-# browser tests are the suite's longest chain (about 5 minutes in one worker), and a third Chromium
-# on a 2-core machine slows the others more than it helps.
-E2E_WORKERS = 2
+# Under pytest-xdist (`make test`, --dist loadgroup) the browser tests run in this many workers,
+# each starting Chromium, the live server and the mail worker once for its share. One: shared between
+# two workers on this 2-core machine, CI's pytest time went from 337 s to 910 s under coverage (two
+# Chromiums, two live servers and two beats starve everything else).
+E2E_WORKERS = 1
 
 
 def pytest_collection_modifyitems(config, items):
     browser_tests = [item for item in items if E2E_DIR in Path(str(item.path)).resolve().parents]
     for index, item in enumerate(browser_tests):
         item.add_marker(pytest.mark.e2e)
-        # Alternate tests, not modules: the long modules are shared out too.
+        # With more than one, alternate tests, not modules, so the long modules are shared out too.
         item.add_marker(pytest.mark.xdist_group(f"e2e-{index % E2E_WORKERS}"))
     # First in the run, so the longest chains start while the other workers take the rest.
     chosen = set(browser_tests)
