@@ -49,9 +49,9 @@ ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
 # Under pytest-xdist (`make test`, --dist loadgroup) the browser tests run in this many workers,
-# each starting Chromium, the live server and the mail worker once for its share. One: shared between
-# two workers on this 2-core machine, CI's pytest time went from 337 s to 910 s under coverage (two
-# Chromiums, two live servers and two beats starve everything else).
+# each starting Chromium, the live server and the mail worker once for its share. One: two were tried
+# on a 2-core machine and gave no gain that could be shown (CI 910 s with two, 883 s with one, on a
+# machine already saturated); each extra share adds a Chromium, a live server and a beat.
 E2E_WORKERS = 1
 
 
