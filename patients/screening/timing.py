@@ -454,6 +454,7 @@ def _free_of_it(before: list[str], after: list[str]) -> str:
 # taken any", "no doses given", "I said no thanks": a supply or an offer, never taken.
 _NEVER_HAD = frozenset({"filled", "picked", "opened", "taken", "touched", "collected", "started", "used"})
 _NOT_A_DENIAL_AFTER = frozenset({"more", "as", "extra", "over", "than", "too", "before"})
+_A_TIME_FOLLOWS = frozenset({"since", "for", "ago", "yesterday", "today", "till", "until", "in", "last", "this", "days", "weeks"})
 
 
 def _never_had_it(after: list[str]) -> str:
@@ -465,8 +466,10 @@ def _never_had_it(after: list[str]) -> str:
             and following[0] in _NEVER_HAD
             and not (following[1:] and following[1] in _NOT_A_DENIAL_AFTER)
             and not _takes_it_oneself(after[index + 2 :])
+            and not _A_TIME_FOLLOWS & set(after[index + 2 :])
+            and not any(w[:1].isdigit() or w in _WEEKDAYS for w in after[index + 2 :])
         ):
-            return f"{word} {following[0]}"
+            return f"{word} {following[0]}"  # "not taken since Monday" is a stop, read further on
         if word in {"never", "not"} and following[:1] in (["ever"], ["been"]) and after[index + 2 : index + 3] and after[index + 2] in _NEVER_HAD:
             return f"{word} {after[index + 2]}"
         if word == "no" and following in (["doses", "given"], ["doses", "taken"], ["dose", "given"], ["dose", "taken"], ["thanks"], ["thank", "you"]):

@@ -810,6 +810,8 @@ def test_set_k_causes_that_are_not_a_contraindication(entry):
         "my cousin gives me kratom powder, I drink it as tea every morning",  # the patient's own use
         "hurt my shoulder at the farm, took 3 of my old Percocet Wednesday, script from 2023",
         "oxyCODONE ER 10 mg tablet, take 1 every 12 hours, last filled 10/30/2026",  # a fill, not a stop
+        "oxycodone, not used since Monday",  # a stop days ago, not "never used"
+        "tramadol: not taken for 3 days",
     ],
 )
 def test_set_l_causes_that_stay_a_contraindication(entry):
