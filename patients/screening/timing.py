@@ -250,6 +250,8 @@ def _a_fill_date(when: str, raw: str) -> bool:
     folded = " ".join(raw.lower().split())
     at = folded.find(when)
     return bool(when) and at > 0 and bool(_FILLED.search(folded[:at]))
+
+
 # ("appoint…" is matched by its start: "appointment", "appointments".)
 _COMING = frozenset({"get", "have", "see", "next", "replaced", "surgery", "appt", "procedure", "operation"})
 
@@ -361,7 +363,7 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
         following = before[index + 1]
         # "I'm his daughter filling this in": the person named is the one typing, not the one taking it.
         typing = bool({"im", "am", "m"} & set(before[max(0, index - 3) : index]))
-        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on", "take", "use", "have", "smoke", "smokes", "smoked"} or (
+        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on"} | _BARE_FORMS or (
             not caregiver and not typing and _they_take_it(before[index + 1 :])
         )
         possessive = following == "s"
@@ -388,9 +390,8 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
 _THIRD_PERSON = frozenset({"he", "she", "they"})
 # "Grandpa (not the patient) is on", "she's on": the other person is the one taking it.
 # The bare forms too, as people write English learnt later: "my husband take", "my son have".
-_THEY_TAKE = frozenset(
-    {"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re", "take", "use", "have", "get", "smoke", "smokes", "smoked"}
-)
+_BARE_FORMS = frozenset({"take", "use", "have", "smoke", "smokes", "smoked"})
+_THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re", "get"}) | _BARE_FORMS
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
 _SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
 
