@@ -57,10 +57,12 @@ E2E_WORKERS = 1
 
 def pytest_collection_modifyitems(config, items):
     browser_tests = [item for item in items if E2E_DIR in Path(str(item.path)).resolve().parents]
+    grouped = config.pluginmanager.hasplugin("xdist")  # not under `-p no:xdist`, which knows no such mark
     for index, item in enumerate(browser_tests):
         item.add_marker(pytest.mark.e2e)
-        # With more than one, alternate tests, not modules, so the long modules are shared out too.
-        item.add_marker(pytest.mark.xdist_group(f"e2e-{index % E2E_WORKERS}"))
+        if grouped:
+            # With more than one, alternate tests, not modules, so the long modules are shared out too.
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{index % E2E_WORKERS}"))
     # First in the run, so the longest chains start while the other workers take the rest.
     chosen = set(browser_tests)
     items[:] = browser_tests + [item for item in items if item not in chosen]
