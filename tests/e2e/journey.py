@@ -39,8 +39,10 @@ def fill_intake(page, answers, *, screenshot=None):
         if index > 0:
             page.get_by_role("button", name="Add another medication").click()
         page.get_by_label("Medication or supplement").nth(index).fill(text)
-        page.get_by_label("Dose", exact=True).nth(index).fill(dose)
-        page.get_by_label("How often").nth(index).fill(how_often)
+        if dose:  # a patient leaves an optional box alone; each fill is a round trip to Chromium
+            page.get_by_label("Dose", exact=True).nth(index).fill(dose)
+        if how_often:
+            page.get_by_label("How often").nth(index).fill(how_often)
     if not answers.medications:
         page.get_by_label("I take no medications or supplements").check()
     for condition in answers.conditions:

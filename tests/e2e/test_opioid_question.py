@@ -162,7 +162,9 @@ def test_going_back_to_replace_an_opioid_leaves_the_earlier_intake_in_view_for_t
 
 
 def test_forty_medicines_fit_and_the_limit_is_explained_without_losing_a_row(phone, screenshot, axe_check):
-    medications = [(f"medicine {n}", f"{n} mg", "daily") for n in range(1, 41)]
+    # Dose and how often on the first and the last row only: the other boxes are optional, and
+    # 80 more fills would only slow the test.
+    medications = [(f"medicine {n}", *((f"{n} mg", "daily") if n in (1, 40) else ("", ""))) for n in range(1, 41)]
     phone.goto("/intake/")
     expect(phone.locator("main")).to_contain_text("You can list up to 40")
     fill_intake(phone, Answers(email="forty@example.com", medications=medications))
