@@ -182,7 +182,7 @@ def read_timing(
     takes_instead = allergy is not None and at < len(before) and _takes_it_oneself(before[at + 1 :])
     if allergy is not None and not takes_instead and not _says_current(before, after, claimed=_denied_words(around)):
         return Timing(Use.ALLERGY, cue=allergy)
-    not_taken = _free_of_it(before, after) or _never_had_it(after)
+    not_taken = _free_of_it(before, after) or _never_had_it(after) or _offer_refused(before, after)
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
     someone_else = _someone_elses(before, around, patient)
@@ -295,6 +295,9 @@ def _at_work(words: list[str]) -> str:
 _TYPING = frozenset({"typing", "typed", "filling", "filled", "writing", "wrote", "helping", "entering"})
 
 
+_THE_PATIENT_DOES = frozenset({"takes", "uses", "has", "gets", "herself", "himself", "themself", "denies", "reports", "states"})
+
+
 def patient_named(words: Sequence[str]) -> frozenset[str]:
     """The person word nearest to "patient" (or "the one booking") that the entry names as the patient:
     "Dad is the patient", "patient is my mother", "Mom (the patient)", "Grandma is the one booking";
@@ -306,6 +309,11 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
             continue
         if {"i", "im", "m", "me"} & set(words[max(0, index - 3) : index]):
             continue  # "I'm the patient"
+        if words[index + 1 : index + 2] == ["s"]:
+            continue  # "pt's spouse", "the patient's son": someone of the patient's, not the patient
+        subject = words[index + 1 : index + 2] and words[index + 1] in _THE_PATIENT_DOES
+        if subject and not _SOMEONE_ELSE & set(words[max(0, index - 3) : index]):
+            continue  # "…; pt takes only metformin" names nobody; "dad is the patient - takes" names Dad
         # "he's the patient" reaches back to the person "he" is: "Dad is on hospice and he's the patient".
         reach = 8 if _THIRD_PERSON & set(words[max(0, index - 3) : index]) else 4
         near = [
@@ -475,6 +483,29 @@ def _never_had_it(after: list[str]) -> str:
             return f"{word} {after[index + 2]}"
         if word == "no" and following in (["doses", "given"], ["doses", "taken"], ["dose", "given"], ["dose", "taken"], ["thanks"], ["thank", "you"]):
             return "no " + " ".join(following)
+    return ""
+
+
+# "recommended methadone; patient and family declined", "doctor offered tramadol, I said no": an
+# offer turned down after the drug's name. Only beside a word of offering: "my pain declined" is not.
+_OFFERING = frozenset({"recommended", "recommend", "offered", "offer", "suggested", "suggest", "proposed", "advised"})
+_TURNED_DOWN = frozenset({"declined", "refused", "decline", "refuse", "rejected"})
+
+
+_IT_OR_WHEN = _PRONOUNS | frozenset({"some", "anyway", "after", "later", "afterwards", "yesterday", "today", "this", "last", "on", "since"})
+
+
+def _offer_refused(before: list[str], after: list[str]) -> str:
+    if not _OFFERING & set(before + after):
+        return ""
+    for index, word in enumerate(after):
+        said_no = word in _TURNED_DOWN or (word == "said" and after[index + 1 : index + 2] == ["no"])
+        rest = after[index + 1 :]
+        took_it = any(
+            w in _USE_VERBS and (not rest[at + 1 :] or rest[at + 1] in _IT_OR_WHEN) for at, w in enumerate(rest)
+        )  # "declined, then took it anyway", "took some"; not "declined and used ice"
+        if said_no and not took_it and not _CURRENT & set(rest):
+            return word  # "…refused at first, now on it" stays use
     return ""
 
 

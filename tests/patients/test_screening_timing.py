@@ -839,3 +839,32 @@ def test_a_weekday_on_its_own_is_not_read_as_a_dose_unless_one_was_taken():
     assert is_opioid(screen("stopped Norco a long time ago, took 2 of the old ones Tuesday"))
     assert screen("methotrexate every Monday") == screen("methotrexate every Monday")  # read, no date
     assert read_date(["every", "monday"], today=TODAY) == ("", None)
+
+
+# Before set M was scored: two causes of false alarms named at the last stop, in our own words.
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "the surgeon recommended oxycodone, I declined and used ice",
+        "methadone was offered at the clinic but she refused (typing for my mother, the patient)",
+        "doctor suggested tramadol; I said no",
+        "pt's husband on methadone maintenance; pt takes only metformin",
+        "the patient's son has the Suboxone, she takes vitamin D",
+    ],
+)
+def test_an_offer_turned_down_and_the_patients_relative_are_not_use(entry):
+    assert not is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "offered tramadol, declined at first, then took it this week",
+        "oxycodone recommended after surgery, refused it Monday but now taking it",
+        "the patient (my husband) is on methadone 60 mg",
+        "my mother is the patient; she's on tramadol 50 twice a day",
+        "grandpa is the patient, takes oxycodone 5 at bedtime",
+    ],
+)
+def test_a_refusal_later_taken_back_and_a_relative_named_as_the_patient_stay_use(entry):
+    assert is_opioid(screen(entry)), entry
