@@ -484,7 +484,8 @@ def _read_group(
         # Beside a known medicine, here or elsewhere in the entry, everyday words ("after surgery",
         # "in recovery, working the steps; meds are ...") are the patient's own remarks; unknown
         # names are still reported.
-        unknown = [p for p in unknown if not _is_plain_word(words[p])]
+        # Newer everyday English ("Lyme", "CPAP", "idk") only here: it never shapes a spelling correction.
+        unknown = [p for p in unknown if not _is_plain_word(words[p]) and words[p] not in kb.english_words]
     group_words = frozenset(words)
     mentions = []
     for index, slot in enumerate(term_slots):

@@ -128,3 +128,24 @@ def test_a_name_two_letters_from_an_everyday_brand_stays_unknown_for_the_pharmac
     # "Analfin" is not Anadin: an unknown brand is never silently renamed to an everyday medicine.
     assert [f.code for f in screen("Analfin 10 mg cada 4 horas")] == ["unrecognised"]
     assert screen("Anadin extra") == []  # the brand itself still reads as itself
+
+
+# English newer than Webster's Second (wordfreq's most frequent words, copied by the build):
+# conditions, devices and texting words beside a named medicine are the patient's own remarks.
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "hx Lyme, doxycycline finished; metformin 500 bid",
+        "CPAP at night, lisinopril 10 daily",
+        "Hashimoto's on levothyroxine 75 mcg",
+        "idk if it matters but i take zinc ngl",
+        "CKD stage 3, losartan 25",
+    ],
+)
+def test_newer_everyday_english_beside_a_medicine_is_not_an_unknown_name(entry):
+    assert unrecognised_words(entry) == []
+
+
+def test_newer_english_words_hide_neither_an_unknown_brand_nor_an_opioid():
+    assert unrecognised_words("Zorvadex 20 mg for my Lyme") == ["Zorvadex"]  # made up: still asked about
+    assert is_opioid(screen("percs idk like 2 a day, also CPAP"))
