@@ -138,6 +138,13 @@ _NOT_AN_OPIOID_PAIN_MEDICINE = _word_set("otc counter non nonopioid nonnarcotic 
 # (modern or irregular: "my mom's", "women's multivitamin") and the tests and conditions written as
 # a reason ("before MRI", "(UTI prevention)"); other English words are found in the english-words
 # package's copy of Webster's Second (public domain), see _is_plain_word.
+# Pharmacies, benefit managers and insurers on an export or a claim: never a misspelt medicine.
+_PHARMACIES_AND_PLANS = _word_set(
+    """
+optum humana caremark cigna aetna anthem bcbs medco kaiser wellcare centene molina goodrx singlecare pillpack
+walgreens cvs costco walmart kroger meijer express scripts medicare medicaid tricare evernorth accredo elixir
+"""
+)
 _PLAIN_WORDS = _word_set(
     """
 costco kirkland walmart equate cvs walgreens amazon otc rexall meijer kroger aldi sams trader joes gnc
@@ -280,7 +287,7 @@ def read_entry(
     """
     kb = kb or knowledge_base()
     today = today or date.today()
-    tokens = _split_glued(as_english(tokenize(text), text, kb.phrases, kb.longest_phrase), kb)
+    tokens = _with_sentence_ends(_split_glued(as_english(tokenize(text), text, kb.phrases, kb.longest_phrase), kb), text)
     words = [t.text for t in tokens if not t.is_separator]
     if words and is_nil_entry(words):
         return Reading((), (), False, says_none=True)
@@ -353,6 +360,32 @@ def _split_glued(tokens: list[Token], kb: KnowledgeBase) -> list[Token]:
 _GLUED = re.compile(r"^([a-z]{4,})(\d[a-z0-9.]*)$")
 
 
+# A sentence's end: "." or "!" after a letter or a digit ("vitamin D. Dad, not the patient, …"),
+# before a capital letter or the end; not "?" ("Pain pills? Only gabapentin" answers itself).
+# "Dr. Smith" and "No. 3" stay whole, and so does "5 mg. take" without a capital: the break is read
+# only where a new sentence clearly starts.
+_SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9])[.!]+(?=\s+[\"'(]?[A-Z]|\s*$)")
+_NOT_A_SENTENCE_END = frozenset({"dr", "mr", "mrs", "ms", "st", "no", "vs", "approx", "tab", "tabs", "qty", "disp"})
+
+
+def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
+    """ "Dad's old Vicodin is in the cabinet. I take Aleve": a new sentence opens a new clause, as a
+    comma or a semicolon does (a "," token is put where the sentence ends)."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    if not ends:
+        return tokens
+    result: list[Token] = []
+    pending = iter(ends)
+    end = next(pending, None)
+    for token in tokens:
+        while end is not None and token.start > end:
+            if result and not result[-1].is_separator and result[-1].text not in _NOT_A_SENTENCE_END:
+                result.append(Token(",", end, end + 1))
+            end = next(pending, None)
+        result.append(token)
+    return result
+
+
 def _clauses(tokens: list[Token]) -> list[list[Token]]:
     clauses: list[list[Token]] = [[]]
     for token in tokens:
@@ -395,6 +428,34 @@ def _dates_without_denying(words: list[str]) -> bool:
 _JOB_WORDS = _word_set("nurse rn lpn cna pharmacist technician tech counselor medic paramedic emt vet veterinarian")
 
 
+# In a clause after the drug's, these keep "now" about the drug: "now on 20 mg", "still using it",
+# "now I need it every day", "currently back on them", "now I relapsed".
+_NOW_OF_THE_DRUG = _word_set(
+    """
+take takes taking took use uses using used on it them one ones some again relapse relapsed relapsing back need
+needs needed daily nightly prn dose doses dosing pill pills tab tabs tablet tablets getting buying trying
+tapering weaning cutting down up withdrawal withdrawals sick craving cravings dope sub subs
+"""
+)
+_BARE_CLAUSE_WORDS = _word_set("i im me my is am are a an the and just only but so")
+
+
+def _now_of_something_else(words: list[str]) -> bool:
+    """ "I tapered off and took the last tablet on September 4, 2026. Now I do yoga.": a clause after
+    the drug's whose "now" speaks of something else lends no "now" to the drug. Withdrawal or
+    craving keeps it (an ended use is then read by its date)."""
+    if not _NOW_WORDS & set(words) or _NOW_OF_THE_DRUG & set(words) or any(w[0].isdigit() for w in words):
+        return False
+    return any(w not in _NOW_WORDS and w not in _BARE_CLAUSE_WORDS for w in words)
+
+
+def _names_whose(words: list[str]) -> bool:
+    """ "Dad, not the patient, takes tramadol": an opening that says whose the medicine is."""
+    return words in (["not", "the", "patient"], ["not", "patient"], ["the", "patient"], ["patient"]) or (
+        0 < len(words) <= 2 and words[-1] in OTHER_PEOPLE_AND_PETS
+    )
+
+
 def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[list[_Clause]]:
     """Clauses that name no drug join the clause before them: "oxycodone 10mg, stopped 3 days ago".
 
@@ -413,14 +474,23 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
             # "gallbladder surgery in early October, took norco for 3 days": a dated opening lends
             # its date to the drug that follows; other openings ("denies illicit drugs") stay apart.
             dated: list[_Clause] = []
-            while leading and _dates_without_denying([t.text for t in leading[-1].words]):
+            while leading and (
+                _dates_without_denying([t.text for t in leading[-1].words]) or _names_whose([t.text for t in leading[-1].words])
+            ):
                 dated.insert(0, leading.pop())
             if leading:
                 groups.append(leading)
                 leading = []
             groups.append([*dated, clause])
-        elif groups and not leading:
-            if _ABSENCE_WORDS & set(words):
+        elif groups and not leading and not _names_whose(words):  # "…, Dad, not the patient, takes …" opens the next
+            # "I go to meetings now": a bare "now" closing a joined clause about something else.
+            trailing_now = (
+                set(words) <= _NOW_WORDS
+                and len(groups[-1]) > 1
+                and not any(slot.term is not None for slot in groups[-1][-1].slots)
+                and _now_of_something_else([t.text for t in groups[-1][-1].words] + words)
+            )
+            if _ABSENCE_WORDS & set(words) or _now_of_something_else(words) or trailing_now:
                 clause = _clause([t for t in clause_tokens if t.text not in _NOW_WORDS], kb, entry_words)
             groups[-1].append(clause)
         else:
@@ -465,8 +535,8 @@ def _read_group(
             continue
         if word in _REASON_WORDS:
             after_reason = True  # what follows "for" is the reason, not a medicine
-        if _is_noise(word) or word in OTHER_PEOPLE_AND_PETS:
-            continue
+        if _is_noise(word) or word in OTHER_PEOPLE_AND_PETS or word in _PHARMACIES_AND_PLANS:
+            continue  # "Optum Rx" is never a misspelt opium
         corrected = (
             _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
         )
@@ -864,6 +934,10 @@ def _plural_of_known(key: tuple[str, ...], kb: KnowledgeBase) -> Term | None:
         return kb.phrases.get((*key[:-1], last[:-1]))
     if len(key) > 1 and len(last) >= 3:
         return kb.phrases.get((*key[:-1], last + "s"))
+    if len(key) == 1 and len(last) >= 4 and last.endswith("i"):
+        # "roxi" for "roxy", "percy" written "perci": a street name's final "y" written "i".
+        term = kb.phrases.get((last[:-1] + "y",))
+        return term if term is not None and term.kind == "street_name" else None
     return None
 
 

@@ -90,6 +90,11 @@ _CURRENT = frozenset(
     ["tolerate", "tolerates", "tolerating", "started", "starting", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
 )
 _PLANS = frozenset({"plan", "plans", "planning", "want", "wants", "wanting", "going", "need", "needs", "hope", "hoping"})
+# After "going to", "plan to": what says the drug is still taken ("going to quit", "plan to taper").
+_STOP_OR_USE = frozenset(
+    {"quit", "stop", "taper", "wean", "come", "get", "cut", "reduce", "lower", "switch", "keep", "continue", "stay",
+     "take", "use", "be", "try", "start", "increase"}
+)
 # Time words that only date a denial: "no opioids now", "currently not on any", "opioids: none now".
 _DENIAL_TIMES = frozenset({"now", "currently", "presently", "right"})
 # "not" says many things ("not sure", "not prescribed", "not helping"). It denies a drug when it
@@ -169,8 +174,8 @@ def read_timing(
     words the entry names as the patient ("Dad is the patient"; see `patient_named`): a caregiver
     typing, so that person's medicines, and "he", "she", "her" medicines, are the patient's.
     """
-    before = _joined_negations(before)
-    after = _joined_negations(after)
+    before = _joined_negations(_without_headings(before))
+    after = _joined_negations(_without_headings(after))
     around = before + after
 
     allergy = next(
@@ -188,10 +193,10 @@ def read_timing(
     someone_else = _someone_elses(before, around, patient)
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
-    at_work = _at_work(around)
+    at_work = _at_work(around, after_name=len(before))
     if at_work:
         return Timing(Use.NEVER, cue=at_work)
-    if _not_started(around):
+    if _not_started(around) or _a_start_to_come(before, after):
         return Timing(Use.NEVER, cue="not started")  # "may prescribe oxycodone after my surgery; not started"
     switched = _switched(before, after)
     if switched == "to":
@@ -241,6 +246,14 @@ def read_timing(
     return CURRENT
 
 
+# "Rx history", "order history", "claims history": a printout's heading, not a past use.
+_HEADED_HISTORY = frozenset({"rx", "order", "orders", "fill", "refill", "claims", "claim", "prescription", "pharmacy", "purchase", "dispensing"})
+
+
+def _without_headings(words: Sequence[str]) -> list[str]:
+    return [w for i, w in enumerate(words) if not (w == "history" and i and words[i - 1] in _HEADED_HISTORY)]
+
+
 _UNTIL = frozenset({"till", "until", "til"})
 _FILLED = re.compile(r"\b(?:re)?fill(?:ed)?(?: date)?(?: on)?\s*:?\s*$")
 
@@ -275,7 +288,7 @@ _JOBS = frozenset(
 _HANDLING = frozenset(
     {"give", "giving", "administer", "administers", "administering", "dispense", "dispenses", "dispensing", "count",
      "counts", "counting", "waste", "wasting", "pass", "passing", "stock", "stocking", "handle", "handling",
-     "prescribe", "prescribing", "counselor", "counsellor"}
+     "prescribe", "prescribing"}
 )
 
 
@@ -283,12 +296,17 @@ _HANDLING = frozenset(
 _HANDLING_AT_WORK = frozenset({"administer", "administering", "dispensing", "wasting"})  # not a label's "dispense as written"
 
 
-def _at_work(words: list[str]) -> str:
-    if not (_JOBS & set(words) and _HANDLING & set(words)) and not _HANDLING_AT_WORK & set(words):
+def _at_work(words: list[str], after_name: int = -1) -> str:
+    handling = _HANDLING & set(words) or {
+        w
+        for i, w in enumerate(words)
+        if w in {"counselor", "counsellor"} and (i == after_name or words[i - 1 : i] in (["clinic"], ["a"], ["an"], ["as"]))
+    }  # "suboxone clinic counselor", "I'm a counselor"; not "counselor every Wed", whom the patient sees
+    if not (_JOBS & set(words) and handling) and not _HANDLING_AT_WORK & set(words):
         return ""
     if _takes_it_oneself(words) or _own_use_of_anothers(words) or {"me", "myself"} & set(words):
         return ""
-    return next(w for w in words if w in _HANDLING)
+    return next(w for w in words if w in _HANDLING or w in handling)
 
 
 # "typed by my daughter", "my son is typing this for me": the person is the one typing.
@@ -316,10 +334,13 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
             continue  # "…; pt takes only metformin" names nobody; "dad is the patient - takes" names Dad
         # "he's the patient" reaches back to the person "he" is: "Dad is on hospice and he's the patient".
         reach = 8 if _THIRD_PERSON & set(words[max(0, index - 3) : index]) else 4
+        # After the word only where it says who: "the patient is my mother", "patient: mom", not
+        # "Wife is the patient. Her mother lives with us".
+        names_after = words[index + 1 : index + 2] in (["is"], ["was"], ["my"], ["being"])
         near = [
             (abs(at - index) + (0 if at < index else 0.5), words[at])
             for at in range(max(0, index - reach), min(len(words), index + 5))
-            if words[at] in _SOMEONE_ELSE
+            if words[at] in _SOMEONE_ELSE and (at < index or names_after or at == index + 1)
         ]
         if near:
             named.add(min(near)[1])
@@ -332,9 +353,30 @@ def _not_started(words: list[str]) -> bool:
         before = words[max(0, index - 2) : index]
         if word in {"started", "start", "begun"} and {"not", "havent", "hasnt", "didnt", "never"} & set(before):
             return True
-        if word == "yet" and {"havent", "hasnt", "not"} & set(words[max(0, index - 4) : index]):
+        # "Off the methadone? Not yet." is still on it.
+        yet = word == "yet" and {"havent", "hasnt", "not"} & set(words[max(0, index - 4) : index])
+        if yet and not _STOPPING_WORDS & set(words[max(0, index - 6) : index]):
             return True
     return False
+
+
+_STOPPING_WORDS = frozenset({"off", "stop", "stopped", "quit", "done", "clean", "free", "finished"})
+# "the surgeon will give me Percocet then", "her surgeon plans Norco after her surgery on Dec 15",
+# "surgeon mentioned oxycodone after": a start to come. Never beside words of use now.
+_WILL_START = frozenset({"give", "prescribe", "start", "put", "send", "order", "write"})
+_TO_COME = frozenset({"plans", "planned", "planning", "mentioned", "scheduled", "recommends", "wants"})
+_AFTER_AN_EVENT = frozenset({"surgery", "delivery", "procedure", "operation", "it", "that", "discharge", "birth"})
+
+
+def _a_start_to_come(before: list[str], after: list[str]) -> bool:
+    around = before + after
+    if {"taking", "takes", "using", "currently", "still", "daily", "since", "continue", "continuing"} & set(around):
+        return False
+    if _takes_it_oneself(around) or any(w[:1].isdigit() and len(w) <= 3 and w != "0" for w in before[-3:]):
+        return False
+    will = any(w == "will" and set(before[i + 1 : i + 3]) & _WILL_START for i, w in enumerate(before))
+    comes_after = after[:1] == ["after"] and (len(after) == 1 or after[1] in _AFTER_AN_EVENT | {"my", "her", "his", "the"})
+    return will or (bool(_TO_COME & set(before)) and (comes_after or "then" in after))
 
 
 _SWITCHING = frozenset(
@@ -362,46 +404,85 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
     caregiver = _typed_for_the_patient(before) or bool(patient)
+    own_use = _takes_it_oneself(around) or _the_patient_takes(around, patient)
     for index, word in enumerate(before[:-1]):
         pronoun = word in _THIRD_PERSON and _names_another(before[:index]) and not caregiver
         if word not in _SOMEONE_ELSE and word not in _PETS and not pronoun:
             continue
+        if word in _OWNED_ONLY and not (index and before[index - 1] in {"my", "our", "his", "her", "a"}):
+            continue  # "Needle exchange client. Use heroin daily": the patient, not a client of theirs
+        if index and before[index - 1] in _SELF_ROLE_BEFORE and word in _PARENTS:
+            continue  # "Breastfeeding mom on Suboxone": the patient describing herself
         if word in patient or _TYPING & set(before[index + 1 : index + 4]):
             continue  # the patient, named by a caregiver; or the one typing
         following = before[index + 1]
+        # "Wife is the patient. Her mother … uses fentanyl patches": another person than the one named.
+        for_this_one = caregiver and (not patient or word in patient or word in _THIRD_PERSON)
+        not_the_patient = before[index + 1 : index + 4] == ["not", "the", "patient"] or before[index + 1 : index + 3] == ["not", "patient"]
+        if not_the_patient and not _own_use_of_anothers(around):
+            return word  # "Dad, not the patient, takes tramadol"
         # "I'm his daughter filling this in": the person named is the one typing, not the one taking it.
         typing = bool({"im", "am", "m"} & set(before[max(0, index - 3) : index]))
         says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on"} | _BARE_FORMS or (
-            not caregiver and not typing and _they_take_it(before[index + 1 :])
+            not for_this_one and not typing and _they_take_it(before[index + 1 :])
         )
         possessive = following == "s"
-        if says_they_take and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
+        if says_they_take and not own_use and not _own_use_of_anothers(around):
             return word
-        if possessive and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
+        if possessive and not own_use and not _own_use_of_anothers(around):
             return word
+    # "husband oxycodone 10 mg for his spine" in a household list: the person is the label.
+    labelled = len(before) == 1 and before[0] in _SOMEONE_ELSE and before[0] not in patient and not caregiver
+    if labelled and not own_use and not _own_use_of_anothers(around):
+        return before[0]
+    # "HYDROCODONE-APAP 5-325 for Bruce R. (husband)": whose it is, after the name.
+    for index, word in enumerate(around[len(before) :][:8]):
+        whose = set(around[len(before) + index + 1 : len(before) + index + 5]) & (_SOMEONE_ELSE - patient)
+        if word == "for" and whose and not own_use and not _own_use_of_anothers(around) and not caregiver:
+            return next(w for w in around[len(before) + index + 1 :] if w in _SOMEONE_ELSE)
     # "dog: tramadol from the vet", "cat - buprenorphine": an animal's medicine, named as its label.
     pet_label = before[:1] and before[0] in _PETS and (len(before) == 1 or "vet" in around or "veterinarian" in around)
-    if pet_label and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
+    if pet_label and not own_use and not _own_use_of_anothers(around):
         return before[0]
     # "la oxicodona de mi esposo" (Spanish, read as "oxycodone of my husband"): the owner follows.
     after = around[len(before) :]
     owner_follows = after[:2] == ["of", "my"] and after[2:3] and after[2] in OTHER_PEOPLE_AND_PETS and after[2] not in patient
-    if owner_follows and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
+    if owner_follows and not own_use and not _own_use_of_anothers(around):
         return after[2]
     # "drive my son to his methadone clinic": a third person's, named just before the drug.
     third_person = before[-1:] and before[-1] in {"his", "her", "their"} and not patient
-    if third_person and not _takes_it_oneself(around) and not _own_use_of_anothers(around):
+    if third_person and not own_use and not _own_use_of_anothers(around):
         return before[-1]
     return ""
 
 
 _THIRD_PERSON = frozenset({"he", "she", "they"})
+_OWNED_ONLY = frozenset({"client", "resident"})
+_PARENTS = frozenset({"mom", "mother", "dad", "father", "moms", "dads"})
+_SELF_ROLE_BEFORE = frozenset(
+    {"breastfeeding", "nursing", "pregnant", "new", "single", "postpartum", "working", "expecting", "young", "im", "am",
+     "busy", "first", "teen", "stay", "home", "foster", "adoptive"}
+)
 # "Grandpa (not the patient) is on", "she's on": the other person is the one taking it.
 # The bare forms too, as people write English learnt later: "my husband take", "my son have".
 _BARE_FORMS = frozenset({"take", "use", "have", "smoke", "smokes", "smoked"})
 _THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re", "get"}) | _BARE_FORMS
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
 _SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
+
+
+def _the_patient_takes(words: list[str], patient: frozenset[str]) -> bool:
+    """ "Dad (the patient) took some of Mom's oxycodone": a use verb whose subject is the patient."""
+    for index, word in enumerate(words):
+        if word in _USE_VERBS:
+            subject = next((w for w in reversed(words[max(0, index - 4) : index]) if w in _SUBJECTS | {"patient", "pt"}), "")
+            negated = any(w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in words[max(0, index - 2) : index])
+            # "Mom is the patient; she took two of Grandpa's": "she" with no other person named before it.
+            at = max(0, index - 4) + max(i for i, w in enumerate(words[max(0, index - 4) : index]) if w == subject) if subject else 0
+            pronoun = subject in _THIRD_PERSON and bool(patient) and not (set(words[:at]) & (_SOMEONE_ELSE - patient))
+            if (subject in patient or subject in {"patient", "pt"} or pronoun) and subject and not negated:
+                return True
+    return False
 
 
 def _names_another(words: list[str]) -> bool:
@@ -461,7 +542,12 @@ def _free_of_it(before: list[str], after: list[str]) -> str:
 
 # After the drug: "never filled", "NOT filled", "never picked it up", "seal never opened", "I've never
 # taken any", "no doses given", "I said no thanks": a supply or an offer, never taken.
-_NEVER_HAD = frozenset({"filled", "picked", "opened", "taken", "touched", "collected", "started", "used"})
+_NEVER_HAD = frozenset({"filled", "picked", "opened", "taken", "took", "touched", "collected", "started", "used"})
+# A supply never collected or opened: a date after it is when it went back ("not picked up, returned
+# to stock 11/24"), never a last dose.
+_SUPPLY_VERBS = frozenset({"filled", "picked", "opened", "collected"})
+# Said of the supply: "untouched since 2022", "unopened", "seal intact", "none given".
+_UNUSED_SUPPLY = frozenset({"untouched", "unopened", "unused", "sealed"})
 _NOT_A_DENIAL_AFTER = frozenset({"more", "as", "extra", "over", "than", "too", "before"})
 _A_TIME_FOLLOWS = frozenset({"since", "for", "ago", "yesterday", "today", "till", "until", "in", "last", "this", "days", "weeks"})
 
@@ -475,14 +561,20 @@ def _never_had_it(after: list[str]) -> str:
             and following[0] in _NEVER_HAD
             and not (following[1:] and following[1] in _NOT_A_DENIAL_AFTER)
             and not _takes_it_oneself(after[index + 2 :])
-            and not _A_TIME_FOLLOWS & set(after[index + 2 :])
-            and not any(w[:1].isdigit() or w in _WEEKDAYS for w in after[index + 2 :])
+            and (
+                following[0] in _SUPPLY_VERBS
+                or not (_A_TIME_FOLLOWS & set(after[index + 2 :]) or any(w[:1].isdigit() or w in _WEEKDAYS for w in after[index + 2 :]))
+            )
         ):
             return f"{word} {following[0]}"  # "not taken since Monday" is a stop, read further on
         if word in {"never", "not"} and following[:1] in (["ever"], ["been"]) and after[index + 2 : index + 3] and after[index + 2] in _NEVER_HAD:
             return f"{word} {after[index + 2]}"
         if word == "no" and following in (["doses", "given"], ["doses", "taken"], ["dose", "given"], ["dose", "taken"], ["thanks"], ["thank", "you"]):
             return "no " + " ".join(following)
+        if word == "none" and following[:1] and following[0] in {"given", "taken", "used"}:
+            return f"none {following[0]}"  # "the nurse says none given"
+        if (word in _UNUSED_SUPPLY or (word == "seal" and following[:1] == ["intact"])) and not _takes_it_oneself(after):
+            return word
     return ""
 
 
@@ -502,8 +594,11 @@ def _offer_refused(before: list[str], after: list[str]) -> str:
         said_no = word in _TURNED_DOWN or (word == "said" and after[index + 1 : index + 2] == ["no"])
         rest = after[index + 1 :]
         took_it = any(
-            w in _USE_VERBS and (not rest[at + 1 :] or rest[at + 1] in _IT_OR_WHEN) for at, w in enumerate(rest)
-        )  # "declined, then took it anyway", "took some"; not "declined and used ice"
+            w in _USE_VERBS
+            and (not rest[at + 1 :] or rest[at + 1] in _IT_OR_WHEN)
+            and not {"never", "not", "didnt", "dont"} & set(rest[max(0, at - 2) : at])
+            for at, w in enumerate(rest)
+        )  # "declined, then took it anyway", "took some"; not "declined and used ice", "I never took any"
         if said_no and not took_it and not _CURRENT & set(rest):
             return word  # "…refused at first, now on it" stays use
     return ""
@@ -563,6 +658,9 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
                 continue  # "at the start of October": a date
             if word in _PLANS | {"started", "start", "began", "begun"} and (previous in _NEGATED_VERBS or previous in {"not", "no", "never"}):
                 continue  # "don't plan to", "never started": no use at all
+            ahead = around[index + 1 : index + 4]
+            if word in {"going", "plan", "plans", "planning"} and ahead[:1] == ["to"] and not _STOP_OR_USE & set(ahead):
+                continue  # "going to NA", "plan: PT twice a week": not "going to quit methadone"
             if word in {"taking", "using", "takes", "tapering", "weaning"} and (previous in _STOPPED_DOING or previous in {"completed", "longer", "stop"}):
                 continue  # "stopped taking", "finished tapering", "no longer taking", a discharge list's "STOP taking": what stopped
             if word == "now" and around[index + 1 : index + 2] in (["just"], ["only"]) and not _still_this_one(around[index + 2 :]) and any(w in _ENDED or w in _UNTIL for w in around[:index]):
@@ -752,6 +850,8 @@ def _denial_claims(before: list[str], after: list[str]) -> frozenset[int]:
         start = len(before)
     while start > 0 and before[start - 1] in _DENIAL_TIMES:
         start -= 1
+    if start < len(before) and start > 0 and before[start - 1] in {"takes", "take", "uses", "use", "on", "using", "taking"}:
+        start -= 1  # "she takes no opioids", "on no narcotics": the verb is the denial's
     claimed = set(range(start, len(before)))
     if set(after) <= _DENIAL_TIMES | _NEVER | {"not"} | (_NEGATION_FILLER - _CURRENT) or _not_after(after):
         claimed.update(range(len(before), len(before) + len(after)))

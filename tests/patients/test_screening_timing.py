@@ -868,3 +868,67 @@ def test_an_offer_turned_down_and_the_patients_relative_are_not_use(entry):
 )
 def test_a_refusal_later_taken_back_and_a_relative_named_as_the_patient_stay_use(entry):
     assert is_opioid(screen(entry)), entry
+
+
+# Set M (stories over several sentences, pharmacy-app exports, recovery talk, family typists,
+# terse lists, women's health): the causes of its misses and false alarms, each in our own words.
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "new mom on Suboxone 8 mg, nursing my baby",  # the patient describing herself, not her mother
+        "Off the oxycodone? Not yet, down to 10 mg a day",  # "not yet" said of stopping
+        "9 months in the program, Zubsolv daily, counselor on Fridays",  # a counselor the patient sees
+        "Needle exchange client. Smoke fentanyl most days",  # the patient, not a client of theirs
+        "My new doctor kept my MS Contin 15 mg going",  # "going" without "to": still taken
+        "quit oxycodone 6 days ago. Still in withdrawal now",  # a "now" of withdrawal; the stop is recent
+        "Stopped tramadol Monday. I walk every day now.",  # the stop itself is recent
+    ],
+)
+def test_set_m_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "Took my final oxycodone on August 2, 2026. I swim every morning now.",
+        "Off methadone since May 2025. Gardening keeps me busy now.",
+        "Dad, not the patient, takes tramadol; I take vitamin D",
+        "Husband is the patient. His father lives with us and takes morphine.",
+        "comfort kit with morphine at home, nurse says none given",
+        "old hydrocodone bottle untouched since 2021",
+        "pharmacy app: oxycodone 5 mg, status not picked up, returned to stock 11/20/2026",
+        "the surgeon will give me Norco after the operation; today only ibuprofen",
+        "her surgeon plans tramadol after her knee surgery on Jan 5",
+        "dentist offered Tylenol #3, I said no, never took any of it",
+        "she takes no opioids herself, keeps Narcan for work",
+        "Sister is the patient. I am her brother; our mom uses oxycodone.",
+    ],
+)
+def test_set_m_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "roxi 30s a couple a day",  # a street name's "y" written "i"
+        "Pharmacy order history: OXYCODONE 5 MG #60, 20 days, filled 11/20/2026, active",  # a heading, not a past use
+        "Mom is the patient; she took two of Grandpa's hydrocodone Tuesday for her hip",  # the patient took them
+    ],
+)
+def test_set_m_wordings_of_use_read_as_use(entry):
+    assert is_opioid(screen(entry)), entry
+
+
+def test_a_benefit_manager_on_an_export_is_not_a_misspelt_opioid():
+    flags = screen("Optum Rx export: SERTRALINE 50 MG #30, active")
+    assert not [f for f in flags if f.code.startswith("opioid")]
+
+
+def test_a_new_sentence_keeps_its_words_to_itself():
+    # The denial belongs to the first sentence's drug, the use to the second's.
+    assert not is_opioid(screen("Grandpa's oxycodone sits in the drawer, I never touched it. I take Aleve for my knee."))
+    assert is_opioid(screen("I never took Vicodin before. Now I take hydrocodone 5 mg at night."))
+    assert not is_opioid(screen("Mom is the patient: she takes vitamin D. Dad, not the patient, takes oxycodone."))
+    assert is_opioid(screen("Dr. Lee gave me tramadol. I take it twice a day."))
