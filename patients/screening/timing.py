@@ -1004,6 +1004,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             previous in _BEFORE_A_WEEKDAY
             or (previous in _LAST_FOLLOWERS and _LAST in words[max(0, i - 3) : i])  # "last one saturday"
             or (previous not in _NOT_A_PAST_WEEKDAY and _TOOK & set(words[max(0, i - 12) : i]))
+            or (previous not in _NOT_A_PAST_WEEKDAY and _STOPPED_DOING & set(words[max(0, i - 3) : i]))  # "stopped the hydrocodone Wednesday"
         ):
             # "since Monday", "last one saturday", and a day after a dose taken ("took 2 for my back
             # Sunday"): the latest such day; never "every Monday", "next Friday" or "this Sunday".

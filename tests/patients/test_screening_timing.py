@@ -932,3 +932,8 @@ def test_a_new_sentence_keeps_its_words_to_itself():
     assert is_opioid(screen("I never took Vicodin before. Now I take hydrocodone 5 mg at night."))
     assert not is_opioid(screen("Mom is the patient: she takes vitamin D. Dad, not the patient, takes oxycodone."))
     assert is_opioid(screen("Dr. Lee gave me tramadol. I take it twice a day."))
+
+
+def test_a_weekday_just_after_a_stop_dates_it_even_after_an_older_date():
+    assert is_opioid(screen("Hurt my back a month ago. I quit the oxycodone Tuesday. Only ice now."))
+    assert not is_opioid(screen("stopped tramadol 2 months ago, physical therapy every Wednesday"))
