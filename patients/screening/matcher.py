@@ -449,6 +449,29 @@ def _now_of_something_else(words: list[str]) -> bool:
     return any(w not in _NOW_WORDS and w not in _BARE_CLAUSE_WORDS for w in words)
 
 
+_OFFER_WORDS = _word_set("offered offer recommended suggested proposed prescribed wrote")
+_REFUSAL_WORDS = _word_set("declined refused")
+
+
+def _refusal_opening(clause: _Clause, groups: list[list[_Clause]]) -> int:
+    """Where a refusal that opens a clause ends, when the clause before offered a medicine: "the
+    clinic offered Norco, I said no thanks and took ibuprofen" (0 when there is none)."""
+    first_drug = next((slot.start_word for slot in clause.slots if slot.term is not None), None)
+    if first_drug is None or not _OFFER_WORDS & {t.text for c in groups[-1] for t in c.words}:
+        return 0
+    words = [t.text for t in clause.words[:first_drug]]
+    end = 0
+    for index, word in enumerate(words[:4]):
+        if word in _REFUSAL_WORDS:
+            end = index + 1
+        elif word == "said" and words[index + 1 : index + 2] == ["no"]:
+            end = index + 2 + (words[index + 2 : index + 3] in (["thanks"], ["thank"]))
+    if not end:
+        return 0
+    last = clause.words[end - 1]
+    return next(i for i, token in enumerate(clause.tokens) if token is last) + 1
+
+
 def _names_whose(words: list[str]) -> bool:
     """ "Dad, not the patient, takes tramadol": an opening that says whose the medicine is."""
     return words in (["not", "the", "patient"], ["not", "patient"], ["the", "patient"], ["patient"]) or (
@@ -470,6 +493,12 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
         words = [t.text for t in clause.words]
         if is_nil_entry(words):
             continue  # "oxycodone, no known allergies": the second clause names nothing
+        refusal = _refusal_opening(clause, groups) if groups and not leading else 0
+        if refusal:
+            # "OB offered oxycodone; I declined and used ibuprofen": the refusal is the offer's.
+            groups[-1].append(_clause(clause_tokens[:refusal], kb, entry_words))
+            clause = _clause(clause_tokens[refusal:], kb, entry_words)
+            words = [t.text for t in clause.words]
         if any(slot.term is not None for slot in clause.slots):
             # "gallbladder surgery in early October, took norco for 3 days": a dated opening lends
             # its date to the drug that follows; other openings ("denies illicit drugs") stay apart.

@@ -937,3 +937,9 @@ def test_a_new_sentence_keeps_its_words_to_itself():
 def test_a_weekday_just_after_a_stop_dates_it_even_after_an_older_date():
     assert is_opioid(screen("Hurt my back a month ago. I quit the oxycodone Tuesday. Only ice now."))
     assert not is_opioid(screen("stopped tramadol 2 months ago, physical therapy every Wednesday"))
+
+
+def test_a_refusal_that_opens_the_next_medicines_clause_answers_the_offer():
+    assert not is_opioid(screen("the ER offered hydrocodone; I declined and took naproxen instead"))
+    assert not is_opioid(screen("urgent care offered Tylenol #3, I said no thanks and used ibuprofen"))
+    assert is_opioid(screen("the ER offered hydrocodone; I took it and also naproxen"))  # taken, not refused
