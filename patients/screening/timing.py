@@ -151,7 +151,7 @@ _MONTHS = {name: number for number, name in enumerate(calendar.month_name) if na
 _MONTHS = {name.lower(): number for name, number in _MONTHS.items()} | {"sept": 9}
 _WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)} | {
     name.lower(): number for number, name in enumerate(calendar.day_abbr)
-}
+} | {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 _PARTS_OF_TODAY = frozenset({"morning", "afternoon", "evening", "today", "tonight", "night"})
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
 EARLIEST_YEAR = 1950
@@ -179,15 +179,22 @@ def read_timing(
     around = before + after
 
     allergy = next(
-        (w for i, w in enumerate(around) if w in _ALLERGY and (i == 0 or around[i - 1] not in {"no", "nka", "nkda"})),
+        (
+            w
+            for i, w in enumerate(around)
+            if w in _ALLERGY
+            and (i == 0 or around[i - 1] not in {"no", "nka", "nkda"})
+            and not (i >= len(before) and {"during", "for"} & set(around[max(len(before), i - 3) : i]))
+        ),
         None,
-    )  # "No allergies. Meds: tramadol" says nothing about tramadol
+    )  # "given meperidine for rigors during a transfusion reaction" is the reason, not an allergy  # "No allergies. Meds: tramadol" says nothing about tramadol
     # "Percocet allergy (itching), not taking any": the denial's "taking" is not use.
     at = around.index(allergy) if allergy is not None else 0
     takes_instead = allergy is not None and at < len(before) and _takes_it_oneself(before[at + 1 :])
     if allergy is not None and not takes_instead and not _says_current(before, after, claimed=_denied_words(around)):
         return Timing(Use.ALLERGY, cue=allergy)
-    not_taken = _free_of_it(before, after) or _never_had_it(after) or _offer_refused(before, after)
+    unused = next((w for w in before[-4:] if w in _UNUSED_SUPPLY), "") if not _takes_it_oneself(after) else ""
+    not_taken = _free_of_it(before, after) or _never_had_it(after) or _offer_refused(before, after) or unused
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
     someone_else = _someone_elses(before, around, patient)
@@ -304,7 +311,8 @@ def _at_work(words: list[str], after_name: int = -1) -> str:
     }  # "suboxone clinic counselor", "I'm a counselor"; not "counselor every Wed", whom the patient sees
     if not (_JOBS & set(words) and handling) and not _HANDLING_AT_WORK & set(words):
         return ""
-    if _takes_it_oneself(words) or _own_use_of_anothers(words) or {"me", "myself"} & set(words):
+    me = any(w in {"me", "myself"} and not {"none", "not", "no", "nothing"} & set(words[max(0, i - 3) : i]) for i, w in enumerate(words))
+    if _takes_it_oneself(words) or _own_use_of_anothers(words) or me:  # "none for me" is no use
         return ""
     return next(w for w in words if w in _HANDLING or w in handling)
 
@@ -499,7 +507,11 @@ def _typed_for_the_patient(words: list[str]) -> bool:
     """ "Mom (the patient) is on ...", "filling this out for my husband (he's the patient)": a caregiver
     typing, so the person named is the patient; "Grandpa (not the patient)" is not."""
     return any(
-        w in {"patient", "pt"} and "not" not in words[max(0, i - 2) : i] for i, w in enumerate(words)
+        w in {"patient", "pt"}
+        and "not" not in words[max(0, i - 2) : i]
+        and not {"i", "im", "m"} & set(words[max(0, i - 3) : i])  # "I'm the patient (dad)": the writer
+        and words[i + 1 : i + 3] != ["is", "me"]
+        for i, w in enumerate(words)
     )
 
 
@@ -556,7 +568,7 @@ def _never_had_it(after: list[str]) -> str:
     for index, word in enumerate(after):
         following = after[index + 1 : index + 3]
         if (
-            word in {"never", "not"}
+            word in {"never", "not", "havent", "hasnt", "hadnt", "didnt"}
             and following[:1]
             and following[0] in _NEVER_HAD
             and not (following[1:] and following[1] in _NOT_A_DENIAL_AFTER)
@@ -575,6 +587,10 @@ def _never_had_it(after: list[str]) -> str:
             return f"none {following[0]}"  # "the nurse says none given"
         if (word in _UNUSED_SUPPLY or (word == "seal" and following[:1] == ["intact"])) and not _takes_it_oneself(after):
             return word
+        if word == "nobody" and following[:1] and following[0] in _NEVER_HAD | {"has", "used", "touched"}:
+            return "nobody"  # "still sealed and nobody has used it"
+        if word == "hold" and after[max(0, index - 2) : index] == ["pharmacy", "to"]:
+            return "pharmacy hold"  # "I asked the pharmacy to hold it": not collected
     return ""
 
 
@@ -1019,6 +1035,11 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
                 continue  # "01/10/2026" is read whole below, not as "2026"
             year = int(word)
             day = today if year == today.year else date(year, 12, 31)
+            if previous in _SEASON_ENDS:
+                # "over summer 2026": by the season's end (winter read as the year's last, the later one).
+                month, last_day = _SEASON_ENDS[previous]
+                day = min(day, date(year, month, last_day))
+                word = f"{previous} {word}"
             found.append((word, day))
     for token in raw.split():
         slashed = _slash_date(token.strip("().,;"), today)
@@ -1032,6 +1053,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
 
 
 _TOOK = frozenset({"took", "taken", "used", "had"})
+_SEASON_ENDS = {"spring": (5, 31), "summer": (8, 31), "fall": (11, 30), "autumn": (11, 30), "winter": (12, 31)}
 _NOT_A_PAST_WEEKDAY = frozenset({"every", "each", "next", "this", "coming", "following", "by", "per", "a"})
 _BEFORE_A_WEEKDAY = frozenset({"since", "on", "last", "till", "until", "before", "stopped", "quit", "finished", "ended", "past"})
 

@@ -943,3 +943,36 @@ def test_a_refusal_that_opens_the_next_medicines_clause_answers_the_offer():
     assert not is_opioid(screen("the ER offered hydrocodone; I declined and took naproxen instead"))
     assert not is_opioid(screen("urgent care offered Tylenol #3, I said no thanks and used ibuprofen"))
     assert is_opioid(screen("the ER offered hydrocodone; I took it and also naproxen"))  # taken, not refused
+
+
+# Set N (formal letters, forum posts, parents, health workers as patients, expats, tapers): the
+# causes of its misses and false alarms, each in our own words.
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "took 2 of my old norco on tues, leftovers from last yr's surgery",  # "tues" is a weekday, the later date
+        "I was given morphine for chest pain during an allergic reaction workup on Monday",  # the reason, not an allergy
+    ],
+)
+def test_set_n_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "a hospice morphine kit is in our fridge; it is sealed and nobody has used it",
+        "an unopened bottle of Vicodin in the closet, I take aspirin",
+        "Vet tech: I handle buprenorphine for the clinic's cats every day, none for me",
+        "I'm the patient (mom). My daughter is on hydrocodone after her wisdom teeth last week.",
+        "the surgeon sent tramadol for after my hip surgery on Dec 20, I have not filled it",
+        "oxycodone e-prescribed for my surgery on Dec 12; I asked the pharmacy to hold it",
+    ],
+)
+def test_set_n_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry)), entry
+
+
+def test_a_season_and_year_read_as_that_seasons_end():
+    assert not is_opioid(screen("tapered off my fentanyl patch over summer 2026, last one off Sept 30, 2026"))
+    assert is_opioid(screen("tramadol since spring 2026, still 2 a day"))
