@@ -412,7 +412,7 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
     caregiver = _typed_for_the_patient(before) or bool(patient)
-    own_use = _takes_it_oneself(around) or _the_patient_takes(around, patient)
+    own_use = _takes_it_oneself(around, patient)
     for index, word in enumerate(before[:-1]):
         pronoun = word in _THIRD_PERSON and _names_another(before[:index]) and not caregiver
         if word not in _SOMEONE_ELSE and word not in _PETS and not pronoun:
@@ -477,20 +477,6 @@ _BARE_FORMS = frozenset({"take", "use", "have", "smoke", "smokes", "smoked"})
 _THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re", "get"}) | _BARE_FORMS
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
 _SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
-
-
-def _the_patient_takes(words: list[str], patient: frozenset[str]) -> bool:
-    """ "Dad (the patient) took some of Mom's oxycodone": a use verb whose subject is the patient."""
-    for index, word in enumerate(words):
-        if word in _USE_VERBS:
-            subject = next((w for w in reversed(words[max(0, index - 4) : index]) if w in _SUBJECTS | {"patient", "pt"}), "")
-            negated = any(w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in words[max(0, index - 2) : index])
-            # "Mom is the patient; she took two of Grandpa's": "she" with no other person named before it.
-            at = max(0, index - 4) + max(i for i, w in enumerate(words[max(0, index - 4) : index]) if w == subject) if subject else 0
-            pronoun = subject in _THIRD_PERSON and bool(patient) and not (set(words[:at]) & (_SOMEONE_ELSE - patient))
-            if (subject in patient or subject in {"patient", "pt"} or pronoun) and subject and not negated:
-                return True
-    return False
 
 
 def _names_another(words: list[str]) -> bool:
@@ -626,18 +612,33 @@ def _denied_words(words: list[str]) -> frozenset[int]:
     return frozenset(i for i in range(len(words)) if any(w in negations for w in words[max(0, i - 2) : i]))
 
 
-def _takes_it_oneself(words: list[str]) -> bool:
-    """A use verb not under a negation ("I took", not "I don't take it")."""
+def _takes_it_oneself(words: list[str], patient: frozenset[str] | None = None) -> bool:
+    """A use verb not under a negation ("I took", not "I don't take it").
+
+    With `patient` (the person words a caregiver's row names as the patient; see `patient_named`), a
+    use verb whose subject is that person, "the patient", or a "she"/"he" with no other person named
+    before it counts too: "Dad (the patient) took some of Mom's", "Mom is the patient; she took two".
+    """
+    subjects = _SUBJECTS | {"patient", "pt"} if patient is not None else _SUBJECTS
     for index, word in enumerate(words):
-        if word in _USE_VERBS and words[index + 1 : index + 2] != ["homes"]:  # "take-homes": clinic doses
+        if word not in _USE_VERBS or words[index + 1 : index + 2] == ["homes"]:  # "take-homes": clinic doses
+            continue
+        start = max(0, index - 4)
+        at = next((i for i in range(index - 1, start - 1, -1) if words[i] in subjects), None)
+        subject = words[at] if at is not None else ""
+        the_patient = patient is not None and bool(subject) and (
+            subject in patient
+            or subject in {"patient", "pt"}
+            or (subject in _THIRD_PERSON and bool(patient) and not set(words[:at]) & (_SOMEONE_ELSE - patient))
+        )
+        if not the_patient:
             if index and (words[index - 1] in OTHER_PEOPLE_AND_PETS or words[index - 1] in _THIRD_PERSON):
                 continue  # "wife had surgery", "she takes it": someone else's use
-            subject = next((w for w in reversed(words[max(0, index - 4) : index]) if w in _SUBJECTS), "")
             if subject and subject not in _FIRST_PERSON:
                 continue  # "my wife just had surgery and takes": her use
-            negated = any(w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in words[max(0, index - 2) : index])
-            if not negated:
-                return True
+        negated = any(w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in words[max(0, index - 2) : index])
+        if not negated:
+            return True
     return False
 
 
