@@ -40,6 +40,9 @@ with a few).
 screening_set_h_* are the same three figures on set H (blind2026h_*, 150 + 150 entries written blind
 on 2026-11-28 in new styles: chatty sentences, pharmacy printouts, older adults' wording; see
 blind2026h_README.md), also untuned: scored once, its lines never read against the engine.
+screening_set_o_* are the same three on set O (blind2026o_*, 120 + 120 entries written blind on
+2026-11-28: screen-reader wording, understating men, students, long chronic-illness lists, questions
+about LDN, shift workers; see blind2026o_README.md), untuned in the same way.
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
@@ -66,6 +69,10 @@ ORDINARY_NON_OPIOID_LINES = 135  # blind2026b_README.md: lines 1–135 name no o
 # A second untuned set: blind2026h_*, written blind on 2026-11-28 (blind2026h_README.md; its first
 # 110 negatives name no opioid). Scored once; nobody has read which of its lines the engine gets wrong.
 SET_H_ORDINARY_LINES = 110
+# A third: blind2026o_*, written blind on 2026-11-28 for that day (blind2026o_README.md; its first 70
+# negatives name no opioid). Scored once at the sixth stop; its lines are not read either.
+SET_O_DAY = date(2026, 11, 28)
+SET_O_ORDINARY_LINES = 70
 RUNS = 500
 ENTRIES_PER_INTAKE = 20
 
@@ -87,8 +94,8 @@ def flagged(entry: str, today: date = WRITTEN_ON) -> bool:
     return is_opioid(screen_medication(entry, today=today))
 
 
-def unrecognised(entry: str) -> bool:
-    return any(f.code == "unrecognised" for f in screen_medication(entry, today=WRITTEN_ON))
+def unrecognised(entry: str, today: date = WRITTEN_ON) -> bool:
+    return any(f.code == "unrecognised" for f in screen_medication(entry, today=today))
 
 
 def score(positives: list[str], negatives: list[str], today: date = WRITTEN_ON) -> tuple[list[str], list[str]]:
@@ -118,6 +125,9 @@ def main() -> int:
     h_pos, h_neg = read_lines("blind2026h_opioids.txt"), read_lines("blind2026h_non_opioids.txt")
     h_missed, h_alarms = score(h_pos, h_neg)
     h_noisy = [e for e in h_neg[:SET_H_ORDINARY_LINES] if unrecognised(e)]
+    o_pos, o_neg = read_lines("blind2026o_opioids.txt"), read_lines("blind2026o_non_opioids.txt")
+    o_missed, o_alarms = score(o_pos, o_neg, SET_O_DAY)
+    o_noisy = [e for e in o_neg[:SET_O_ORDINARY_LINES] if unrecognised(e, SET_O_DAY)]
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
     intakes = [
@@ -138,12 +148,16 @@ def main() -> int:
     print(f"screening_set_h_recall: {1 - len(h_missed) / len(h_pos):.3f} ratio")
     print(f"screening_set_h_false_positive_rate: {len(h_alarms) / len(h_neg):.3f} ratio")
     print(f"screening_set_h_unrecognised_rate: {len(h_noisy) / SET_H_ORDINARY_LINES:.3f} ratio")
+    print(f"screening_set_o_recall: {1 - len(o_missed) / len(o_pos):.3f} ratio")
+    print(f"screening_set_o_false_positive_rate: {len(o_alarms) / len(o_neg):.3f} ratio")
+    print(f"screening_set_o_unrecognised_rate: {len(o_noisy) / SET_O_ORDINARY_LINES:.3f} ratio")
     print(f"screening_tuned_recall: {1 - len(tuned_missed) / len(tuned_pos):.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {len(tuned_alarms) / len(tuned_neg):.3f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
     # Only counts for the blind set: printing its lines would make it a set someone has tuned on.
     print(f"blind set: {len(missed)} missed, {len(alarms)} false alarms, {len(noisy)} unrecognised", file=sys.stderr)
     print(f"set H: {len(h_missed)} missed, {len(h_alarms)} false alarms, {len(h_noisy)} unrecognised", file=sys.stderr)
+    print(f"set O: {len(o_missed)} missed, {len(o_alarms)} false alarms, {len(o_noisy)} unrecognised", file=sys.stderr)
     return 0
 
 
