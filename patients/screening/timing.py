@@ -187,13 +187,16 @@ def read_timing(
             and not (i >= len(before) and {"during", "for"} & set(around[max(len(before), i - 3) : i]))
         ),
         None,
-    )  # "given meperidine for rigors during a transfusion reaction" is the reason, not an allergy  # "No allergies. Meds: tramadol" says nothing about tramadol
+    )  # "No allergies. Meds: tramadol" says nothing about tramadol; "given meperidine for rigors during a
+    # transfusion reaction": the reaction is the dose's reason, not an allergy
     # "Percocet allergy (itching), not taking any": the denial's "taking" is not use.
     at = around.index(allergy) if allergy is not None else 0
     takes_instead = allergy is not None and at < len(before) and _takes_it_oneself(before[at + 1 :])
     if allergy is not None and not takes_instead and not _says_current(before, after, claimed=_denied_words(around)):
         return Timing(Use.ALLERGY, cue=allergy)
-    unused = next((w for w in before[-4:] if w in _UNUSED_SUPPLY), "") if not _takes_it_oneself(after) else ""
+    unused = next((w for w in before[-4:] if w in _UNUSED_SUPPLY), "")  # "an unopened bottle of Vicodin"
+    if unused and _takes_it_oneself(after):
+        unused = ""
     not_taken = _free_of_it(before, after) or _never_had_it(after) or _offer_refused(before, after) or unused
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
@@ -412,7 +415,8 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
     caregiver = _typed_for_the_patient(before) or bool(patient)
-    own_use = _takes_it_oneself(around, patient)
+    uses_anothers = _own_use_of_anothers(around)
+    theirs = not _takes_it_oneself(around, patient) and not uses_anothers  # unless the patient took it
     for index, word in enumerate(before[:-1]):
         pronoun = word in _THIRD_PERSON and _names_another(before[:index]) and not caregiver
         if word not in _SOMEONE_ELSE and word not in _PETS and not pronoun:
@@ -427,7 +431,7 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
         # "Wife is the patient. Her mother … uses fentanyl patches": another person than the one named.
         for_this_one = caregiver and (not patient or word in patient or word in _THIRD_PERSON)
         not_the_patient = before[index + 1 : index + 4] == ["not", "the", "patient"] or before[index + 1 : index + 3] == ["not", "patient"]
-        if not_the_patient and not _own_use_of_anothers(around):
+        if not_the_patient and not uses_anothers:
             return word  # "Dad, not the patient, takes tramadol"
         # "I'm his daughter filling this in": the person named is the one typing, not the one taking it.
         typing = bool({"im", "am", "m"} & set(before[max(0, index - 3) : index]))
@@ -435,31 +439,29 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
             not for_this_one and not typing and _they_take_it(before[index + 1 :])
         )
         possessive = following == "s"
-        if says_they_take and not own_use and not _own_use_of_anothers(around):
-            return word
-        if possessive and not own_use and not _own_use_of_anothers(around):
+        if (says_they_take or possessive) and theirs:
             return word
     # "husband oxycodone 10 mg for his spine" in a household list: the person is the label.
     labelled = len(before) == 1 and before[0] in _SOMEONE_ELSE and before[0] not in patient and not caregiver
-    if labelled and not own_use and not _own_use_of_anothers(around):
+    if labelled and theirs:
         return before[0]
     # "HYDROCODONE-APAP 5-325 for Bruce R. (husband)": whose it is, after the name.
-    for index, word in enumerate(around[len(before) :][:8]):
-        whose = set(around[len(before) + index + 1 : len(before) + index + 5]) & (_SOMEONE_ELSE - patient)
-        if word == "for" and whose and not own_use and not _own_use_of_anothers(around) and not caregiver:
-            return next(w for w in around[len(before) + index + 1 :] if w in _SOMEONE_ELSE)
+    after = around[len(before) :]
+    for index, word in enumerate(after[:8]):
+        whose = set(after[index + 1 : index + 5]) & (_SOMEONE_ELSE - patient)
+        if word == "for" and whose and theirs and not caregiver:
+            return next(w for w in after[index + 1 :] if w in _SOMEONE_ELSE)
     # "dog: tramadol from the vet", "cat - buprenorphine": an animal's medicine, named as its label.
     pet_label = before[:1] and before[0] in _PETS and (len(before) == 1 or "vet" in around or "veterinarian" in around)
-    if pet_label and not own_use and not _own_use_of_anothers(around):
+    if pet_label and theirs:
         return before[0]
     # "la oxicodona de mi esposo" (Spanish, read as "oxycodone of my husband"): the owner follows.
-    after = around[len(before) :]
     owner_follows = after[:2] == ["of", "my"] and after[2:3] and after[2] in OTHER_PEOPLE_AND_PETS and after[2] not in patient
-    if owner_follows and not own_use and not _own_use_of_anothers(around):
+    if owner_follows and theirs:
         return after[2]
     # "drive my son to his methadone clinic": a third person's, named just before the drug.
     third_person = before[-1:] and before[-1] in {"his", "her", "their"} and not patient
-    if third_person and not own_use and not _own_use_of_anothers(around):
+    if third_person and theirs:
         return before[-1]
     return ""
 
