@@ -231,6 +231,9 @@ _REACTION_WORDS = _word_set(
 )
 _SEGMENT_JOINERS = frozenset({"and", "plus", "with", "or"})
 _LIST_JOINERS = frozenset({"and", "or", "nor", "plus"})
+# "Solpadeine Plus (with codeine)", "Xtampza ER (oxycodone)": the words that restate a product by
+# its opioid, so both names share one reading.
+_RESTATING_WORDS = _word_set("with contains containing incl including has aka generic brand which is i e")
 
 _NIL_ENTRY = re.compile(
     r"^(none|nil|nothing|no|nope|n a|na|nkda|nka|no known (drug )?allergies|"
@@ -587,9 +590,13 @@ def _read_group(
         unknown = [p for p in unknown if not _is_plain_word(words[p]) and words[p] not in kb.english_words]
     group_words = frozenset(words)
     mentions = []
+    # An everyday word that may be an opioid ("breaking", two sounds from Breakyl) is reported for the
+    # pharmacist but does not cut the words of the medicines around it.
+    maybe = [s for s in term_slots if s.possible and s.corrected and _is_plain_word(words[s.start_word])]
     for index, slot in enumerate(term_slots):
         assert slot.term is not None  # term_slots holds only slots with a term
-        before, after = _window(words, term_slots, index)
+        bounds = [s for s in term_slots if s is slot or s not in maybe]
+        before, after = _window(words, bounds, bounds.index(slot))
         mentions.append(
             Mention(
                 slot.term,
@@ -842,7 +849,8 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
     slot = term_slots[index]
     hi, edge = len(words), slot.end_word
     for following in term_slots[index + 1 :]:
-        if not set(words[edge : following.start_word]) <= _LIST_JOINERS:
+        between = words[edge : following.start_word]
+        if not set(between) <= _LIST_JOINERS and not _restates(slot, following, between):
             hi = following.start_word
             break
         edge = following.end_word
@@ -856,7 +864,7 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
         between = words[previous.end_word : edge]
         # "switched from gabapentin to tramadol": the new medicine reads the words of the switch.
         switch = between == ["to"] and bool(_SWITCH_WORDS & set(words[: previous.start_word]))
-        if not set(between) <= joiners and not switch:
+        if not set(between) <= joiners and not switch and not _restates(previous, slot, between):
             lo = previous.end_word
             break
         edge = previous.start_word
@@ -871,6 +879,12 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
         end = term_slots[index + 2].start_word if index + 2 < len(term_slots) else len(words)
         after = after + [words[p] for p in range(nxt.end_word, end) if p not in drug_words]
     return before, after
+
+
+def _restates(product: _Slot, name: _Slot, between: list[str]) -> bool:
+    """ "Robaxacet-8 (with codeine)": the second name is the first product's own opioid."""
+    assert product.term is not None and name.term is not None
+    return bool(name.term.opioids) and set(name.term.opioids) <= set(product.term.opioids) and set(between) <= _RESTATING_WORDS
 
 
 # "…, I take lisinopril", "; my meds: metformin": the words that open the next medicine are its own.

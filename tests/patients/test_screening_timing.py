@@ -976,3 +976,20 @@ def test_set_n_causes_that_are_not_a_contraindication(entry):
 def test_a_season_and_year_read_as_that_seasons_end():
     assert not is_opioid(screen("tapered off my fentanyl patch over summer 2026, last one off Sept 30, 2026"))
     assert is_opioid(screen("tramadol since spring 2026, still 2 a day"))
+
+
+def test_a_product_restated_by_its_opioid_shares_one_reading():
+    # "(with codeine)" names the product's own opioid: the date read for one is the date of both.
+    assert not is_opioid(screen("Once took Solpadeine Plus (with codeine) for a sore tooth in March 2026, none since"))
+    assert not is_opioid(screen("Robaxacet-8 (contains codeine) for a pulled back in May 2026, nothing after that"))
+    # The same product taken now, and a different opioid beside a product, keep their own words.
+    assert is_opioid(screen("Solpadeine Plus (with codeine) most nights for my teeth"))
+    assert is_opioid(screen("Tylenol #3 with oxycodone on top since Monday, Tylenol #3 stopped in March 2026"))
+
+
+def test_an_everyday_word_that_may_be_an_opioid_does_not_cut_the_words_around_it():
+    # "breaking" is two sounds from a fentanyl brand: still asked about, but the date after it is the hydrocodone's.
+    flags = screen("my daughter (the patient) took hydrocodone for a week after breaking her wrist in June 2026, nothing since")
+    assert not is_opioid(flags)
+    assert any(f.code == "opioid_not_current" for f in flags)
+    assert is_opioid(screen("took hydrocodone after breaking my wrist, still a couple a day"))
