@@ -310,7 +310,9 @@ def read_entry(
             group, kb, today=today, raw=text, patient=patient, names_a_medicine=names_a_medicine
         )
         group_words = [t.text for clause in group for t in clause.words]
-        if allergy_list and (_MEDICINES_TAKEN & set(group_words[: _first_drug_word(group)]) or any(w[0].isdigit() for w in group_words)):
+        # A dose ends the list of allergies; a year ("hives after surgery in 2009") does not.
+        dose = any(w[0].isdigit() and not (len(w) == 4 and w[:2] in {"19", "20"}) for w in group_words)
+        if allergy_list and (_MEDICINES_TAKEN & set(group_words[: _first_drug_word(group)]) or dose):
             allergy_list = False
         if allergy_field:
             found = [_as_allergy(m) for m in found]
@@ -456,23 +458,51 @@ _OFFER_WORDS = _word_set("offered offer recommended suggested proposed prescribe
 _REFUSAL_WORDS = _word_set("declined refused")
 
 
-def _refusal_opening(clause: _Clause, groups: list[list[_Clause]]) -> int:
-    """Where a refusal that opens a clause ends, when the clause before offered a medicine: "the
-    clinic offered Norco, I said no thanks and took ibuprofen" (0 when there is none)."""
+def _opening_of_the_one_before(clause: _Clause, groups: list[list[_Clause]]) -> int:
+    """Where the words that open a clause but speak of the medicine before end (0 when none):
+    - a refusal, when the clause before offered a medicine: "the clinic offered Norco, I said no
+      thanks and took ibuprofen";
+    - "never had it": "tramadol (listed for my seizures, never had it). current: meloxicam";
+    - a last dose with its date: "tramadol for 6 wks, last pill oct 25. since then: ibuprofen";
+    - "then": "hydromorphone Nov 3, then oxycodone" (the first was over when the next began).
+    """
     first_drug = next((slot.start_word for slot in clause.slots if slot.term is not None), None)
-    if first_drug is None or not _OFFER_WORDS & {t.text for c in groups[-1] for t in c.words}:
+    if first_drug is None:
         return 0
     words = [t.text for t in clause.words[:first_drug]]
     end = 0
-    for index, word in enumerate(words[:4]):
-        if word in _REFUSAL_WORDS:
-            end = index + 1
-        elif word == "said" and words[index + 1 : index + 2] == ["no"]:
-            end = index + 2 + (words[index + 2 : index + 3] in (["thanks"], ["thank"]))
+    if words[:1] == ["then"]:
+        end = 1
+    elif words[:1] == ["never"] and len(words) >= 3 and words[1] in _NEVER_HAD and words[2] in _IT:
+        end = 3
+    elif words[:1] == ["last"] and len(words) > 2 and words[1] in _DOSE_WORDS:
+        end = next((i for i, w in enumerate(words) if i > 1 and w in _AFTER_A_LAST_DOSE), len(words))
+        if not any(_is_a_date_word(w) for w in words[2:end]):
+            end = 0
+    elif _OFFER_WORDS & {t.text for c in groups[-1] for t in c.words}:
+        for index, word in enumerate(words[:4]):
+            if word in _REFUSAL_WORDS:
+                end = index + 1
+            elif word == "said" and words[index + 1 : index + 2] == ["no"]:
+                end = index + 2 + (words[index + 2 : index + 3] in (["thanks"], ["thank"]))
     if not end:
         return 0
     last = clause.words[end - 1]
     return next(i for i, token in enumerate(clause.tokens) if token is last) + 1
+
+
+_NEVER_HAD = _word_set("had took taken used tried")
+_IT = _word_set("it them any one")
+_DOSE_WORDS = _word_set("dose pill pills tab tablet patch shot injection one")
+_AFTER_A_LAST_DOSE = _word_set("since then now and but so i im currently today only")
+_MONTH_AND_DAY_WORDS = _word_set(
+    "jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october "
+    "nov november dec december yesterday monday tuesday wednesday thursday friday saturday sunday week month ago"
+)
+
+
+def _is_a_date_word(word: str) -> bool:
+    return word[:1].isdigit() or word in _MONTH_AND_DAY_WORDS
 
 
 def _names_whose(words: list[str]) -> bool:
@@ -496,11 +526,11 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
         words = [t.text for t in clause.words]
         if is_nil_entry(words):
             continue  # "oxycodone, no known allergies": the second clause names nothing
-        refusal = _refusal_opening(clause, groups) if groups and not leading else 0
-        if refusal:
+        opening = _opening_of_the_one_before(clause, groups) if groups and not leading else 0
+        if opening:
             # "OB offered oxycodone; I declined and used ibuprofen": the refusal is the offer's.
-            groups[-1].append(_clause(clause_tokens[:refusal], kb, entry_words))
-            clause = _clause(clause_tokens[refusal:], kb, entry_words)
+            groups[-1].append(_clause(clause_tokens[:opening], kb, entry_words))
+            clause = _clause(clause_tokens[opening:], kb, entry_words)
             words = [t.text for t in clause.words]
         if any(slot.term is not None for slot in clause.slots):
             # "gallbladder surgery in early October, took norco for 3 days": a dated opening lends

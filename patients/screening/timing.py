@@ -86,6 +86,26 @@ _LAST = "last"
 _LAST_FOLLOWERS = frozenset(
     ["dose", "doses", "took", "taken", "used", "use", "had", "pill", "pills", "patch", "shot", "injection", "time", "one", "tab", "tablet"]
 )
+# "last half tab", "last of the pills": words between "last" and the dose it names.
+_BEFORE_A_LAST_DOSE = frozenset({"half", "quarter", "of", "the", "my", "few"})
+
+
+def _last_dose_at(words: Sequence[str]) -> int | None:
+    """Where "last dose", "last pill", "last half tab" begins in `words`, or None."""
+    for index, word in enumerate(words):
+        if word != _LAST:
+            continue
+        following = words[index + 1 : index + 4]
+        while following and following[0] in _BEFORE_A_LAST_DOSE:
+            following = following[1:]
+        if following and following[0] in _LAST_FOLLOWERS:
+            return index
+    return None
+
+
+# Words of a course or a taper that a later "last dose" closes: "tramadol for 6 wks after surgery,
+# last pill oct 25", "weaning to half tabs, last half tab Nov 10".
+_CLOSED_BY_A_LAST_DOSE = frozenset({"for", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "started", "starting", "began"})
 _CURRENT = frozenset(
     ["tolerate", "tolerates", "tolerating", "started", "starting", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
 )
@@ -253,6 +273,9 @@ def read_timing(
     if last_dose is not None and _past_event(around):
         # "percocet after surgery in 2018", "tramadol 3 years ago": a dated past event.
         return Timing(Use.ENDED, last_dose, cue="", when=when)
+    if last_dose is not None and last_dose <= today and after[-1:] == ["then"]:
+        # "hydromorphone Nov 3, then oxycodone": the first was over when the next one began.
+        return Timing(Use.ENDED, last_dose, cue="then", when=when)
     return CURRENT
 
 
@@ -381,7 +404,9 @@ _AFTER_AN_EVENT = frozenset({"surgery", "delivery", "procedure", "operation", "i
 
 def _a_start_to_come(before: list[str], after: list[str]) -> bool:
     around = before + after
-    if {"taking", "takes", "using", "currently", "still", "daily", "since", "continue", "continuing"} & set(around):
+    # "she takes nothing now" says no use; "takes" before anything else is use now.
+    using = [w for i, w in enumerate(around) if around[i + 1 : i + 2] not in (["nothing"], ["none"], ["no"])]
+    if {"taking", "takes", "using", "currently", "still", "daily", "since", "continue", "continuing"} & set(using):
         return False
     if _takes_it_oneself(around) or any(w[:1].isdigit() and len(w) <= 3 and w != "0" for w in before[-3:]):
         return False
@@ -666,9 +691,12 @@ def _joined_negations(words: Sequence[str]) -> list[str]:
 def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int] = frozenset()) -> str:
     """The word that says the use goes on, or "". Words at `claimed` positions belong to a denial."""
     around = before + after
+    last_dose = _last_dose_at(around)
     for index, word in enumerate(around):
         if index in claimed:
             continue
+        if word in _CLOSED_BY_A_LAST_DOSE and last_dose is not None and last_dose > index:
+            continue  # the last dose said later dates the end of this course or taper
         if word in _CURRENT:
             previous = around[index - 1] if index > 0 else ""
             if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
@@ -917,8 +945,7 @@ def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_l
     around = before + after
     for index, word in enumerate(around):
         if word == _LAST:
-            following = around[index + 1] if index + 1 < len(around) else ""
-            if count_last and (following in _LAST_FOLLOWERS or (index == len(before) - 1)):
+            if count_last and (_last_dose_at(around[index:]) == 0 or (index == len(before) - 1)):
                 return "last"
             continue
         if word not in _ENDED or (index > 0 and around[index - 1] == _LAST):

@@ -993,3 +993,25 @@ def test_an_everyday_word_that_may_be_an_opioid_does_not_cut_the_words_around_it
     assert not is_opioid(flags)
     assert any(f.code == "opioid_not_current" for f in flags)
     assert is_opioid(screen("took hydrocodone after breaking my wrist, still a couple a day"))
+
+
+def test_a_later_last_dose_closes_a_course_or_a_taper():
+    assert not is_opioid(screen("hydrocodone for 3 weeks after my knee scope, last pill sept 30 2026. since then: naproxen"))
+    assert not is_opioid(screen("tapering the oxycodone to quarter tabs, last quarter tab Oct 20 2026, now only Tylenol"))
+    # Within the interval, or with no date, the course is still a contraindication.
+    assert is_opioid(screen("hydrocodone for 3 weeks after my knee scope, last pill Thursday. since then: naproxen"))
+    assert is_opioid(screen("oxycodone for the past 2 months, still 2 a day"))
+
+
+def test_words_that_open_the_next_clause_but_speak_of_the_medicine_before():
+    # "then" closes the first of two medicines taken one after the other.
+    assert not is_opioid(screen("morphine in the hospital Oct 2, then tramadol for a week, last pill Oct 9. Since then ibuprofen"))
+    # A denial that opens the next medicine's clause is the allergy's.
+    assert not is_opioid(screen("allergies: codeine (vomiting as a child in 1998), oxycodone (on my chart, never took it). meds: lisinopril 10"))
+    # A first medicine with no date and the next one current both stay a contraindication.
+    assert is_opioid(screen("methadone, then buprenorphine since October"))
+
+
+def test_a_relatives_surgery_plan_with_nothing_taken_now_is_not_use():
+    assert not is_opioid(screen("Typing for my son (the patient): his dentist plans Tylenol #3 after his extraction on Dec 18; he takes nothing now."))
+    assert is_opioid(screen("Typing for my son (the patient): he takes Tylenol #3 since his extraction on Monday."))
