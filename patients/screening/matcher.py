@@ -305,10 +305,17 @@ def read_entry(
     patient = patient_named(words)
     groups = _groups(tokens, kb, all_words)
     names_a_medicine = any(slot.term is not None for group in groups for clause in group for slot in clause.slots)
+    after_a_name = False
     for group in groups:
         found, unknown = _read_group(
-            group, kb, today=today, raw=text, patient=patient, names_a_medicine=names_a_medicine
+            group, kb, today=today, raw=text, patient=patient, names_a_medicine=names_a_medicine, after_a_name=after_a_name
         )
+        last = group[-1]
+        last_words = [t.text for t in last.words]
+        after_a_name = any(
+            slot.term is not None and all(w[:1].isdigit() or w in _DOSE_UNITS for w in last_words[slot.end_word :])
+            for slot in last.slots
+        )  # "Norvasc 5, not Norco": a name, or a name and its dose
         group_words = [t.text for clause in group for t in clause.words]
         # A dose ends the list of allergies; a year ("hives after surgery in 2009") does not.
         dose = any(w[0].isdigit() and not (len(w) == 4 and w[:2] in {"19", "20"}) for w in group_words)
@@ -570,7 +577,12 @@ def _read_group(
     raw: str,
     patient: frozenset[str] = frozenset(),
     names_a_medicine: bool = False,
+    after_a_name: bool = False,
 ) -> tuple[list[Mention], list[tuple[int, int]]]:
+    """The mentions of one group of clauses, and the spans of words nobody could name.
+
+    `after_a_name`: the group before ended on a medicine's name ("Norvasc, not Norco").
+    """
     words_tokens: list[Token] = []
     slots: list[_Slot] = []
     segment_of: list[int] = []  # segments split lists on one line ("metformin and zzz", "tylenol w/ zzz")
@@ -623,17 +635,42 @@ def _read_group(
     # An everyday word that may be an opioid ("breaking", two sounds from Breakyl) is reported for the
     # pharmacist but does not cut the words of the medicines around it.
     maybe = [s for s in term_slots if s.possible and s.corrected and _is_plain_word(words[s.start_word])]
+    readings: list[Timing] = []
+    previous_after: list[str] = []
     for index, slot in enumerate(term_slots):
         assert slot.term is not None  # term_slots holds only slots with a term
+        set_apart = term_slots[index - 1].end_word == slot.start_word - 1 if index else after_a_name and slot.start_word == 1
+        if words[slot.start_word - 1 : slot.start_word] == ["not"] and set_apart:
+            # "Norvasc, not Norco, 10 mg daily": the patient sets one name apart from its look-alike.
+            readings.append(Timing(Use.NEVER, cue="not"))
+            previous_after = []
+            continue
         bounds = [s for s in term_slots if s is slot or s not in maybe]
         before, after = _window(words, bounds, bounds.index(slot))
+        timing = read_timing(before, after, today=today, raw=raw, patient=patient)
+        previous = term_slots[index - 1] if index else None
+        if (
+            previous is not None
+            and timing == CURRENT
+            and (not after or (after[0] in _REASON_WORDS and not any(w[:1].isdigit() or w in _MY_OWN for w in after)))
+            and set(slot.term.opioids) & set(previous.term.opioids)  # type: ignore[union-attr]
+            and before == previous_after[-len(before) :]  # its words before are the other's words after
+            and not any(w[:1].isdigit() or w in _MY_OWN for w in before)
+        ):
+            # "cat on buprenorphine from the vet (Simbadol)": a name that closes the group and repeats
+            # the one before, with no words of its own, is read as that one.
+            timing = readings[-1]
+        readings.append(timing)
+        previous_after = after
+    for slot, timing in zip(term_slots, readings, strict=True):
+        assert slot.term is not None
         mentions.append(
             Mention(
                 slot.term,
                 words_tokens[slot.start_word].start,
                 words_tokens[slot.end_word - 1].end,
                 slot.corrected,
-                read_timing(before, after, today=today, raw=raw, patient=patient),
+                timing,
                 slot.possible,
                 group_words,
             )
@@ -647,6 +684,10 @@ def _read_group(
         else:
             spans.append((token.start, token.end))
     return mentions, spans
+
+
+_MY_OWN = _word_set("i im me my mine myself")
+_DOSE_UNITS = _word_set("mg mcg g ml iu units unit tab tabs tablet tablets cap caps capsule capsules")
 
 
 def _joined_split_names(

@@ -212,8 +212,12 @@ def read_timing(
     # "Percocet allergy (itching), not taking any": the denial's "taking" is not use.
     at = around.index(allergy) if allergy is not None else 0
     takes_instead = allergy is not None and at < len(before) and _takes_it_oneself(before[at + 1 :])
-    if allergy is not None and not takes_instead and not _says_current(before, after, claimed=_denied_words(around)):
+    # "since" and "for" date the allergy ("on my chart since my tonsillectomy"), not a use.
+    current_use = _says_current(before, after, claimed=_denied_words(around)) if allergy is not None else ""
+    if allergy is not None and not takes_instead and current_use in {"", "since", "for"}:
         return Timing(Use.ALLERGY, cue=allergy)
+    if {"confuse", "confused", "confuses", "confusing", "mistaken", "mixed", "mix"} & set(before[-4:]) and before[-1:] in (["with"], ["for"]):
+        return Timing(Use.NEVER, cue="confused with")  # "people confuse it with buprenorphine": named, not taken
     unused = next((w for w in before[-4:] if w in _UNUSED_SUPPLY), "")  # "an unopened bottle of Vicodin"
     if unused and _takes_it_oneself(after):
         unused = ""
@@ -330,7 +334,9 @@ _HANDLING_AT_WORK = frozenset({"administer", "administering", "dispensing", "was
 
 
 def _at_work(words: list[str], after_name: int = -1) -> str:
-    handling = _HANDLING & set(words) or {
+    # "we use hydromorphone on dogs": a job's "we", and the animals or patients it is used on.
+    on_others = "we" in words and bool({"patients", "animals", "residents", "clients"} & set(words) | _PETS & set(words))
+    handling = _HANDLING & set(words) or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
         w
         for i, w in enumerate(words)
         if w in {"counselor", "counsellor"} and (i == after_name or words[i - 1 : i] in (["clinic"], ["a"], ["an"], ["as"]))
@@ -338,6 +344,12 @@ def _at_work(words: list[str], after_name: int = -1) -> str:
     if not (_JOBS & set(words) and handling) and not _HANDLING_AT_WORK & set(words):
         return ""
     me = any(w in {"me", "myself"} and not {"none", "not", "no", "nothing"} & set(words[max(0, i - 3) : i]) for i, w in enumerate(words))
+    mine = any(
+        w in {"i", "im", "ive"} and words[i + 1 : i + 2] and words[i + 1] in _USE_VERBS | {"on"} and words[i + 2 : i + 3] not in (["nothing"], ["none"], ["no"])
+        for i, w in enumerate(words)
+    )  # "I take it too"; not "I take nothing"
+    if on_others and not me and not mine and not _own_use_of_anothers(words):
+        return "use"  # "we use it on dogs" is the job's "use"
     if _takes_it_oneself(words) or _own_use_of_anothers(words) or me:  # "none for me" is no use
         return ""
     return next(w for w in words if w in _HANDLING or w in handling)

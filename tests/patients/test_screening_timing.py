@@ -1015,3 +1015,27 @@ def test_words_that_open_the_next_clause_but_speak_of_the_medicine_before():
 def test_a_relatives_surgery_plan_with_nothing_taken_now_is_not_use():
     assert not is_opioid(screen("Typing for my son (the patient): his dentist plans Tylenol #3 after his extraction on Dec 18; he takes nothing now."))
     assert is_opioid(screen("Typing for my son (the patient): he takes Tylenol #3 since his extraction on Monday."))
+
+
+def test_a_name_set_apart_from_its_look_alike_is_not_taken():
+    assert not is_opioid(screen("Tramadol? no: trazodone, not tramadol, 50 mg at bedtime"))
+    assert not is_opioid(screen("Norvasc 5, not Norco, every morning"))
+    assert not is_opioid(screen("bupropion 150, my old doctor mixed it up with buprenorphine"))
+    # "not" that does not follow another name is no correction: a missing "not" word keeps use.
+    assert is_opioid(screen("Norco 5/325, not every day, maybe twice a week"))
+
+
+def test_a_repeated_name_with_no_words_of_its_own_reads_as_the_first():
+    assert not is_opioid(screen("our dog takes tramadol from the vet (Ultram) for his hips; I take fish oil"))
+    # My own words beside the second name keep it mine.
+    assert is_opioid(screen("husband on oxycodone and me oxycodone"))
+
+
+def test_an_opioid_used_on_animals_or_patients_at_work_is_not_the_patients_own():
+    assert not is_opioid(screen("vet assistant, we use butorphanol on cats every day; I take nothing"))
+    assert is_opioid(screen("vet assistant, we use butorphanol on cats and I take tramadol myself"))
+
+
+def test_since_dates_an_allergy_not_a_use():
+    assert not is_opioid(screen("morphine allergy (itching), in my records since my appendectomy"))
+    assert is_opioid(screen("morphine allergy (itching) but taking it since my appendectomy anyway"))
