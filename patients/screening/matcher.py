@@ -1142,11 +1142,17 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
         return kb.other_sounds[other[0]], False  # clearly the everyday medicine
     if other is not None and other[1] <= opioid[1]:
         # As close, or nearly, to an everyday medicine as to an opioid: never silently the everyday one.
-        return kb.opioid_sounds[opioid[0]], True
+        # A slip keeps a name's opening: "oxycodin" shares "oxycod" with oxycodone, "oxy" with oxytocin.
+        keeps_the_opening = _shared_opening(sound, opioid[0]) >= 5 and _shared_opening(sound, opioid[0]) >= _shared_opening(sound, other[0]) + 3
+        return kb.opioid_sounds[opioid[0]], not keeps_the_opening
     shield = process.extractOne(
         sound, kb.other_sounds_by_initial.get(sound[0], ()), scorer=OSA.distance, score_cutoff=opioid[1]
     )
     return kb.opioid_sounds[opioid[0]], shield is not None
+
+
+def _shared_opening(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def _closest(

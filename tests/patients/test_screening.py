@@ -900,3 +900,13 @@ def test_set_g_examples_are_not_copied_from_any_evaluation_list():
         for line in path.read_text(encoding="utf-8").splitlines()
     }
     assert not {e.casefold() for e in SET_G_EXAMPLES} & lists
+
+
+def test_a_slip_that_keeps_an_opioids_opening_beats_an_everyday_name_as_near_by_sound():
+    # "oxycodin" is as many sounds from oxytocin as from oxycodone, but keeps "oxycod": the opioid.
+    flags = screen_medication("oxycodin 10 mg every 6 hours")
+    assert is_opioid(flags)
+    assert flags[0].ingredient == "oxycodone"
+    # The everyday medicine itself, and its own slips, stay what they are.
+    assert not is_opioid(screen_medication("oxytocin nasal spray"))
+    assert not is_opioid(screen_medication("oxitocin nasal spray"))
