@@ -112,7 +112,7 @@ girl stuff gear dog food hammer chiva black pearl thunder train cotton candy kic
 _H_TAKING_VERBS = _word_set(
     """
 snort snorts snorted snorting sniff sniffs sniffed sniffing smoke smokes smoked smoking shoot shoots
-shooting inject injects injected injecting bang bangs banged banging
+shooting inject injects injected injecting bang bangs banged banging nodding nodded nod nods
 """
 )
 _H_NOT_HEROIN_AFTER = _word_set("per every q each mcg ug mg ml g gm unit units iu x vitamin vit prep preparation dr")

@@ -910,3 +910,18 @@ def test_a_slip_that_keeps_an_opioids_opening_beats_an_everyday_name_as_near_by_
     # The everyday medicine itself, and its own slips, stay what they are.
     assert not is_opioid(screen_medication("oxytocin nasal spray"))
     assert not is_opioid(screen_medication("oxitocin nasal spray"))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["I dose at the clinic every morning, 80 mg", "clinic dosing 6 days a week, take homes on Sunday", "dosed at the clinic today"],
+)
+def test_daily_dosing_at_a_treatment_clinic_is_methadone(entry):
+    flags = screen_medication(entry)
+    assert is_opioid(flags), entry
+    assert flags[0].ingredient == "methadone"
+
+
+def test_nodding_off_on_h_is_heroin_but_h_elsewhere_is_not():
+    assert is_opioid(screen_medication("been nodding off on H most nights"))
+    assert not is_opioid(screen_medication("nodding off in the afternoon, vitamin H (biotin) 5 mg"))
