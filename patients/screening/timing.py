@@ -245,6 +245,12 @@ def read_timing(
         when, last_dose = "", None  # "Last filled 11/02/2026": when the supply came, not the last dose
     if last_dose is not None and _until_a_coming_day(around):
         return Timing(Use.CURRENT, cue="until")  # "lortab till I get the knee replaced in jan"
+    course_end = _course_end(around, last_dose)
+    if course_end is not None:
+        # "took oxycodone starting 9/14 after surgery, only 4 days' worth": over when the course ran out.
+        if course_end < today:
+            return Timing(Use.ENDED, course_end, cue="course", when=f"{when} + the course")
+        return Timing(Use.CURRENT, cue="course")
     negation = _governing_negation(before, after)
     # A denial's own words ("not taking any", "no opioids now") do not say the use goes on.
     claimed = _denial_claims(before, after) if negation else frozenset()
@@ -791,6 +797,35 @@ def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
                 count, unit, text = later
                 return f"{word} {text}", _minus(today, count, unit)
     return "", None
+
+
+_COURSE_STARTS = frozenset({"starting", "started", "began", "begun", "beginning", "from"})
+_COURSE_SUPPLY = frozenset({"worth", "supply", "only", "course"})
+_STILL_GOING = frozenset({"still", "currently", "now", "daily", "continuing", "ongoing", "since"})
+
+
+def _course_end(words: list[str], start: date | None) -> date | None:
+    """The day a dated course ran out: a start ("starting 9/14", "from Oct 2") and how long it was
+    ("4 days' worth", "a 5 day supply", "for 7 days only"), with no word of use going on."""
+    started = any(
+        w in _COURSE_STARTS and (w != "from" or bool(words[i + 1 : i + 2]) and (words[i + 1][:1].isdigit() or words[i + 1] in _MONTHS))
+        for i, w in enumerate(words)
+    )  # "from Nov 1"; not "from the dentist"
+    if start is None or not started or _STILL_GOING & set(words):
+        return None
+    for index, word in enumerate(words[:-1]):
+        unit = _UNITS.get(words[index + 1])
+        count = int(word) if word.isdigit() and len(word) <= 2 else _NUMBER_WORDS.get(word)
+        if unit is None or count is None or unit not in {"days", "weeks"}:
+            continue
+        said_after = words[index + 2 : index + 4]
+        if said_after[:1] and said_after[0] in {"ago", "back", "before", "later", "after"}:
+            continue  # "2 weeks ago": when, not how long
+        took = (_COURSE_VERBS | _COURSE_STARTS) & set(words[:index])
+        supply = bool(_COURSE_SUPPLY & set(said_after)) or (words[index - 1 : index] == ["for"] and bool(took))
+        if supply:
+            return start + timedelta(days=count * (7 if unit == "weeks" else 1))
+    return None
 
 
 _COURSE_VERBS = frozenset({"took", "taken", "had", "gave", "given", "prescribed", "got", "used", "needed"})
@@ -1400,7 +1435,7 @@ def _season_date(word: str, previous: str, following: str, today: date) -> tuple
 _MONTH_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 _BEFORE_A_MONTH_DAY = frozenset(
     {"on", "since", "of", "until", "till", "til", "thru", "through", "to", "was", "ended", "stopped", "quit",
-     "discontinued", "finished", "dc", "dcd", "done", "from", "before", "around", "about", "approx"}
+     "discontinued", "finished", "dc", "dcd", "done", "from", "before", "around", "about", "approx", "starting", "started"}
 )
 
 

@@ -1039,3 +1039,16 @@ def test_an_opioid_used_on_animals_or_patients_at_work_is_not_the_patients_own()
 def test_since_dates_an_allergy_not_a_use():
     assert not is_opioid(screen("morphine allergy (itching), in my records since my appendectomy"))
     assert is_opioid(screen("morphine allergy (itching) but taking it since my appendectomy anyway"))
+
+
+def test_a_dated_course_of_known_length_ends_when_it_runs_out():
+    flags = screen("took hydrocodone starting 10/12 after my hernia repair, only 5 days' worth")
+    assert not is_opioid(flags)
+    assert [f.last_dose for f in flags if f.code == "opioid_not_current"] == [date(2026, 10, 17)]
+    assert not is_opioid(screen("oxycodone from Oct 20, a 3 day supply from the surgeon"))
+    # A course that ran out inside the interval, or one still running, or one still taken, stays.
+    assert is_opioid(screen("started oxycodone Nov 20 for 5 days after my c-section"))
+    assert is_opioid(screen("started tramadol Nov 24, a 10 day supply"))
+    assert is_opioid(screen("hydrocodone starting Oct 1 for 7 days, still taking it"))
+    # "2 weeks ago" says when, not how long.
+    assert is_opioid(screen("percocet from the dentist 1 week ago, only took one"))
