@@ -711,7 +711,11 @@ def _joined_split_names(
             term = kb.phrases.get((whole,))
             if term is not None:
                 term = _in_context(term, words, slot.end_word, frozenset(words), kb)
-            corrected = None if term is not None or len(whole) < _SPLIT_NAME_MIN_LENGTH else _correct_spelling(whole, kb)
+            # Two everyday words ("period pain") are what they say, unless together they spell a name.
+            # ("percy set 10/325", where a dose follows, is in a medicine's place and may be one).
+            dose_next = slot.end_word < len(words) and words[slot.end_word][:1].isdigit()
+            everyday = _is_plain_word(words[previous.start_word]) and _is_plain_word(words[slot.start_word]) and not dose_next
+            corrected = None if term is not None or everyday or len(whole) < _SPLIT_NAME_MIN_LENGTH else _correct_spelling(whole, kb)
             found = term if term is not None else (corrected[0] if corrected is not None else None)
             if found is not None:
                 previous.end_word = slot.end_word
@@ -723,6 +727,10 @@ def _joined_split_names(
     return joined
 
 
+_BODY_PARTS = _word_set(
+    "head neck back knee knees shoulder shoulders hip hips hand hands foot feet leg legs arm arms skin face chest "
+    "belly stomach tummy temple temples scalp joints joint wrist ankle elbow toe toes"
+)
 _SPLIT_NAME_MIN_LENGTH = 7
 _SOUND_JOIN_MAX_PIECES = 4
 # Dose, time and use words never join a sound-alike ("twice a day", "at night", "for milk"), except
@@ -773,6 +781,8 @@ def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token
         return False
     if any((piece in _DOSING_WORDS or piece in _USE_WORDS or piece in _REASON_WORDS) and piece not in _SYLLABLE_WORDS for piece in pieces):
         return False
+    if any(piece in _BODY_PARTS for piece in pieces):
+        return False  # "oil on head", "cream on knee": where a remedy goes, not a name's syllables
     if pieces[0] in _SYLLABLE_WORDS - {"new", "per"} or all(piece in _SYLLABLE_WORDS for piece in pieces):
         return False
     if len(pieces) == 2 and min(len(piece) for piece in pieces) < 3:
@@ -883,9 +893,16 @@ def _spelt_alike(whole: str, names: tuple[tuple[str, Term], ...], *, limit: floa
     sound = phonetic_key(whole)
     for name, term in names:
         target = phonetic_key(name)
+        if len(sound) > len(target) * _LONGEST_SAYING:
+            continue  # "morphine sulfate" said whole is twice morphine: other words, not its syllables
         if OSA.distance(sound, target) <= len(target) * limit:
             return term
     return None
+
+
+# How much longer the joined words may be than the name they sound like, by sound ("traumadoll" is
+# 1.12 times tramadol, "sub you tex" 1.29 times Subutex).
+_LONGEST_SAYING = 1.3
 
 
 def _splittable(word: str) -> bool:
@@ -1125,7 +1142,8 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
     kb = knowledge_base()
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
-    opioid = _closest(sound, kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, allowed)
+    # "those" is one sound from Tossex and "stated" from Statex: the commonest words are what they say.
+    opioid = None if word in kb.common_words else _closest(sound, kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, allowed)
     if opioid is not None and opioid[1] >= 2 and _is_plain_word(word):
         # "anesthesia" is two sounds from Anexsia: an everyday word far from an opioid's name is only
         # possibly that opioid, for the pharmacist to ask about. One slip ("heroine") stays the opioid.

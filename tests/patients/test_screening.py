@@ -925,3 +925,20 @@ def test_daily_dosing_at_a_treatment_clinic_is_methadone(entry):
 def test_nodding_off_on_h_is_heroin_but_h_elsewhere_is_not():
     assert is_opioid(screen_medication("been nodding off on H most nights"))
     assert not is_opioid(screen_medication("nodding off in the afternoon, vitamin H (biotin) 5 mg"))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["I take those for my back: ibuprofen", "metformin 500 as stated by my doctor", "states I have: Texas and Iowa, vitamin D"],
+)
+def test_the_commonest_english_words_are_never_read_as_an_opioids_name(entry):
+    assert not is_opioid(screen_medication(entry)), entry
+
+
+def test_everyday_words_are_not_joined_into_an_opioids_name():
+    # "period pain" once read as Percodan, and "oil on head" as Gelonida.
+    assert not is_opioid(screen_medication("naproxen for period pain, and a heating pad"))
+    assert not is_opioid(screen_medication("tiger balm oil on head when I have a headache"))
+    # A name a phone split, in a medicine's place with its dose, is still read whole.
+    assert is_opioid(screen_medication("percy set 5 325 every 6 hours"))
+    assert is_opioid(screen_medication("heroine most days"))
