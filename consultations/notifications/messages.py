@@ -11,18 +11,30 @@ but the cancellation; the Message-ID carries the site's domain.
 
 from __future__ import annotations
 
+import email.utils
+import re
 import secrets
+import smtplib
+from base64 import b64encode
 from datetime import datetime, timedelta
 from email.message import Message
 from email.mime.text import MIMEText
 from email.policy import Compat32
 from email.utils import make_msgid
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import (
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    forbid_multi_line_headers,
+    sanitize_address,
+)
 from django.template.loader import get_template
 from django.utils import dateformat, timezone, translation
+from django.utils.html import conditional_escape
 from django.utils.translation import pgettext
 
 from patients.language import email_language
@@ -142,13 +154,93 @@ class AppointmentEmail(EmailMultiAlternatives):
     """Django's email with text, HTML and the .ics, written out as before at less cost: the policy
     above, and boundaries chosen here. (The email package chooses each multipart's boundary by
     compiling a new regular expression to search the parts for it, about 0.15 ms each, two per email.)
+
+    Sent over Django's own SMTP backend with its connection open, the message goes as the bytes
+    ``wire_bytes`` writes, which are the bytes ``message()`` would give (``tests/consultations/
+    test_notification_wire.py`` compares them) without building the tree of email.message objects.
+    Any other backend (the tests' locmem, anymail, the console) gets ``message()`` as usual.
     """
 
+    def __init__(self, *args, calendar: tuple[bytes, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        # (the .ics, its METHOD): attached as a MIME part only when message() is built.
+        self.calendar = calendar
+        self._calendar_attached = False
+
     def message(self):
+        if not self._calendar_attached:
+            self.attach(_invite(*self.calendar))
+            self._calendar_attached = True
         mime = super().message()
         mime.policy = ONE_LINE_HEADERS_AS_THEY_ARE  # the generator writes every part with the outer policy
         _choose_boundaries(mime)
         return mime
+
+    def send(self, fail_silently=False):
+        connection = self.get_connection(fail_silently)
+        wire = None
+        if type(connection) is SMTPBackend and connection.connection is not None and not self.bcc and not self.cc:
+            wire = self.wire_bytes()
+        if wire is None:
+            return super().send(fail_silently)
+        # What the backend's _send does with message().as_bytes(), with the bytes written here.
+        with connection._lock:
+            try:
+                connection.connection.sendmail(
+                    _sanitized(self.from_email), [_sanitized(address) for address in self.to], wire
+                )
+            except smtplib.SMTPException:
+                if not connection.fail_silently:
+                    raise
+                return 0
+        return 1
+
+    def wire_bytes(self) -> bytes | None:
+        """``message().as_bytes(linesep="\\r\\n")`` written directly, or None for an email this does not
+        write (a line too long for 8bit, which Django sends quoted-printable; attachments or headers
+        added by someone else): the caller then builds ``message()``."""
+        if (
+            self._calendar_attached
+            or self.attachments
+            or len(self.alternatives) != 1
+            or self.alternatives[0][1] != "text/html"
+            or set(self.extra_headers) != {"Message-ID"}
+            or self.content_subtype != "plain"
+            or (self.encoding or settings.DEFAULT_CHARSET).lower() != "utf-8"
+            or not self.to
+        ):
+            return None
+        text = _text_part(self.body, "plain")
+        html = _text_part(self.alternatives[0][0], "html")
+        if text is None or html is None:
+            return None
+        ics, method = self.calendar
+        invite = _INVITE_HEAD % method.encode("ascii") + _base64_lines(ics)
+        mixed, alternative = _draw_boundaries(2, parts=(text, html, invite))
+        encoding = self.encoding or settings.DEFAULT_CHARSET
+        headers = [
+            _MIXED_HEADER.replace(_SAMPLE_BOUNDARY, mixed),
+            b"MIME-Version: 1.0\r\n",
+        ]
+        for name, value in (
+            ("Subject", self.subject),
+            ("From", self.from_email),
+            ("To", ", ".join(str(address) for address in self.to)),
+            ("Date", email.utils.formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
+            ("Message-ID", self.extra_headers["Message-ID"]),
+        ):
+            headers.append(_WIRE_POLICY.fold_binary(*forbid_multi_line_headers(name, value, encoding)))
+        alternative_line = b"--" + alternative
+        return b"".join(
+            [
+                *headers,
+                b"\r\n--", mixed, b"\r\n",
+                _ALTERNATIVE_HEADER.replace(_SAMPLE_BOUNDARY, alternative), b"MIME-Version: 1.0\r\n\r\n",
+                alternative_line, b"\r\n", text, b"\r\n", alternative_line, b"\r\n", html,
+                b"\r\n", alternative_line, b"--\r\n",
+                b"\r\n--", mixed, b"\r\n", invite, b"\r\n--", mixed, b"--\r\n",
+            ]
+        )
 
 
 def _choose_boundaries(mime: Message) -> None:
@@ -164,6 +256,77 @@ def _choose_boundaries(mime: Message) -> None:
                     break
             chosen.add(boundary)
             part.set_boundary(boundary)
+
+
+def _invite(ics: bytes, method: str) -> MIMEText:
+    invite = MIMEText(ics.decode(), "calendar", "utf-8")
+    invite.set_param("method", method)
+    invite.add_header("Content-Disposition", "attachment", filename=ICS_FILENAME)
+    return invite
+
+
+_WIRE_POLICY = ONE_LINE_HEADERS_AS_THEY_ARE.clone(linesep="\r\n")
+# Every boundary has this shape and length, so a header naming one folds the same whatever its digits.
+_SAMPLE_BOUNDARY = b"=" * 15 + b"0" * 19 + b"=="
+_MIXED_HEADER = _WIRE_POLICY.fold_binary("Content-Type", f'multipart/mixed; boundary="{_SAMPLE_BOUNDARY.decode()}"')
+_ALTERNATIVE_HEADER = _WIRE_POLICY.fold_binary(
+    "Content-Type", f'multipart/alternative; boundary="{_SAMPLE_BOUNDARY.decode()}"'
+)
+_INVITE_HEAD = (
+    b"MIME-Version: 1.0\r\nContent-Transfer-Encoding: base64\r\n"
+    b'Content-Type: text/calendar; charset="utf-8"; method="%s"\r\n'
+    + f'Content-Disposition: attachment; filename="{ICS_FILENAME}"\r\n\r\n'.encode("ascii")
+)
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+
+
+def _text_part(text: str, subtype: str) -> bytes | None:
+    """A text part as Django's SafeMIMEText writes it in UTF-8: 7bit or 8bit, the lines ended with
+    CRLF; None for a line over RFC 5322's limit, which Django sends quoted-printable instead."""
+    if any(len(line.encode(errors="surrogateescape")) > RFC5322_EMAIL_LINE_LENGTH_LIMIT for line in text.splitlines()):
+        return None
+    body = _LINE_ENDS.sub("\r\n", text).encode("utf-8", errors="surrogateescape")
+    encoding = b"7bit" if body.isascii() else b"8bit"
+    return (
+        b'Content-Type: text/%s; charset="utf-8"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: %s\r\n\r\n'
+        % (subtype.encode("ascii"), encoding)
+    ) + body
+
+
+def _base64_lines(data: bytes) -> bytes:
+    # As email.base64mime.body_encode writes it: 57 octets (76 characters) a line.
+    return b"".join(b64encode(data[start : start + 57]) + b"\r\n" for start in range(0, len(data), 57))
+
+
+def _draw_boundaries(count: int, *, parts) -> list[bytes]:
+    """As ``_choose_boundaries`` draws them (outer multipart first), for parts already written."""
+    chosen: list[bytes] = []
+    for _ in range(count):
+        while True:
+            boundary = f"{'=' * 15}{secrets.randbits(63):019d}==".encode("ascii")
+            if boundary not in chosen and not any(b"--" + boundary in part for part in parts):
+                break
+        chosen.append(boundary)
+    return chosen
+
+
+# A plain address (dot-atom local part, ASCII domain labels) is written as it is by
+# ``sanitize_address``, which parses it with the email package's header parser (~0.1 ms).
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+
+
+@lru_cache(maxsize=16)
+def _sanitized_sender(address: str) -> str:
+    return sanitize_address(address, "utf-8")
+
+
+def _sanitized(address: str) -> str:
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return _sanitized_sender(address)
 
 
 def notification_message(
@@ -206,22 +369,75 @@ def _message_in_active_language(
     if notification.kind == Notification.Kind.RESCHEDULED:
         moved_from = notification.moved_from
         context["previous_when"] = _when(moved_from, pieces) if moved_from and moved_from != appointment.start else ""
-    subject = " ".join(_render(pieces, f"emails/{name}-subject.txt", context).split())
+    subject, body, html = _rendered(pieces, name, context)
+    # The send-time checks (delivery.py) hold a cancellation notice to a cancelled appointment
+    # and every other email to a booked one, so the appointment's own method is the email's.
+    method = ics_method(appointment) or REQUEST
     message = AppointmentEmail(
-        subject=subject,
-        body=_render(pieces, f"emails/{name}-body.txt", context),
+        subject=" ".join(subject.split()),
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[appointment.patient.email],
         connection=connection,
         headers={"Message-ID": make_msgid(domain=_shared(pieces, ("domain",), site_domain))},
+        calendar=(
+            appointment_ics(appointment=appointment, method=method, changeable=context["changeable"], shared=pieces),
+            method,
+        ),
     )
-    message.attach_alternative(_render(pieces, f"emails/{name}-body.html", context), "text/html")
-    # The send-time checks (delivery.py) hold a cancellation notice to a cancelled appointment
-    # and every other email to a booked one, so the appointment's own method is the email's.
-    method = ics_method(appointment) or REQUEST
-    ics = appointment_ics(appointment=appointment, method=method, changeable=context["changeable"], shared=pieces)
-    invite = MIMEText(ics.decode(), "calendar", "utf-8")
-    invite.set_param("method", method)
-    invite.add_header("Content-Disposition", "attachment", filename=ICS_FILENAME)
-    message.attach(invite)
+    message.attach_alternative(html, "text/html")
     return message
+
+
+# What the templates print from the context; every other entry (the flags, the intake minutes)
+# only decides which sentences appear, and is part of a skeleton's key.
+_PRINTED = (
+    "first_name", "when", "until", "mode", "pharmacist_name", "meeting_link", "place", "pharmacy_name",
+    "pharmacy_phone", "pharmacy_phone_uri", "manage_url", "intake_url", "book_url", "previous_when",
+)
+# Printed values whose {% if %} also decides whether a sentence appears at all.
+_PRINTED_IF_SET = ("meeting_link", "intake_url", "previous_when")
+
+
+def _rendered(pieces: dict | None, name: str, context: dict) -> tuple[str, str, str]:
+    """The subject (not yet on one line), text and HTML of one email.
+
+    In a batch each template is rendered once per language and shape (which sentences appear),
+    with a marker in place of every printed value: a skeleton. A row's email is its skeleton with
+    the row's values put back, HTML-escaped in the HTML exactly as the template's autoescape does
+    (``conditional_escape``) and as they are in the text. The values are put into the rendered
+    skeleton and never read as template or searched for markers, so no value can be mistaken for
+    one. ``tests/consultations/test_notification_wire.py`` compares with whole renders.
+    """
+    if pieces is None:
+        return tuple(_render(None, f"emails/{name}-{part}", context) for part in _PARTS)
+    shape = (
+        name, context["in_person"], context["cancelled"], context["changeable"], context["intake_minutes"],
+        *(bool(context.get(key)) for key in _PRINTED_IF_SET),
+    )
+    skeletons = _shared(pieces, ("skeleton", *shape), lambda: _skeletons(pieces, name, context))
+    printed = [key for key in _PRINTED if key in context]
+    text = {key: str(context[key]) for key in printed}
+    html = {key: conditional_escape(context[key]) for key in printed}
+    subject, body, body_html = skeletons
+    return _filled(subject, text), _filled(body, text), _filled(body_html, html)
+
+
+_PARTS = ("subject.txt", "body.txt", "body.html")
+
+
+def _skeletons(pieces: dict, name: str, context: dict) -> tuple[list[str], ...]:
+    """The three templates rendered with markers, each split into [text, key, text, key, …, text]."""
+    marker = f"Wt{secrets.token_hex(8)}"  # letters and digits: no escaping or trimming changes it
+    markers = dict(context)
+    for key in _PRINTED:
+        if key in context and (key not in _PRINTED_IF_SET or context[key]):
+            markers[key] = f"{marker}{key}{marker}"
+    split = re.compile(f"{marker}([a-z_]+){marker}").split
+    return tuple(split(_render(pieces, f"emails/{name}-{part}", markers)) for part in _PARTS)
+
+
+def _filled(skeleton: list[str], values: dict[str, str]) -> str:
+    filled = list(skeleton)
+    filled[1::2] = [values[key] for key in skeleton[1::2]]
+    return "".join(filled)
