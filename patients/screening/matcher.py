@@ -750,7 +750,7 @@ def _joined_by_sound(
     while index < len(slots):
         for count in range(_SOUND_JOIN_MAX_PIECES, 1, -1):
             window = slots[index : index + count]
-            if len(window) < count or not _joinable_by_sound(window, words, tokens, raw):
+            if len(window) < count or not _joinable_by_sound(window, words, tokens, raw, kb):
                 continue
             whole = "".join(words[slot.start_word] for slot in window)
             if len(whole) < _SPLIT_NAME_MIN_LENGTH:
@@ -773,7 +773,7 @@ def _joined_by_sound(
     return joined
 
 
-def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token], raw: str) -> bool:
+def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token], raw: str, kb: KnowledgeBase) -> bool:
     if any(slot.term is not None or slot.end_word != slot.start_word + 1 for slot in window):
         return False
     pieces = [words[slot.start_word] for slot in window]
@@ -781,6 +781,12 @@ def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token
         return False
     if any((piece in _DOSING_WORDS or piece in _USE_WORDS or piece in _REASON_WORDS) and piece not in _SYLLABLE_WORDS for piece in pieces):
         return False
+    dose_next = window[-1].end_word < len(words) and words[window[-1].end_word][:1].isdigit()
+    if pieces[-1] in {"a", "an", "and", "in"} and not dose_next:
+        return False  # "notice in a", "code in a": a phrase running on; "MS Conte in 15mg" is in a name's place
+    common = sum(piece in kb.common_words and piece not in _SYLLABLE_WORDS for piece in pieces)
+    if common >= 2 and common * 2 > len(pieces):
+        return False  # "terms which", "s all there": everyday speech, not one name said in pieces ("bu pre nor feen" is)
     if any(piece in _BODY_PARTS for piece in pieces):
         return False  # "oil on head", "cream on knee": where a remedy goes, not a name's syllables
     if pieces[0] in _SYLLABLE_WORDS - {"new", "per"} or all(piece in _SYLLABLE_WORDS for piece in pieces):

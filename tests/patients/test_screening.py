@@ -942,3 +942,20 @@ def test_everyday_words_are_not_joined_into_an_opioids_name():
     # A name a phone split, in a medicine's place with its dose, is still read whole.
     assert is_opioid(screen_medication("percy set 5 325 every 6 hours"))
     assert is_opioid(screen_medication("heroine most days"))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "any terms which my doctor set, I follow: metformin 500",  # "terms which" sounds like Tramazac
+        "that's all there is, lisinopril only",  # "s all there" like Zaldiar
+        "I notice in a day or two if I miss my vitamin D",  # "notice in a" like Nucynta
+    ],
+)
+def test_everyday_phrases_are_not_heard_as_an_opioid_said_in_pieces(entry):
+    assert not is_opioid(screen_medication(entry)), entry
+
+
+def test_a_name_said_in_pieces_is_still_heard():
+    assert is_opioid(screen_medication("tram a doll 50 for my back"))
+    assert is_opioid(screen_medication("MS Conte in 30 mg at night"))
