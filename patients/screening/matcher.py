@@ -777,15 +777,15 @@ def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token
     if any(slot.term is not None or slot.end_word != slot.start_word + 1 for slot in window):
         return False
     pieces = [words[slot.start_word] for slot in window]
+    dose_next = window[-1].end_word < len(words) and words[window[-1].end_word][:1].isdigit()  # in a medicine's place
     if not all(piece.isalpha() for piece in pieces):
         return False
     if any((piece in _DOSING_WORDS or piece in _USE_WORDS or piece in _REASON_WORDS) and piece not in _SYLLABLE_WORDS for piece in pieces):
         return False
-    dose_next = window[-1].end_word < len(words) and words[window[-1].end_word][:1].isdigit()
     if pieces[-1] in {"a", "an", "and", "in"} and not dose_next:
         return False  # "notice in a", "code in a": a phrase running on; "MS Conte in 15mg" is in a name's place
     common = sum(piece in kb.common_words and piece not in _SYLLABLE_WORDS for piece in pieces)
-    if common >= 2 and common * 2 > len(pieces):
+    if common >= 2 and common * 2 > len(pieces) and not dose_next:
         return False  # "terms which", "s all there": everyday speech, not one name said in pieces ("bu pre nor feen" is)
     if any(piece in _BODY_PARTS for piece in pieces):
         return False  # "oil on head", "cream on knee": where a remedy goes, not a name's syllables
