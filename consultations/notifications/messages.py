@@ -381,7 +381,13 @@ def _message_in_active_language(
         connection=connection,
         headers={"Message-ID": make_msgid(domain=_shared(pieces, ("domain",), site_domain))},
         calendar=(
-            appointment_ics(appointment=appointment, method=method, changeable=context["changeable"], shared=pieces),
+            appointment_ics(
+                appointment=appointment,
+                method=method,
+                changeable=context["changeable"],
+                shared=pieces,
+                manage_url=context["manage_url"],
+            ),
             method,
         ),
     )

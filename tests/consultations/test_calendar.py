@@ -1,10 +1,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, Event
 from icalendar.parser import Contentline
 
-from consultations.calendar import _folded, appointment_ics, appointment_uid
+from consultations.calendar import _attendee, _folded, appointment_ics, appointment_place, appointment_uid
 from consultations.models import Appointment
 from tests.factories import AppointmentFactory
 
@@ -193,3 +193,50 @@ def test_lines_are_folded_as_icalendar_folds_them():
             for offset in range(3):
                 line = Contentline(("D" * offset + ("ab\\," + filler) * 80)[:length])
                 assert _folded(line) == line.to_ical(), (length, filler, offset)
+
+
+def icalendar_event_lines(appointment, method, description, stamp):
+    """The appointment's lines as icalendar's Event writes them, from the same values."""
+    event = Event()
+    event.add("uid", appointment_uid(appointment))
+    event.add("sequence", max(appointment.version - 1, 0))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", appointment.start.astimezone(UTC))
+    event.add("dtend", appointment.end.astimezone(UTC))
+    event.add("location", appointment_place(appointment))
+    event.add("attendee", _attendee(appointment, method))
+    event.add("description", description)
+    written = b"".join(line.to_ical() + b"\r\n" for line in event.content_lines() if line)
+    return written.removeprefix(b"BEGIN:VEVENT\r\n").removesuffix(b"END:VEVENT\r\n")
+
+
+AWKWARD = [
+    ("Pat", "Lee", "Sam Lee, PharmD", ""),
+    ('Zoë "Zed"', "O’Neil", "Dr. Ávila; Sons", "Suite 3, rear"),
+    ("a^b", "Smith, John; Jr: x", "Back\\slash, PharmD", "Unit ^7; \\ door"),
+    ("José María " * 6, "Núñez", "Noor 'Q' Haddad " * 4, "Calle Mayor, 1; piso 2 " * 3),
+    ("O'Brien", "d’Arcy", "Pharmacist, with, commas", "a" * 150),
+]
+
+
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
+@pytest.mark.parametrize("changeable", [True, False])
+@pytest.mark.parametrize("mode", ["in_person", "video"])
+def test_the_appointment_s_lines_are_written_as_icalendar_s_event_writes_them(
+    db, method, changeable, mode, monkeypatch
+):
+    stamp = datetime(2026, 12, 1, 15, 0, 7, 123456, tzinfo=UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: stamp)
+    for n, (first, last, pharmacist, street) in enumerate(AWKWARD):
+        appointment = AppointmentFactory(
+            start=START + timedelta(days=n), mode=mode, version=n + 1,
+            patient__first_name=first, patient__last_name=last, pharmacist__display_name=pharmacist,
+            pharmacist__location__address_line2=street,
+            pharmacist__meeting_link="https://meet.example.com/r?x=" + "a\\b,c;d^e" * n,
+        )
+        ics = appointment_ics(appointment=appointment, method=method, changeable=changeable, shared={})
+        (event,) = Calendar.from_ical(ics).walk("VEVENT")
+
+        own = icalendar_event_lines(appointment, method, str(event["DESCRIPTION"]), stamp)
+        assert own in ics, (first, last, pharmacist, street)
+        assert Calendar.from_ical(ics).to_ical() == ics
