@@ -283,7 +283,7 @@ WORDFREQ_VERSION = "3.1.1"
 SPANISH_WORD_COUNT = 50_000
 ENGLISH_WORD_COUNT = 100_000
 # The commonest English words ("those", "state"): never read as a misspelt opioid's name.
-COMMON_WORD_COUNT = 3_000
+COMMON_WORD_COUNT = 10_000
 
 
 def _wordfreq_top(language: str, count: int) -> tuple[str, list[str]]:

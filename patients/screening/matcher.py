@@ -614,6 +614,12 @@ def _read_group(
         corrected = (
             _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
         )
+        named_before = any(s.term is not None and s.end_word == position for s in slots)
+        if corrected is None and word in kb.common_words and not named_before and _a_dose_at(words, position + 1):
+            # "ultra 50mg for pain": an everyday word one sound from an opioid, in a medicine's place
+            # before a dose, may be that opioid ("Mucinex ultra 600 mg" names its medicine first).
+            near = _closest(phonetic_key(word), kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, 1)
+            corrected = (kb.opioid_sounds[near[0]], True) if near is not None else None
         if corrected is None:
             if not after_reason:
                 unknown.append(position)
@@ -713,7 +719,7 @@ def _joined_split_names(
                 term = _in_context(term, words, slot.end_word, frozenset(words), kb)
             # Two everyday words ("period pain") are what they say, unless together they spell a name.
             # ("percy set 10/325", where a dose follows, is in a medicine's place and may be one).
-            dose_next = slot.end_word < len(words) and words[slot.end_word][:1].isdigit()
+            dose_next = _a_dose_at(words, slot.end_word)
             everyday = _is_plain_word(words[previous.start_word]) and _is_plain_word(words[slot.start_word]) and not dose_next
             corrected = None if term is not None or everyday or len(whole) < _SPLIT_NAME_MIN_LENGTH else _correct_spelling(whole, kb)
             found = term if term is not None else (corrected[0] if corrected is not None else None)
@@ -725,6 +731,13 @@ def _joined_split_names(
                 continue
         joined.append(slot)
     return joined
+
+
+def _a_dose_at(words: list[str], index: int) -> bool:
+    """ "50", "50mg", "patch 25": a strength at `index`, maybe after a form word."""
+    if index < len(words) and words[index] in _DOSING_WORDS:
+        index += 1
+    return index < len(words) and words[index][:1].isdigit()
 
 
 _BODY_PARTS = _word_set(
@@ -777,7 +790,7 @@ def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token
     if any(slot.term is not None or slot.end_word != slot.start_word + 1 for slot in window):
         return False
     pieces = [words[slot.start_word] for slot in window]
-    dose_next = window[-1].end_word < len(words) and words[window[-1].end_word][:1].isdigit()  # in a medicine's place
+    dose_next = _a_dose_at(words, window[-1].end_word)  # in a medicine's place
     if not all(piece.isalpha() for piece in pieces):
         return False
     if any((piece in _DOSING_WORDS or piece in _USE_WORDS or piece in _REASON_WORDS) and piece not in _SYLLABLE_WORDS for piece in pieces):
@@ -1148,7 +1161,8 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
     kb = knowledge_base()
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
-    # "those" is one sound from Tossex and "stated" from Statex: the commonest words are what they say.
+    # "those" is one sound from Tossex, "codes" from Codis, "ultra" (omega, strength) from Ultram: the
+    # commonest words are what they say (`_read_group` asks again where a dose follows one).
     opioid = None if word in kb.common_words else _closest(sound, kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, allowed)
     if opioid is not None and opioid[1] >= 2 and _is_plain_word(word):
         # "anesthesia" is two sounds from Anexsia: an everyday word far from an opioid's name is only

@@ -959,3 +959,11 @@ def test_everyday_phrases_are_not_heard_as_an_opioid_said_in_pieces(entry):
 def test_a_name_said_in_pieces_is_still_heard():
     assert is_opioid(screen_medication("tram a doll 50 for my back"))
     assert is_opioid(screen_medication("MS Conte in 30 mg at night"))
+
+
+def test_a_common_word_near_an_opioid_is_only_asked_about_in_a_medicines_place():
+    assert not is_opioid(screen_medication("Ultra omega 3 fish oil daily"))
+    assert not is_opioid(screen_medication("Mucinex ultra 600 mg twice a day"))
+    assert not any(f.code.startswith("opioid") for f in screen_medication("codes for my glucose meter, metformin"))
+    flags = screen_medication("ultra 50mg for pain")  # no name before it, a dose after: for the pharmacist
+    assert [f.code for f in flags] == ["opioid_possible"]
