@@ -71,7 +71,7 @@ class KnowledgeBase:
     spanish_words: frozenset[str] = frozenset()  # everyday Spanish words, folded: never a medicine's name
     # Everyday English newer than Webster's Second ("lyme", "cpap", "idk"): not an unknown name beside a named one.
     english_words: frozenset[str] = frozenset()
-    # The commonest English words ("those", "state"): never corrected to an opioid's name.
+    # The commonest English and Spanish words ("those", "llame"): never corrected to an opioid's name.
     common_words: frozenset[str] = frozenset()
 
 
@@ -140,7 +140,7 @@ def build_index(raw: dict) -> KnowledgeBase:
         other_sounds_by_prefix=_grouped(other_sounds, FUZZY_FAR_PREFIX),
         spanish_words=frozenset(raw.get("everyday_words_es", {}).get("words", ())),
         english_words=frozenset(raw.get("everyday_words_en", {}).get("words", ())),
-        common_words=frozenset(raw.get("common_words_en", {}).get("words", ())),
+        common_words=frozenset(raw.get("common_words", {}).get("words", ())),
     )
 
 

@@ -734,10 +734,15 @@ def _joined_split_names(
 
 
 def _a_dose_at(words: list[str], index: int) -> bool:
-    """ "50", "50mg", "patch 25": a strength at `index`, maybe after a form word."""
+    """ "50", "50mg", "patch", "patch 25": a strength or a medicine's form at `index`."""
+    if index < len(words) and words[index] in _FORM_NAMES:
+        return True
     if index < len(words) and words[index] in _DOSING_WORDS:
         index += 1
     return index < len(words) and words[index][:1].isdigit()
+
+
+_FORM_NAMES = _word_set("patch patches tab tabs tablet tablets film films strip strips pill pills capsule capsules syrup lozenge lollipop")
 
 
 _BODY_PARTS = _word_set(

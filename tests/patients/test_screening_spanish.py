@@ -149,3 +149,9 @@ def test_newer_everyday_english_beside_a_medicine_is_not_an_unknown_name(entry):
 def test_newer_english_words_hide_neither_an_unknown_brand_nor_an_opioid():
     assert unrecognised_words("Zorvadex 20 mg for my Lyme") == ["Zorvadex"]  # made up: still asked about
     assert is_opioid(screen("percs idk like 2 a day, also CPAP"))
+
+
+def test_common_spanish_words_are_not_read_as_an_opioids_name():
+    # "llame" (call) is one sound from LAAM, "reciba" from Rezira.
+    assert not is_opioid(screen_medication("si tengo dolor llame a mi doctora; tomo metformina 500"))
+    assert not is_opioid(screen_medication("reciba mi lista: losartán 50 y vitamina D"))
