@@ -12,12 +12,14 @@ and nothing the patient told us about their health.
 import hashlib
 from datetime import UTC
 from email.utils import parseaddr
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as django_gettext
 from icalendar import Calendar, Event, vCalAddress, vText
-from icalendar.parser import Contentline
+from icalendar.parser import Contentline, Parameters
 
 from welltopia.phones import phone_for_people
 
@@ -82,6 +84,8 @@ def appointment_ics(
         manage_url = appointment_manage_url(appointment)
 
     phone = _shared(shared, ("phone", appointment.location.phone), lambda: phone_for_people(appointment.location.phone))
+    # Named gettext so makemessages still finds the words; translated once per batch and language.
+    gettext = _translations(shared)
     lines = [
         gettext("With %(pharmacist)s, pharmacist at %(pharmacy)s.")
         % {"pharmacist": appointment.pharmacist.display_name, "pharmacy": appointment.location.name}
@@ -116,11 +120,43 @@ def appointment_ics(
         f"UID:{_text(appointment_uid(appointment))}",
         # Version 1 is the first booking; each reschedule or cancellation raises the version.
         f"SEQUENCE:{max(appointment.version - 1, 0)}",
-        f"ATTENDEE;{_attendee(appointment, method).params.to_ical().decode()}:mailto:{patient.email}",
+        f"ATTENDEE;{_attendee_parameters(appointment, method, shared)}:mailto:{patient.email}",
         f"DESCRIPTION:{_text(chr(10).join(lines))}",
         f"LOCATION:{_text(appointment_place(appointment))}",
     )
-    return head + b"".join(_folded(Contentline(line)) + b"\r\n" for line in own) + tail
+    return head + b"".join(_folded(line) + b"\r\n" for line in own) + tail
+
+
+def _translations(shared: dict | None):
+    """``gettext``, remembering in ``shared`` what it gave for the active language."""
+    if shared is None:
+        return django_gettext
+    known = shared.setdefault(("gettext", get_language()), {})
+
+    def translated(message: str) -> str:
+        try:
+            return known[message]
+        except KeyError:
+            words = known[message] = django_gettext(message)
+            return words
+
+    return translated
+
+
+def _attendee_parameters(appointment, method: str, shared: dict | None) -> str:
+    """The ATTENDEE line's parameters as icalendar writes ``_attendee``'s (sorted by name, so CN
+    first): the patient's name per row, the others, the same for every patient, once per method."""
+    name = Parameters({"CN": vText(appointment.patient.full_name)}).to_ical().decode()
+    others = _shared(shared, ("attendee", method), lambda: _attendee_parameters_but_the_name(method))
+    return f"{name};{others}"
+
+
+def _attendee_parameters_but_the_name(method: str) -> str:
+    anyone = SimpleNamespace(patient=SimpleNamespace(email="anyone@example.com", full_name="Anyone"))
+    written = _attendee(anyone, method).params.to_ical().decode()
+    if not written.startswith("CN=Anyone;"):
+        raise ValueError(f"the attendee's parameters no longer start with CN: {written!r}")
+    return written.removeprefix("CN=Anyone;")
 
 
 def _utc(moment) -> str:
@@ -141,12 +177,14 @@ _FOLD_AT = 74
 _ESCAPES = "\\^"
 
 
-def _folded(line) -> bytes:
+def _folded(line: str) -> bytes:
     """A content line folded as icalendar folds it (``Contentline.to_ical``), for a plain ASCII line
     by slicing rather than icalendar's walk over every character and its UTF-8 length, which cost
-    a third of an invitation. A line with any other character is left to icalendar."""
+    a third of an invitation. A longer line with any other character is left to icalendar; one of
+    fewer than 75 octets is never folded."""
     if not line.isascii():
-        return line.to_ical()
+        written = line.encode("utf-8")
+        return written if len(written) < _FOLD_AT + 1 else Contentline(line).to_ical()
     pieces = []
     start = 0
     while len(line) - start > _FOLD_AT:
