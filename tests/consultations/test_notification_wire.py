@@ -11,11 +11,13 @@ from email.policy import default
 
 import pytest
 from django.core.mail import message as django_message
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from consultations.models import Appointment, Notification
 from consultations.notifications.delivery import notifications_send_due
-from consultations.notifications.messages import _sanitized, message_pieces, notification_message
+from consultations.notifications.messages import _manage_url, _sanitized, message_pieces, notification_message
+from consultations.selectors import appointment_manage_url
 from tests.consultations.test_notifications import book, reschedule
 from tests.factories import AppointmentFactory, IntakeFactory, PatientFactory
 
@@ -185,3 +187,22 @@ def test_a_spanish_patient_s_moved_appointment_arrives_with_her_name_as_typed(db
     for message in (booked, moved):
         (calendar,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
         assert "Peña" in calendar.get_content()
+
+
+@pytest.mark.parametrize("token", ["aX5gM3ZtSc9fPFIwsebGqWZBm7u1Qiy0KXZz8ka35AY", "T" * 43, "a_b-" * 6])
+def test_a_batch_writes_the_manage_link_reverse_would(db, token):
+    appointment = AppointmentFactory()
+    appointment.manage_token = token
+    pieces = message_pieces()
+    _manage_url(pieces, AppointmentFactory())  # a batch that has written another link already
+
+    assert _manage_url(pieces, appointment) == appointment_manage_url(appointment)
+
+
+@pytest.mark.parametrize("token", ["short-token", "has space " * 3, "x" * 65])
+def test_a_token_the_urls_refuse_is_refused_in_a_batch_too(db, token):
+    appointment = AppointmentFactory()
+    appointment.manage_token = token
+
+    with pytest.raises(NoReverseMatch):
+        _manage_url(message_pieces(), appointment)
