@@ -3,11 +3,15 @@ a plain smtplib loop sending the same messages to the same sink in the same run.
 
 Run from the repository root:  python bench/reminders.py             (figures)
                                 python bench/reminders.py --profile   (and cProfile's top costs)
+                                python bench/reminders.py --profile FILE   (and the stats kept in FILE)
 
 The database: PostgreSQL when DATABASE_URL names one that answers (a throwaway database
 `<name>_bench_reminders_<pid>` is created beside it, migrated, seeded and dropped at the end),
 otherwise a throwaway SQLite file under var/bench. A line on stderr says which. SQLite runs in WAL
-mode without an fsync per commit (with one, this machine's disk sets the pace: about 40 emails/s).
+mode without an fsync per commit (with one, this machine's disk sets the pace: about 40 emails/s),
+and the PostgreSQL database with synchronous_commit off for the same reason (each email is one
+transaction, and one WAL flush costs about 2.8 ms on this machine's disk, more than the rest of
+the email); BENCH_DURABLE=1 keeps PostgreSQL's flush per commit.
 The sink is aiosmtpd in a thread of this process; both senders keep one SMTP connection open
 and take turns, 500 messages at a time (our scan, then smtplib resending what it just sent).
 Prints reminders_per_s, reminder_queries_per_email (every statement the scan sends, BEGIN
@@ -60,8 +64,11 @@ def configure_database() -> tuple[str, tuple[str, str] | None]:
             admin_url = parts._replace(path="/postgres").geturl()
             with psycopg.connect(admin_url, autocommit=True, connect_timeout=2) as admin:
                 admin.execute(f'CREATE DATABASE "{name}"')
+                if os.environ.get("BENCH_DURABLE") != "1":
+                    admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
             os.environ["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
-            return "PostgreSQL", (admin_url, name)
+            durable = "" if os.environ.get("BENCH_DURABLE") == "1" else " (synchronous_commit off)"
+            return f"PostgreSQL{durable}", (admin_url, name)
         except Exception as error:  # noqa: BLE001 (unreachable: measure on SQLite and say so)
             sys.stderr.write(f"reminders.py: PostgreSQL not usable ({type(error).__name__}), using SQLite\n")
     os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
@@ -221,6 +228,8 @@ def main():
             if len(sink.messages) != at_sink + 2 * len(ours_messages):
                 raise SystemExit("the smtplib loop lost messages")
         if profiler:
+            if len(sys.argv) > sys.argv.index("--profile") + 1:
+                profiler.dump_stats(sys.argv[sys.argv.index("--profile") + 1])  # for pstats or snakeviz
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
             pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)

@@ -29,7 +29,10 @@ How an email travels
    workers or two scans never send one row twice. The sender then checks the appointment is
    still in the state and version the row was written for, renders the templates and sends
    through the configured backend: one SMTP connection for the scan, the templates and the
-   pharmacy's words prepared once per batch and language.
+   pharmacy's words prepared once per batch and language. In a batch each template is rendered
+   once per language and shape with markers for the row's values (``messages._rendered``), and
+   over Django's SMTP backend the email goes as bytes written directly
+   (``AppointmentEmail.wire_bytes``), the same bytes the email package would write.
 
 Why a signal between the outbox and the tasks
 ---------------------------------------------
