@@ -609,8 +609,8 @@ def _read_group(
             continue
         if word in _REASON_WORDS:
             after_reason = True  # what follows "for" is the reason, not a medicine
-        if _is_noise(word) or word in OTHER_PEOPLE_AND_PETS or word in _PHARMACIES_AND_PLANS:
-            continue  # "Optum Rx" is never a misspelt opium
+        if _is_noise(word) or word in OTHER_PEOPLE_AND_PETS or word in _PHARMACIES_AND_PLANS or word in _PILL_LOOKS:
+            continue  # "Optum Rx" is never a misspelt opium, nor a "maroon and pink capsule" Mabron
         corrected = (
             _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
         )
@@ -630,18 +630,22 @@ def _read_group(
     # "pain meds: ibuprofen", "pain pills (percocet)": the named medicine is the one meant, and the
     # unnamed one's words are the patient's own ("no pain meds since my last Percocet").
     term_slots = [s for s in term_slots if not _names_which_pain_medicine(s, term_slots, segment_of)]
+    group_words = frozenset(words)
     if term_slots or names_a_medicine:
         # Beside a known medicine, here or elsewhere in the entry, everyday words ("after surgery",
         # "in recovery, working the steps; meds are ...") are the patient's own remarks; unknown
         # names are still reported.
         # Newer everyday English ("Lyme", "CPAP", "idk") only here: it never shapes a spelling correction.
-        unknown = [p for p in unknown if not _is_plain_word(words[p]) and words[p] not in kb.english_words]
-    group_words = frozenset(words)
+        unknown = [
+            p for p in unknown
+            if not _is_plain_word(words[p]) and words[p] not in kb.english_words and not words[p].endswith(_CONDITION_ENDINGS)
+        ]
     mentions = []
     # An everyday word that may be an opioid ("breaking", two sounds from Breakyl) is reported for the
     # pharmacist but does not cut the words of the medicines around it.
     maybe = [s for s in term_slots if s.possible and s.corrected and _is_plain_word(words[s.start_word])]
     readings: list[Timing] = []
+    afters: list[list[str]] = []
     previous_after: list[str] = []
     for index, slot in enumerate(term_slots):
         assert slot.term is not None  # term_slots holds only slots with a term
@@ -650,6 +654,7 @@ def _read_group(
             # "Norvasc, not Norco, 10 mg daily": the patient sets one name apart from its look-alike.
             readings.append(Timing(Use.NEVER, cue="not"))
             previous_after = []
+            afters.append([])
             continue
         bounds = [s for s in term_slots if s is slot or s not in maybe]
         before, after = _window(words, bounds, bounds.index(slot))
@@ -668,6 +673,15 @@ def _read_group(
             timing = readings[-1]
         readings.append(timing)
         previous_after = after
+        afters.append(after)
+    # "Hospice comfort kit: morphine liquid and lorazepam, seal not broken, no doses given": a kit or
+    # a bottle never opened holds every medicine named in it that has no words of its own.
+    unused = next((t for t in reversed(readings) if t.use is Use.NEVER and _UNUSED_CUES & set(t.cue.split())), None)
+    if unused is not None and _CONTAINERS & group_words:
+        readings = [
+            unused if t == CURRENT and not any(w[:1].isdigit() for w in words_after) else t
+            for t, words_after in zip(readings, afters, strict=True)
+        ]
     for slot, timing in zip(term_slots, readings, strict=True):
         assert slot.term is not None
         mentions.append(
@@ -693,6 +707,14 @@ def _read_group(
 
 
 _MY_OWN = _word_set("i im me my mine myself")
+# Operations, tests and conditions ("lumpectomy", "colonoscopy", "fibromyalgia"): words of medicine,
+# never a medicine's name.
+_CONDITION_ENDINGS = (
+    "ectomy", "otomy", "ostomy", "plasty", "scopy", "graphy", "gram", "itis", "osis", "emia", "algia", "pathy",
+    "plegia", "rrhea", "rrhoea",
+)
+_UNUSED_CUES = _word_set("opened given untouched unopened sealed seal nobody unused")
+_CONTAINERS = _word_set("kit kits bottle bottles box boxes package packet pack supply stash")
 _DOSE_UNITS = _word_set("mg mcg g ml iu units unit tab tabs tablet tablets cap caps capsule capsules")
 
 
@@ -745,6 +767,12 @@ def _a_dose_at(words: list[str], index: int) -> bool:
 _FORM_NAMES = _word_set("patch patches tab tabs tablet tablets film films strip strips pill pills capsule capsules syrup lozenge lollipop")
 
 
+# How a pill looks, as patients describe it from the bottle: never a misspelt medicine's name.
+_PILL_LOOKS = _word_set(
+    "white black red pink maroon purple violet lavender blue navy teal turquoise green yellow orange peach "
+    "brown tan beige gray grey gold golden silver clear cream ivory coral salmon aqua "
+    "round oval oblong capsule shaped scored speckled imprint imprinted engraved debossed"
+)
 _BODY_PARTS = _word_set(
     "head neck back knee knees shoulder shoulders hip hips hand hands foot feet leg legs arm arms skin face chest "
     "belly stomach tummy temple temples scalp joints joint wrist ankle elbow toe toes"

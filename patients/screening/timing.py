@@ -55,7 +55,9 @@ _ALLERGY = frozenset(
 _NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither", "nothing", "without", "insteadof"])
 # "my husband takes oxycodone": someone else's medicine, unless the patient says they take it too.
 _SOMEONE_ELSE = frozenset(
-    ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa", "grandmother", "grandfather", "grandparents", "aunt", "uncle", "cousin", "niece", "nephew", "client", "resident"]
+    ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa", "grandmother", "grandfather", "grandparents", "aunt", "uncle", "cousin", "niece", "nephew", "client", "resident",
+     # what families call grandparents and parents in the languages our patients also speak: "my lola is the patient"
+     "nana", "nanna", "granny", "gran", "grandad", "granddad", "papa", "lola", "lolo", "nanay", "tatay", "abuela", "abuelo"]
 )
 _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat"])
 # Never a misspelt medicine: "for my brother" is not Brontex.
@@ -74,7 +76,9 @@ _NEGATED_VERBS = frozenset(["dont", "doesnt", "didnt", "havent", "hasnt", "hadnt
 _CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn", "wasn", "aren", "weren", "won", "can"])
 # Words that may stand between a negation and the drug it governs: "no history of opioid use".
 _NEGATION_FILLER = frozenset(
-    ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug"]
+    ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
+     # "never taken an opioid", "no strong pain medicine", "never had a single narcotic"
+     "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real"]
 )
 _ENDED = frozenset(
     ["free", "zero", "stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore", "removed"]
@@ -227,7 +231,7 @@ def read_timing(
     someone_else = _someone_elses(before, around, patient)
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
-    at_work = _at_work(around, after_name=len(before))
+    at_work = _at_work(around, after_name=len(before), patient=patient)
     if at_work:
         return Timing(Use.NEVER, cue=at_work)
     if _not_started(around) or _a_start_to_come(before, after):
@@ -339,13 +343,15 @@ _HANDLING = frozenset(
 _HANDLING_AT_WORK = frozenset({"administer", "administering", "dispensing", "wasting"})  # not a label's "dispense as written"
 
 
-def _at_work(words: list[str], after_name: int = -1) -> str:
+def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = frozenset()) -> str:
     # "we use hydromorphone on dogs": a job's "we", and the animals or patients it is used on.
     on_others = "we" in words and bool({"patients", "animals", "residents", "clients"} & set(words) | _PETS & set(words))
     handling = _HANDLING & set(words) or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
         w
         for i, w in enumerate(words)
-        if w in {"counselor", "counsellor"} and (i == after_name or words[i - 1 : i] in (["clinic"], ["a"], ["an"], ["as"]))
+        if w in {"counselor", "counsellor"}
+        and (i == after_name or words[i - 1 : i] in (["clinic"], ["a"], ["an"], ["as"]))
+        and words[i + 1 : i + 2] not in (["every"], ["weekly"], ["each"], ["on"], ["twice"], ["once"], ["monthly"])
     }  # "suboxone clinic counselor", "I'm a counselor"; not "counselor every Wed", whom the patient sees
     if not (_JOBS & set(words) and handling) and not _HANDLING_AT_WORK & set(words):
         return ""
@@ -356,7 +362,8 @@ def _at_work(words: list[str], after_name: int = -1) -> str:
     )  # "I take it too"; not "I take nothing"
     if on_others and not me and not mine and not _own_use_of_anothers(words):
         return "use"  # "we use it on dogs" is the job's "use"
-    if _takes_it_oneself(words) or _own_use_of_anothers(words) or me:  # "none for me" is no use
+    # "the hospice give her morphine and she take it", typed for the patient: her use, not a job.
+    if _takes_it_oneself(words, patient if patient else None) or _own_use_of_anothers(words) or me:  # "none for me" is no use
         return ""
     return next(w for w in words if w in _HANDLING or w in handling)
 
@@ -403,7 +410,10 @@ def _not_started(words: list[str]) -> bool:
     """ "not started", "haven't started", "haven't taken any yet": a medicine still to come."""
     for index, word in enumerate(words):
         before = words[max(0, index - 2) : index]
-        if word in {"started", "start", "begun"} and {"not", "havent", "hasnt", "didnt", "never"} & set(before):
+        if word in {"started", "start", "begun"} and {"not", "havent", "hasnt", "didnt", "never", "nothing"} & set(before):
+            return True
+        # "I haven't decided or started": the negation reaches across "decided or".
+        if word in {"started", "begun"} and words[max(0, index - 4) : index - 1] and {"havent", "hasnt", "not"} & set(words[max(0, index - 4) : index]) and "or" in words[max(0, index - 2) : index]:
             return True
         # "Off the methadone? Not yet." is still on it.
         yet = word == "yet" and {"havent", "hasnt", "not"} & set(words[max(0, index - 4) : index])
@@ -416,7 +426,7 @@ _STOPPING_WORDS = frozenset({"off", "stop", "stopped", "quit", "done", "clean", 
 # "the surgeon will give me Percocet then", "her surgeon plans Norco after her surgery on Dec 15",
 # "surgeon mentioned oxycodone after": a start to come. Never beside words of use now.
 _WILL_START = frozenset({"give", "prescribe", "start", "put", "send", "order", "write"})
-_TO_COME = frozenset({"plans", "planned", "planning", "mentioned", "scheduled", "recommends", "wants"})
+_TO_COME = frozenset({"plans", "planned", "planning", "mentioned", "scheduled", "recommends", "wants", "says", "said"})
 _AFTER_AN_EVENT = frozenset({"surgery", "delivery", "procedure", "operation", "it", "that", "discharge", "birth"})
 
 
@@ -610,13 +620,14 @@ def _never_had_it(after: list[str]) -> str:
             )
         ):
             return f"{word} {following[0]}"  # "not taken since Monday" is a stop, read further on
-        if word in {"never", "not"} and following[:1] in (["ever"], ["been"]) and after[index + 2 : index + 3] and after[index + 2] in _NEVER_HAD:
+        if word in {"never", "not"} and following[:1] in (["ever"], ["been"], ["got"], ["was"], ["were"]) and after[index + 2 : index + 3] and after[index + 2] in _NEVER_HAD:
             return f"{word} {after[index + 2]}"
         if word == "no" and following in (["doses", "given"], ["doses", "taken"], ["dose", "given"], ["dose", "taken"], ["thanks"], ["thank", "you"]):
             return "no " + " ".join(following)
         if word == "none" and following[:1] and following[0] in {"given", "taken", "used"}:
             return f"none {following[0]}"  # "the nurse says none given"
-        if (word in _UNUSED_SUPPLY or (word == "seal" and following[:1] == ["intact"])) and not _takes_it_oneself(after):
+        sealed = word == "seal" and (following[:1] == ["intact"] or following in (["not", "broken"], ["unbroken"]))
+        if (word in _UNUSED_SUPPLY or sealed) and not _takes_it_oneself(after):
             return word
         if word == "nobody" and following[:1] and following[0] in _NEVER_HAD | {"has", "used", "touched"}:
             return "nobody"  # "still sealed and nobody has used it"
@@ -1103,6 +1114,14 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             # Sunday"): the latest such day; never "every Monday", "next Friday" or "this Sunday".
             said = word if previous in _LAST_FOLLOWERS or previous not in _BEFORE_A_WEEKDAY else f"{previous} {word}"
             found.append((said, _last_weekday(_WEEKDAYS[word], today)))
+        elif (military := _MILITARY_DATE.match(word)) is not None:
+            # "15OCT26", "03NOV2026": the day-month-year of military and VA records.
+            day_number, month_name, year_number = military.groups()
+            year = int(year_number) + (2000 if len(year_number) == 2 else 0)
+            try:
+                found.append((word, date(year, _MONTHS[month_name], int(day_number))))
+            except ValueError:
+                pass
         elif word in _MONTHS and _names_a_month(word, previous, following):
             read = _month_date(words, i, today)
             if read is not None:
@@ -1130,6 +1149,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
 
 
 _TOOK = frozenset({"took", "taken", "used", "had"})
+_MILITARY_DATE = re.compile(r"^(\d{1,2})(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)(\d{2}|\d{4})$")
 _SEASON_ENDS = {"spring": (5, 31), "summer": (8, 31), "fall": (11, 30), "autumn": (11, 30), "winter": (12, 31)}
 _NOT_A_PAST_WEEKDAY = frozenset({"every", "each", "next", "this", "coming", "following", "by", "per", "a"})
 _BEFORE_A_WEEKDAY = frozenset({"since", "on", "last", "till", "until", "before", "stopped", "quit", "finished", "ended", "past"})

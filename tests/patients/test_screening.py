@@ -967,3 +967,9 @@ def test_a_common_word_near_an_opioid_is_only_asked_about_in_a_medicines_place()
     assert not any(f.code.startswith("opioid") for f in screen_medication("codes for my glucose meter, metformin"))
     flags = screen_medication("ultra 50mg for pain")  # no name before it, a dose after: for the pharmacist
     assert [f.code for f in flags] == ["opioid_possible"]
+
+
+def test_operations_and_conditions_are_not_reported_as_unknown_medicines():
+    flags = screen_medication("anastrozole 1 mg since my mastectomy, and gabapentin for neuropathy after chemo")
+    assert not any(f.code == "unrecognised" for f in flags)
+    assert any(f.code == "unrecognised" for f in screen_medication("metformin and Zorbinex 20"))  # a name nobody knows

@@ -1052,3 +1052,40 @@ def test_a_dated_course_of_known_length_ends_when_it_runs_out():
     assert is_opioid(screen("hydrocodone starting Oct 1 for 7 days, still taking it"))
     # "2 weeks ago" says when, not how long.
     assert is_opioid(screen("percocet from the dentist 1 week ago, only took one"))
+
+
+# Set P (veterans, hospice and cancer care, bottle labels, second-language English, workers'
+# compensation, hedging): the causes of its first reading's misses and false alarms, in our own words.
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "methadone 40 mg daily from the OTP, counselor every Monday",  # the counselor the patient sees
+        "Grandma (nana) is the patient, the hospice give her oxycodone liquid and she take it at night",
+    ],
+)
+def test_set_p_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "CEPHALEXIN 500MG CAP TAKE 1 CAPSULE 4 TIMES DAILY. Peach and white capsule.",  # a colour is not Mabron
+        "Comfort kit from hospice in the cupboard: morphine solution and haloperidol, seal not broken, no doses given",
+        "The pain clinic might try Belbuca next year, I have not agreed or started. Naproxen only.",
+        "The oncologist says we may start oxycodone in January, nothing started yet.",
+        "I have never taken a narcotic in my life; I use ibuprofen",
+        "Dentist wrote Tylenol #3 on 11/20 just in case, it never got filled",
+        "Knee surgery 12/14; the surgeon said Norco after that, nothing now",
+        "No strong pain medicine, only Tylenol",
+        "VA clinic weaned me off tramadol, last dose 09OCT26; now gabapentin",
+    ],
+)
+def test_set_p_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry)), entry
+
+
+def test_a_military_date_is_read():
+    flags = screen("oxycodone, last dose 20NOV26")
+    assert is_opioid(flags)  # 7 days before the intake: inside the interval
+    assert [f.last_dose for f in flags] == [date(2026, 11, 20)]
