@@ -238,7 +238,12 @@ def read_timing(
         return Timing(Use.NEVER, cue="not started")  # "may prescribe oxycodone after my surgery; not started"
     switched = _switched(before, after)
     if switched == "to":
-        return Timing(Use.CURRENT, cue="switched to")  # "switched from gabapentin to tramadol in October"
+        # "switched from gabapentin to tramadol in October" is taken now; "tapered to tramadol
+        # 2022-2024" names the years it was taken, and they are over.
+        over = _over_in_years(after, today)
+        if over is not None:
+            return Timing(Use.ENDED, over[1], cue="switched to", when=over[0])
+        return Timing(Use.CURRENT, cue="switched to")
     if switched == "from":
         # "switched from oxycodone to tramadol last month": the old one ended when the new one began.
         when, last_dose = read_date(around, today=today, raw=raw)
@@ -266,6 +271,8 @@ def read_timing(
         # "suboxone 16 mg a day, 3 years clean": clean of other drugs, on the medicine every day.
         current = _dose_frequency(around)
 
+    if current and current.split()[0] in {"tapered", "weaned", "cut"} and (over := _over_in_years(after, today)) is not None:
+        return Timing(Use.ENDED, over[1], cue=current, when=over[0])  # "tapered to tramadol 2022-2024"
     if current:
         return Timing(Use.CURRENT, cue=current)
     # "I don't take it every day now, just prn", "percocet sometimes, last one 2 weeks ago": a
@@ -291,6 +298,15 @@ def read_timing(
         # "hydromorphone Nov 3, then oxycodone": the first was over when the next one began.
         return Timing(Use.ENDED, last_dose, cue="then", when=when)
     return CURRENT
+
+
+def _over_in_years(after: list[str], today: date) -> tuple[str, date] | None:
+    """ "… to tramadol 2022-2024": the years the medicine was taken, when they are over."""
+    years = [w for w in after if len(w) == 4 and w.isdigit() and w[:2] in {"19", "20"}]
+    if len(years) < 2:
+        return None
+    when, last = read_date(after, today=today)
+    return (when, last) if last is not None and last.year < today.year else None
 
 
 # "Rx history", "order history", "claims history": a printout's heading, not a past use.

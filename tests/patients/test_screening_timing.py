@@ -1089,3 +1089,11 @@ def test_a_military_date_is_read():
     flags = screen("oxycodone, last dose 20NOV26")
     assert is_opioid(flags)  # 7 days before the intake: inside the interval
     assert [f.last_dose for f in flags] == [date(2026, 11, 20)]
+
+
+def test_the_years_a_new_medicine_was_taken_end_it_when_they_are_over():
+    assert not is_opioid(screen("Percocet 2015-2019, then switched to tramadol 2019-2023; nothing since"))
+    assert not is_opioid(screen("morphine 2016-2020, tapered to codeine 2020-2022, off everything since"))
+    # Years that reach this one, or no years at all, keep the new medicine taken now.
+    assert is_opioid(screen("switched from oxycodone to tramadol 2025-2026, still on it"))
+    assert is_opioid(screen("tapered to tramadol 50 a day"))
