@@ -430,57 +430,67 @@ def _message_in_active_language(
     return message
 
 
-# What the templates print from the context; every other entry (the flags, the intake minutes)
-# only decides which sentences appear, and is part of a skeleton's key.
-_PRINTED = (
-    "first_name", "when", "until", "mode", "pharmacist_name", "meeting_link", "place", "pharmacy_name",
-    "pharmacy_phone", "pharmacy_phone_uri", "manage_url", "intake_url", "book_url", "previous_when",
-)
-# Printed values whose {% if %} also decides whether a sentence appears at all.
-_PRINTED_IF_SET = ("meeting_link", "intake_url", "previous_when")
-
-
 def _rendered(pieces: dict | None, name: str, context: dict) -> tuple[str, str, str]:
     """The subject (not yet on one line), text and HTML of one email.
 
-    In a batch each template is rendered once per language and shape (which sentences appear),
-    with a marker in place of every printed value: a skeleton. A row's email is its skeleton with
-    the row's values put back, HTML-escaped in the HTML exactly as the template's autoescape does
-    (``conditional_escape``) and as they are in the text. The values are put into the rendered
-    skeleton and never read as template or searched for markers, so no value can be mistaken for
-    one. ``tests/consultations/test_notification_wire.py`` compares with whole renders.
+    In a batch each template is rendered once per language and shape with a marker in place of
+    every text value of the context: a skeleton. The shape is everything else the templates may
+    decide on: each flag's and number's value, and whether each text is empty (``{% if
+    meeting_link %}``). A row's email is its shape's skeleton with the row's texts put back,
+    HTML-escaped in the HTML exactly as the template's autoescape does (``conditional_escape``) and
+    as they are in the text. The texts are put into the rendered skeleton and never read as
+    template or searched for markers, so no value can be mistaken for one. A template that changes
+    a value (a filter such as ``upper`` or ``slice``) changes its marker: each skeleton is checked,
+    filled in with its first row, against that row's whole render, and a shape that fails is
+    rendered whole for every row. ``tests/consultations/test_notification_wire.py`` compares the
+    two ways over many rows.
     """
     if pieces is None:
-        return tuple(_render(None, f"emails/{name}-{part}", context) for part in _PARTS)
+        return _rendered_whole(pieces, name, context)
+    texts = {key: str(value) for key, value in context.items() if isinstance(value, str)}
     shape = (
-        name, context["in_person"], context["cancelled"], context["changeable"], context["intake_minutes"],
-        *(bool(context.get(key)) for key in _PRINTED_IF_SET),
+        name,
+        *((key, bool(value)) for key, value in texts.items()),
+        *((key, value) for key, value in context.items() if key not in texts),
     )
-    skeletons = _shared(pieces, ("skeleton", *shape), lambda: _skeletons(pieces, name, context))
-    printed = [key for key in _PRINTED if key in context]
-    text = {key: str(context[key]) for key in printed}
+    skeletons = _shared(pieces, ("skeleton", *shape), lambda: _skeletons(pieces, name, context, texts))
+    if skeletons is None:
+        return _rendered_whole(pieces, name, context)
+    return _filled_in(skeletons, context, texts)
+
+
+def _filled_in(skeletons: tuple[list[str], ...], context: dict, texts: dict) -> tuple[str, str, str]:
     # Most values have nothing to escape; those are as escape() would give them.
     html = {
         key: value if _NOTHING_TO_ESCAPE.fullmatch(value) else conditional_escape(context[key])
-        for key, value in text.items()
+        for key, value in texts.items()
     }
     subject, body, body_html = skeletons
-    return _filled(subject, text), _filled(body, text), _filled(body_html, html)
+    return _filled(subject, texts), _filled(body, texts), _filled(body_html, html)
 
 
 _PARTS = ("subject.txt", "body.txt", "body.html")
 _NOTHING_TO_ESCAPE = re.compile(r"[^&<>\"']*")
 
 
-def _skeletons(pieces: dict, name: str, context: dict) -> tuple[list[str], ...]:
-    """The three templates rendered with markers, each split into [text, key, text, key, …, text]."""
+def _rendered_whole(pieces: dict | None, name: str, context: dict) -> tuple[str, str, str]:
+    return tuple(_render(pieces, f"emails/{name}-{part}", context) for part in _PARTS)
+
+
+def _skeletons(pieces: dict, name: str, context: dict, texts: dict) -> tuple[list[str], ...] | None:
+    """The three templates rendered with markers, each split into [text, key, text, key, …, text];
+    None when they cannot be filled in: a template changed a marker (what is left of one is in the
+    skeleton's words, or the first row filled in differs from its whole render)."""
     marker = f"Wt{secrets.token_hex(8)}"  # letters and digits: no escaping or trimming changes it
-    markers = dict(context)
-    for key in _PRINTED:
-        if key in context and (key not in _PRINTED_IF_SET or context[key]):
-            markers[key] = f"{marker}{key}{marker}"
-    split = re.compile(f"{marker}([a-z_]+){marker}").split
-    return tuple(split(_render(pieces, f"emails/{name}-{part}", markers)) for part in _PARTS)
+    markers = {**context, **{key: f"{marker}{key}{marker}" for key, value in texts.items() if value}}
+    split = re.compile(f"{marker}([A-Za-z0-9_]+){marker}").split
+    skeletons = tuple(split(_render(pieces, f"emails/{name}-{part}", markers)) for part in _PARTS)
+    changed = re.compile(marker[2:], re.IGNORECASE)
+    if any(changed.search(words) for skeleton in skeletons for words in skeleton[::2]):
+        return None
+    if _filled_in(skeletons, context, texts) != _rendered_whole(pieces, name, context):
+        return None
+    return skeletons
 
 
 def _filled(skeleton: list[str], values: dict[str, str]) -> str:

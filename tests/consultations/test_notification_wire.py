@@ -11,10 +11,12 @@ from email.policy import default
 
 import pytest
 from django.core.mail import message as django_message
+from django.template import engines
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from consultations.models import Appointment, Notification
+from consultations.notifications import messages
 from consultations.notifications.delivery import notifications_send_due
 from consultations.notifications.messages import _manage_url, _sanitized, message_pieces, notification_message
 from consultations.selectors import appointment_manage_url
@@ -206,3 +208,36 @@ def test_a_token_the_urls_refuse_is_refused_in_a_batch_too(db, token):
 
     with pytest.raises(NoReverseMatch):
         _manage_url(message_pieces(), appointment)
+
+
+def rendered_from(monkeypatch, source):
+    """The HTML ``_rendered`` writes in a batch, from a template written here."""
+    template = engines["django"].from_string(source)
+    monkeypatch.setattr(messages, "_render", lambda pieces, name, context: template.render(context))
+    pieces = message_pieces()
+    return lambda **context: messages._rendered(pieces, "any", context)[2]  # the HTML
+
+
+def test_every_text_of_the_context_is_the_row_s_own_and_every_flag_shapes_the_email(monkeypatch):
+    render = rendered_from(
+        monkeypatch, "{{ nickname }}{% if vip %} (VIP){% endif %}{% if note %}: {{ note }}{% endif %}"
+    )
+
+    assert render(nickname="Ann", vip=True, note="") == "Ann (VIP)"
+    assert render(nickname="Bob", vip=False, note="") == "Bob"
+    assert render(nickname="Cy & Di", vip=False, note="hi") == "Cy &amp; Di: hi"
+    assert render(nickname="Ed", vip=True, note="<b>") == "Ed (VIP): &lt;b&gt;"
+
+
+def test_a_template_that_changes_a_value_is_rendered_whole_for_every_row(monkeypatch):
+    render = rendered_from(monkeypatch, "{{ nickname|upper }} at {{ when|slice:':3' }}")
+
+    assert render(nickname="Ann", when="Monday") == "ANN at Mon"
+    assert render(nickname="Bob", when="Tuesday") == "BOB at Tue"
+
+
+def test_a_template_that_cuts_a_value_is_rendered_whole_for_every_row(monkeypatch):
+    render = rendered_from(monkeypatch, "at {{ when|slice:':3' }}")
+
+    assert render(when="Monday") == "at Mon"
+    assert render(when="Friday") == "at Fri"
