@@ -327,6 +327,16 @@ def read_entry(
             found = [m if _said_taking_before(text, m) else _as_allergy(m) for m in found]
         mentions.extend(found)
         unknown_spans.extend(unknown)
+    # "Hospice comfort kit in the fridge (morphine, lorazepam, haloperidol), seal never opened": the
+    # kit's medicines, listed apart, share what is said of the kit.
+    unused = next((m.timing for m in reversed(mentions) if m.timing.use is Use.NEVER and _UNUSED_CUES & set(m.timing.cue.split())), None)
+    kit_at = next((t.start for t in tokens if t.text in _CONTAINERS), None)
+    if unused is not None and kit_at is not None:
+        # Only what is named after the kit is in it: "Percocet; also an unopened bottle of Norco" keeps the Percocet.
+        mentions = [
+            replace(m, timing=unused) if m.timing == CURRENT and m.start > kit_at and not any(w[:1].isdigit() for w in m.context) else m
+            for m in mentions
+        ]
     return Reading(tuple(mentions), tuple(unknown_spans), bool(all_words & TOPICAL_WORDS))
 
 
@@ -677,10 +687,11 @@ def _read_group(
     # "Hospice comfort kit: morphine liquid and lorazepam, seal not broken, no doses given": a kit or
     # a bottle never opened holds every medicine named in it that has no words of its own.
     unused = next((t for t in reversed(readings) if t.use is Use.NEVER and _UNUSED_CUES & set(t.cue.split())), None)
-    if unused is not None and _CONTAINERS & group_words:
+    kit_at = next((i for i, w in enumerate(words) if w in _CONTAINERS), None)
+    if unused is not None and kit_at is not None:
         readings = [
-            unused if t == CURRENT and not any(w[:1].isdigit() for w in words_after) else t
-            for t, words_after in zip(readings, afters, strict=True)
+            unused if t == CURRENT and slot.start_word > kit_at and not any(w[:1].isdigit() for w in words_after) else t
+            for t, words_after, slot in zip(readings, afters, term_slots, strict=True)
         ]
     for slot, timing in zip(term_slots, readings, strict=True):
         assert slot.term is not None

@@ -510,6 +510,14 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
         possessive = following == "s"
         if (says_they_take or possessive) and theirs:
             return word
+    # "Mom (the patient): … I'm her daughter and I'm the one on tramadol": a caregiver's own medicine.
+    if patient and not patient & _FIRST_PERSON:
+        last_i = max((i for i, w in enumerate(before) if w in {"i", "im"}), default=None)
+        mine = before[last_i:] if last_i is not None else []
+        if mine and {"on", "take", "takes", "taking", "use", "using"} & set(mine) and not (
+            (patient | _THIRD_PERSON | {"her", "his", "both", "too", "also", "we", "us"}) & set(mine + around[len(before) :])
+        ):
+            return "the one typing"
     # "husband oxycodone 10 mg for his spine" in a household list: the person is the label.
     labelled = len(before) == 1 and before[0] in _SOMEONE_ELSE and before[0] not in patient and not caregiver
     if labelled and theirs:
@@ -643,8 +651,9 @@ def _never_had_it(after: list[str]) -> str:
         if word == "none" and following[:1] and following[0] in {"given", "taken", "used"}:
             return f"none {following[0]}"  # "the nurse says none given"
         sealed = word == "seal" and (following[:1] == ["intact"] or following in (["not", "broken"], ["unbroken"]))
-        if (word in _UNUSED_SUPPLY or sealed) and not _takes_it_oneself(after):
-            return word
+        of_the_next = bool(after[index + 1 :]) and set(after[index + 1 :]) <= {"bottle", "bottles", "box", "pack", "package", "kit", "of", "a", "an", "the"}
+        if (word in _UNUSED_SUPPLY or sealed) and not _takes_it_oneself(after) and not of_the_next:
+            return word  # not "Percocet and an unopened bottle of Norco", which is said of the Norco
         if word == "nobody" and following[:1] and following[0] in _NEVER_HAD | {"has", "used", "touched"}:
             return "nobody"  # "still sealed and nobody has used it"
         if word == "hold" and after[max(0, index - 2) : index] == ["pharmacy", "to"]:

@@ -1097,3 +1097,17 @@ def test_the_years_a_new_medicine_was_taken_end_it_when_they_are_over():
     # Years that reach this one, or no years at all, keep the new medicine taken now.
     assert is_opioid(screen("switched from oxycodone to tramadol 2025-2026, still on it"))
     assert is_opioid(screen("tapered to tramadol 50 a day"))
+
+
+def test_a_kit_never_opened_holds_the_medicines_named_after_it_only():
+    assert not is_opioid(screen("Hospice kit in the fridge (hydromorphone, haloperidol, atropine drops), seal never opened"))
+    # Named before the kit, or said of the next medicine only, the first is still taken.
+    assert is_opioid(screen("Percocet and an unopened bottle of Norco in the cabinet"))
+    assert is_opioid(screen("oxycodone, and a hospice kit (morphine) never opened"))
+
+
+def test_a_caregivers_own_medicine_is_not_the_patients():
+    assert not is_opioid(screen("Dad (the patient): donepezil, Flomax. I'm his son and I'm the one on oxycodone"))
+    # Both taking it, or the patient taking it, stays the patient's.
+    assert is_opioid(screen("Dad (the patient) and I both take tramadol"))
+    assert is_opioid(screen("Dad (the patient): I give him his oxycodone at night"))
