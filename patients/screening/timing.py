@@ -22,6 +22,7 @@ washout rules; this module only reads words and dates. Plain Python, no web fram
 from __future__ import annotations
 
 import calendar
+import contextlib
 import enum
 import re
 from collections.abc import Sequence
@@ -1143,10 +1144,8 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             # "15OCT26", "03NOV2026": the day-month-year of military and VA records.
             day_number, month_name, year_number = military.groups()
             year = int(year_number) + (2000 if len(year_number) == 2 else 0)
-            try:
+            with contextlib.suppress(ValueError):  # "31FEB26" is no day
                 found.append((word, date(year, _MONTHS[month_name], int(day_number))))
-            except ValueError:
-                pass
         elif word in _MONTHS and _names_a_month(word, previous, following):
             read = _month_date(words, i, today)
             if read is not None:
