@@ -488,10 +488,12 @@ def _opening_of_the_one_before(clause: _Clause, groups: list[list[_Clause]]) -> 
         return 0
     words = [t.text for t in clause.words[:first_drug]]
     end = 0
+    # "but pt never filled it", "and I never took it": who said it, then the denial.
+    lead = next((i for i, w in enumerate(words) if w not in _OPENING_SUBJECTS), len(words))
     if words[:1] == ["then"]:
         end = 1
-    elif words[:1] == ["never"] and len(words) >= 3 and words[1] in _NEVER_HAD and words[2] in _IT:
-        end = 3
+    elif words[lead : lead + 1] == ["never"] and len(words) >= lead + 3 and words[lead + 1] in _NEVER_HAD and words[lead + 2] in _IT:
+        end = lead + 3
     elif words[:1] == ["last"] and len(words) > 2 and words[1] in _DOSE_WORDS:
         end = next((i for i, w in enumerate(words) if i > 1 and w in _AFTER_A_LAST_DOSE), len(words))
         if not any(_is_a_date_word(w) for w in words[2:end]):
@@ -508,7 +510,8 @@ def _opening_of_the_one_before(clause: _Clause, groups: list[list[_Clause]]) -> 
     return next(i for i, token in enumerate(clause.tokens) if token is last) + 1
 
 
-_NEVER_HAD = _word_set("had took taken used tried")
+_NEVER_HAD = _word_set("had took taken used tried filled")
+_OPENING_SUBJECTS = _word_set("but and so pt patient she he i they we")
 _IT = _word_set("it them any one")
 _DOSE_WORDS = _word_set("dose pill pills tab tablet patch shot injection one")
 _AFTER_A_LAST_DOSE = _word_set("since then now and but so i im currently today only")

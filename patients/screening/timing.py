@@ -79,7 +79,7 @@ _CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn",
 _NEGATION_FILLER = frozenset(
     ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
      # "never taken an opioid", "no strong pain medicine", "never had a single narcotic"
-     "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real"]
+     "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "is", "are"]
 )
 _ENDED = frozenset(
     ["free", "zero", "stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore", "removed"]
@@ -126,8 +126,9 @@ _DENIAL_TIMES = frozenset({"now", "currently", "presently", "right"})
 # stands straight before it ("not oxycodone"), with "any", or across these words only, and then only
 # when nothing but a time or a pronoun follows the drug: "not taking oxycodone now", "I'm not on
 # methadone": a clean denial, read like "no opioids now". "not taking it as prescribed" is not one.
-_NOT_FILLER = frozenset({"taking", "take", "taken", "using", "use", "used", "on", "currently", "ever", "been", "had", "have", "i"})
-_AFTER_A_CLEAN_NOT = _DENIAL_TIMES | frozenset({"it", "them", "those", "these", "that", "at", "the", "moment", "present"})
+_NOT_FILLER = frozenset({"taking", "take", "taken", "using", "use", "used", "on", "currently", "ever", "been", "had", "have", "i", "or", "nor", "the"})
+# "I not take codeine or tramadol", "not the codeine one": what may follow a drug that "not" denies.
+_AFTER_A_CLEAN_NOT = _DENIAL_TIMES | frozenset({"it", "them", "those", "these", "that", "at", "the", "moment", "present", "or", "nor", "one", "kind", "version", "type"})
 # Words of continuing use: "just prn", "only on bad days", "sometimes". Beside a denial or a last
 # dose they say the drug is still taken now and then: "I don't take it every day now, just prn",
 # "percocet sometimes, last one 2 weeks ago". A stop ("stopped", "used to", "anymore") still wins.
@@ -226,7 +227,12 @@ def read_timing(
     unused = next((w for w in before[-4:] if w in _UNUSED_SUPPLY), "")  # "an unopened bottle of Vicodin"
     if unused and _takes_it_oneself(after):
         unused = ""
-    not_taken = _free_of_it(before, after) or _never_had_it(after) or _offer_refused(before, after) or unused
+    # "wants to stay off narcotics", "trying to stay away from opioids": a wish, not a use or a stop.
+    staying_off = any(
+        w in _PLANS | {"trying", "try", "tries"} and before[i + 1 : i + 3] in (["to", "stay"], ["to", "keep"]) and set(before[i + 3 : i + 5]) & {"off", "away"}
+        for i, w in enumerate(before)
+    )
+    not_taken = _free_of_it(before, after) or _never_had_it(after) or _offer_refused(before, after) or unused or ("staying off" if staying_off else "")
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
     someone_else = _someone_elses(before, around, patient)
@@ -456,6 +462,12 @@ def _a_start_to_come(before: list[str], after: list[str]) -> bool:
     if _takes_it_oneself(around) or any(w[:1].isdigit() and len(w) <= 3 and w != "0" for w in before[-3:]):
         return False
     will = any(w == "will" and set(before[i + 1 : i + 3]) & _WILL_START for i, w in enumerate(before))
+    # "PM doc wants to start me on Butrans": someone else's plan to start the patient on it.
+    will = will or any(
+        w == "start" and before[i - 1 : i] == ["to"] and before[i + 1 : i + 3] in (["me", "on"], ["her", "on"], ["him", "on"], ["them", "on"])
+        and bool((_PLANS | _TO_COME) & set(before[:i]))
+        for i, w in enumerate(before)
+    )
     comes_after = after[:1] == ["after"] and (len(after) == 1 or after[1] in _AFTER_AN_EVENT | {"my", "her", "his", "the"})
     return will or (bool(_TO_COME & set(before)) and (comes_after or "then" in after))
 
@@ -497,7 +509,8 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
             continue  # "Breastfeeding mom on Suboxone": the patient describing herself
         if word in patient or _TYPING & set(before[index + 1 : index + 4]):
             continue  # the patient, named by a caregiver; or the one typing
-        following = before[index + 1]
+        # "My son (15) have tramadol": an age after the person is no verb.
+        following = next((w for w in before[index + 1 :] if not w.isdigit()), "")
         # "Wife is the patient. Her mother … uses fentanyl patches": another person than the one named.
         for_this_one = caregiver and (not patient or word in patient or word in _THIRD_PERSON)
         not_the_patient = before[index + 1 : index + 4] == ["not", "the", "patient"] or before[index + 1 : index + 3] == ["not", "patient"]
@@ -705,6 +718,8 @@ def _takes_it_oneself(words: list[str], patient: frozenset[str] | None = None) -
     for index, word in enumerate(words):
         if word not in _USE_VERBS or words[index + 1 : index + 2] == ["homes"]:  # "take-homes": clinic doses
             continue
+        if words[index + 1 : index + 2] in (["only"], ["just"]) and words[index + 2 : index + 3] and words[index + 2] not in _PRONOUNS:
+            continue  # "Me, I take only blood pressure pill": something else, and only that
         start = max(0, index - 4)
         at = next((i for i in range(index - 1, start - 1, -1) if words[i] in subjects), None)
         subject = words[at] if at is not None else ""
@@ -763,6 +778,8 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             ahead = around[index + 1 : index + 4]
             if word in {"going", "plan", "plans", "planning"} and ahead[:1] == ["to"] and not _STOP_OR_USE & set(ahead):
                 continue  # "going to NA", "plan: PT twice a week": not "going to quit methadone"
+            if word in _PLANS and ahead[:1] == ["to"] and ((ahead[1:2] and ahead[1] in _REFUSING) or ahead[1:3] == ["stay", "off"]):
+                continue  # "wants to avoid narcotics", "wants to stay off them": no use
             if word in {"taking", "using", "takes", "tapering", "weaning"} and (previous in _STOPPED_DOING or previous in {"completed", "longer", "stop"}):
                 continue  # "stopped taking", "finished tapering", "no longer taking", a discharge list's "STOP taking": what stopped
             if word == "now" and around[index + 1 : index + 2] in (["just"], ["only"]) and not _still_this_one(around[index + 2 :]) and any(w in _ENDED or w in _UNTIL for w in around[:index]):
@@ -1077,7 +1094,7 @@ def _one_off(words: list[str]) -> bool:
         following = words[index + 1] if index + 1 < len(words) else ""
         if word == "once" and index > 0 and words[index - 1] in {"just", "only", "that"}:
             return following not in _AFTER_A_FREQUENCY
-        if word == "once" and following in {"for", "after", "when", "around", "at", "during", ""}:
+        if word == "once" and following in {"for", "after", "when", "around", "at", "during", "", "nothing", "none", "no"}:
             return True  # "tylenol 3 once for a toothache around Easter"
         if word == "one" and following == "time" and index > 0 and words[index - 1] in {"just", "only", "that"}:
             return (words[index + 2] if index + 2 < len(words) else "") not in _AFTER_A_FREQUENCY
@@ -1162,9 +1179,9 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
                 word = f"{previous} {word}"
             found.append((word, day))
     for token in raw.split():
-        slashed = _slash_date(token.strip("().,;"), today)
+        slashed = _slash_date(token.strip("().,;:"), today)
         if slashed is not None:
-            found.append((token.strip("().,;"), slashed))
+            found.append((token.strip("().,;:"), slashed))
     found = [(text, day) for text, day in found if day <= today]
     if not found:
         return "", None
@@ -1513,7 +1530,7 @@ def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
 
 
 def _in_a_slash_date(year: str, raw: str, today: date) -> bool:
-    return any(year in token and _slash_date(token.strip("().,;"), today) for token in raw.split())
+    return any(year in token and _slash_date(token.strip("().,;:"), today) for token in raw.split())
 
 
 def _slash_date(token: str, today: date) -> date | None:

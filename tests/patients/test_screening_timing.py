@@ -1111,3 +1111,31 @@ def test_a_caregivers_own_medicine_is_not_the_patients():
     # Both taking it, or the patient taking it, stays the patient's.
     assert is_opioid(screen("Dad (the patient) and I both take tramadol"))
     assert is_opioid(screen("Dad (the patient): I give him his oxycodone at night"))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "My neurologist says neither is a narcotic: gabapentin and sumatriptan",
+        "the urgent care doctor wants to start me on Nucynta next month, I said I'd think about it",
+        "I not take morphine or oxycodone, only paracetamol",
+        "cough syrup: the plain one, not the codeine one",
+        "Percocet script written 11/19 but she never filled it (wants to stay off narcotics); ice packs",
+        "ER visit 10/20/2026: morphine 4 mg IV once. Nothing for pain at discharge",
+        "My daughter (12) have codeine syrup from her doctor. Me, I take only vitamin D",
+    ],
+)
+def test_denials_plans_and_others_medicines_worded_in_other_ways(entry):
+    assert not is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "I take only oxycodone, 5 mg at night",  # "only" before the medicine itself
+        "ER visit 11/24/2026: morphine 4 mg IV once",  # three days before the intake
+        "my doctor wants me to keep taking tramadol",
+    ],
+)
+def test_and_their_look_alikes_that_stay_use(entry):
+    assert is_opioid(screen(entry)), entry
