@@ -33,7 +33,8 @@ unrecognised 0.375 at its first score, 2026-11-28, rules 2026.11.13) and set M (
 blind2026m_README.md: recall 0.960, false alarms 0.125, unrecognised 0.108 at its first score,
 2026-11-28, rules 2026.11.16) and set N (blind2026n_*, see blind2026n_README.md: recall 0.983, false
 alarms 0.142, unrecognised 0.143 over its 70 ordinary negatives at its first score, 2026-11-28, rules
-2026.11.17).
+2026.11.17) and set P (blind2026p_*, see blind2026p_README.md: recall 0.983, false alarms 0.092,
+unrecognised 0.171 over its 70 ordinary negatives at its first score, 2026-11-28, rules 2026.11.20).
 Nobody has read which lines
 of set B the engine gets wrong. Lines starting with "#" are comments (sets D to G open each list
 with a few).
@@ -43,6 +44,9 @@ blind2026h_README.md), also untuned: scored once, its lines never read against t
 screening_set_o_* are the same three on set O (blind2026o_*, 120 + 120 entries written blind on
 2026-11-28: screen-reader wording, understating men, students, long chronic-illness lists, questions
 about LDN, shift workers; see blind2026o_README.md), untuned in the same way.
+screening_set_q_* are the same three on set Q (blind2026q_*, 120 + 120 entries written blind on
+2026-11-28: autoimmune and long-COVID communities, pharmacy notes and PDMP text, surgery, headache
+clinics, rural families, uninsured buyers; see blind2026q_README.md), untuned in the same way.
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
@@ -73,6 +77,10 @@ SET_H_ORDINARY_LINES = 110
 # negatives name no opioid). Scored once at the sixth stop; its lines are not read either.
 SET_O_DAY = date(2026, 11, 28)
 SET_O_ORDINARY_LINES = 70
+# A fourth: blind2026q_*, written blind on 2026-11-28 for that day (blind2026q_README.md; its first 70
+# negatives name no opioid). Scored once at the seventh stop; its lines are not read either.
+SET_Q_DAY = date(2026, 11, 28)
+SET_Q_ORDINARY_LINES = 70
 RUNS = 500
 ENTRIES_PER_INTAKE = 20
 
@@ -86,7 +94,7 @@ def read_lines(name: str) -> list[str]:
 SET_DAYS = {
     "blind2026i_": date(2026, 11, 28), "blind2026j_": date(2026, 11, 28), "blind2026k_": date(2026, 11, 28),
     "blind2026l_": date(2026, 11, 28), "blind2026m_": date(2026, 11, 28),
-    "blind2026n_": date(2026, 11, 28),
+    "blind2026n_": date(2026, 11, 28), "blind2026p_": date(2026, 11, 28),
 }
 
 
@@ -109,7 +117,7 @@ def main() -> int:
     noisy = [e for e in ordinary if unrecognised(e)]
     tuned_sets = (
         "", "holdout_", "blind2026_", "blind2026c_", "blind2026d_", "blind2026e_", "blind2026f_", "blind2026g_",
-        "blind2026i_", "blind2026j_", "blind2026k_", "blind2026l_", "blind2026m_", "blind2026n_",
+        "blind2026i_", "blind2026j_", "blind2026k_", "blind2026l_", "blind2026m_", "blind2026n_", "blind2026p_",
     )
     tuned_pos: list[str] = []
     tuned_neg: list[str] = []
@@ -128,6 +136,9 @@ def main() -> int:
     o_pos, o_neg = read_lines("blind2026o_opioids.txt"), read_lines("blind2026o_non_opioids.txt")
     o_missed, o_alarms = score(o_pos, o_neg, SET_O_DAY)
     o_noisy = [e for e in o_neg[:SET_O_ORDINARY_LINES] if unrecognised(e, SET_O_DAY)]
+    q_pos, q_neg = read_lines("blind2026q_opioids.txt"), read_lines("blind2026q_non_opioids.txt")
+    q_missed, q_alarms = score(q_pos, q_neg, SET_Q_DAY)
+    q_noisy = [e for e in q_neg[:SET_Q_ORDINARY_LINES] if unrecognised(e, SET_Q_DAY)]
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
     intakes = [
@@ -151,6 +162,9 @@ def main() -> int:
     print(f"screening_set_o_recall: {1 - len(o_missed) / len(o_pos):.3f} ratio")
     print(f"screening_set_o_false_positive_rate: {len(o_alarms) / len(o_neg):.3f} ratio")
     print(f"screening_set_o_unrecognised_rate: {len(o_noisy) / SET_O_ORDINARY_LINES:.3f} ratio")
+    print(f"screening_set_q_recall: {1 - len(q_missed) / len(q_pos):.3f} ratio")
+    print(f"screening_set_q_false_positive_rate: {len(q_alarms) / len(q_neg):.3f} ratio")
+    print(f"screening_set_q_unrecognised_rate: {len(q_noisy) / SET_Q_ORDINARY_LINES:.3f} ratio")
     print(f"screening_tuned_recall: {1 - len(tuned_missed) / len(tuned_pos):.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {len(tuned_alarms) / len(tuned_neg):.3f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
@@ -158,6 +172,7 @@ def main() -> int:
     print(f"blind set: {len(missed)} missed, {len(alarms)} false alarms, {len(noisy)} unrecognised", file=sys.stderr)
     print(f"set H: {len(h_missed)} missed, {len(h_alarms)} false alarms, {len(h_noisy)} unrecognised", file=sys.stderr)
     print(f"set O: {len(o_missed)} missed, {len(o_alarms)} false alarms, {len(o_noisy)} unrecognised", file=sys.stderr)
+    print(f"set Q: {len(q_missed)} missed, {len(q_alarms)} false alarms, {len(q_noisy)} unrecognised", file=sys.stderr)
     return 0
 
 
