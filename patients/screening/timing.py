@@ -256,6 +256,9 @@ def read_timing(
         when, last_dose = read_date(around, today=today, raw=raw)
         return Timing(Use.ENDED, last_dose, cue="switched from", when=when)
 
+    decade = _decade_of_life(around, today)
+    if decade is not None:
+        return Timing(Use.ENDED, decade[1], cue="", when=decade[0])  # "methadone in my 20s (I'm 52 now)"
     when, last_dose = read_date(around, today=today, raw=raw)
     if last_dose is not None and _a_fill_date(when, raw):
         when, last_dose = "", None  # "Last filled 11/02/2026": when the supply came, not the last dose
@@ -305,6 +308,36 @@ def read_timing(
         # "hydromorphone Nov 3, then oxycodone": the first was over when the next one began.
         return Timing(Use.ENDED, last_dose, cue="then", when=when)
     return CURRENT
+
+
+_DECADES = {
+    "teens": 19, "teen": 19, "20s": 29, "twenties": 29, "30s": 39, "thirties": 39, "40s": 49, "forties": 49,
+    "50s": 59, "fifties": 59, "60s": 69, "sixties": 69,
+}
+_STILL_NOW = frozenset({"still", "currently", "daily", "again", "nightly"})
+
+
+def _decade_of_life(words: list[str], today: date) -> tuple[str, date] | None:
+    """ "in my 20s (I'm 52 now)": a decade of the patient's life that ended before the age they give,
+    read as its last day at the latest. With no age, or with words of use now, None."""
+    said = next(
+        (i for i, w in enumerate(words) if w == "in" and words[i + 1 : i + 2] in (["my"], ["her"], ["his"]) and words[i + 2 : i + 3] and words[i + 2] in _DECADES),
+        None,
+    )
+    if said is None or _STILL_NOW & set(words):
+        return None
+    age = None
+    for i, w in enumerate(words):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if w in {"im", "am", "m", "age", "aged"} and following.isdigit() and len(following) == 2:
+            age = int(following)
+        elif w.isdigit() and len(w) == 2 and (following in {"yo", "yrs", "y"} or words[i + 1 : i + 3] in (["years", "old"], ["yrs", "old"])):
+            age = int(w)
+    end = _DECADES[words[said + 2]]
+    if age is None or age <= end + 1:
+        return None
+    years_ago = age - end - 1
+    return f"in my {words[said + 2]}", date(today.year - years_ago, today.month, min(today.day, 28))
 
 
 def _over_in_years(after: list[str], today: date) -> tuple[str, date] | None:

@@ -1139,3 +1139,13 @@ def test_denials_plans_and_others_medicines_worded_in_other_ways(entry):
 )
 def test_and_their_look_alikes_that_stay_use(entry):
     assert is_opioid(screen(entry)), entry
+
+
+def test_a_decade_of_life_that_ended_before_the_age_given_is_over():
+    flags = screen("heroin in my twenties, I am 41 now, clean since")
+    assert not is_opioid(flags)
+    assert [f.last_dose.year for f in flags if f.code == "opioid_not_current"] == [2015]
+    # No age, an age still inside the decade, or use going on: a contraindication as before.
+    assert is_opioid(screen("oxycodone in my 30s"))
+    assert is_opioid(screen("oxycodone in my 30s, I'm 38"))
+    assert is_opioid(screen("percocet since my teens, 45 years old, still take one now and then"))
