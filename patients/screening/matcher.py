@@ -330,6 +330,7 @@ def read_entry(
     # "Hospice comfort kit in the fridge (morphine, lorazepam, haloperidol), seal never opened": the
     # kit's medicines, listed apart, share what is said of the kit.
     unused = next((m.timing for m in reversed(mentions) if m.timing.use is Use.NEVER and _UNUSED_CUES & set(m.timing.cue.split())), None)
+    mentions = _classes_named(mentions, text)
     kit_at = next((t.start for t in tokens if t.text in _CONTAINERS), None)
     if unused is not None and kit_at is not None:
         # Only what is named after the kit is in it: "Percocet; also an unopened bottle of Norco" keeps the Percocet.
@@ -341,6 +342,33 @@ def read_entry(
 
 
 _USE_WORDS_BEFORE = _word_set("take takes taking use uses using instead")
+
+
+_IT_IS = re.compile(r"\b(?:it'?s|it is|it was|they are|they were|turned out to be|bottle says|label says)\s*$", re.IGNORECASE)
+
+
+def _classes_named(mentions: list[Mention], text: str) -> list[Mention]:
+    """A class of medicines read with what the entry says of the medicines it names:
+    - "went from opioids to gabapentin; last oxycodone was in July": the class ended with the
+      named opioid's last dose, when every named opioid's use is over and dated;
+    - "the pain pill from my dentist … checked the bottle, it's ibuprofen 600": the unnamed pain
+      medicine is the everyday one named after "it's".
+    """
+    def is_class(m: Mention) -> bool:
+        return m.term.kind == "generic_opioid" or _is_unnamed_pain_medicine(m.term)
+
+    named = [m for m in mentions if m.term.is_opioid and not is_class(m)]
+    ends = [m.timing for m in named if m.timing.use is Use.ENDED and m.timing.last_dose is not None]
+    latest = max(ends, key=lambda t: t.last_dose) if ends and len(ends) == len(named) else None  # type: ignore[arg-type, return-value]
+    identified = any(not m.term.is_opioid and _IT_IS.search(text[: m.start]) for m in mentions)
+    result = []
+    for m in mentions:
+        if is_class(m) and latest is not None and m.timing.use is Use.ENDED and m.timing.last_dose is None:
+            m = replace(m, timing=latest)
+        elif is_class(m) and _is_unnamed_pain_medicine(m.term) and identified and m.timing == CURRENT:
+            m = replace(m, timing=Timing(Use.NEVER, cue="named"))
+        result.append(m)
+    return result
 
 
 def _said_taking_before(text: str, mention: Mention) -> bool:
@@ -672,12 +700,12 @@ def _read_group(
         bounds = [s for s in term_slots if s is slot or s not in maybe]
         before, after = _window(words, bounds, bounds.index(slot))
         timing = read_timing(before, after, today=today, raw=raw, patient=patient)
-        previous = term_slots[index - 1] if index else None
+        named_before = term_slots[index - 1] if index else None
         if (
-            previous is not None
+            named_before is not None
             and timing == CURRENT
             and (not after or (after[0] in _REASON_WORDS and not any(w[:1].isdigit() or w in _MY_OWN for w in after)))
-            and set(slot.term.opioids) & set(previous.term.opioids)  # type: ignore[union-attr]
+            and set(slot.term.opioids) & set(named_before.term.opioids)  # type: ignore[union-attr]
             and before == previous_after[-len(before) :]  # its words before are the other's words after
             and not any(w[:1].isdigit() or w in _MY_OWN for w in before)
         ):

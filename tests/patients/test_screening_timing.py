@@ -1149,3 +1149,11 @@ def test_a_decade_of_life_that_ended_before_the_age_given_is_over():
     assert is_opioid(screen("oxycodone in my 30s"))
     assert is_opioid(screen("oxycodone in my 30s, I'm 38"))
     assert is_opioid(screen("percocet since my teens, 45 years old, still take one now and then"))
+
+
+def test_a_class_of_medicines_reads_with_the_medicines_the_entry_names():
+    assert not is_opioid(screen("came off narcotics after my back healed; last hydrocodone was in March"))
+    assert not is_opioid(screen("the pain pills from urgent care, checked the label, it's naproxen 500"))
+    # A named opioid still taken, or a pain pill that turns out to be one, stays a contraindication.
+    assert is_opioid(screen("went off opioids; last oxycodone in July, tramadol daily"))
+    assert is_opioid(screen("pain pills from the ER, it's Norco"))
