@@ -700,12 +700,13 @@ def _read_group(
         bounds = [s for s in term_slots if s is slot or s not in maybe]
         before, after = _window(words, bounds, bounds.index(slot))
         timing = read_timing(before, after, today=today, raw=raw, patient=patient)
-        named_before = term_slots[index - 1] if index else None
+        prior_slot = term_slots[index - 1] if index else None
         if (
-            named_before is not None
+            prior_slot is not None
             and timing == CURRENT
             and (not after or (after[0] in _REASON_WORDS and not any(w[:1].isdigit() or w in _MY_OWN for w in after)))
-            and set(slot.term.opioids) & set(named_before.term.opioids)  # type: ignore[union-attr]
+            and prior_slot.term is not None
+            and set(slot.term.opioids) & set(prior_slot.term.opioids)
             and before == previous_after[-len(before) :]  # its words before are the other's words after
             and not any(w[:1].isdigit() or w in _MY_OWN for w in before)
         ):
