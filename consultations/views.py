@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -107,9 +107,25 @@ def _choice_and_start_or_redirect(request, data):
 
 
 def _month_grids(days: dict[date, list], link_for_day) -> list[dict]:
-    """Calendar months (weeks of Monday..Sunday) covering the window; days outside it are None."""
+    """Calendar months (weeks of Monday..Sunday) covering the window; days outside it are None.
+
+    The words a screen reader says for each day ("Tuesday, June 2: 3 times free") and the weekday
+    headings are translated here, once a page: in the template they were looked up again in each
+    of some sixty cells and each month, for the same text.
+    """
     if not days:
         return []
+    # A Django date format (the "date" template filter's), e.g. "Tuesday, June 2".
+    day_format = gettext("l, F j")
+    weekdays = [
+        (gettext("Monday"), pgettext("Monday, short", "Mo")),
+        (gettext("Tuesday"), pgettext("Tuesday, short", "Tu")),
+        (gettext("Wednesday"), pgettext("Wednesday, short", "We")),
+        (gettext("Thursday"), pgettext("Thursday, short", "Th")),
+        (gettext("Friday"), pgettext("Friday, short", "Fr")),
+        (gettext("Saturday"), pgettext("Saturday, short", "Sa")),
+        (gettext("Sunday"), pgettext("Sunday, short", "Su")),
+    ]
     first, last = min(days), max(days)
     months = []
     year, month = first.year, first.month
@@ -122,11 +138,21 @@ def _month_grids(days: dict[date, list], link_for_day) -> list[dict]:
                     cells.append(None if day.month != month else {"day": day, "in_window": False})
                     continue
                 count = len(days[day])
+                words = {"day_name": dateformat.format(day, day_format), "count": count}
                 cells.append(
-                    {"day": day, "in_window": True, "count": count, "url": link_for_day(day) if count else None}
+                    {
+                        "day": day,
+                        "in_window": True,
+                        "url": link_for_day(day) if count else None,
+                        "label": ngettext(
+                            "%(day_name)s: %(count)s time free", "%(day_name)s: %(count)s times free", count
+                        ) % words
+                        if count
+                        else gettext("%(day_name)s: no free times") % words,
+                    }
                 )
             weeks.append(cells)
-        months.append({"first": date(year, month, 1), "weeks": weeks})
+        months.append({"first": date(year, month, 1), "weeks": weeks, "weekdays": weekdays})
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
 
@@ -136,17 +162,25 @@ AFTERNOON = gettext_lazy("Afternoon")
 
 
 def _time_groups(times: list[availability.FreeTime], link_for_start) -> list[dict]:
+    """Morning and afternoon buttons. Each time's clock text ("1:30 PM") and zone ("CDT") are
+    written here with the format translated once, as the date filter wrote them in the template
+    (in the page's time zone), at a fraction of the cost a button."""
     tz = availability.pharmacy_zone()
     zones = {t.start.astimezone(tz).tzname() for t in times}
+    # A Django time format, translated (as the "date" template filter read it).
+    clock_format = gettext("g:i A")
     groups = {MORNING: [], AFTERNOON: []}
     for free in times:
         local = free.start.astimezone(tz)
+        shown = timezone.localtime(free.start)
         groups[MORNING if local.hour < 12 else AFTERNOON].append(
             {
                 "start": free.start,
                 "url": link_for_start(free.start),
                 "show_zone": len(zones) > 1,
                 "label": time_label(local, show_zone=len(zones) > 1),
+                "clock": dateformat.format(shown, clock_format),
+                "zone": dateformat.format(shown, "T"),
             }
         )
     return [{"name": str(name), "times": entries} for name, entries in groups.items() if entries]
