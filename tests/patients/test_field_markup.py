@@ -1,4 +1,4 @@
-"""The intake form's fields drawn by patients.forms.BootstrapBoundField read the same to a browser and
+"""The intake form's fields drawn by patients.field_markup.BootstrapBoundField read the same to a browser and
 a screen reader as crispy-forms' bootstrap5 field: the same elements, ids, names, labels, classes
 and aria attributes, each error under its field. Whitespace between tags and the order of an
 element's attributes are all that may differ. Each field is drawn by ours first: crispy adds its
