@@ -67,6 +67,7 @@ _PRINTOUT_WORDS = _word_set(
     """
 qty quantity disp dispense dispensed rfl rf refill refills filled fill fills ndc mfg mfr manufacturer rph sig daw
 lot exp expires expiration discard supply prescriber indication instructions directions rxn rxs
+mychart eob fsbs cbg bgl
 """
 )
 _DOSING_WORDS |= _PRINTOUT_WORDS
@@ -75,6 +76,7 @@ _DOSING_WORDS |= _PRINTOUT_WORDS
 # unknown medicine name.
 _USE_WORDS = _word_set(
     """
+drink drinks drank drinking
 allergic allergy allergies intolerant intolerance reaction reactions rash hives anaphylaxis sensitivity
 sensitive itch itching stopped stop stopping quit quitting discontinued dc dcd ceased finished completed
 ended done off formerly previously previous prior former past history hx used was were had took ex clean
@@ -233,6 +235,8 @@ _SEGMENT_JOINERS = frozenset({"and", "plus", "with", "or"})
 _LIST_JOINERS = frozenset({"and", "or", "nor", "plus"})
 # "Solpadeine Plus (with codeine)", "Xtampza ER (oxycodone)": the words that restate a product by
 # its opioid, so both names share one reading.
+# Words a list of medicines may carry between its names besides "and"/"or": "the opium medicine or the morphine".
+_IN_A_LIST = _word_set("the a an medicine medicines pills pill tablets tablet")
 _RESTATING_WORDS = _word_set("with contains containing incl including has aka generic brand which is i e")
 
 _NIL_ENTRY = re.compile(
@@ -335,7 +339,7 @@ def read_entry(
     if unused is not None and kit_at is not None:
         # Only what is named after the kit is in it: "Percocet; also an unopened bottle of Norco" keeps the Percocet.
         mentions = [
-            replace(m, timing=unused) if m.timing == CURRENT and m.start > kit_at and not any(w[:1].isdigit() for w in m.context) else m
+            replace(m, timing=unused) if m.timing == CURRENT and m.start > kit_at and not re.match(r"[\s(]*\d", text[m.end :]) else m
             for m in mentions
         ]
     return Reading(tuple(mentions), tuple(unknown_spans), bool(all_words & TOPICAL_WORDS))
@@ -1033,7 +1037,8 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
     hi, edge = len(words), slot.end_word
     for following in term_slots[index + 1 :]:
         between = words[edge : following.start_word]
-        if not set(between) <= _LIST_JOINERS and not _restates(slot, following, between):
+        listed = bool(set(between) & _LIST_JOINERS) and set(between) <= _LIST_JOINERS | _IN_A_LIST
+        if not set(between) <= _LIST_JOINERS and not _restates(slot, following, between) and not listed:
             hi = following.start_word
             break
         edge = following.end_word
@@ -1047,7 +1052,8 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
         between = words[previous.end_word : edge]
         # "switched from gabapentin to tramadol": the new medicine reads the words of the switch.
         switch = between == ["to"] and bool(_SWITCH_WORDS & set(words[: previous.start_word]))
-        if not set(between) <= joiners and not switch and not _restates(previous, slot, between):
+        listed = bool(set(between) & _LIST_JOINERS) and set(between) <= joiners | _IN_A_LIST  # "the opium medicine or the morphine"
+        if not set(between) <= joiners and not switch and not _restates(previous, slot, between) and not listed:
             lo = previous.end_word
             break
         edge = previous.start_word
@@ -1206,7 +1212,9 @@ def _in_context(
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.
         others = {w for w in entry_words if w != term.key and not _is_noise(w) and not _is_plain_word(w)}
-        if not entry_words & _USE_CONTEXT and others:
+        previous = words[next_index - 2] if next_index >= 2 else ""
+        done = previous in {"do", "does", "did", "doing"}  # "I still do dope"
+        if not entry_words & _USE_CONTEXT and others and not done:
             return None
     return term
 

@@ -58,7 +58,8 @@ _NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "z
 _SOMEONE_ELSE = frozenset(
     ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa", "grandmother", "grandfather", "grandparents", "aunt", "uncle", "cousin", "niece", "nephew", "client", "resident",
      # what families call grandparents and parents in the languages our patients also speak: "my lola is the patient"
-     "nana", "nanna", "granny", "gran", "grandad", "granddad", "papa", "lola", "lolo", "nanay", "tatay", "abuela", "abuelo"]
+     "nana", "nanna", "granny", "gran", "grandad", "granddad", "papa", "lola", "lolo", "nanay", "tatay", "abuela", "abuelo",
+     "cellie", "cellmate", "bunkie"]
 )
 _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat"])
 # Never a misspelt medicine: "for my brother" is not Brontex.
@@ -70,7 +71,7 @@ _USE_VERBS = frozenset(
 )
 # "I avoid codeine", "I refuse opioid pain meds", "codeine makes me sick so I avoid it".
 _REFUSING = frozenset(["avoid", "avoids", "avoided", "avoiding", "refuse", "refuses", "refused", "decline", "declined"])
-_PRONOUNS = frozenset(["it", "them", "any", "those", "these", "this", "that", "one", "myself"])
+_PRONOUNS = frozenset(["it", "them", "any", "those", "these", "this", "that", "one", "myself", "either", "both"])
 # "I don't take opioids", "doesn't use any narcotics".
 _NEGATED_VERBS = frozenset(["dont", "doesnt", "didnt", "havent", "hasnt", "hadnt", "isnt", "wasnt", "arent", "werent", "wont", "cant"])
 # "haven't" reaches us as "haven" "t"; "do not" as two words.
@@ -79,7 +80,9 @@ _CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn",
 _NEGATION_FILLER = frozenset(
     ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
      # "never taken an opioid", "no strong pain medicine", "never had a single narcotic"
-     "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "is", "are"]
+     "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "is", "are",
+     # "I never in my life eat the opium medicine": the words of a second language
+     "in", "my", "life", "whole", "eat", "eats", "ate"]
 )
 _ENDED = frozenset(
     ["free", "zero", "stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore", "removed"]
@@ -238,6 +241,8 @@ def read_timing(
     someone_else = _someone_elses(before, around, patient)
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
+    if after[:2] == ["not", "me"] and not _takes_it_oneself(after[2:]):
+        return Timing(Use.NEVER, cue="not me")  # "my cellie was on suboxone, not me"
     at_work = _at_work(around, after_name=len(before), patient=patient)
     if at_work:
         return Timing(Use.NEVER, cue=at_work)
@@ -386,12 +391,13 @@ def _until_a_coming_day(words: list[str]) -> bool:
 # keeps it the patient's own.
 _JOBS = frozenset(
     {"nurse", "nurses", "rn", "lpn", "cna", "pharmacist", "technician", "tech", "counselor", "counsellor", "medic",
-     "paramedic", "emt", "vet", "veterinarian", "shift", "shifts", "job", "work", "caregiving", "hospice"}
+     "paramedic", "emt", "vet", "veterinarian", "shift", "shifts", "job", "work", "caregiving", "hospice",
+     "budtender", "dispensary", "shop", "store", "cashier", "clerk"}
 )
 _HANDLING = frozenset(
     {"give", "giving", "administer", "administers", "administering", "dispense", "dispenses", "dispensing", "count",
      "counts", "counting", "waste", "wasting", "pass", "passing", "stock", "stocking", "handle", "handling",
-     "prescribe", "prescribing"}
+     "prescribe", "prescribing", "sell", "sells", "selling"}
 )
 
 
@@ -530,7 +536,12 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
     caregiver = _typed_for_the_patient(before) or bool(patient)
-    uses_anothers = _own_use_of_anothers(around)
+    # "Mom (the patient) was given her roommate's oxycodone in error": the patient took another's.
+    given_to_the_patient = any(
+        w == "given" and around[i - 1 : i] in (["was"], ["got"]) and set(around[max(0, i - 5) : i]) & (patient | {"patient", "pt", "i", "me"})
+        for i, w in enumerate(around)
+    )
+    uses_anothers = _own_use_of_anothers(around) or given_to_the_patient
     theirs = not _takes_it_oneself(around, patient) and not uses_anothers  # unless the patient took it
     for index, word in enumerate(before[:-1]):
         pronoun = word in _THIRD_PERSON and _names_another(before[:index]) and not caregiver
@@ -551,7 +562,7 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
             return word  # "Dad, not the patient, takes tramadol"
         # "I'm his daughter filling this in": the person named is the one typing, not the one taking it.
         typing = bool({"im", "am", "m"} & set(before[max(0, index - 3) : index]))
-        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on"} | _BARE_FORMS or (
+        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on", "does", "did", "smokes", "drinks", "snorts", "shoots"} | _BARE_FORMS or (
             not for_this_one and not typing and _they_take_it(before[index + 1 :])
         )
         possessive = following == "s"
@@ -666,7 +677,10 @@ def _free_of_it(before: list[str], after: list[str]) -> str:
 
 # After the drug: "never filled", "NOT filled", "never picked it up", "seal never opened", "I've never
 # taken any", "no doses given", "I said no thanks": a supply or an offer, never taken.
-_NEVER_HAD = frozenset({"filled", "picked", "opened", "taken", "took", "touched", "collected", "started", "used"})
+_NEVER_HAD = frozenset(
+    {"filled", "picked", "opened", "taken", "took", "touched", "collected", "started", "used", "bought", "buy", "purchased",
+     "given", "sent", "dispensed", "administered", "tried"}
+)
 # A supply never collected or opened: a date after it is when it went back ("not picked up, returned
 # to stock 11/24"), never a last dose.
 _SUPPLY_VERBS = frozenset({"filled", "picked", "opened", "collected"})
@@ -693,7 +707,7 @@ def _never_had_it(after: list[str]) -> str:
             return f"{word} {following[0]}"  # "not taken since Monday" is a stop, read further on
         if word in {"never", "not"} and following[:1] in (["ever"], ["been"], ["got"], ["was"], ["were"]) and after[index + 2 : index + 3] and after[index + 2] in _NEVER_HAD:
             return f"{word} {after[index + 2]}"
-        if word == "no" and following in (["doses", "given"], ["doses", "taken"], ["dose", "given"], ["dose", "taken"], ["thanks"], ["thank", "you"]):
+        if word in {"no", "0", "zero"} and following in (["doses", "given"], ["doses", "taken"], ["dose", "given"], ["dose", "taken"], ["thanks"], ["thank", "you"]):
             return "no " + " ".join(following)
         if word == "none" and following[:1] and following[0] in {"given", "taken", "used"}:
             return f"none {following[0]}"  # "the nurse says none given"
@@ -753,6 +767,8 @@ def _takes_it_oneself(words: list[str], patient: frozenset[str] | None = None) -
             continue
         if words[index + 1 : index + 2] in (["only"], ["just"]) and words[index + 2 : index + 3] and words[index + 2] not in _PRONOUNS:
             continue  # "Me, I take only blood pressure pill": something else, and only that
+        if index and words[index - 1] in {"just", "only"} and words[index + 1 : index + 2] and words[index + 1] not in _PRONOUNS:
+            continue  # "I just smoke weed": something else
         start = max(0, index - 4)
         at = next((i for i in range(index - 1, start - 1, -1) if words[i] in subjects), None)
         subject = words[at] if at is not None else ""
@@ -800,10 +816,14 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             continue
         if word in _CLOSED_BY_A_LAST_DOSE and last_dose is not None and last_dose > index:
             continue  # the last dose said later dates the end of this course or taper
+        if word in {"daily", "nightly"} and last_dose is not None and last_dose > index and {"was", "were", "used"} & set(around[:index]):
+            continue  # "Was on kratom daily; last dose 10/20": how it was taken, before it ended
         if word in _CURRENT:
             previous = around[index - 1] if index > 0 else ""
             if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
                 continue  # "until now", "for 2 years now": how long it has been over
+            if word == "now" and {"not", "no", "never", "dont", "don", "nothing", "none"} & set(around[index + 1 : index + 4]):
+                continue  # "Now I not take any pain medicine": the time of a denial
             if word in {"start", "starting"} and previous == "the":
                 continue  # "at the start of October": a date
             if word in _PLANS | {"started", "start", "began", "begun"} and (previous in _NEGATED_VERBS or previous in {"not", "no", "never"}):
@@ -1162,6 +1182,8 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
                 day = _minus(today, count, unit) - timedelta(days=_HALF_OF.get(unit, 0) if half else 0)
                 found.append((f"{text}{' and a half' if half else ''} {word}", day))
         elif word == "last" and following in {"week", "weekend", "month", "year", "wk", "yr"}:
+            if words[max(0, i - 2) : i] in (["for", "the"], ["over", "the"], ["during", "the"]):
+                continue  # "1-2 a day for the last month": how long, up to now
             found.append((f"last {following}", _end_of_last(following, today)))
         elif word == "this" and following in {"week", "month", "year", "weekend"}:
             found.append((f"this {following}", today))

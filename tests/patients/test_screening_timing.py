@@ -1157,3 +1157,38 @@ def test_a_class_of_medicines_reads_with_the_medicines_the_entry_names():
     # A named opioid still taken, or a pain pill that turns out to be one, stays a contraindication.
     assert is_opioid(screen("went off opioids; last oxycodone in July, tramadol daily"))
     assert is_opioid(screen("pain pills from the ER, it's Norco"))
+
+
+# Set R (release from jail, nursing-home records, translation-app English, dispensaries, Spanglish
+# families, quoted messages): the causes of its first reading, in our own words.
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "probation wants me on Vivitrol but I still do dope on weekends",
+        "kratom capsules from the smoke shop, 3 a day for the last month",
+        "Aide note 11/25: Dad (the patient) was given his neighbor's hydrocodone by mistake",
+        "I just smoke weed, and oxycodone when my back is bad",
+    ],
+)
+def test_set_r_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry)), entry
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "El médico quiere empezar tramadol en enero, todavía no empiezo, solo ibuprofeno",
+        "I never in my life eat the codeine medicine or the tramadol, only vitamin",
+        "my bunkie was on methadone, not me. I take sertraline",
+        "I have allergy on morphine, make me itch after surgery 2015. Now I not take any pain medicine",
+        "my cousin does percs, I've never tried them. I just drink coffee",
+        "the dentist write the Tylenol #3 prescription but I never buy it, only ibuprofen",
+        "comfort kit delivered 11/19 (morphine, lorazepam) in the nightstand, 0 doses given",
+        "Was on tramadol nightly; last dose 10/18/2026 and off since; ice packs for the knee",
+        "order for oxycodone written 11/24 by the NP, pharmacy never sent it, never given",
+        "I work the counter at a smoke shop, I sell kratom all day but don't take either; I use CBD",
+        "Me recetó tramadol el 18 de noviembre pero nunca lo compré",
+    ],
+)
+def test_set_r_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry)), entry
