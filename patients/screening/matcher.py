@@ -335,7 +335,7 @@ def read_entry(
     # kit's medicines, listed apart, share what is said of the kit.
     unused = next((m.timing for m in reversed(mentions) if m.timing.use is Use.NEVER and _UNUSED_CUES & set(m.timing.cue.split())), None)
     mentions = _classes_named(mentions, text)
-    kit_at = next((t.start for t in tokens if t.text in _CONTAINERS), None)
+    kit_at = next((t.start for t in tokens if t.text in _CONTAINERS), None) if unused is not None else None
     if unused is not None and kit_at is not None:
         # Only what is named after the kit is in it: "Percocet; also an unopened bottle of Norco" keeps the Percocet.
         mentions = [
@@ -361,6 +361,8 @@ def _classes_named(mentions: list[Mention], text: str) -> list[Mention]:
     def is_class(m: Mention) -> bool:
         return m.term.kind == "generic_opioid" or _is_unnamed_pain_medicine(m.term)
 
+    if not any(is_class(m) for m in mentions):
+        return mentions
     named = [m for m in mentions if m.term.is_opioid and not is_class(m)]
     ends = [m.timing for m in named if m.timing.use is Use.ENDED and m.timing.last_dose is not None]
     latest = max(ends, key=lambda t: t.last_dose) if ends and len(ends) == len(named) else None  # type: ignore[arg-type, return-value]
@@ -659,8 +661,12 @@ def _read_group(
         corrected = (
             _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
         )
-        named_before = any(s.term is not None and s.end_word == position for s in slots)
-        if corrected is None and word in kb.common_words and not named_before and _a_dose_at(words, position + 1):
+        if (
+            corrected is None
+            and word in kb.common_words
+            and _a_dose_at(words, position + 1)
+            and not any(s.term is not None and s.end_word == position for s in slots)  # no name just before it
+        ):
             # "ultra 50mg for pain": an everyday word one sound from an opioid, in a medicine's place
             # before a dose, may be that opioid ("Mucinex ultra 600 mg" names its medicine first).
             near = _closest(phonetic_key(word), kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, 1)
@@ -701,7 +707,7 @@ def _read_group(
             previous_after = []
             afters.append([])
             continue
-        bounds = [s for s in term_slots if s is slot or s not in maybe]
+        bounds = [s for s in term_slots if s is slot or all(s is not m for m in maybe)] if maybe else term_slots
         before, after = _window(words, bounds, bounds.index(slot))
         timing = read_timing(before, after, today=today, raw=raw, patient=patient)
         prior_slot = term_slots[index - 1] if index else None
@@ -723,7 +729,7 @@ def _read_group(
     # "Hospice comfort kit: morphine liquid and lorazepam, seal not broken, no doses given": a kit or
     # a bottle never opened holds every medicine named in it that has no words of its own.
     unused = next((t for t in reversed(readings) if t.use is Use.NEVER and _UNUSED_CUES & set(t.cue.split())), None)
-    kit_at = next((i for i, w in enumerate(words) if w in _CONTAINERS), None)
+    kit_at = next((i for i, w in enumerate(words) if w in _CONTAINERS), None) if unused is not None else None
     if unused is not None and kit_at is not None:
         readings = [
             unused if t == CURRENT and slot.start_word > kit_at and not any(w[:1].isdigit() for w in words_after) else t

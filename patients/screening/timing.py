@@ -231,7 +231,7 @@ def read_timing(
     if unused and _takes_it_oneself(after):
         unused = ""
     # "wants to stay off narcotics", "trying to stay away from opioids": a wish, not a use or a stop.
-    staying_off = any(
+    staying_off = bool((_PLANS | {"trying", "try", "tries"}) & set(before)) and any(
         w in _PLANS | {"trying", "try", "tries"} and before[i + 1 : i + 3] in (["to", "stay"], ["to", "keep"]) and set(before[i + 3 : i + 5]) & {"off", "away"}
         for i, w in enumerate(before)
     )
@@ -325,6 +325,8 @@ _STILL_NOW = frozenset({"still", "currently", "daily", "again", "nightly"})
 def _decade_of_life(words: list[str], today: date) -> tuple[str, date] | None:
     """ "in my 20s (I'm 52 now)": a decade of the patient's life that ended before the age they give,
     read as its last day at the latest. With no age, or with words of use now, None."""
+    if not _DECADES.keys() & set(words):
+        return None
     said = next(
         (i for i, w in enumerate(words) if w == "in" and words[i + 1 : i + 2] in (["my"], ["her"], ["his"]) and words[i + 2 : i + 3] and words[i + 2] in _DECADES),
         None,
@@ -495,8 +497,8 @@ _AFTER_AN_EVENT = frozenset({"surgery", "delivery", "procedure", "operation", "i
 def _a_start_to_come(before: list[str], after: list[str]) -> bool:
     around = before + after
     # "she takes nothing now" says no use; "takes" before anything else is use now.
-    using = [w for i, w in enumerate(around) if around[i + 1 : i + 2] not in (["nothing"], ["none"], ["no"])]
-    if {"taking", "takes", "using", "currently", "still", "daily", "since", "continue", "continuing"} & set(using):
+    use_now = {"taking", "takes", "using", "currently", "still", "daily", "since", "continue", "continuing"}
+    if use_now & set(around) and any(w in use_now and around[i + 1 : i + 2] not in (["nothing"], ["none"], ["no"]) for i, w in enumerate(around)):
         return False
     if _takes_it_oneself(around) or any(w[:1].isdigit() and len(w) <= 3 and w != "0" for w in before[-3:]):
         return False
@@ -537,7 +539,7 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
     caregiver = _typed_for_the_patient(before) or bool(patient)
     # "Mom (the patient) was given her roommate's oxycodone in error": the patient took another's.
-    given_to_the_patient = any(
+    given_to_the_patient = "given" in around and any(
         w == "given" and around[i - 1 : i] in (["was"], ["got"]) and set(around[max(0, i - 5) : i]) & (patient | {"patient", "pt", "i", "me"})
         for i, w in enumerate(around)
     )
@@ -810,7 +812,7 @@ def _joined_negations(words: Sequence[str]) -> list[str]:
 def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int] = frozenset()) -> str:
     """The word that says the use goes on, or "". Words at `claimed` positions belong to a denial."""
     around = before + after
-    last_dose = _last_dose_at(around)
+    last_dose = _last_dose_at(around) if _LAST in around else None
     for index, word in enumerate(around):
         if index in claimed:
             continue
@@ -914,6 +916,8 @@ _STILL_GOING = frozenset({"still", "currently", "now", "daily", "continuing", "o
 def _course_end(words: list[str], start: date | None) -> date | None:
     """The day a dated course ran out: a start ("starting 9/14", "from Oct 2") and how long it was
     ("4 days' worth", "a 5 day supply", "for 7 days only"), with no word of use going on."""
+    if start is None:
+        return None
     started = any(
         w in _COURSE_STARTS and (w != "from" or bool(words[i + 1 : i + 2]) and (words[i + 1][:1].isdigit() or words[i + 1] in _MONTHS))
         for i, w in enumerate(words)
