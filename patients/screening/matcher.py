@@ -795,7 +795,14 @@ def _joined_split_names(
             # Two everyday words ("period pain") are what they say, unless together they spell a name.
             # ("percy set 10/325", where a dose follows, is in a medicine's place and may be one).
             dose_next = _a_dose_at(words, slot.end_word)
-            everyday = _is_plain_word(words[previous.start_word]) and _is_plain_word(words[slot.start_word]) and not dose_next
+            halves = (words[previous.start_word], words[slot.start_word])
+            # ... or one half is itself a sound from an opioid's name ("trauma" from Tramal).
+            near_an_opioid = any(
+                len(half) >= FUZZY_MIN_LENGTH and _closest(phonetic_key(half), kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, 1) is not None
+                for half in halves
+            )
+            near_an_opioid = near_an_opioid and not _FUNCTION_WORDS & set(halves)  # never "those who"
+            everyday = all(_is_plain_word(half) for half in halves) and not dose_next and not near_an_opioid
             corrected = None if term is not None or everyday or len(whole) < _SPLIT_NAME_MIN_LENGTH else _correct_spelling(whole, kb)
             found = term if term is not None else (corrected[0] if corrected is not None else None)
             if found is not None:
@@ -825,6 +832,10 @@ _PILL_LOOKS = _word_set(
     "white black red pink maroon purple violet lavender blue navy teal turquoise green yellow orange peach "
     "brown tan beige gray grey gold golden silver clear cream ivory coral salmon aqua "
     "round oval oblong capsule shaped scored speckled imprint imprinted engraved debossed"
+)
+_FUNCTION_WORDS = _word_set(
+    "who whom whose which that what when where there their then than with from have has this these those they them "
+    "will would could should were been being into onto upon about"
 )
 _BODY_PARTS = _word_set(
     "head neck back knee knees shoulder shoulders hip hips hand hands foot feet leg legs arm arms skin face chest "

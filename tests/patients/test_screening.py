@@ -973,3 +973,10 @@ def test_operations_and_conditions_are_not_reported_as_unknown_medicines():
     flags = screen_medication("anastrozole 1 mg since my mastectomy, and gabapentin for neuropathy after chemo")
     assert not any(f.code == "unrecognised" for f in flags)
     assert any(f.code == "unrecognised" for f in screen_medication("metformin and Zorbinex 20"))  # a name nobody knows
+
+
+def test_two_everyday_words_join_into_an_opioid_only_beside_a_dose_or_a_near_name():
+    # "morph" is one sound from an opioid's name, so "morph ine" is read whole; "those who" never.
+    assert is_opioid(screen_medication("morph ine at night for the pain"))
+    assert not is_opioid(screen_medication("those who know me say I take too many vitamins"))
+    assert not is_opioid(screen_medication("naproxen for period pain"))
