@@ -48,7 +48,8 @@ screening_set_o_* are the same three on set O (blind2026o_*, 120 + 120 entries w
 about LDN, shift workers; see blind2026o_README.md), untuned in the same way.
 screening_set_q_* are the same three on set Q (blind2026q_*, 120 + 120 entries written blind on
 2026-11-28: autoimmune and long-COVID communities, pharmacy notes and PDMP text, surgery, headache
-clinics, rural families, uninsured buyers; see blind2026q_README.md), untuned in the same way.
+clinics, rural families, uninsured buyers; see blind2026q_README.md): scored once; its counts (never
+its lines) were then used once, to find which commit had cost it two positives (see its README).
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
