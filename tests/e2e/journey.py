@@ -7,6 +7,8 @@ as the journey: ``fill_intake(page, medications=[...])``, then ``choose_first_ti
 import re
 from dataclasses import dataclass, field
 
+from playwright.sync_api import expect
+
 
 @dataclass
 class Answers:
@@ -38,6 +40,10 @@ def fill_intake(page, answers, *, screenshot=None):
     for index, (text, dose, how_often) in enumerate(answers.medications):
         if index > 0:
             page.get_by_role("button", name="Add another medication").click()
+            # The new row is there before anything is typed: added in the page, or, before the script
+            # has run, by the server after the form is posted (a reload that would drop later clicks).
+            expect(page.get_by_label("Medication or supplement")).to_have_count(index + 1)
+            page.wait_for_load_state()
         page.get_by_label("Medication or supplement").nth(index).fill(text)
         if dose:  # a patient leaves an optional box alone; each fill is a round trip to Chromium
             page.get_by_label("Dose", exact=True).nth(index).fill(dose)
