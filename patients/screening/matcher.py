@@ -331,8 +331,8 @@ def read_entry(
             found = [m if _said_taking_before(text, m) else _as_allergy(m) for m in found]
         mentions.extend(found)
         unknown_spans.extend(unknown)
-    # "Hospice comfort kit in the fridge (morphine, lorazepam, haloperidol), seal never opened": the
-    # kit's medicines, listed apart, share what is said of the kit.
+    # "Hospice comfort kit in the fridge (morphine, lorazepam, haloperidol), seal never opened", "kit:
+    # morphine liquid and lorazepam, no doses given": the kit's medicines share what is said of the kit.
     unused = next((m.timing for m in reversed(mentions) if m.timing.use is Use.NEVER and _UNUSED_CUES & set(m.timing.cue.split())), None)
     mentions = _classes_named(mentions, text)
     kit_at = next((t.start for t in tokens if t.text in _CONTAINERS), None) if unused is not None else None
@@ -696,7 +696,6 @@ def _read_group(
     # pharmacist but does not cut the words of the medicines around it.
     maybe = [s for s in term_slots if s.possible and s.corrected and _is_plain_word(words[s.start_word])]
     readings: list[Timing] = []
-    afters: list[list[str]] = []
     previous_after: list[str] = []
     for index, slot in enumerate(term_slots):
         assert slot.term is not None  # term_slots holds only slots with a term
@@ -705,7 +704,6 @@ def _read_group(
             # "Norvasc, not Norco, 10 mg daily": the patient sets one name apart from its look-alike.
             readings.append(Timing(Use.NEVER, cue="not"))
             previous_after = []
-            afters.append([])
             continue
         bounds = [s for s in term_slots if s is slot or all(s is not m for m in maybe)] if maybe else term_slots
         before, after = _window(words, bounds, bounds.index(slot))
@@ -725,16 +723,6 @@ def _read_group(
             timing = readings[-1]
         readings.append(timing)
         previous_after = after
-        afters.append(after)
-    # "Hospice comfort kit: morphine liquid and lorazepam, seal not broken, no doses given": a kit or
-    # a bottle never opened holds every medicine named in it that has no words of its own.
-    unused = next((t for t in reversed(readings) if t.use is Use.NEVER and _UNUSED_CUES & set(t.cue.split())), None)
-    kit_at = next((i for i, w in enumerate(words) if w in _CONTAINERS), None) if unused is not None else None
-    if unused is not None and kit_at is not None:
-        readings = [
-            unused if t == CURRENT and slot.start_word > kit_at and not any(w[:1].isdigit() for w in words_after) else t
-            for t, words_after, slot in zip(readings, afters, term_slots, strict=True)
-        ]
     for slot, timing in zip(term_slots, readings, strict=True):
         assert slot.term is not None
         mentions.append(
