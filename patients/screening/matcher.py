@@ -173,6 +173,7 @@ _NOT_TYLENOL_NUMBER = _word_set(
     caplet caplets gelcap gelcaps softgel softgels extra es regular arthritis pm g gram grams mg
     """
 )
+_COUNT_BEFORE_NAME = _word_set("a an one half 1 2 two")
 # "Oxy" is also a range of benzoyl-peroxide acne washes; with skin-care words it is that.
 _OXY_SKIN_CARE = _word_set(
     """
@@ -695,6 +696,10 @@ def _read_group(
     # An everyday word that may be an opioid ("breaking", two sounds from Breakyl) is reported for the
     # pharmacist but does not cut the words of the medicines around it.
     maybe = [s for s in term_slots if s.possible and s.corrected and _is_plain_word(words[s.start_word])]
+    if "?" in raw:
+        # "is tramadol ok with LDN? I don't take it": LDN is what the patient asks about, and what
+        # they say after it is said of the medicine they ask about.
+        maybe += [s for s in term_slots if words[s.start_word] == "ldn"]
     readings: list[Timing] = []
     previous_after: list[str] = []
     for index, slot in enumerate(term_slots):
@@ -1185,7 +1190,10 @@ def _in_context(
     # Only the bare "tylenol 3" can be a count; "tylenol no 3" and "tylenol number 3" cannot.
     tylenol_number = len(term.key.split()) == 2 and term.key.startswith("tylenol ") and term.key[-1].isdigit()
     if tylenol_number and next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER:
-        return None
+        # Unless a count came first: in "half a Tylenol 3 a day" the 3 names the product.
+        # ("take 2 Tylenol 3 times a day" stays two plain Tylenol.)
+        if not (words[next_index] == "a" and next_index >= 3 and words[next_index - 3] in _COUNT_BEFORE_NAME):
+            return None
     if term.key in _T3_KEYS and entry_words & _THYROID_CONTEXT:
         # T3 is also liothyronine, the thyroid hormone, which is dosed in micrograms.
         return kb.phrases.get(("liothyronine",))

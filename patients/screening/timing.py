@@ -131,7 +131,10 @@ _DENIAL_TIMES = frozenset({"now", "currently", "presently", "right"})
 # methadone": a clean denial, read like "no opioids now". "not taking it as prescribed" is not one.
 _NOT_FILLER = frozenset({"taking", "take", "taken", "using", "use", "used", "on", "currently", "ever", "been", "had", "have", "i", "or", "nor", "the"})
 # "I not take codeine or tramadol", "not the codeine one": what may follow a drug that "not" denies.
-_AFTER_A_CLEAN_NOT = _DENIAL_TIMES | frozenset({"it", "them", "those", "these", "that", "at", "the", "moment", "present", "or", "nor", "one", "kind", "version", "type"})
+# "not on oxycodone or anything like it", "... or anything else", "... or anything similar".
+_AFTER_A_CLEAN_NOT = _DENIAL_TIMES | frozenset(
+    {"it", "them", "those", "these", "that", "at", "the", "moment", "present", "or", "nor", "one", "kind", "version", "type", "anything", "like", "else", "similar"}
+)
 # Words of continuing use: "just prn", "only on bad days", "sometimes". Beside a denial or a last
 # dose they say the drug is still taken now and then: "I don't take it every day now, just prn",
 # "percocet sometimes, last one 2 weeks ago". A stop ("stopped", "used to", "anymore") still wins.

@@ -1192,3 +1192,29 @@ def test_set_r_causes_that_stay_a_contraindication(entry):
 )
 def test_set_r_causes_that_are_not_a_contraindication(entry):
     assert not is_opioid(screen(entry)), entry
+
+
+# --- Found by sweeping common opioid names through everyday phrasings (eighth stop) -------------
+def test_a_count_before_tylenol_makes_its_number_the_product():
+    # "half a Tylenol 3 a day" is half a tablet of the codeine product; it had raised nothing.
+    assert is_opioid(screen("down to half a Tylenol 3 a day"))
+    assert is_opioid(screen("one Tylenol 3 a day when my knee acts up"))
+    # With no count first, or a count of times, the number stays a count of plain Tylenol.
+    assert not is_opioid(screen("take 2 Tylenol 3 times a day"))
+    assert not is_opioid(screen("Tylenol 2 tablets at night"))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["I'm not on oxycodone or anything like it", "not taking tramadol or anything similar", "not on Norco or anything else"],
+)
+def test_not_on_a_medicine_or_anything_like_it_is_a_denial(entry):
+    assert not is_opioid(screen(entry))
+
+
+def test_what_follows_a_question_about_ldn_is_said_of_the_medicine_asked_about():
+    assert not is_opioid(screen("is tramadol ok with LDN? I don't take it"))
+    # The question alone, or with use said after it, stays a contraindication.
+    assert is_opioid(screen("is tramadol ok with LDN?"))
+    assert is_opioid(screen("Is LDN safe with Norco? I take it for my back"))
+    assert is_opioid(screen("not on oxycodone, anything else is fine, but Norco at night"))
