@@ -325,9 +325,21 @@ _DECADES = {
 _STILL_NOW = frozenset({"still", "currently", "daily", "again", "nightly"})
 
 
+_CHILDHOOD = frozenset({("as", "a", "kid"), ("as", "a", "child"), ("as", "a", "baby"), ("when", "i", "was", "a", "kid"),
+                        ("when", "i", "was", "a", "child"), ("when", "i", "was", "little"), ("when", "i", "was", "small")})
+
+
 def _decade_of_life(words: list[str], today: date) -> tuple[str, date] | None:
     """ "in my 20s (I'm 52 now)": a decade of the patient's life that ended before the age they give,
-    read as its last day at the latest. With no age, or with words of use now, None."""
+    read as its last day at the latest. With no age, or with words of use now, None.
+
+    Childhood ("had codeine for a broken arm as a kid") is over too: online booking is for adults, so
+    it ended years ago; it is read as five years ago at the latest."""
+    if _STILL_NOW & set(words):
+        return None
+    childhood = next((c for c in _CHILDHOOD if any(tuple(words[i : i + len(c)]) == c for i in range(len(words)))), None)
+    if childhood is not None:
+        return " ".join(childhood), date(today.year - 5, today.month, min(today.day, 28))
     if not _DECADES.keys() & set(words):
         return None
     said = next(
@@ -493,6 +505,7 @@ _STOPPING_WORDS = frozenset({"off", "stop", "stopped", "quit", "done", "clean", 
 # "the surgeon will give me Percocet then", "her surgeon plans Norco after her surgery on Dec 15",
 # "surgeon mentioned oxycodone after": a start to come. Never beside words of use now.
 _WILL_START = frozenset({"give", "prescribe", "start", "put", "send", "order", "write"})
+_MAY_OR_WILL = frozenset({"will", "may", "might", "could", "would", "ll"})
 _TO_COME = frozenset({"plans", "planned", "planning", "mentioned", "scheduled", "recommends", "wants", "says", "said"})
 _AFTER_AN_EVENT = frozenset({"surgery", "delivery", "procedure", "operation", "it", "that", "discharge", "birth"})
 
@@ -505,7 +518,8 @@ def _a_start_to_come(before: list[str], after: list[str]) -> bool:
         return False
     if _takes_it_oneself(around) or any(w[:1].isdigit() and len(w) <= 3 and w != "0" for w in before[-3:]):
         return False
-    will = any(w == "will" and set(before[i + 1 : i + 3]) & _WILL_START for i, w in enumerate(before))
+    # "the surgeon will give me", "my dentist may prescribe … next week": a start to come.
+    will = any(w in _MAY_OR_WILL and set(before[i + 1 : i + 3]) & _WILL_START for i, w in enumerate(before))
     # "PM doc wants to start me on Butrans": someone else's plan to start the patient on it.
     will = will or any(
         w == "start" and before[i - 1 : i] == ["to"] and before[i + 1 : i + 3] in (["me", "on"], ["her", "on"], ["him", "on"], ["them", "on"])
@@ -737,7 +751,9 @@ _IT_OR_WHEN = _PRONOUNS | frozenset({"some", "anyway", "after", "later", "afterw
 
 
 def _offer_refused(before: list[str], after: list[str]) -> str:
-    if not _OFFERING & set(before + after):
+    # "offered me oxycodone", and someone's wish to give it: "the doctor wanted to give me Norco but I said no".
+    wished = any(w in _WILL_START and before[i - 1 : i] == ["to"] and {"wanted", "wants", "tried"} & set(before[:i]) for i, w in enumerate(before))
+    if not _OFFERING & set(before + after) and not wished:
         return ""
     for index, word in enumerate(after):
         said_no = word in _TURNED_DOWN or (word == "said" and after[index + 1 : index + 2] == ["no"])
@@ -1035,15 +1051,22 @@ def _governing_negation(before: list[str], after: list[str]) -> str:
         return said[-1]
     if _not_after(after):
         return "not"
-    # Said of it at the end: "... so I avoid it", "never filled it", "don't take any myself".
-    tail = after[-4:]
-    for index, word in enumerate(tail):
-        rest = tail[index + 1 :]
+    at = _tail_denial(after)
+    return after[at] if at is not None else ""
+
+
+def _tail_denial(after: list[str]) -> int | None:
+    """Where a denial said of the drug at the end of its words starts: "... so I avoid it", "never
+    filled it", "don't take any myself", "what about Norco? I'm not taking it"."""
+    start = max(0, len(after) - 4)
+    for index in range(start, len(after)):
+        word, rest = after[index], after[index + 1 :]
         if word in _REFUSING and rest and set(rest) <= _PRONOUNS:
-            return word
-        if (word in _NEVER or word in _NEGATED_VERBS) and 1 < len(rest) <= 3 and _PRONOUNS & set(rest[1:]):
-            return word
-    return ""
+            return index
+        denial = word in _NEVER or word in _NEGATED_VERBS or (word == "not" and rest[:1] in (["taking"], ["using"], ["on"]))
+        if denial and 1 < len(rest) <= 3 and _PRONOUNS & set(rest[1:]):
+            return index
+    return None
 
 
 def _denial_claims(before: list[str], after: list[str]) -> frozenset[int]:
@@ -1063,6 +1086,8 @@ def _denial_claims(before: list[str], after: list[str]) -> frozenset[int]:
     claimed = set(range(start, len(before)))
     if set(after) <= _DENIAL_TIMES | _NEVER | {"not"} | (_NEGATION_FILLER - _CURRENT) or _not_after(after):
         claimed.update(range(len(before), len(before) + len(after)))
+    elif (at := _tail_denial(after)) is not None:
+        claimed.update(range(len(before) + at, len(before) + len(after)))  # "... I'm not taking it"
     return frozenset(claimed)
 
 

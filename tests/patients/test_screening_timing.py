@@ -1218,3 +1218,25 @@ def test_what_follows_a_question_about_ldn_is_said_of_the_medicine_asked_about()
     assert is_opioid(screen("is tramadol ok with LDN?"))
     assert is_opioid(screen("Is LDN safe with Norco? I take it for my back"))
     assert is_opioid(screen("not on oxycodone, anything else is fine, but Norco at night"))
+
+
+def test_a_medicine_had_in_childhood_is_long_over():
+    # Online booking is for adults, so "as a kid" is years ago.
+    assert not is_opioid(screen("had codeine for a broken arm as a kid"))
+    assert not is_opioid(screen("Tylenol #3 when I was little, after my tonsils"))
+    assert is_opioid(screen("had codeine as a kid and still take it for migraines"))
+
+
+def test_a_prescriber_who_may_prescribe_or_wanted_to_is_not_use():
+    assert not is_opioid(screen("my dentist may prescribe Norco next week"))
+    assert not is_opioid(screen("the doctor wanted to give me Percocet but I said no"))
+    # Taken after all, or taken as well, it is use.
+    assert is_opioid(screen("the doctor wanted to give me Percocet, I said no but took it anyway"))
+    assert is_opioid(screen("I may take Norco when my back is bad"))
+
+
+def test_a_denial_after_a_question_is_said_of_the_medicine_asked_about():
+    assert not is_opioid(screen("what about tramadol? I'm not taking it"))
+    assert is_opioid(screen("what about tramadol? I'm taking it at night"))
+    assert is_opioid(screen("tramadol, I'm not taking it anymore"))  # a stop with no date
+    assert is_opioid(screen("tramadol - not taking it every day"))  # still taken
