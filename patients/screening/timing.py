@@ -56,7 +56,7 @@ _ALLERGY = frozenset(
 _NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither", "nothing", "without", "insteadof"])
 # "my husband takes oxycodone": someone else's medicine, unless the patient says they take it too.
 _SOMEONE_ELSE = frozenset(
-    ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa", "grandmother", "grandfather", "grandparents", "aunt", "uncle", "cousin", "niece", "nephew", "client", "resident",
+    ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa", "grandmother", "grandfather", "grandparents", "aunt", "uncle", "cousin", "niece", "nephew", "client", "resident", "neighbor", "neighbors", "neighbour", "neighbours",
      # what families call grandparents and parents in the languages our patients also speak: "my lola is the patient"
      "nana", "nanna", "granny", "gran", "grandad", "granddad", "papa", "lola", "lolo", "nanay", "tatay", "abuela", "abuelo",
      "cellie", "cellmate", "bunkie"]
@@ -191,6 +191,13 @@ EARLIEST_YEAR = 1950
 _HALF_OF = {"days": 0, "weeks": 3, "fortnights": 7, "months": 15, "years": 182, "decades": 1826}
 
 
+_FORMS = frozenset(
+    {"patch", "patches", "film", "films", "strip", "strips", "tab", "tabs", "tablet", "tablets", "pill", "pills", "cap",
+     "caps", "capsule", "capsules", "syrup", "elixir", "spray", "shot", "shots", "injection", "injections", "er", "xr",
+     "sr", "cr", "ir", "lozenge", "lozenges", "drops", "solution"}
+)
+
+
 def _word_set_of(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -208,6 +215,8 @@ def read_timing(
     """
     before = _joined_negations(_without_headings(before))
     after = _joined_negations(_without_headings(after))
+    while after and after[0] in _FORMS:
+        after = after[1:]  # "wife uses Butrans patch, I use nothing": the form is the name's, not a remark
     around = before + after
 
     allergy = next(
@@ -246,7 +255,7 @@ def read_timing(
         return Timing(Use.NEVER, cue=someone_else)
     if after[:2] == ["not", "me"] and not _takes_it_oneself(after[2:]):
         return Timing(Use.NEVER, cue="not me")  # "my cellie was on suboxone, not me"
-    at_work = _at_work(around, after_name=len(before), patient=patient)
+    at_work = _at_work(around, after_name=len(before), patient=patient, entry=frozenset(re.findall(r"[a-z]+", raw.lower())) & _JOBS)
     if at_work:
         return Timing(Use.NEVER, cue=at_work)
     if _not_started(around) or _a_start_to_come(before, after):
@@ -409,7 +418,7 @@ def _until_a_coming_day(words: list[str]) -> bool:
 _JOBS = frozenset(
     {"nurse", "nurses", "rn", "lpn", "cna", "pharmacist", "technician", "tech", "counselor", "counsellor", "medic",
      "paramedic", "emt", "vet", "veterinarian", "shift", "shifts", "job", "work", "caregiving", "hospice",
-     "budtender", "dispensary", "shop", "store", "cashier", "clerk"}
+     "budtender", "dispensary", "shop", "store", "cashier", "clerk", "caregiver", "aide", "pharmacy"}
 )
 _HANDLING = frozenset(
     {"give", "giving", "administer", "administers", "administering", "dispense", "dispenses", "dispensing", "count",
@@ -422,7 +431,9 @@ _HANDLING = frozenset(
 _HANDLING_AT_WORK = frozenset({"administer", "administering", "dispensing", "wasting"})  # not a label's "dispense as written"
 
 
-def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = frozenset()) -> str:
+def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = frozenset(), entry: frozenset[str] = frozenset()) -> str:
+    """The job that has the patient handle the drug, or "". `entry` holds the words of the whole entry:
+    "I'm a caregiver, I give my client Norco" names the job in another part."""
     # "we use hydromorphone on dogs": a job's "we", and the animals or patients it is used on.
     on_others = "we" in words and bool({"patients", "animals", "residents", "clients"} & set(words) | _PETS & set(words))
     handling = _HANDLING & set(words) or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
@@ -432,7 +443,7 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
         and (i == after_name or words[i - 1 : i] in (["clinic"], ["a"], ["an"], ["as"]))
         and words[i + 1 : i + 2] not in (["every"], ["weekly"], ["each"], ["on"], ["twice"], ["once"], ["monthly"])
     }  # "suboxone clinic counselor", "I'm a counselor"; not "counselor every Wed", whom the patient sees
-    if not (_JOBS & set(words) and handling) and not _HANDLING_AT_WORK & set(words):
+    if not (_JOBS & (set(words) | entry) and handling) and not _HANDLING_AT_WORK & set(words):
         return ""
     me = any(w in {"me", "myself"} and not {"none", "not", "no", "nothing"} & set(words[max(0, i - 3) : i]) for i, w in enumerate(words))
     mine = any(
@@ -1170,7 +1181,15 @@ def _past_event(words: list[str]) -> bool:
     relapse = relapse or any(
         w in {"days", "day"} and words[i + 1 : i + 2] == ["only"] for i, w in enumerate(words)
     )  # "two days only": a short course, over
-    return "ago" in words or "in" in words or "last" in words or len(years) >= 2 or relapse or _one_off(words)
+    # "Norco (2019, knee surgery)": a year beside the event the medicine was for.
+    event = bool(years) and bool(_EVENTS & set(words))
+    return "ago" in words or "in" in words or "last" in words or len(years) >= 2 or relapse or event or _one_off(words)
+
+
+_EVENTS = frozenset(
+    {"surgery", "operation", "accident", "injury", "fracture", "broke", "broken", "delivery", "csection", "section",
+     "extraction", "procedure", "kidney", "stone"}
+)
 
 
 def _one_off(words: list[str]) -> bool:

@@ -1240,3 +1240,24 @@ def test_a_denial_after_a_question_is_said_of_the_medicine_asked_about():
     assert is_opioid(screen("what about tramadol? I'm taking it at night"))
     assert is_opioid(screen("tramadol, I'm not taking it anymore"))  # a stop with no date
     assert is_opioid(screen("tramadol - not taking it every day"))  # still taken
+
+
+def test_a_job_named_anywhere_in_the_entry_makes_handling_a_drug_work():
+    assert not is_opioid(screen("I'm a caregiver, I give my client Norco"))
+    assert is_opioid(screen("I'm a caregiver, I take Norco for my back"))
+
+
+def test_a_neighbors_medicine_is_the_neighbors():
+    assert not is_opioid(screen("I pick up Norco for my neighbor"))
+    assert is_opioid(screen("my neighbor gave me Norco last week"))
+
+
+def test_a_year_beside_the_event_the_medicine_was_for_is_past():
+    assert not is_opioid(screen("Norco (2019, knee surgery)"))
+    assert is_opioid(screen("Norco since my knee surgery"))
+
+
+def test_a_form_word_after_the_name_is_part_of_it():
+    assert not is_opioid(screen("wife uses Butrans patch, I use nothing"))
+    assert not is_opioid(screen("Butrans patch = never"))
+    assert is_opioid(screen("Butrans patch, changed on Sundays"))
