@@ -156,7 +156,7 @@ _STILL_GOING_AFTER = frozenset({"down", "to"})
 _SINCE = "since"
 _STOPPED_DOING = frozenset({"stopped", "quit", "discontinued", "ceased", "finished", "done"})
 # "10 days off", "3 weeks clean", "2 months sober": how long ago the use ended.
-_OFF_FOR_A_WHILE = frozenset({"off", "clean", "sober", "recovery", "free"})
+_OFF_FOR_A_WHILE = frozenset({"off", "clean", "sober", "recovery", "free", "without"})  # "3 days without Norco"
 # Said of the person rather than the medicine: "3 years clean" beside "16 mg a day" is a patient
 # on a maintenance medicine, clean of other drugs.
 _PERSON_STATES = frozenset({"clean", "sober", "recovery"})
@@ -279,7 +279,7 @@ def read_timing(
     when, last_dose = read_date(around, today=today, raw=raw)
     if last_dose is not None and _a_fill_date(when, raw):
         when, last_dose = "", None  # "Last filled 11/02/2026": when the supply came, not the last dose
-    if last_dose is not None and _until_a_coming_day(around):
+    if last_dose is not None and _until_a_coming_day(around, today):
         return Timing(Use.CURRENT, cue="until")  # "lortab till I get the knee replaced in jan"
     course_end = _course_end(around, last_dose)
     if course_end is not None:
@@ -292,8 +292,8 @@ def read_timing(
     claimed = _denial_claims(before, after) if negation else frozenset()
     current = _says_current(before, after, claimed=claimed)
     ended = _ending_word(before, after, has_date=last_dose is not None)
-    if not ended and last_dose is not None and _UNTIL & set(around):
-        ended = "until"  # "tramadol till 11/08": a day already past (days to come were read above)
+    if not ended and last_dose is not None and (_UNTIL | {"through", "thru"}) & set(around):
+        ended = "until"  # "tramadol till 11/08", "Norco through August": a day already past (days to come were read above)
     if ended in _PERSON_STATES and not current:
         # "suboxone 16 mg a day, 3 years clean": clean of other drugs, on the medicine every day.
         current = _dose_frequency(around)
@@ -403,13 +403,19 @@ def _a_fill_date(when: str, raw: str) -> bool:
 _COMING = frozenset({"get", "have", "see", "next", "replaced", "surgery", "appt", "procedure", "operation"})
 
 
-def _until_a_coming_day(words: list[str]) -> bool:
+def _until_a_coming_day(words: list[str], today: date) -> bool:
     """ "till I get it replaced in jan", "until my surgery next month": taken up to a day still to come,
-    so taken now. A year or a past word ("until last week", "until March 2025") dates a past stop."""
-    at = next((i for i, w in enumerate(words) if w in _UNTIL), None)
+    so taken now. A year or a past word ("until last week", "until March 2025") dates a past stop.
+
+    A month just ahead is still to come: on 28 November "until December" or "through January" is
+    taken now, while "until August" was this year's August."""
+    at = next((i for i, w in enumerate(words) if w in _UNTIL | {"through", "thru"}), None)
     if at is None or any(len(w) == 4 and w.isdigit() for w in words) or {"last", "ago", "stopped", "quit"} & set(words):
         return False
-    return any(w in _COMING or w.startswith("appoint") for w in words[at + 1 :])
+    month = _MONTHS.get(words[at + 1]) if at + 1 < len(words) else None
+    if month is not None and (month - today.month) % 12 in {0, 1, 2}:
+        return True
+    return words[at] in _UNTIL and any(w in _COMING or w.startswith("appoint") for w in words[at + 1 :])
 
 
 # "ER nurse, I administer fentanyl", "I count oxycodone at the pharmacy", "methadone clinic counselor":
@@ -1613,7 +1619,7 @@ def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
     found = []
     tokens = [token.strip("().,;:").lower() for token in raw.split()]
     for index, token in enumerate(tokens):
-        previous = tokens[index - 1] if index > 0 else ""
+        previous = tokens[index - 1].replace("/", "").replace("'", "") if index > 0 else ""  # "d/c'd 10/15"
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
         match = _MONTH_DAY.match(token)
         said_a_stop = bool(_STOP_CUES.intersection(tokens[:index]))  # "last norco 11/10", "stopped ... (11/11)"

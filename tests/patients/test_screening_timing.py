@@ -1261,3 +1261,23 @@ def test_a_form_word_after_the_name_is_part_of_it():
     assert not is_opioid(screen("wife uses Butrans patch, I use nothing"))
     assert not is_opioid(screen("Butrans patch = never"))
     assert is_opioid(screen("Butrans patch, changed on Sundays"))
+
+
+def test_a_prescribers_dc_before_a_date_is_read_with_it():
+    assert not is_opioid(screen("Norco - d/c'd 10/15", date(2026, 11, 28)))
+    assert is_opioid(screen("Norco - d/c'd 11/25", date(2026, 11, 28)))
+
+
+def test_through_a_month_ends_a_use_only_when_the_month_is_past():
+    today = date(2026, 11, 28)
+    assert not is_opioid(screen("Norco through August", today))
+    assert not is_opioid(screen("Norco until August", today))
+    # A month just ahead is still to come: taken now.
+    assert is_opioid(screen("Norco until December", today))
+    assert is_opioid(screen("tramadol thru January for my hip", today))
+
+
+def test_days_without_a_medicine_date_its_last_dose():
+    today = date(2026, 11, 28)
+    assert is_opioid(screen("3 days without Norco now", today))
+    assert not is_opioid(screen("3 months without Norco now", today))
