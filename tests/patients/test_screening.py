@@ -294,6 +294,12 @@ def test_opioid_combined_with_naloxone_is_one_opioid_contraindication(entry):
         ("prednisone 20 mg", "prednisone"),
         ("Xeljanz", "tofacitinib"),
         ("tacrolimus 1mg bid", "tacrolimus"),
+        # Newer biologics, JAK and S1P medicines and biosimilars, which had read as "unrecognised".
+        ("Xolair shots monthly", "omalizumab"),
+        ("Nucala 100 mg every 4 weeks", "mepolizumab"),
+        ("Sotyktu 6mg", "deucravacitinib"),
+        ("Truxima infusion every 6 months", "rituximab"),
+        ("Soliris", "eculizumab"),
     ],
 )
 def test_immune_modulating_medicines_need_a_review(entry, ingredient):
@@ -416,7 +422,7 @@ EXPLICIT_TYLENOL_NUMBERS = ["Tylenol #3 tablets prn", "tylenol No.4 caps at nigh
 TYLENOL_COUNTS = ["Tylenol 2 tablets every 6 hours", "tylenol 1 caplet at bedtime", "Tylenol 2 extra strength"]
 PLURALS = [("percocets 10/325", "oxycodone"), ("T3s at night", "codeine"), ("Dilaudids", "hydromorphone")]
 OXY_SKIN_CARE = ["Oxy maximum acne pads", "OXY spot treatment gel", "oxy daily cleanser"]
-FAR_FROM_ANY_OPIOID = ["Depomedrol 40 mg injection", "Truxima infusion every 6 months", "Kadcyla"]
+FAR_FROM_ANY_OPIOID = ["Depomedrol 40 mg injection", "Zaltrap infusion every 2 weeks", "Kadcyla"]
 FAR_MISSPELLINGS = [("bupinorphine 8mg", "buprenorphine"), ("tapentadal 50", "tapentadol")]
 
 HOLDOUT_EXAMPLES = (
