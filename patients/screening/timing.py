@@ -577,7 +577,7 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
         w == "given" and around[i - 1 : i] in (["was"], ["got"]) and set(around[max(0, i - 5) : i]) & (patient | {"patient", "pt", "i", "me"})
         for i, w in enumerate(around)
     )
-    uses_anothers = _own_use_of_anothers(around) or given_to_the_patient
+    uses_anothers = _own_use_of_anothers(around) or given_to_the_patient or _took_it_after(around[len(before) :])
     theirs = not _takes_it_oneself(around, patient) and not uses_anothers  # unless the patient took it
     for index, word in enumerate(before[:-1]):
         pronoun = word in _THIRD_PERSON and _names_another(before[:index]) and not caregiver
@@ -635,6 +635,20 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
     if third_person and theirs:
         return before[-1]
     return ""
+
+
+def _took_it_after(after: list[str]) -> bool:
+    """ "my mom's Norco, took a few pills yesterday": after the name, a past use verb with no subject of
+    its own is the one typing's use ("husband: Norco, taking it for 2 years" is still his)."""
+    if after[:2] == ["of", "my"]:
+        after = after[3:]  # "Norco de mi mamá, tomé unas" reads "Norco of my mom, took a few"
+    for index, word in enumerate(after):
+        if word not in {"took", "used", "tried"}:
+            continue
+        if any(w in _SUBJECTS or w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in after[:index]):
+            return False
+        return True
+    return False
 
 
 _THIRD_PERSON = frozenset({"he", "she", "they"})

@@ -155,3 +155,19 @@ def test_common_spanish_words_are_not_read_as_an_opioids_name():
     # "llame" (call) is one sound from LAAM, "reciba" from Rezira.
     assert not is_opioid(screen_medication("si tengo dolor llame a mi doctora; tomo metformina 500"))
     assert not is_opioid(screen_medication("reciba mi lista: losartán 50 y vitamina D"))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "el doctor quiere darme tramadol pero no lo he empezado",
+        "tengo oxicodona en casa pero nunca lo abrí",
+        "me quiere recetar Norco, no lo he empezado",
+    ],
+)
+def test_a_spanish_plan_or_a_supply_never_opened_is_not_use(entry):
+    assert not is_opioid(screen_medication(entry, today=TODAY))
+
+
+def test_a_spanish_supply_opened_after_all_is_use():
+    assert is_opioid(screen_medication("tengo oxicodona en casa, tomé una ayer", today=TODAY))

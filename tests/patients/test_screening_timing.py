@@ -1281,3 +1281,11 @@ def test_days_without_a_medicine_date_its_last_dose():
     today = date(2026, 11, 28)
     assert is_opioid(screen("3 days without Norco now", today))
     assert not is_opioid(screen("3 months without Norco now", today))
+
+
+def test_someone_elses_medicine_the_patient_then_took_is_their_use():
+    assert is_opioid(screen("my mom's Norco, took a few pills yesterday"))
+    assert is_opioid(screen("Norco de mi mamá, tomé unas pastillas ayer"))
+    # The other person's own use stays theirs.
+    assert not is_opioid(screen("my mom's Norco, she took a few yesterday"))
+    assert not is_opioid(screen("husband: Norco, taking it for 2 years"))
