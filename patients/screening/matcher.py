@@ -1227,6 +1227,9 @@ def _in_context(
         others = {w for w in entry_words if w != term.key and not _is_noise(w) and not _is_plain_word(w)}
         previous = words[next_index - 2] if next_index >= 2 else ""
         done = previous in {"do", "does", "did", "doing"}  # "I still do dope"
+        # "blues for pain, ibuprofen too": taken for a reason, as the medicines beside it are.
+        following = words[next_index : next_index + 2]
+        done = done or (following[:1] == ["for"] and following[1:] in (["pain"], ["my"], ["back"], ["the"]))
         if not entry_words & _USE_CONTEXT and others and not done:
             return None
     return term

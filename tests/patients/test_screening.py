@@ -986,3 +986,12 @@ def test_two_everyday_words_join_into_an_opioid_only_beside_a_dose_or_a_near_nam
     assert is_opioid(screen_medication("morph ine at night for the pain"))
     assert not is_opioid(screen_medication("those who know me say I take too many vitamins"))
     assert not is_opioid(screen_medication("naproxen for period pain"))
+
+
+def test_a_street_name_taken_for_a_reason_beside_other_medicines_is_read():
+    # "blues" (pressed pills) beside ibuprofen had raised nothing: a reason says it is taken.
+    assert is_opioid(screen_medication("blues for pain, ibuprofen too"))
+    assert is_opioid(screen_medication("dope for my back, tylenol"))
+    # The everyday word stays everyday.
+    assert not is_opioid(screen_medication("Zoloft for the blues"))
+    assert not is_opioid(screen_medication("juice for breakfast, metformin"))
