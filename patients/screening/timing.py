@@ -622,6 +622,10 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
         whose = set(after[index + 1 : index + 5]) & (_SOMEONE_ELSE - patient)
         if word == "for" and whose and theirs and not caregiver:
             return next(w for w in after[index + 1 :] if w in _SOMEONE_ELSE)
+    # "Norco (husband's, not mine)", "Norco - wife": whose it is, said just after the name.
+    whose_after = after[:1] and after[0] in _SOMEONE_ELSE and after[0] not in patient and (len(after) == 1 or after[1] == "s")
+    if whose_after and theirs and not caregiver:
+        return after[0]
     # "dog: tramadol from the vet", "cat - buprenorphine": an animal's medicine, named as its label.
     pet_label = before[:1] and before[0] in _PETS and (len(before) == 1 or "vet" in around or "veterinarian" in around)
     if pet_label and theirs:
@@ -824,6 +828,9 @@ def _takes_it_oneself(words: list[str], patient: frozenset[str] | None = None) -
         start = max(0, index - 4)
         at = next((i for i in range(index - 1, start - 1, -1) if words[i] in subjects), None)
         subject = words[at] if at is not None else ""
+        pair = set(words[max(0, index - 6) : index])
+        if subject and subject not in _THIRD_PERSON and pair & {"me", "i"} and pair & {"and", "both"} and not pair & (_NEVER | _NEGATED_VERBS | {"not"}):
+            subject = "i"  # "me and my husband both take it": the patient too
         the_patient = patient is not None and bool(subject) and (
             subject in patient
             or subject in {"patient", "pt"}

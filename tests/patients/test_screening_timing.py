@@ -1289,3 +1289,14 @@ def test_someone_elses_medicine_the_patient_then_took_is_their_use():
     # The other person's own use stays theirs.
     assert not is_opioid(screen("my mom's Norco, she took a few yesterday"))
     assert not is_opioid(screen("husband: Norco, taking it for 2 years"))
+
+
+def test_whose_medicine_said_just_after_its_name():
+    assert not is_opioid(screen("Norco (husband's, not mine)"))
+    assert not is_opioid(screen("Norco - wife"))
+    assert is_opioid(screen("Norco - wife's, I took 2 last night"))
+
+
+def test_the_patient_and_another_person_both_taking_it_is_use():
+    assert is_opioid(screen("me and my husband both take Norco"))
+    assert not is_opioid(screen("I have diabetes and my husband takes Norco"))
