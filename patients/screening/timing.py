@@ -230,9 +230,16 @@ def read_timing(
         None,
     )  # "No allergies. Meds: tramadol" says nothing about tramadol; "given meperidine for rigors during a
     # transfusion reaction": the reaction is the dose's reason, not an allergy
+    if allergy is None and any(
+        w in {"tolerate", "tolerated", "handle"} and set(around[max(0, i - 2) : i]) & {"cant", "cannot", "couldnt", "not", "dont", "doesnt", "didnt"}
+        for i, w in enumerate(around)
+    ):
+        allergy = "intolerance"  # "can't tolerate Norco"
     # "Percocet allergy (itching), not taking any": the denial's "taking" is not use.
-    at = around.index(allergy) if allergy is not None else 0
+    at = around.index(allergy) if allergy in around else 0
     takes_instead = allergy is not None and at < len(before) and _takes_it_oneself(before[at + 1 :])
+    # "Norco makes me itchy but it works", "sensitive to Norco so I take half": a side effect of a use.
+    takes_instead = takes_instead or (allergy is not None and _still_taken_despite(after))
     # "since" and "for" date the allergy ("on my chart since my tonsillectomy"), not a use.
     current_use = _says_current(before, after, claimed=_denied_words(around)) if allergy is not None else ""
     if allergy is not None and not takes_instead and current_use in {"", "since", "for"}:
@@ -336,6 +343,19 @@ _STILL_NOW = frozenset({"still", "currently", "daily", "again", "nightly"})
 
 _CHILDHOOD = frozenset({("as", "a", "kid"), ("as", "a", "child"), ("as", "a", "baby"), ("when", "i", "was", "a", "kid"),
                         ("when", "i", "was", "a", "child"), ("when", "i", "was", "little"), ("when", "i", "was", "small")})
+
+
+def _still_taken_despite(after: list[str]) -> bool:
+    """After a drug with a side effect: "but it works", "so I take half", "I take it anyway"."""
+    for index, word in enumerate(after):
+        following = after[index + 1 : index + 2]
+        if word == "it" and following and following[0] in {"works", "helps", "worked", "helped"} and "never" not in after[:index]:
+            return True
+        if word in {"take", "taking", "use", "using"} and following and following[0] in {"half", "it", "less", "them"}:
+            negated = set(after[max(0, index - 2) : index]) & (_NEVER | _NEGATED_VERBS | {"not"})
+            if not negated and (index == 0 or after[index - 1] in {"i", "still", "so", "but"}):
+                return True
+    return False
 
 
 def _decade_of_life(words: list[str], today: date) -> tuple[str, date] | None:
@@ -1099,8 +1119,8 @@ def _tail_denial(after: list[str]) -> int | None:
     start = max(0, len(after) - 4)
     for index in range(start, len(after)):
         word, rest = after[index], after[index + 1 :]
-        if word in _REFUSING and rest and set(rest) <= _PRONOUNS:
-            return index
+        if word in _REFUSING and set(rest) <= _PRONOUNS:
+            return index  # "... so I avoid it", "Norco causes vomiting - avoid"
         denial = word in _NEVER or word in _NEGATED_VERBS or (word == "not" and rest[:1] in (["taking"], ["using"], ["on"]))
         if denial and 1 < len(rest) <= 3 and _PRONOUNS & set(rest[1:]):
             return index

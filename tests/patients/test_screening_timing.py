@@ -1300,3 +1300,17 @@ def test_whose_medicine_said_just_after_its_name():
 def test_the_patient_and_another_person_both_taking_it_is_use():
     assert is_opioid(screen("me and my husband both take Norco"))
     assert not is_opioid(screen("I have diabetes and my husband takes Norco"))
+
+
+def test_a_side_effect_of_a_medicine_still_taken_is_use():
+    assert is_opioid(screen("Norco makes me itchy but it works"))
+    assert is_opioid(screen("sensitive to Norco so I take half"))
+    # An allergy with another medicine taken instead stays an allergy.
+    assert not is_opioid(screen("allergic to codeine - I take 2 Advil"))
+    assert not is_opioid(screen("codeine makes me itchy, never took it again"))
+
+
+def test_an_intolerance_or_avoid_said_after_is_not_use():
+    assert not is_opioid(screen("can't tolerate Norco"))
+    assert not is_opioid(screen("Norco causes vomiting - avoid"))
+    assert is_opioid(screen("I tolerate Norco fine"))
