@@ -1289,6 +1289,8 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             # "over the weekend", "this past weekend": the latest weekend, today if it is one.
             found.append((f"{previous} weekend", _last_weekday(6, today) if today.weekday() < 5 else today))
         elif word in _SEASONS and (previous in _BEFORE_A_SEASON or _is_year(following, today)):
+            if following == "of" and i + 2 < len(words) and _is_year(words[i + 2], today):
+                following = words[i + 2]  # "in the fall of 2024"
             found.append(_season_date(word, previous, following, today))
         elif (holiday := _holiday_at(words, i)) is not None:
             found.append((holiday[0], _last_holiday(holiday[1], today)))
@@ -1325,8 +1327,10 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
                 continue  # "01/10/2026" is read whole below, not as "2026"
             year = int(word)
             day = today if year == today.year else date(year, 12, 31)
-            if previous in _SEASON_ENDS:
-                # "over summer 2026": by the season's end (winter read as the year's last, the later one).
+            season = previous if previous in _SEASON_ENDS else words[i - 2] if previous == "of" and i >= 2 and words[i - 2] in _SEASON_ENDS else ""
+            if season:
+                # "over summer 2026", "in the summer of 2026": by the season's end (winter read as the year's last, the later one).
+                previous = season
                 month, last_day = _SEASON_ENDS[previous]
                 day = min(day, date(year, month, last_day))
                 word = f"{previous} {word}"

@@ -1314,3 +1314,11 @@ def test_an_intolerance_or_avoid_said_after_is_not_use():
     assert not is_opioid(screen("can't tolerate Norco"))
     assert not is_opioid(screen("Norco causes vomiting - avoid"))
     assert is_opioid(screen("I tolerate Norco fine"))
+
+
+def test_a_season_of_a_year_is_read_with_its_year():
+    today = date(2026, 11, 28)
+    assert not is_opioid(screen("stopped Norco in the fall of 2024", today))
+    assert is_opioid(screen("stopped Norco in the fall", today))  # this autumn, still running
+    assert not is_opioid(screen("stopped methadone in the summer of 2026", today))
+    assert is_opioid(screen("stopped Norco in the fall of 2026", today))  # autumn runs to December
