@@ -85,7 +85,7 @@ _NEGATION_FILLER = frozenset(
      "in", "my", "life", "whole", "eat", "eats", "ate"]
 )
 _ENDED = frozenset(
-    ["free", "zero", "stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore", "removed"]
+    ["free", "zero", "stopped", "stop", "stopping", "quit", "discontinued", "dc", "dcd", "ceased", "finished", "completed", "ended", "done", "off", "formerly", "previously", "previous", "prior", "former", "history", "hx", "used", "was", "were", "had", "took", "ex", "clean", "sober", "kicked", "gave", "weaned", "tapered", "anymore", "removed", "inactive", "historical"]
 )
 # Ending words that say a stop happened even beside a negation ("don't take it anymore").
 _STOPPING = frozenset(["anymore", "stopped", "quit", "discontinued", "off", "weaned", "tapered", "no longer", "no more"])
@@ -301,6 +301,8 @@ def read_timing(
     ended = _ending_word(before, after, has_date=last_dose is not None)
     if not ended and last_dose is not None and (_UNTIL | {"through", "thru"}) & set(around):
         ended = "until"  # "tramadol till 11/08", "Norco through August": a day already past (days to come were read above)
+    if ended == "end" and current in {"start", "started"}:
+        current = ""  # "Start: 03/2019, End: 05/2019": a course with its end written down
     if ended in _PERSON_STATES and not current:
         # "suboxone 16 mg a day, 3 years clean": clean of other drugs, on the medicine every day.
         current = _dose_frequency(around)
@@ -325,7 +327,7 @@ def read_timing(
         return Timing(Use.NEVER, cue=negation)
     if ended:
         return Timing(Use.ENDED, last_dose, cue=ended, when=when)
-    if last_dose is not None and _past_event(around):
+    if last_dose is not None and (_past_event(around) or _an_earlier_year(around, today)):
         # "percocet after surgery in 2018", "tramadol 3 years ago": a dated past event.
         return Timing(Use.ENDED, last_dose, cue="", when=when)
     if last_dose is not None and last_dose <= today and after[-1:] == ["then"]:
@@ -1192,6 +1194,8 @@ def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_l
             if count_last and (_last_dose_at(around[index:]) == 0 or (index == len(before) - 1)):
                 return "last"
             continue
+        if word == "end" and around[index + 1 : index + 2] and around[index + 1][:1].isdigit():
+            return word  # "Start: 03/2019, End: 05/2019"
         if word not in _ENDED or (index > 0 and around[index - 1] == _LAST):
             continue  # "last took", "last used": the date of the latest dose, said above
         if word == "off" and (around[max(0, index - 2) : index] == ["on", "and"] or around[index + 1 : index + 3] == ["and", "on"]):
@@ -1218,6 +1222,12 @@ def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_l
         if word in {"none", "nothing", "nil"} and following == _SINCE:
             return f"{word} since"
     return ""
+
+
+def _an_earlier_year(words: list[str], today: date) -> bool:
+    """ "Norco (2017)", "INACTIVE: Norco (2018)": a year before this one, with no word of use now
+    (those were read first), is when it was taken."""
+    return any(len(w) == 4 and w.isdigit() and 1950 < int(w) < today.year for w in words)
 
 
 def _past_event(words: list[str]) -> bool:

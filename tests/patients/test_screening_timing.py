@@ -1322,3 +1322,17 @@ def test_a_season_of_a_year_is_read_with_its_year():
     assert is_opioid(screen("stopped Norco in the fall", today))  # this autumn, still running
     assert not is_opioid(screen("stopped methadone in the summer of 2026", today))
     assert is_opioid(screen("stopped Norco in the fall of 2026", today))  # autumn runs to December
+
+
+@pytest.mark.parametrize(
+    "entry", ["Norco (Start: 03/2019, End: 05/2019)", "INACTIVE: Norco (2018)", "Past meds: Norco (2017)", "Norco (2017)"]
+)
+def test_a_record_with_an_earlier_year_or_an_end_date_is_past(entry):
+    assert not is_opioid(screen(entry, date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize(
+    "entry", ["Norco (Start: 03/2019, End: 12/2026)", "Norco 10mg daily (2019)", "oxycodone since 2019", "Norco (2026)"]
+)
+def test_and_records_still_running(entry):
+    assert is_opioid(screen(entry, date(2026, 11, 28)))
