@@ -995,3 +995,9 @@ def test_a_street_name_taken_for_a_reason_beside_other_medicines_is_read():
     # The everyday word stays everyday.
     assert not is_opioid(screen_medication("Zoloft for the blues"))
     assert not is_opioid(screen_medication("juice for breakfast, metformin"))
+
+
+def test_words_of_detox_and_withdrawal_make_a_street_name_a_drug():
+    assert is_opioid(screen_medication("detoxing from dope right now, Zofran"))
+    assert is_opioid(screen_medication("got dopesick coming off blues, clonidine"))
+    assert not is_opioid(screen_medication("clean eating, metformin, blues"))
