@@ -345,6 +345,7 @@ _STILL_NOW = frozenset({"still", "currently", "daily", "again", "nightly"})
 
 _CHILDHOOD = frozenset({("as", "a", "kid"), ("as", "a", "child"), ("as", "a", "baby"), ("when", "i", "was", "a", "kid"),
                         ("when", "i", "was", "a", "child"), ("when", "i", "was", "little"), ("when", "i", "was", "small")})
+_CHILDHOOD_LAST_WORDS = frozenset(c[-1] for c in _CHILDHOOD)
 
 
 def _still_taken_despite(after: list[str]) -> bool:
@@ -368,7 +369,9 @@ def _decade_of_life(words: list[str], today: date) -> tuple[str, date] | None:
     it ended years ago; it is read as five years ago at the latest."""
     if _STILL_NOW & set(words):
         return None
-    childhood = next((c for c in _CHILDHOOD if any(tuple(words[i : i + len(c)]) == c for i in range(len(words)))), None)
+    childhood = None
+    if _CHILDHOOD_LAST_WORDS & set(words):
+        childhood = next((c for c in _CHILDHOOD if any(tuple(words[i : i + len(c)]) == c for i in range(len(words)))), None)
     if childhood is not None:
         return " ".join(childhood), date(today.year - 5, today.month, min(today.day, 28))
     if not _DECADES.keys() & set(words):
