@@ -42,8 +42,9 @@ _CYRILLIC = dict(
 def fold(text: str) -> tuple[str, list[int]]:
     """Lower-case, strip accents and write Cyrillic in Latin letters, remembering which original
     character each output came from."""
-    if text.isascii():
-        return text.lower(), list(range(len(text)))  # the common case, and the same result, per character
+    if text.isascii() and "_" not in text:
+        # The common case, with the same result as the loop below ("_" is dropped there).
+        return text.lower(), list(range(len(text)))
     out: list[str] = []
     where: list[int] = []
     for index, char in enumerate(text):

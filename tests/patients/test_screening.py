@@ -1001,3 +1001,12 @@ def test_words_of_detox_and_withdrawal_make_a_street_name_a_drug():
     assert is_opioid(screen_medication("detoxing from dope right now, Zofran"))
     assert is_opioid(screen_medication("got dopesick coming off blues, clonidine"))
     assert not is_opioid(screen_medication("clean eating, metformin, blues"))
+
+
+def test_folding_plain_text_keeps_where_each_letter_came_from():
+    from patients.screening.normalise import fold
+
+    assert fold("Norco 5MG") == ("norco 5mg", list(range(9)))
+    # An underscore is dropped, as on the slower path for other letters: "factory_boy" is one word.
+    assert fold("a_b") == ("ab", [0, 2])
+    assert not is_opioid(screen_medication("pip install factory_boy"))
