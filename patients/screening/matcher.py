@@ -660,6 +660,8 @@ def _read_group(
             after_reason = True  # what follows "for" is the reason, not a medicine
         if _is_noise(word) or word in OTHER_PEOPLE_AND_PETS or word in _PHARMACIES_AND_PLANS or word in _PILL_LOOKS:
             continue  # "Optum Rx" is never a misspelt opium, nor a "maroon and pink capsule" Mabron
+        if words[position + 1 : position + 2] == ["s"] and names_a_medicine and word.isalpha() and _correct_spelling(word, kb) is None:
+            continue  # "Crohn's on Humira", "Sjogren's: pilocarpine": a person's name for an illness, beside a medicine
         corrected = (
             _correct_spelling(word, kb) if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH else None
         )
@@ -1141,8 +1143,21 @@ def _english_words() -> frozenset[str]:
     return frozenset(get_english_words_set(["web2"], lower=True, alpha=True))
 
 
+# Clinicians' shorthand for conditions, operations and timing that patients copy from their notes
+# ("DM2: metformin", "s/p R TKA", "migraine ppx", "FeSO4 qod"): never a medicine's name.
+_CLINICAL_SHORTHAND = _word_set(
+    """
+    htn hld dm2 t2dm t1dm dmii iddm niddm oab bph ckd esrd copd chf hfref hfpef cad pad afib gerd ibs ibd pots
+    mcas tka tha acl ppx qod qow qw biw tiw sp lt4 bicarb cva tia dvt osa uti crps hypothyroid hyperthyroid a1c
+    bmi egfr ldl hdl tsh labs lab ekg ecg mri ct xray
+    """
+)
+
+
 def _is_noise(word: str) -> bool:
-    return word in _DOSING_WORDS or word in _USE_WORDS or bool(_NUMBERISH.match(word)) or len(word) < 2
+    return (
+        word in _DOSING_WORDS or word in _USE_WORDS or word in _CLINICAL_SHORTHAND or bool(_NUMBERISH.match(word)) or len(word) < 2
+    )
 
 
 def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[_Slot]:

@@ -1010,3 +1010,12 @@ def test_folding_plain_text_keeps_where_each_letter_came_from():
     # An underscore is dropped, as on the slower path for other letters: "factory_boy" is one word.
     assert fold("a_b") == ("ab", [0, 2])
     assert not is_opioid(screen_medication("pip install factory_boy"))
+
+
+def test_clinicians_shorthand_and_an_illness_named_for_a_person_are_not_unknown_medicines():
+    from patients.screening.matcher import read_entry
+
+    for entry in ["DM2: metformin 1000 bid; HTN on amlodipine", "s/p R TKA, meloxicam 15", "Crohn's on Humira 40 q2wk"]:
+        assert not read_entry(entry, today=date(2026, 11, 28)).unrecognised
+    # An unknown name still is.
+    assert read_entry("Zorbex's 10mg", today=date(2026, 11, 28)).unrecognised
