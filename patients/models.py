@@ -7,6 +7,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 # Highest first: the order in which a pharmacist needs to see them.
@@ -40,6 +42,12 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        # The same person is found by email or by name and birth date in any case (an intake's
+        # earlier intakes, a returning patient): indexed as the lookups compare them, in upper case.
+        indexes = [
+            models.Index(Upper("email"), name="patient_email_any_case"),
+            models.Index(Upper("last_name"), Upper("first_name"), F("date_of_birth"), name="patient_name_any_case"),
+        ]
 
     def __str__(self):
         return self.full_name

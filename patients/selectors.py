@@ -49,28 +49,67 @@ def intake_get_by_reference(*, reference: str | uuid.UUID | None, with_answers: 
     return intakes.filter(reference=reference).first()
 
 
+def _earlier_of(intake: Intake, *, days: int, through: str = "") -> Q:
+    """The rule behind ``intakes_earlier_of``, as a filter on Intake, or on a model that reaches
+    Intake by the relation ``through`` (e.g. "intake__" for ScreeningFlag)."""
+    patient = intake.patient
+    same_person = Q(**{f"{through}patient__email__iexact": patient.email}) if patient.email else Q(pk__in=[])
+    if patient.first_name and patient.last_name:
+        same_person |= Q(
+            **{
+                f"{through}patient__first_name__iexact": patient.first_name,
+                f"{through}patient__last_name__iexact": patient.last_name,
+                f"{through}patient__date_of_birth": patient.date_of_birth,
+            }
+        )
+    submitted = intake.submitted_at
+    before = Q(**{f"{through}submitted_at__lt": submitted}) | Q(
+        **{f"{through}submitted_at": submitted, f"{through}pk__lt": intake.pk}
+    )
+    return (
+        same_person
+        & before
+        & Q(**{f"{through}submitted_at__gte": submitted - timedelta(days=days)})
+        & ~Q(**{f"{through}pk": intake.pk})
+    )
+
+
 def intakes_earlier_of(*, intake: Intake, days: int = EARLIER_INTAKE_DAYS) -> QuerySet[Intake]:
     """Intakes the same person submitted in the `days` before this one, newest first.
 
     The same person: the same email in any case, or the same first and last name (any case) and
     date of birth — someone who comes back with another email address is still recognised.
     """
-    patient = intake.patient
-    same_person = Q(patient__email__iexact=patient.email) if patient.email else Q(pk__in=[])
-    if patient.first_name and patient.last_name:
-        same_person |= Q(
-            patient__first_name__iexact=patient.first_name,
-            patient__last_name__iexact=patient.last_name,
-            patient__date_of_birth=patient.date_of_birth,
-        )
-    submitted = intake.submitted_at
-    before = Q(submitted_at__lt=submitted) | Q(submitted_at=submitted, pk__lt=intake.pk)
     return (
-        Intake.objects.filter(same_person, before, submitted_at__gte=submitted - timedelta(days=days))
-        .exclude(pk=intake.pk)
+        Intake.objects.filter(_earlier_of(intake, days=days))
         .select_related("patient")
         .prefetch_related("flags")
         .order_by("-submitted_at", "-pk")
+    )
+
+
+# What carrying a flag forward reads of it and of the intake that raised it (services.py).
+_CARRIED_FLAG_FIELDS = (
+    "code", "severity", "matched", "ingredient", "field", "last_dose", "earliest_start", "washout_rule", "reading",
+    "intake__submitted_at", "intake__pregnancy_status", "intake__opioid_use", "intake__opioid_stopped_what",
+    "intake__opioid_last_dose",
+)
+
+
+def flags_carried_from_earlier_intakes(*, intake: Intake, days: int = EARLIER_INTAKE_DAYS) -> QuerySet[ScreeningFlag]:
+    """The flags of ``intakes_earlier_of`` that may be carried to this intake (not those in
+    NOT_CARRIED_FORWARD), each with its intake: newest intake first, each intake's in the order
+    they were raised.
+
+    One query, reading only what a carried flag copies: submitting an intake pays for this on the
+    patient's request, and a returning patient's earlier intakes are never loaded whole.
+    """
+    return (
+        ScreeningFlag.objects.filter(_earlier_of(intake, days=days, through="intake__"))
+        .exclude(code__in=NOT_CARRIED_FORWARD)
+        .select_related("intake")
+        .only(*_CARRIED_FLAG_FIELDS)
+        .order_by("-intake__submitted_at", "-intake_id", "id")
     )
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from .models import SEVERITY_RANK, Intake, MedicationEntry, Patient, ScreeningFlag, worst_severity
 from .screening import RULES_VERSION, screen_intake
-from .selectors import EARLIER_INTAKE, NOT_CARRIED_FORWARD, intakes_earlier_of
+from .selectors import EARLIER_INTAKE, flags_carried_from_earlier_intakes
 
 CONSENTS = {
     "consent_privacy": "consent_privacy_at",
@@ -226,14 +226,13 @@ def _earlier_intake_flags(*, intake: Intake, shown: Sequence[ScreeningFlag]) -> 
     """
     on_this = {(flag.code, flag.ingredient) for flag in shown}
     carried: dict[tuple[str, str], tuple[Intake, ScreeningFlag]] = {}
-    for earlier in intakes_earlier_of(intake=intake):
-        for flag in earlier.flags.all():
-            key = (flag.code, flag.ingredient)
-            if flag.code in NOT_CARRIED_FORWARD or key in on_this:
-                continue
-            kept = carried.get(key)
-            if kept is None or SEVERITY_RANK[flag.severity] > SEVERITY_RANK[kept[1].severity]:
-                carried[key] = (earlier, flag)
+    for flag in flags_carried_from_earlier_intakes(intake=intake):
+        key = (flag.code, flag.ingredient)
+        if key in on_this:
+            continue
+        kept = carried.get(key)
+        if kept is None or SEVERITY_RANK[flag.severity] > SEVERITY_RANK[kept[1].severity]:
+            carried[key] = (flag.intake, flag)
     return [
         ScreeningFlag(
             intake=intake,
