@@ -3,7 +3,7 @@
 Run from the repository root:  python bench/pages.py             (figures)
                                 python bench/pages.py --profile   (and cProfile's top costs per page)
 
-One simulated patient walks the whole visit again and again, as scripts/locustfile.py does: the
+Simulated patients, a new one each visit, walk the whole visit as scripts/locustfile.py does: the
 intake form, its submission, the summary, the day page, a day's times, the review, the
 confirmation and the confirmed page; then the home page for scale. Each request is timed from the
 test Client's call to its return: the WSGI handler, every middleware, the view, the templates and
@@ -39,6 +39,7 @@ import statistics
 import sys
 import time
 import warnings
+from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -133,8 +134,6 @@ def configure() -> dict:
 
 
 def seed() -> None:
-    from datetime import timedelta
-
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -170,7 +169,11 @@ def seed() -> None:
 def intake_form(csrf: str, n: int) -> dict:
     return {
         "csrfmiddlewaretoken": csrf, "homepage": "",
-        "patient-first_name": "Bench", "patient-last_name": "Patient", "patient-date_of_birth": "1980-04-12",
+        # Each visit a new patient, as in a day's bookings: their own email and birth date. With one
+        # birth date for all, every visit was the same person by name and birth date, and each
+        # submission read every earlier visit's intake as that person's history.
+        "patient-first_name": "Bench", "patient-last_name": "Patient",
+        "patient-date_of_birth": (date(1950, 1, 1) + timedelta(days=137 * n)).isoformat(),
         "patient-email": f"bench-{os.getpid()}-{n}@example.com", "patient-phone": "608-555-0123",
         "patient-preferred_contact": "email", "intake-pregnancy_status": "not_applicable",
         "intake-opioid_use": "no", "intake-conditions": "chronic_pain", "intake-has_ldn_prescription": "no",
