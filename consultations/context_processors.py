@@ -6,5 +6,6 @@ from .visit import visit_information
 
 def pharmacy(request):
     """The pharmacy's name, address and phone, and what a patient wants to know before a visit,
-    for every page; each is queried only if a page uses it."""
-    return {"pharmacy": SimpleLazyObject(the_pharmacy), "visit": SimpleLazyObject(visit_information)}
+    for every page; each is queried only if a page uses it, and the pharmacy's row once."""
+    location = SimpleLazyObject(the_pharmacy)
+    return {"pharmacy": location, "visit": SimpleLazyObject(lambda: visit_information(location=location))}

@@ -9,15 +9,14 @@ Languages: the built-in defaults in settings are marked for translation (``gette
 Spanish page shows the Spanish wording from locale/. A value an operator sets in the environment is
 the pharmacy's own text and is shown as written, in every language: an operator who overrides one
 and serves Spanish patients writes it in both languages (e.g. "Free / Gratis") or leaves the default.
-Everything is read here with ``str()`` in the active language, once per request.
+Everything is read here with ``str()`` in the active language, when the page shows it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
 from welltopia.phones import phone_for_people, phone_uri
@@ -30,20 +29,75 @@ def _items(value: str) -> list[str]:
     return [item.strip() for item in str(value or "").split("|") if item.strip()]
 
 
-@dataclass(frozen=True)
 class VisitInformation:
-    cost: str
-    intake_minutes: int
-    durations: list[int] = field(default_factory=list)
-    have_ready: list[str] = field(default_factory=list)
-    phone_caller: str = ""
-    phone_caller_uri: str = ""
-    video_link_arrival: str = ""
-    address: str = ""
-    directions: str = ""
-    parking: str = ""
-    opening_hours: list[str] = field(default_factory=list)
-    after: str = ""
+    """The pharmacy's practical information, each part read when a page first uses it.
+
+    Every page has one in its context (``context_processors.visit``), and most show only
+    ``intake_minutes``: the consultation lengths (a query) and the pharmacy's address and phone (its
+    Location) are read only by the pages that show them, once each.
+    """
+
+    def __init__(self, *, location: Location | None = None):
+        self._location = location
+
+    @cached_property
+    def location(self) -> Location:
+        """The Location given, else the pharmacy (first Location), else an empty, unsaved one."""
+        if self._location is not None:
+            return self._location
+        return Location.objects.order_by("id").first() or Location()
+
+    @property
+    def cost(self) -> str:
+        return str(settings.CONSULTATION_COST)
+
+    @property
+    def intake_minutes(self) -> int:
+        return settings.INTAKE_MINUTES
+
+    @cached_property
+    def durations(self) -> list[int]:
+        return sorted(set(ConsultationType.objects.filter(is_active=True).values_list("duration_minutes", flat=True)))
+
+    @property
+    def have_ready(self) -> list[str]:
+        return _items(settings.VISIT_HAVE_READY)
+
+    @property
+    def _caller(self) -> str:
+        return settings.PHONE_CONSULTATION_CALLER or self.location.phone
+
+    @property
+    def phone_caller(self) -> str:
+        return phone_for_people(self._caller)
+
+    @property
+    def phone_caller_uri(self) -> str:
+        return phone_uri(self._caller)
+
+    @property
+    def video_link_arrival(self) -> str:
+        return str(settings.VIDEO_LINK_ARRIVAL)
+
+    @property
+    def address(self) -> str:
+        return self.location.address if self.location.city else ""
+
+    @property
+    def directions(self) -> str:
+        return str(settings.PHARMACY_DIRECTIONS)
+
+    @property
+    def parking(self) -> str:
+        return str(settings.PHARMACY_PARKING)
+
+    @property
+    def opening_hours(self) -> list[str]:
+        return _items(settings.PHARMACY_OPENING_HOURS)
+
+    @property
+    def after(self) -> str:
+        return str(settings.AFTER_CONSULTATION)
 
     @property
     def length(self) -> str:
@@ -58,26 +112,7 @@ class VisitInformation:
 
 def visit_information(*, location: Location | None = None) -> VisitInformation:
     """The pharmacy's practical information; ``location`` defaults to the pharmacy (first Location)."""
-    if location is None:
-        location = Location.objects.order_by("id").first() or Location()
-    caller = settings.PHONE_CONSULTATION_CALLER or location.phone
-    durations = sorted(
-        set(ConsultationType.objects.filter(is_active=True).values_list("duration_minutes", flat=True))
-    )
-    return VisitInformation(
-        cost=str(settings.CONSULTATION_COST),
-        intake_minutes=settings.INTAKE_MINUTES,
-        durations=durations,
-        have_ready=_items(settings.VISIT_HAVE_READY),
-        phone_caller=phone_for_people(caller),
-        phone_caller_uri=phone_uri(caller),
-        video_link_arrival=str(settings.VIDEO_LINK_ARRIVAL),
-        address=location.address if location.city else "",
-        directions=str(settings.PHARMACY_DIRECTIONS),
-        parking=str(settings.PHARMACY_PARKING),
-        opening_hours=_items(settings.PHARMACY_OPENING_HOURS),
-        after=str(settings.AFTER_CONSULTATION),
-    )
+    return VisitInformation(location=location)
 
 
 def book_again_url() -> str:
