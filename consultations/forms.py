@@ -5,12 +5,22 @@ from datetime import UTC, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import ConsultationType, Pharmacist
 
 FIRST_AVAILABLE = "any"
+
+
+class PharmacistChoiceField(forms.ChoiceField):
+    """First available, or one of the pharmacists listed: first available, the usual answer, is
+    valid without reading the pharmacists (the form reads them only to check another answer, or
+    to be drawn)."""
+
+    def valid_value(self, value):
+        return value == FIRST_AVAILABLE or super().valid_value(value)
 
 
 class ConsultationChoiceForm(forms.Form):
@@ -36,7 +46,7 @@ class ConsultationChoiceForm(forms.Form):
             "invalid_choice": _("Please choose one of the ways listed."),
         },
     )
-    pharmacist = forms.ChoiceField(
+    pharmacist = PharmacistChoiceField(
         label=_("Pharmacist"),
         required=False,
         error_messages={"invalid_choice": _("Please choose a pharmacist from the list, or first available.")},
@@ -45,11 +55,16 @@ class ConsultationChoiceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].label_from_instance = self._type_label
-        pharmacists = Pharmacist.objects.filter(is_active=True).order_by("display_name")
-        self.fields["pharmacist"].choices = [(FIRST_AVAILABLE, gettext("First available"))] + [
-            (str(p.pk), p.display_name) for p in pharmacists
+        self.fields["pharmacist"].choices = self._pharmacist_choices
+
+    @cached_property
+    def _pharmacists(self) -> dict[str, Pharmacist]:
+        return {str(p.pk): p for p in Pharmacist.objects.filter(is_active=True).order_by("display_name")}
+
+    def _pharmacist_choices(self):
+        return [(FIRST_AVAILABLE, gettext("First available"))] + [
+            (pk, p.display_name) for pk, p in self._pharmacists.items()
         ]
-        self._pharmacists = {str(p.pk): p for p in pharmacists}
 
     @staticmethod
     def _type_label(kind):

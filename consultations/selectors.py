@@ -49,7 +49,12 @@ def appointments_upcoming(*, now: datetime) -> QuerySet[Appointment]:
 
 
 def appointment_upcoming_for_intake(*, intake, now: datetime) -> Appointment | None:
-    """The intake's next consultation (one intake holds at most one), with what the pages show."""
+    """The intake's next consultation (one intake holds at most one), with what the pages show.
+
+    An intake read with ``intake_booking_state`` already says whether it has one: no query then
+    when it has none."""
+    if hasattr(intake, "upcoming_appointment_id") and intake.upcoming_appointment_id is None:
+        return None
     return (
         appointments_upcoming(now=now)
         .filter(intake=intake)
@@ -375,8 +380,35 @@ def follow_up_state(follow_up: FollowUp) -> str:
     return follow_up.get_status_display()
 
 
+def _follow_up_of_intake() -> dict[str, Subquery]:
+    """The follow-up whose check-in is the outer query's intake: its due date and window."""
+    of_follow_up = FollowUp.objects.filter(checkin_intake=OuterRef("pk"))
+    return {
+        "follow_up_due": Subquery(of_follow_up.values("due_on")[:1]),
+        "follow_up_days": Subquery(of_follow_up.values("window_days")[:1]),
+    }
+
+
+def _window(due_on: date | None, window_days: int | None) -> tuple[date, date] | None:
+    if due_on is None:
+        return None
+    return FollowUp(due_on=due_on, window_days=window_days).window
+
+
+def intake_booking_state(*, now: datetime) -> dict:
+    """Annotations that read, with the patient's intake, what each booking page asks of it first:
+    whether it holds an upcoming consultation (``appointment_upcoming_for_intake``) and, for a
+    follow-up's check-in, the days it may be booked on (``follow_up_window``). Two queries fewer on
+    every step of the booking."""
+    return {"upcoming_appointment_id": upcoming_for_intake_subquery("pk", now=now), **_follow_up_of_intake()}
+
+
 def follow_up_window(intake) -> tuple[date, date] | None:
-    """The days a follow-up may be booked on, when this intake is a follow-up's check-in; else None."""
+    """The days a follow-up may be booked on, when this intake is a follow-up's check-in; else None.
+
+    Read with the intake when it was loaded with ``intake_booking_state``."""
+    if hasattr(intake, "follow_up_due"):
+        return _window(intake.follow_up_due, intake.follow_up_days)
     follow_up = FollowUp.objects.filter(checkin_intake=intake).only("due_on", "window_days").first()
     return follow_up.window if follow_up is not None else None
 
@@ -384,20 +416,14 @@ def follow_up_window(intake) -> tuple[date, date] | None:
 def follow_up_window_locking_intake(intake) -> tuple[date, date] | None:
     """``follow_up_window``, read by the query that locks the intake's row (FOR UPDATE) for a
     booking: an ordinary booking pays no query for the follow-up rule."""
-    of_follow_up = FollowUp.objects.filter(checkin_intake=OuterRef("pk"))
     due_on, window_days = (
         Intake.objects.select_for_update(of=("self",))
         .filter(pk=intake.pk)
-        .annotate(
-            follow_up_due=Subquery(of_follow_up.values("due_on")[:1]),
-            follow_up_days=Subquery(of_follow_up.values("window_days")[:1]),
-        )
+        .annotate(**_follow_up_of_intake())
         .values_list("follow_up_due", "follow_up_days")
         .get()
     )
-    if due_on is None:
-        return None
-    return FollowUp(due_on=due_on, window_days=window_days).window
+    return _window(due_on, window_days)
 
 
 def in_follow_up_window(day: date, window: tuple[date, date] | None) -> bool:

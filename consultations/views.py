@@ -40,12 +40,11 @@ CONFIRMED_SESSION_KEY = "booking_confirmed_token"
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def intake_required(view):
-    """The booking pages need the intake the patient just submitted; without it, start there."""
-
+def _with_intake(view, *, booking_state: bool):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        intake: Intake | None = intake_from_session(request, with_answers=False)
+        annotations = selectors.intake_booking_state(now=timezone.now()) if booking_state else None
+        intake: Intake | None = intake_from_session(request, with_answers=False, annotations=annotations)
         if intake is None:
             # The intake may be saved while the session that held it expired: offer the way back.
             messages.info(
@@ -63,6 +62,17 @@ def intake_required(view):
         return view(request, intake, *args, **kwargs)
 
     return wrapper
+
+
+def intake_required(view):
+    """The booking pages need the intake the patient just submitted; without it, start there."""
+    return _with_intake(view, booking_state=False)
+
+
+def intake_required_with_booking_state(view):
+    """``intake_required`` for the pages that first ask whether the intake is booked already and
+    whether it is a follow-up's check-in: both are read with the intake (``intake_booking_state``)."""
+    return _with_intake(view, booking_state=True)
 
 
 def _remember_chosen_language(request, patient) -> None:
@@ -248,7 +258,7 @@ def _already_booked(request, intake):
 
 
 @never_cache
-@intake_required
+@intake_required_with_booking_state
 def book_start(request, intake):
     if already := _already_booked(request, intake):
         return already
@@ -264,7 +274,7 @@ def book_start(request, intake):
 
 
 @never_cache
-@intake_required
+@intake_required_with_booking_state
 def book_day(request, intake):
     if already := _already_booked(request, intake):
         return already
@@ -320,7 +330,7 @@ def _book_times_page(request, choice, day, *, intake, status=200):
 
 
 @never_cache
-@intake_required
+@intake_required_with_booking_state
 def book_time(request, intake):
     if already := _already_booked(request, intake):
         return already
@@ -334,7 +344,7 @@ def book_time(request, intake):
 
 
 @never_cache
-@intake_required
+@intake_required_with_booking_state
 def book_review(request, intake):
     if already := _already_booked(request, intake):
         return already

@@ -8,6 +8,7 @@ the services, views and admin call it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,10 +33,13 @@ def pharmacy_phone() -> str:
     return import_string(settings.PHARMACY_PHONE_FUNCTION)()
 
 
-def intake_get_by_reference(*, reference: str | uuid.UUID | None, with_answers: bool = True) -> Intake | None:
+def intake_get_by_reference(
+    *, reference: str | uuid.UUID | None, with_answers: bool = True, annotations: Mapping | None = None
+) -> Intake | None:
     """The intake with this public reference, or None for anything that is not one (never raises).
 
-    ``with_answers`` also loads the medications and flags (the summary page shows them).
+    ``with_answers`` also loads the medications and flags (the summary page shows them);
+    ``annotations`` are read with it, in the same query (what a caller would otherwise ask next).
     """
     if not reference:
         return None
@@ -46,6 +50,8 @@ def intake_get_by_reference(*, reference: str | uuid.UUID | None, with_answers: 
     intakes = Intake.objects.select_related("patient")
     if with_answers:
         intakes = intakes.prefetch_related("medications", "flags__medication")
+    if annotations:
+        intakes = intakes.annotate(**annotations)
     return intakes.filter(reference=reference).first()
 
 

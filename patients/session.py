@@ -4,6 +4,8 @@ The booking pages (``consultations``) read it through ``intake_from_session``; t
 defined here alone.
 """
 
+from collections.abc import Mapping
+
 from .models import Intake
 from .selectors import intake_get_by_reference
 
@@ -21,5 +23,7 @@ def intake_remember(request, intake: Intake) -> None:
     request.session[SESSION_KEY] = str(intake.reference)
 
 
-def intake_from_session(request, *, with_answers: bool = True) -> Intake | None:
-    return intake_get_by_reference(reference=request.session.get(SESSION_KEY), with_answers=with_answers)
+def intake_from_session(request, *, with_answers: bool = True, annotations: Mapping | None = None) -> Intake | None:
+    return intake_get_by_reference(
+        reference=request.session.get(SESSION_KEY), with_answers=with_answers, annotations=annotations
+    )
