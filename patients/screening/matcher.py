@@ -175,6 +175,8 @@ _NOT_TYLENOL_NUMBER = _word_set(
     """
 )
 _COUNT_BEFORE_NAME = _word_set("a an one half 1 2 two")
+_BEFORE_MAT = _word_set("on in my of from via through to no any off started start starting stopped quit finished and or with")
+_AFTER_MAT = _word_set("program programs clinic clinics provider providers treatment doctor doc prescriber meds medication medications since now")
 # "Oxy" is also a range of benzoyl-peroxide acne washes; with skin-care words it is that.
 _OXY_SKIN_CARE = _word_set(
     """
@@ -1215,6 +1217,17 @@ def _in_context(
         return kb.phrases.get(("liothyronine",))
     if term.key == "sub" and not _means_suboxone(words, next_index, entry_words):
         return None
+    if term.key == "take homes" and words[next_index - 1] == "home":
+        # "take-home doses" are methadone's; "the hospital's take-home bag" (or kit) is not.
+        following = words[next_index] if next_index < len(words) else ""
+        if following not in {"dose", "doses", "bottle", "bottles", "methadone", "meds", "privileges"}:
+            return None
+    if term.key == "mat":
+        # Treatment shorthand ("on MAT", "MAT clinic", "MAT since 2019"), not "the wrestling mat" or "a yoga mat".
+        previous = words[next_index - 2] if next_index >= 2 else ""
+        following = words[next_index] if next_index < len(words) else ""
+        if previous and previous not in _BEFORE_MAT and following not in _AFTER_MAT:
+            return None
     if term.key == "oxy" and entry_words & _OXY_SKIN_CARE:
         return kb.phrases.get(("benzoyl", "peroxide"))
     if term.key == "h":

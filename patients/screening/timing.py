@@ -59,7 +59,10 @@ _SOMEONE_ELSE = frozenset(
     ["husband", "husbands", "wife", "wifes", "partner", "partners", "spouse", "spouses", "son", "sons", "daughter", "daughters", "mother", "mothers", "father", "fathers", "mom", "moms", "dad", "dads", "boyfriend", "boyfriends", "girlfriend", "girlfriends", "roommate", "roommates", "child", "childs", "kid", "kids", "brother", "brothers", "sister", "sisters", "grandma", "grandpa", "grandmother", "grandfather", "grandparents", "aunt", "uncle", "cousin", "niece", "nephew", "client", "resident", "neighbor", "neighbors", "neighbour", "neighbours",
      # what families call grandparents and parents in the languages our patients also speak: "my lola is the patient"
      "nana", "nanna", "granny", "gran", "grandad", "granddad", "papa", "lola", "lolo", "nanay", "tatay", "abuela", "abuelo",
-     "cellie", "cellmate", "bunkie"]
+     "cellie", "cellmate", "bunkie",
+     # people in the patient's life who are not family: "my sponsor is on methadone", "my teammate takes tramadol"
+     "sponsor", "sponsee", "teammate", "teammates", "coworker", "coworkers", "fiance", "fiancee", "stepdad", "stepmom",
+     "grandson", "granddaughter"]
 )
 _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat"])
 # Never a misspelt medicine: "for my brother" is not Brontex.
@@ -78,7 +81,7 @@ _NEGATED_VERBS = frozenset(["dont", "doesnt", "didnt", "havent", "hasnt", "hadnt
 _CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn", "wasn", "aren", "weren", "won", "can"])
 # Words that may stand between a negation and the drug it governs: "no history of opioid use".
 _NEGATION_FILLER = frozenset(
-    ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
+    ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "anything", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
      # "never taken an opioid", "no strong pain medicine", "never had a single narcotic"
      "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "is", "are",
      # "I never in my life eat the opium medicine": the words of a second language
@@ -509,6 +512,8 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
             continue  # "I'm the patient"
         if words[index + 1 : index + 2] == ["s"]:
             continue  # "pt's spouse", "the patient's son": someone of the patient's, not the patient
+        if words[index + 1 : index + 2] and words[index + 1] in {"does", "doesnt", "didnt", "denies"}:
+            continue  # "belongs to spouse, patient does not take": a statement about the patient, naming nobody
         subject = words[index + 1 : index + 2] and words[index + 1] in _THE_PATIENT_DOES
         if subject and not _SOMEONE_ELSE & set(words[max(0, index - 3) : index]):
             continue  # "…; pt takes only metformin" names nobody; "dad is the patient - takes" names Dad
@@ -521,6 +526,7 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
             (abs(at - index) + (0 if at < index else 0.5), words[at])
             for at in range(max(0, index - reach), min(len(words), index + 5))
             if words[at] in _SOMEONE_ELSE and (at < index or names_after or at == index + 1)
+            and not _TYPING & set(words[at + 1 : at + 3])  # "(husband typing)": the one typing, not the patient
         ]
         if near:
             named.add(min(near)[1])
@@ -546,7 +552,7 @@ def _not_started(words: list[str]) -> bool:
 _STOPPING_WORDS = frozenset({"off", "stop", "stopped", "quit", "done", "clean", "free", "finished"})
 # "the surgeon will give me Percocet then", "her surgeon plans Norco after her surgery on Dec 15",
 # "surgeon mentioned oxycodone after": a start to come. Never beside words of use now.
-_WILL_START = frozenset({"give", "prescribe", "start", "put", "send", "order", "write"})
+_WILL_START = frozenset({"give", "prescribe", "start", "put", "send", "order", "write", "get", "receive"})
 _MAY_OR_WILL = frozenset({"will", "may", "might", "could", "would", "ll"})
 _TO_COME = frozenset({"plans", "planned", "planning", "mentioned", "scheduled", "recommends", "wants", "says", "said"})
 _AFTER_AN_EVENT = frozenset({"surgery", "delivery", "procedure", "operation", "it", "that", "discharge", "birth"})
@@ -556,7 +562,12 @@ def _a_start_to_come(before: list[str], after: list[str]) -> bool:
     around = before + after
     # "she takes nothing now" says no use; "takes" before anything else is use now.
     use_now = {"taking", "takes", "using", "currently", "still", "daily", "since", "continue", "continuing"}
-    if use_now & set(around) and any(w in use_now and around[i + 1 : i + 2] not in (["nothing"], ["none"], ["no"]) for i, w in enumerate(around)):
+    if use_now & set(around) and any(
+        w in use_now
+        and around[i + 1 : i + 2] not in (["nothing"], ["none"], ["no"])
+        and not (w == "since" and {"clean", "sober", "free", "off"} & set(around[max(0, i - 3) : i]))  # "clean from pills since 2025"
+        for i, w in enumerate(around)
+    ):
         return False
     if _takes_it_oneself(around) or any(w[:1].isdigit() and len(w) <= 3 and w != "0" for w in before[-3:]):
         return False
@@ -568,6 +579,10 @@ def _a_start_to_come(before: list[str], after: list[str]) -> bool:
         and bool((_PLANS | _TO_COME) & set(before[:i]))
         for i, w in enumerate(before)
     )
+    # "oxyCODONE to be prescribed after ORIF scheduled 12/14": a plan, written as one.
+    will = will or (after[:2] == ["to", "be"] and after[2:3] and after[2] in {"prescribed", "given", "started", "sent", "ordered"})
+    # "Doctor wants me to start Sublocade in January": someone's plan for the patient.
+    will = will or (before[-3:-1] in (["me", "to"], ["her", "to"], ["him", "to"]) and before[-1] in _WILL_START and bool((_PLANS | _TO_COME) & set(before[:-3])))
     comes_after = after[:1] == ["after"] and (len(after) == 1 or after[1] in _AFTER_AN_EVENT | {"my", "her", "his", "the"})
     return will or (bool(_TO_COME & set(before)) and (comes_after or "then" in after))
 
@@ -647,6 +662,12 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
         whose = set(after[index + 1 : index + 5]) & (_SOMEONE_ELSE - patient)
         if word == "for" and whose and theirs and not caregiver:
             return next(w for w in after[index + 1 :] if w in _SOMEONE_ELSE)
+    # "'Norco' removed - belongs to spouse": whose it is, said after the name.
+    for index, word in enumerate(after[:6]):
+        if word in {"belongs", "belong", "belonging", "belonged"} and after[index + 1 : index + 2] == ["to"]:
+            owner = next((w for w in after[index + 2 : index + 5] if w in _SOMEONE_ELSE and w not in patient), "")
+            if owner and theirs:
+                return owner
     # "Norco (husband's, not mine)", "Norco - wife": whose it is, said just after the name.
     whose_after = after[:1] and after[0] in _SOMEONE_ELSE and after[0] not in patient and (len(after) == 1 or after[1] == "s")
     if whose_after and theirs and not caregiver:
@@ -804,7 +825,7 @@ def _never_had_it(after: list[str]) -> str:
 # "recommended methadone; patient and family declined", "doctor offered tramadol, I said no": an
 # offer turned down after the drug's name. Only beside a word of offering: "my pain declined" is not.
 _OFFERING = frozenset({"recommended", "recommend", "offered", "offer", "suggested", "suggest", "proposed", "advised"})
-_TURNED_DOWN = frozenset({"declined", "refused", "decline", "refuse", "rejected"})
+_TURNED_DOWN = frozenset({"declined", "refused", "decline", "refuse", "rejected", "passed"})  # "offered a Norco script, I passed"
 
 
 _IT_OR_WHEN = _PRONOUNS | frozenset({"some", "anyway", "after", "later", "afterwards", "yesterday", "today", "this", "last", "on", "since"})
@@ -848,6 +869,10 @@ def _takes_it_oneself(words: list[str], patient: frozenset[str] | None = None) -
             continue
         if words[index + 1 : index + 2] in (["only"], ["just"]) and words[index + 2 : index + 3] and words[index + 2] not in _PRONOUNS:
             continue  # "Me, I take only blood pressure pill": something else, and only that
+        if words[index + 1 : index + 2] in (["none"], ["nothing"], ["no"], ["zero"]):
+            continue  # "never filled it and took none"
+        if word in {"taken", "took"} and words[index + 1 : index + 2] in (["off"], ["out"], ["away"]):
+            continue  # "taken off my list": removed, not used
         if index and words[index - 1] in {"just", "only"} and words[index + 1 : index + 2] and words[index + 1] not in _PRONOUNS:
             continue  # "I just smoke weed": something else
         start = max(0, index - 4)
@@ -1222,6 +1247,10 @@ def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_l
         following = around[index + 1]
         if word == "no" and following in {"longer", "more"}:
             return f"no {following}"
+        if word in {"havent", "hasnt", "not"} and following in {"needed", "taken", "used", "had", "touched"}:
+            rest = around[index + 2 : index + 4]
+            if rest[:1] == [_SINCE] or (rest[:1] and rest[0] in {"anything", "any", "it", "them", "one"} and rest[1:2] == [_SINCE]):
+                return f"{word} {following} since"  # "haven't needed anything since then"
         if word in {"none", "nothing", "nil"} and following == _SINCE:
             return f"{word} since"
     return ""
@@ -1248,7 +1277,7 @@ def _past_event(words: list[str]) -> bool:
 
 _EVENTS = frozenset(
     {"surgery", "operation", "accident", "injury", "fracture", "broke", "broken", "delivery", "csection", "section",
-     "extraction", "procedure", "kidney", "stone"}
+     "extraction", "procedure", "kidney", "stone", "visit", "admission", "admitted", "hospitalized", "hospitalization"}
 )
 
 
@@ -1262,6 +1291,8 @@ def _one_off(words: list[str]) -> bool:
             return True  # "tylenol 3 once for a toothache around Easter"
         if word == "one" and following == "time" and index > 0 and words[index - 1] in {"just", "only", "that"}:
             return (words[index + 2] if index + 2 < len(words) else "") not in _AFTER_A_FREQUENCY
+        if word in {"x1", "once"} and index > 0 and words[index - 1] in {"iv", "im", "ivp", "given", "dose"}:
+            return True  # "fentaNYL 50 mcg IV x1" on a dated visit: one dose
     return False
 
 
@@ -1301,6 +1332,11 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
         elif word == "weekend" and previous in {"the", "past"}:
             # "over the weekend", "this past weekend": the latest weekend, today if it is one.
             found.append((f"{previous} weekend", _last_weekday(6, today) if today.weekday() < 5 else today))
+        elif (decade := _DECADE.match(word)) is not None and (len(word) == 5 or previous == "the"):
+            # "back in the 1980s", "in the 90s": by the decade's last day ("my 20s" is an age, read elsewhere).
+            start = int(decade.group(1)) if len(word) == 5 else 1900 + int(decade.group(1))
+            if 1950 <= start and start + 9 < today.year:
+                found.append((word, date(start + 9, 12, 31)))
         elif word in _SEASONS and (previous in _BEFORE_A_SEASON or _is_year(following, today)):
             if following == "of" and i + 2 < len(words) and _is_year(words[i + 2], today):
                 following = words[i + 2]  # "in the fall of 2024"
@@ -1670,6 +1706,7 @@ _BEFORE_A_MONTH_DAY = frozenset(
 )
 
 
+_DECADE = re.compile(r"^(\d{4}|[5-9]0)s$")
 _STOP_CUES = frozenset({"last", "stopped", "quit", "ended", "removed", "finished", "discontinued", "zero", "tapered", "weaned"})
 
 

@@ -1336,3 +1336,41 @@ def test_a_record_with_an_earlier_year_or_an_end_date_is_past(entry):
 )
 def test_and_records_still_running(entry):
     assert is_opioid(screen(entry, date(2026, 11, 28)))
+
+
+# --- Set S's causes (eighth stop), each in words of our own ------------------------------------
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "Mom is the patient (son typing): Norco every 4 hr since her hip surgery Tuesday",
+        "ED visit 11/24/2026: morphine 4 mg IV x1",
+        "MAT since 2019, 16 mg a day",
+        "get my take-home doses on Fridays",
+    ],
+)
+def test_set_s_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry, date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "yoga mat and ibuprofen for my back",
+        "ER visit 10/20/2026: hydromorphone 1 mg IV x1, nothing since",
+        "naloxone from the clinic's take-home kit; I have never used opioids",
+        "I refuse anything narcotic, Tylenol only",
+        "surgeon wants me to start Percocet after my knee replacement in January",
+        "hernia repair Dec 20, I'll get tramadol afterwards. Now just aspirin",
+        "'Vicodin' taken off my list - belongs to my husband, patient does not take",
+        "Norco after a root canal Oct 3-5, haven't needed anything since then",
+        "hydromorphone to be prescribed after the operation on 12/18",
+        "PA offered a Percocet script, I passed",
+        "grandpa smoked opium in the 1970s, I never have; metformin",
+        "took heroin back in the 1990s, nothing since",
+        "the surgeon wrote Norco at discharge 11/20 but I never filled it and took none",
+        "my sponsor takes Suboxone, I'm not on anything",
+        "my teammate uses kratom, not me",
+    ],
+)
+def test_set_s_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry, date(2026, 11, 28)))
