@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 from .knowledge import FUZZY_FAR_PREFIX, FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
 from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
 from .spanish import as_english
-from .timing import CURRENT, OTHER_PEOPLE_AND_PETS, Timing, Use, patient_named, read_timing
+from .timing import CURRENT, OTHER_PEOPLE_AND_PETS, Timing, Use, never_had_it, patient_named, read_timing
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -338,6 +338,7 @@ def read_entry(
     # "Hospice comfort kit in the fridge (morphine, lorazepam, haloperidol), seal never opened", "kit:
     # morphine liquid and lorazepam, no doses given": the kit's medicines share what is said of the kit.
     unused = next((m.timing for m in reversed(mentions) if m.timing.use is Use.NEVER and _UNUSED_CUES & set(m.timing.cue.split())), None)
+    mentions = _denied_in_the_next_clause(mentions, tokens)
     mentions = _classes_named(mentions, text)
     kit_at = next((t.start for t in tokens if t.text in _CONTAINERS), None) if unused is not None else None
     if unused is not None and kit_at is not None:
@@ -378,6 +379,25 @@ def _classes_named(mentions: list[Mention], text: str) -> list[Mention]:
         elif is_class(m) and _is_unnamed_pain_medicine(m.term) and identified and m.timing == CURRENT:
             m = replace(m, timing=Timing(Use.NEVER, cue="named"))
         result.append(m)
+    return result
+
+
+def _denied_in_the_next_clause(mentions: list[Mention], tokens: list[Token]) -> list[Mention]:
+    """ "dentist sent Norco 5 to walgreens on the 20th but i never picked it up bc ibuprofen was
+    enough": a clause after a medicine, before the next one, that says "it" was never collected or
+    taken is said of that medicine."""
+    result = []
+    for index, mention in enumerate(mentions):
+        if mention.timing == CURRENT:
+            end = mentions[index + 1].start if index + 1 < len(mentions) else None
+            words = [t.text for t in tokens if not t.is_separator and t.start >= mention.end and (end is None or t.start < end)]
+            opener = next((i for i, w in enumerate(words) if w in {"but", "and"}), None)
+            if opener is not None:
+                rest = words[opener + 1 :]
+                cue = never_had_it(rest)
+                if cue and {"it", "them"} & set(rest):
+                    mention = replace(mention, timing=Timing(Use.NEVER, cue=cue))
+        result.append(mention)
     return result
 
 
@@ -886,6 +906,11 @@ def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token
         return False
     pieces = [words[slot.start_word] for slot in window]
     dose_next = _a_dose_at(words, window[-1].end_word)  # in a medicine's place
+    # "took 2 of the trauma doll": a count before the name puts it in a medicine's place too.
+    prior = words[max(0, window[0].start_word - 3) : window[0].start_word]
+    dose_next = dose_next or (
+        any(w.isdigit() and len(w) == 1 or w in {"one", "two", "half"} for w in prior) and prior[-1:] in (["the"], ["of"], ["a"])
+    )
     if not all(piece.isalpha() for piece in pieces):
         return False
     if any((piece in _DOSING_WORDS or piece in _USE_WORDS or piece in _REASON_WORDS) and piece not in _SYLLABLE_WORDS for piece in pieces):
@@ -1230,6 +1255,14 @@ def _in_context(
             return None
     if term.key == "oxy" and entry_words & _OXY_SKIN_CARE:
         return kb.phrases.get(("benzoyl", "peroxide"))
+    if term.key == "tylenol":
+        # "tylenol with co Dean number 3": dictation between the name and its number; "#3" and
+        # "No. 3" after Tylenol name the codeine product ("Tylenol 500 number 3 times a day" does not).
+        for at in range(next_index + 1, min(len(words) - 1, next_index + 4)):
+            if words[at] in {"number", "no"} and words[at + 1] in {"3", "4"} and words[at + 2 : at + 3] not in (["times"], ["x"], ["a"]):
+                return kb.phrases.get(("tylenol", "number", words[at + 1])) or term
+    if term.key == "oxy" and _says_an_everyday_name(words, next_index - 1, kb):
+        return None  # "oxy button in" is oxybutynin said aloud
     if term.key == "h":
         previous = words[next_index - 2] if next_index >= 2 else ""
         following = words[next_index] if next_index < len(words) else ""
@@ -1269,6 +1302,17 @@ def _in_context(
 _BEFORE_A_SUB = _word_set("last my on took take taking takes half quarter one a daily the")
 _NOT_A_SUB_AFTER = _word_set("q cu cut cutaneous lingual lingually saharan par total")
 _TREATMENT_WORDS = _word_set("micro microdosing microdose induction bupe mat moud clinic dosing withdrawal wd taper tapering opioid opioids")
+
+
+def _says_an_everyday_name(words: list[str], at: int, kb: KnowledgeBase) -> bool:
+    """Whether the word at `at` and the one or two after it, said together, are an everyday medicine's
+    name by sound ("oxy button in": oxybutynin), not an opioid's."""
+    for count in (3, 2):
+        whole = "".join(words[at : at + count])
+        if len(words[at : at + count]) == count and whole.isalpha() and len(whole) >= 8:
+            if _sound_skeleton(whole) in _everyday_skeletons(id(kb)) and _sound_skeleton(whole) not in _opioid_skeletons(id(kb)):
+                return True
+    return False
 
 
 def _means_suboxone(words: list[str], next_index: int, entry_words: frozenset[str]) -> bool:

@@ -62,9 +62,11 @@ _SOMEONE_ELSE = frozenset(
      "cellie", "cellmate", "bunkie",
      # people in the patient's life who are not family: "my sponsor is on methadone", "my teammate takes tramadol"
      "sponsor", "sponsee", "teammate", "teammates", "coworker", "coworkers", "fiance", "fiancee", "stepdad", "stepmom",
-     "grandson", "granddaughter"]
+     "grandson", "granddaughter",
+     # "Mum in Dublin takes Solpadeine": how British, Irish and Australian families write it
+     "mum", "mums", "mam", "mummy", "mommy", "daddy"]
 )
-_PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat"])
+_PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat", "goats", "cow", "cows", "calf", "calves", "cattle", "sheep", "pig", "pigs"])
 # Never a misspelt medicine: "for my brother" is not Brontex.
 OTHER_PEOPLE_AND_PETS = _SOMEONE_ELSE | _PETS
 # Taking it oneself: "used a couple of my husband's percocets" is the patient's use.
@@ -245,7 +247,9 @@ def read_timing(
     takes_instead = takes_instead or (allergy is not None and _still_taken_despite(after))
     # "since" and "for" date the allergy ("on my chart since my tonsillectomy"), not a use.
     current_use = _says_current(before, after, claimed=_denied_words(around)) if allergy is not None else ""
-    if allergy is not None and not takes_instead and current_use in {"", "since", "for"}:
+    # "stopped the hydrocodone a little while ago cuz it made me itchy": why a use stopped, not an allergy.
+    side_effect_of_a_use = allergy in after and bool({"stopped", "quit", "stop"} & set(before)) and bool({"made", "makes", "gave"} & set(after))
+    if allergy is not None and not takes_instead and not side_effect_of_a_use and current_use in {"", "since", "for"}:
         return Timing(Use.ALLERGY, cue=allergy)
     if {"confuse", "confused", "confuses", "confusing", "mistaken", "mixed", "mix"} & set(before[-4:]) and before[-1:] in (["with"], ["for"]):
         return Timing(Use.NEVER, cue="confused with")  # "people confuse it with buprenorphine": named, not taken
@@ -257,10 +261,10 @@ def read_timing(
         w in _PLANS | {"trying", "try", "tries"} and before[i + 1 : i + 3] in (["to", "stay"], ["to", "keep"]) and set(before[i + 3 : i + 5]) & {"off", "away"}
         for i, w in enumerate(before)
     )
-    not_taken = _free_of_it(before, after) or _never_had_it(after) or _offer_refused(before, after) or unused or ("staying off" if staying_off else "")
+    not_taken = _free_of_it(before, after) or never_had_it(after) or _offer_refused(before, after) or unused or ("staying off" if staying_off else "")
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
-    someone_else = _someone_elses(before, around, patient)
+    someone_else = _someone_elses(before, around, patient) or _the_writers_own(after, raw)
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
     if after[:2] == ["not", "me"] and not _takes_it_oneself(after[2:]):
@@ -504,6 +508,13 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
     "Dad is the patient", "patient is my mother", "Mom (the patient)", "Grandma is the one booking";
     not "Grandpa (not the patient)"."""
     named: set[str] = set()
+    for index, word in enumerate(words[:-2]):
+        # "booking for my mother-in-law", "filling this out for my dad": the one booked for is the patient.
+        if word in {"booking", "filling", "signing", "registering"} and "for" in words[index + 1 : index + 4]:
+            at = words.index("for", index + 1)
+            person = next((w for w in words[at + 1 : at + 3] if w in _SOMEONE_ELSE), "")
+            if person and words[at + 1 : at + 2] in (["my"], ["our"], [person]):
+                named.add(person)
     for index, word in enumerate(words):
         booking = word == "booking" and list(words[max(0, index - 2) : index]) == ["the", "one"]
         if (word not in {"patient", "pt"} and not booking) or "not" in words[max(0, index - 3) : index]:
@@ -543,7 +554,7 @@ def _not_started(words: list[str]) -> bool:
         if word in {"started", "begun"} and words[max(0, index - 4) : index - 1] and {"havent", "hasnt", "not"} & set(words[max(0, index - 4) : index]) and "or" in words[max(0, index - 2) : index]:
             return True
         # "Off the methadone? Not yet." is still on it.
-        yet = word == "yet" and {"havent", "hasnt", "not"} & set(words[max(0, index - 4) : index])
+        yet = word == "yet" and {"havent", "hasnt", "not", "isnt"} & set(words[max(0, index - 4) : index])  # "isn't scheduled yet"
         if yet and not _STOPPING_WORDS & set(words[max(0, index - 6) : index]):
             return True
     return False
@@ -659,9 +670,9 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
     # "HYDROCODONE-APAP 5-325 for Bruce R. (husband)": whose it is, after the name.
     after = around[len(before) :]
     for index, word in enumerate(after[:8]):
-        whose = set(after[index + 1 : index + 5]) & (_SOMEONE_ELSE - patient)
+        whose = set(after[index + 1 : index + 5]) & ((_SOMEONE_ELSE | _PETS) - patient)  # "is for the horses"
         if word == "for" and whose and theirs and not caregiver:
-            return next(w for w in after[index + 1 :] if w in _SOMEONE_ELSE)
+            return next(w for w in after[index + 1 :] if w in _SOMEONE_ELSE | _PETS)
     # "'Norco' removed - belongs to spouse": whose it is, said after the name.
     for index, word in enumerate(after[:6]):
         if word in {"belongs", "belong", "belonging", "belonged"} and after[index + 1 : index + 2] == ["to"]:
@@ -714,6 +725,18 @@ _BARE_FORMS = frozenset({"take", "use", "have", "smoke", "smokes", "smoked"})
 _THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re", "get"}) | _BARE_FORMS
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
 _SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
+
+
+def _the_writers_own(after: list[str], raw: str) -> str:
+    """ "The tramadol is mine, I'm the caregiver, not the patient": the one typing says the medicine is
+    theirs and that they are not the patient (said anywhere in the entry)."""
+    if "mine" not in after[:3]:
+        return ""
+    said = re.findall(r"[a-z]+", raw.lower())
+    for i in range(len(said) - 2):
+        if said[i : i + 3] == ["not", "the", "patient"] and {"i", "im", "m", "am"} & set(said[max(0, i - 5) : i]):
+            return "the one typing"
+    return ""
 
 
 def _names_another(words: list[str]) -> bool:
@@ -790,7 +813,8 @@ _NOT_A_DENIAL_AFTER = frozenset({"more", "as", "extra", "over", "than", "too", "
 _A_TIME_FOLLOWS = frozenset({"since", "for", "ago", "yesterday", "today", "till", "until", "in", "last", "this", "days", "weeks"})
 
 
-def _never_had_it(after: list[str]) -> str:
+def never_had_it(after: list[str]) -> str:
+    """A supply never collected, filled or opened, or a medicine never taken, said after its name."""
     for index, word in enumerate(after):
         following = after[index + 1 : index + 3]
         if (

@@ -1374,3 +1374,33 @@ def test_set_s_causes_that_stay_a_contraindication(entry):
 )
 def test_set_s_causes_that_are_not_a_contraindication(entry):
     assert not is_opioid(screen(entry, date(2026, 11, 28)))
+
+
+# --- Set T's causes (eighth stop), each in words of our own ------------------------------------
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "booking for my father-in-law: Norco at bedtime, he took one Monday",
+        "took 2 of the trauma doll Wednesday for my knee",
+        "tylenol with co deen number 3 for a toothache, took one last night",
+        "quit the oxycodone a little while ago because it made me itchy",
+    ],
+)
+def test_set_t_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry, date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "oxybutynin for my bladder, my phone writes it oxy button in",
+        "the tramadol is for the dog after her spay, I take only ibuprofen",
+        "butorphanol in the barn is for the cows",
+        "the surgeon sent Percocet to CVS on the 21st but I never picked it up",
+        "Mum takes co-codamol, I never have",
+        "The oxycodone is mine, I'm the daughter, not the patient. Dad (the patient) takes Eliquis",
+        "surgeon wrote Norco for after my bypass but it isn't scheduled yet",
+    ],
+)
+def test_set_t_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry, date(2026, 11, 28)))
