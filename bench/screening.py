@@ -39,7 +39,9 @@ set R (blind2026r_*, see blind2026r_README.md: recall 0.975, false alarms 0.108,
 its 70 ordinary negatives at its first score, 2026-11-28, rules 2026.11.21) and set S (blind2026s_*, see
 blind2026s_README.md: recall 0.992, false alarms 0.125, unrecognised 0.143 over its 70 ordinary negatives at its
 first score, 2026-11-28, rules 2026.11.36) and set T (blind2026t_*, see blind2026t_README.md: recall 0.967, false
-alarms 0.075, unrecognised 0.157 over its 70 ordinary negatives at its first score, 2026-11-28, rules 2026.11.37).
+alarms 0.075, unrecognised 0.157 over its 70 ordinary negatives at its first score, 2026-11-28, rules 2026.11.37) and
+set V (blind2026v_*, see blind2026v_README.md: recall 0.958, false alarms 0.075, unrecognised 0.143 over its 70
+ordinary negatives at its first score, 2026-11-28, rules 2026.11.38).
 Nobody has read which lines
 of set B the engine gets wrong. Lines starting with "#" are comments (sets D to G open each list
 with a few).
@@ -101,7 +103,7 @@ SET_DAYS = {
     "blind2026i_": date(2026, 11, 28), "blind2026j_": date(2026, 11, 28), "blind2026k_": date(2026, 11, 28),
     "blind2026l_": date(2026, 11, 28), "blind2026m_": date(2026, 11, 28),
     "blind2026n_": date(2026, 11, 28), "blind2026p_": date(2026, 11, 28), "blind2026r_": date(2026, 11, 28),
-    "blind2026s_": date(2026, 11, 28), "blind2026t_": date(2026, 11, 28),
+    "blind2026s_": date(2026, 11, 28), "blind2026t_": date(2026, 11, 28), "blind2026v_": date(2026, 11, 28),
 }
 
 
@@ -125,7 +127,7 @@ def main() -> int:
     tuned_sets = (
         "", "holdout_", "blind2026_", "blind2026c_", "blind2026d_", "blind2026e_", "blind2026f_", "blind2026g_",
         "blind2026i_", "blind2026j_", "blind2026k_", "blind2026l_", "blind2026m_", "blind2026n_", "blind2026p_",
-        "blind2026r_", "blind2026s_", "blind2026t_",
+        "blind2026r_", "blind2026s_", "blind2026t_", "blind2026v_",
     )
     tuned_pos: list[str] = []
     tuned_neg: list[str] = []

@@ -98,7 +98,8 @@ _USE_CONTEXT = _word_set(
 use used using uses smoke smoked smoking snort snorted snorting shoot shooting shot inject injected
 injecting bag bags pressed pill pills high street relapse relapsed weekend weekends party bought buy hit
 hits bump line lines gram grams point points mg tab tabs dealer detox detoxing detoxed kicking kicked withdrawal
-withdrawals withdrawing dopesick slipped
+withdrawals withdrawing dopesick slipped syringe syringes needle needles speedball speedballs narcan naloxone overdose
+overdosed
 """
 )
 # Extended-release and depot forms, which take longer to leave the body.

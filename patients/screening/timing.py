@@ -64,7 +64,8 @@ _SOMEONE_ELSE = frozenset(
      "sponsor", "sponsee", "teammate", "teammates", "coworker", "coworkers", "fiance", "fiancee", "stepdad", "stepmom",
      "grandson", "granddaughter",
      # "Mum in Dublin takes Solpadeine": how British, Irish and Australian families write it
-     "mum", "mums", "mam", "mummy", "mommy", "daddy"]
+     "mum", "mums", "mam", "mummy", "mommy", "daddy",
+     "baby", "babies", "infant", "newborn", "toddler"]
 )
 _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat", "goats", "cow", "cows", "calf", "calves", "cattle", "sheep", "pig", "pigs"])
 # Never a misspelt medicine: "for my brother" is not Brontex.
@@ -328,7 +329,8 @@ def read_timing(
     if negation and ended in _STOPPING:
         negation = ""  # "don't take it anymore", "not on it since I stopped": a stop, not a denial
     if negation:
-        if last_dose is not None and negation not in _REFUSING:
+        # A slash date elsewhere in the row is not this denial's: "Norco … 11/19 never filled, no pain meds now".
+        if last_dose is not None and negation not in _REFUSING and _numbers_among(when, around):
             # "haven't taken tramadol since Monday": not now, and not since that day.
             return Timing(Use.ENDED, last_dose, cue=negation, when=when)
         return Timing(Use.NEVER, cue=negation)
@@ -483,6 +485,8 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
     }  # "suboxone clinic counselor", "I'm a counselor"; not "counselor every Wed", whom the patient sees
     if not (_JOBS & (set(words) | entry) and handling) and not _HANDLING_AT_WORK & set(words):
         return ""
+    if patient and handling <= {"give", "giving"} and "we" in words:
+        return ""  # "my sister is the patient … we give it every 4 hours": the family giving it to her
     me = any(w in {"me", "myself"} and not {"none", "not", "no", "nothing"} & set(words[max(0, i - 3) : i]) for i, w in enumerate(words))
     mine = any(
         w in {"i", "im", "ive"} and words[i + 1 : i + 2] and words[i + 1] in _USE_VERBS | {"on"} and words[i + 2 : i + 3] not in (["nothing"], ["none"], ["no"])
@@ -508,6 +512,13 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
     "Dad is the patient", "patient is my mother", "Mom (the patient)", "Grandma is the one booking";
     not "Grandpa (not the patient)"."""
     named: set[str] = set()
+    for index in range(len(words) - 3):
+        # "Dad (the one this form is for)", "this intake is for my mother": the person it is for.
+        if words[index : index + 3] in (["this", "form", "is"], ["this", "intake", "is"], ["this", "booking", "is"]) and words[index + 3 : index + 4] == ["for"]:
+            after_for = next((w for w in words[index + 4 : index + 6] if w in _SOMEONE_ELSE), "")
+            before_it = next((w for w in reversed(words[max(0, index - 4) : index]) if w in _SOMEONE_ELSE), "")
+            if after_for or before_it:
+                named.add(after_for or before_it)
     for index, word in enumerate(words[:-2]):
         # "booking for my mother-in-law", "filling this out for my dad": the one booked for is the patient.
         if word in {"booking", "filling", "signing", "registering"} and "for" in words[index + 1 : index + 4]:
@@ -775,6 +786,8 @@ def _own_use_of_anothers(words: list[str]) -> bool:
     if any(word in _HANDED_OVER and following == "me" for word, following in pairwise(words)):
         return True
     for index, (word, following) in enumerate(pairwise(words)):
+        if word == "for" and index and words[index - 1] in {"here", "booking", "appointment", "consult", "consultation", "ldn"}:
+            continue  # "here for my fibromyalgia": why the patient books, not why they took another's medicine
         if word in {"when", "for", "if", "on"} and following == "my":
             whose = words[index + 2] if index + 2 < len(words) else ""
             if whose and whose not in OTHER_PEOPLE_AND_PETS:
@@ -802,7 +815,7 @@ def _free_of_it(before: list[str], after: list[str]) -> str:
 # taken any", "no doses given", "I said no thanks": a supply or an offer, never taken.
 _NEVER_HAD = frozenset(
     {"filled", "picked", "opened", "taken", "took", "touched", "collected", "started", "used", "bought", "buy", "purchased",
-     "given", "sent", "dispensed", "administered", "tried"}
+     "given", "sent", "dispensed", "administered", "tried", "delivered", "transferred"}
 )
 # A supply never collected or opened: a date after it is when it went back ("not picked up, returned
 # to stock 11/24"), never a last dose.
@@ -959,6 +972,8 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
                 continue  # "Now I not take any pain medicine": the time of a denial
             if word in {"start", "starting"} and previous == "the":
                 continue  # "at the start of October": a date
+            if word == "getting" and around[index + 1 : index + 2] and around[index + 1] in {"pregnant", "married", "sick", "better", "worse", "older", "divorced"}:
+                continue  # "tapered off in Feb 2025 before getting pregnant": a life event
             if word in _PLANS | {"started", "start", "began", "begun"} and (previous in _NEGATED_VERBS or previous in {"not", "no", "never"}):
                 continue  # "don't plan to", "never started": no use at all
             ahead = around[index + 1 : index + 4]
@@ -1417,6 +1432,17 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
         return "", None
     text, day = max(found, key=lambda item: item[1])
     return text, day
+
+
+def _numbers_among(text: str, words: Sequence[str]) -> bool:
+    """Whether a date's numbers, when it was written with slashes or dashes, are among these words."""
+    numbers = re.findall(r"\d+", text)
+    if not numbers or not ("/" in text or "-" in text):
+        return True
+    span = len(numbers)
+    return any(list(words[i : i + span]) == numbers for i in range(len(words) - span + 1)) or any(
+        w.replace("/", "").replace("-", "") == "".join(numbers) for w in words
+    )
 
 
 _TOOK = frozenset({"took", "taken", "used", "had"})

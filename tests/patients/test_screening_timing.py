@@ -1404,3 +1404,30 @@ def test_set_t_causes_that_stay_a_contraindication(entry):
 )
 def test_set_t_causes_that_are_not_a_contraindication(entry):
     assert not is_opioid(screen(entry, date(2026, 11, 28)))
+
+
+# --- Set V's causes (eighth stop), each in words of our own ------------------------------------
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "needle exchange client. speedballs (dope + coke) on Thursday",
+        "my brother is the patient, hospice started the morphine liquid Wednesday, we give it every 3 hours",
+        "Mom (the one this form is for) - Norco 5 tid for her back",
+    ],
+)
+def test_set_v_causes_that_stay_a_contraindication(entry):
+    assert is_opioid(screen(entry, date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "Percocet from the old surgeon 11/20 never got transferred or filled, no pain meds now",
+        "my girlfriend smokes fetty, I don't. here for my migraines, just propranolol",
+        "hospice ordered hydromorphone liquid 11/22 but the pharmacy never delivered it, Dad has had none",
+        "my newborn got morphine in the NICU; I'm the patient and take only iron",
+        "was on methadone years ago, tapered off in March 2025 before getting pregnant",
+    ],
+)
+def test_set_v_causes_that_are_not_a_contraindication(entry):
+    assert not is_opioid(screen(entry, date(2026, 11, 28)))
