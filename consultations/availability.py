@@ -11,15 +11,16 @@ Times handed out are aware UTC datetimes; days are local dates in the pharmacy's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import repeat
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from .models import Appointment, AvailabilityException, ConsultationType, Pharmacist, WorkingHours
-from .slots import Busy, DateException, SlotRules, WorkingRange, free_slots_by_day, merge_first_available
+from .slots import DateException, SlotRules, WorkingRange, free_slots_by_day, merge_first_available
 
 # Slot starts lie on a 15-minute grid from the start of each block of working time.
 SLOT_STEP = timedelta(minutes=15)
@@ -72,11 +73,70 @@ def free_times_by_day(
     once, given to the pharmacist with the smallest id ("first available").
     ``ignore_appointment`` does not count as busy (an appointment being moved may overlap itself).
     """
+    free = free_days(
+        consultation_type=consultation_type,
+        now=now,
+        pharmacist=pharmacist,
+        first_day=first_day,
+        last_day=last_day,
+        ignore_appointment=ignore_appointment,
+        min_notice=min_notice,
+    )
+    return {day: free.times_on(day) for day in free.days}
+
+
+class FreeDays:
+    """The free times of each local day of a window, per pharmacist as the engine found them.
+
+    A page that shows only how many times each day has (the day picker) counts them without making
+    a FreeTime for each, and merges the pharmacists' times only for the days it lists.
+    """
+
+    def __init__(self, per_pharmacist: dict[int, dict[date, list[datetime]]], days: list[date]):
+        self._per_pharmacist = per_pharmacist
+        self.days = days
+
+    def count_on(self, day: date) -> int:
+        """How many distinct instants are free on ``day`` (``len(times_on(day))``)."""
+        starts = [by_day[day] for by_day in self._per_pharmacist.values() if by_day.get(day)]
+        if len(starts) == 1:
+            return len(starts[0])
+        return len(set().union(*starts))
+
+    def times_on(self, day: date) -> list[FreeTime]:
+        """The free times of ``day`` in order, each instant once, for the first available pharmacist
+        (the smallest id) when several are free at it."""
+        if len(self._per_pharmacist) == 1:
+            # One pharmacist: the engine's starts are already distinct, in order and in UTC.
+            [(pid, by_day)] = self._per_pharmacist.items()
+            return _free_times(zip(by_day.get(day, ()), repeat(pid)))
+        merged = merge_first_available({pid: by_day.get(day, []) for pid, by_day in self._per_pharmacist.items()})
+        return _free_times(merged)
+
+
+def _free_times(pairs: Iterable[tuple[datetime, int]]) -> list[FreeTime]:
+    """FreeTime(start, pharmacist_id) for each pair. Made by tuple.__new__ itself: a page of the
+    whole window makes a couple of thousand, and the named tuple's own __new__, a Python
+    function, took three times as long."""
+    return list(map(tuple.__new__, repeat(FreeTime), pairs))
+
+
+def free_days(
+    *,
+    consultation_type: ConsultationType,
+    now: datetime,
+    pharmacist: Pharmacist | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
+    ignore_appointment: Appointment | None = None,
+    min_notice: timedelta | None = None,
+) -> FreeDays:
+    """``free_times_by_day`` as FreeDays: the same days and times, merged when asked for."""
     window_first, window_last = booking_window(consultation_type=consultation_type, now=now)
     first_day = max(first_day or window_first, window_first)
     last_day = min(last_day or window_last, window_last)
     if last_day < first_day:
-        return {}
+        return FreeDays({}, [])
     per_pharmacist = _free_slots_per_pharmacist(
         consultation_type=consultation_type,
         now=now,
@@ -86,18 +146,7 @@ def free_times_by_day(
         ignore_appointment=ignore_appointment,
         min_notice=min_notice,
     )
-    days: dict[date, list[FreeTime]] = {}
-    day = first_day
-    while day <= last_day:
-        if len(per_pharmacist) == 1:
-            # One pharmacist: the engine's starts are already distinct, in order and in UTC.
-            [(pid, by_day)] = per_pharmacist.items()
-            days[day] = [FreeTime(start, pid) for start in by_day.get(day, ())]
-        else:
-            merged = merge_first_available({pid: by_day.get(day, []) for pid, by_day in per_pharmacist.items()})
-            days[day] = [FreeTime(start, pid) for start, pid in merged]
-        day += timedelta(days=1)
-    return days
+    return FreeDays(per_pharmacist, [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)])
 
 
 def free_pharmacist_ids_at(
@@ -139,7 +188,7 @@ def _free_slots_per_pharmacist(
     min_notice: timedelta | None,
 ) -> dict[int, dict[date, list[datetime]]]:
     tz = pharmacy_zone()
-    ranges, exceptions, busy = _load(
+    ranges, exceptions, blocked = _load(
         pharmacist=pharmacist,
         first_day=first_day,
         last_day=last_day,
@@ -151,7 +200,8 @@ def _free_slots_per_pharmacist(
         pid: free_slots_by_day(
             ranges=ranges.get(pid, ()),
             exceptions=exceptions.get(pid, ()),
-            busy=busy.get(pid, ()),
+            busy=(),
+            blocked=blocked.get(pid, ()),
             rules=rules,
             now=now,
             first_day=first_day,
@@ -169,8 +219,11 @@ def _load(
     last_day: date,
     ignore_appointment: Appointment | None,
     tz: ZoneInfo,
-) -> tuple[dict[int, list[WorkingRange]], dict[int, list[DateException]], dict[int, list[Busy]]]:
-    """Three queries, however long the window and however many appointments it holds."""
+) -> tuple[dict[int, list[WorkingRange]], dict[int, list[DateException]], dict[int, list[tuple[datetime, datetime]]]]:
+    """Three queries, however long the window and however many appointments it holds.
+
+    Appointments come back as the spans they block, ``(start, blocked_until)``, which the engine
+    takes as they are (``blocked``): the database has checked them (blocked_until >= end > start)."""
     if pharmacist is not None:
         who = {"pharmacist_id": pharmacist.pk, "pharmacist__is_active": True}
     else:
@@ -200,19 +253,12 @@ def _load(
     ).exclude(status=Appointment.Status.CANCELLED)
     if ignore_appointment is not None:
         appointments = appointments.exclude(pk=ignore_appointment.pk)
-    busy: dict[int, list[Busy]] = {}
+    blocked: dict[int, list[tuple[datetime, datetime]]] = {}
     # Only the blocked span matters to the engine; reading two datetimes instead of three saves a
     # third of the conversion work, which dominates with thousands of appointments on SQLite.
     for pid, starts_at, blocked_until in appointments.values_list("pharmacist_id", "start", "blocked_until"):
-        busy.setdefault(pid, []).append(Busy(start=starts_at, end=blocked_until))
-    return ranges, exceptions, busy
-
-
-def first_free_time(days: dict[date, list[FreeTime]]) -> FreeTime | None:
-    for times in days.values():
-        if times:
-            return times[0]
-    return None
+        blocked.setdefault(pid, []).append((starts_at, blocked_until))
+    return ranges, exceptions, blocked
 
 
 def pharmacists_by_id(ids: Sequence[int]) -> dict[int, Pharmacist]:

@@ -200,6 +200,20 @@ def booking_days(
     )
 
 
+def booking_free_days(
+    *,
+    consultation_type: ConsultationType,
+    pharmacist: Pharmacist | None,
+    now: datetime,
+    min_notice: timedelta | None = None,
+) -> availability.FreeDays:
+    """``booking_days`` for the day picker, which shows how many times each day has and the first
+    free time: counted per day, merged only for the day asked for."""
+    return availability.free_days(
+        consultation_type=consultation_type, pharmacist=pharmacist, now=now, min_notice=min_notice
+    )
+
+
 def booking_times_on(
     *,
     consultation_type: ConsultationType,

@@ -20,7 +20,9 @@ A slot starting at ``s`` needs its whole *footprint*
   appointment's own buffer (note-writing time) must also end by closing time
   or by the start of a break;
 - clear of every existing appointment, each blocking
-  ``[busy.start, busy.end + busy.buffer_after)``.
+  ``[busy.start, busy.end + busy.buffer_after)``; or, given as ``blocked``,
+  the spans ``(start, end)`` a caller already holds with the buffer in
+  ``end`` (an appointment's ``blocked_until``).
 
 Buffers
 -------
@@ -75,6 +77,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate, repeat
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -175,22 +178,28 @@ def free_slots(
     first_day: date,
     last_day: date,
     tz: ZoneInfo,
+    blocked: Sequence[Interval] = (),
 ) -> list[datetime]:
     """Starts of free slots (aware UTC, strictly increasing) on local days
-    ``first_day`` .. ``last_day`` inclusive."""
-    return [
-        start
-        for _day, start in _iter_free_slots(
-            ranges=ranges,
-            exceptions=exceptions,
-            busy=busy,
-            rules=rules,
-            now=now,
-            first_day=first_day,
-            last_day=last_day,
-            tz=tz,
-        )
-    ]
+    ``first_day`` .. ``last_day`` inclusive.
+
+    ``blocked`` are more busy spans ``(start, end)``, aware, the buffer already
+    in ``end``, taken as given: appointments read back from the database, which
+    has checked them, need no ``Busy`` each."""
+    starts: list[datetime] = []
+    for _day, first, count, step in _free_runs(
+        ranges=ranges,
+        exceptions=exceptions,
+        busy=busy,
+        blocked=blocked,
+        rules=rules,
+        now=now,
+        first_day=first_day,
+        last_day=last_day,
+        tz=tz,
+    ):
+        starts.extend(_run(first, count, step))
+    return starts
 
 
 def free_slots_by_day(
@@ -203,6 +212,7 @@ def free_slots_by_day(
     first_day: date,
     last_day: date,
     tz: ZoneInfo,
+    blocked: Sequence[Interval] = (),
 ) -> dict[date, list[datetime]]:
     """Like ``free_slots``, grouped by local day.
 
@@ -210,17 +220,18 @@ def free_slots_by_day(
     ``[]`` when nothing is free, so the UI can show fully booked days.
     """
     slots_by_day: dict[date, list[datetime]] = {day: [] for day in _days(first_day, last_day)}
-    for day, start in _iter_free_slots(
+    for day, first, count, step in _free_runs(
         ranges=ranges,
         exceptions=exceptions,
         busy=busy,
+        blocked=blocked,
         rules=rules,
         now=now,
         first_day=first_day,
         last_day=last_day,
         tz=tz,
     ):
-        slots_by_day[day].append(start)
+        slots_by_day[day].extend(_run(first, count, step))
     return slots_by_day
 
 
@@ -251,24 +262,29 @@ def merge_first_available(per_pharmacist: Mapping[K, list[datetime]]) -> list[tu
 # --- the engine ------------------------------------------------------------
 
 
-def _iter_free_slots(
+def _free_runs(
     *,
     ranges: Sequence[WorkingRange],
     exceptions: Sequence[DateException],
     busy: Sequence[Busy],
+    blocked: Sequence[Interval],
     rules: SlotRules,
     now: datetime,
     first_day: date,
     last_day: date,
     tz: ZoneInfo,
-) -> Iterator[tuple[date, datetime]]:
-    """Yield ``(local day, UTC start)`` of every free slot, in order."""
+) -> Iterator[tuple[date, datetime, int, timedelta]]:
+    """Yield ``(local day, first UTC start, count, step)`` for each run of free
+    slots on the grid, in order: the run's starts are ``first + k * step`` for
+    ``k`` in ``range(count)``. (Runs, not single starts: a caller that counts
+    or lists them does so without a generator step per slot.)"""
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     now_utc = now.astimezone(UTC)
     earliest_start = now_utc + rules.min_notice
     latest_start = now_utc + rules.max_advance
     footprint = rules.duration + rules.buffer_after
+    step = rules.step
 
     ranges_by_weekday: dict[int, list[WorkingRange]] = {weekday: [] for weekday in range(7)}
     for working_range in ranges:
@@ -281,6 +297,7 @@ def _iter_free_slots(
     # Time off and existing appointments both just remove time, so they are
     # swept together as one sorted list.
     removed = [(b.start.astimezone(UTC), b.end.astimezone(UTC) + b.buffer_after) for b in busy]
+    removed.extend((start.astimezone(UTC), end.astimezone(UTC)) for start, end in blocked)
     for day, day_exceptions in exceptions_by_day.items():
         removed.extend(
             _exception_interval(day=day, exception=e, tz=tz) for e in day_exceptions if not e.available
@@ -307,10 +324,15 @@ def _iter_free_slots(
             ):
                 lowest = max(free_start, earliest_start)
                 highest = min(free_end - footprint, latest_start)
-                start = _first_grid_point_at_or_after(lowest, anchor=block_start, step=rules.step)
-                while start <= highest:
-                    yield day, start
-                    start += rules.step
+                start = _first_grid_point_at_or_after(lowest, anchor=block_start, step=step)
+                if start <= highest:
+                    yield day, start, (highest - start) // step + 1, step
+
+
+def _run(first: datetime, count: int, step: timedelta) -> Iterator[datetime]:
+    """The starts of one run: ``first``, then every ``step``, ``count`` in all (each the one
+    before plus ``step``, as the grid is walked)."""
+    return accumulate(repeat(step, count - 1), initial=first)
 
 
 def _first_grid_point_at_or_after(moment: datetime, *, anchor: datetime, step: timedelta) -> datetime:

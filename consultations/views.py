@@ -93,7 +93,10 @@ def _links_to(url_name: str, param: str, as_text, **fixed):
     """``_with_query`` for the many links of one page to one step (a day's, a time's): the path is
     reversed once, not once a link."""
     url = reverse(f"consultations:{url_name}")
-    return lambda value: f"{url}?{urlencode({**fixed, param: as_text(value)})}"
+    # The fixed part is encoded once too: ``urlencode(fixed)`` then ``&param=`` is what encoding
+    # the whole dict gave, character for character.
+    start = f"{url}?{urlencode(fixed)}&" if fixed else f"{url}?"
+    return lambda value: start + urlencode({param: as_text(value)})
 
 
 def _choice_or_redirect(request, data):
@@ -116,8 +119,9 @@ def _choice_and_start_or_redirect(request, data):
     return choice, start_form.cleaned_data["start"], None
 
 
-def _month_grids(days: dict[date, list], link_for_day) -> list[dict]:
-    """Calendar months (weeks of Monday..Sunday) covering the window; days outside it are None.
+def _month_grids(days: dict[date, int], link_for_day) -> list[dict]:
+    """Calendar months (weeks of Monday..Sunday) covering the window (``days``: each day's number of
+    free times); days outside it are None.
 
     The words a screen reader says for each day ("Tuesday, June 2: 3 times free") and the weekday
     headings are translated here, once a page: in the template they were looked up again in each
@@ -147,7 +151,7 @@ def _month_grids(days: dict[date, list], link_for_day) -> list[dict]:
                 if day.month != month or day not in days:
                     cells.append(None if day.month != month else {"day": day, "in_window": False})
                     continue
-                count = len(days[day])
+                count = days[day]
                 words = {"day_name": dateformat.format(day, day_format), "count": count}
                 cells.append(
                     {
@@ -282,19 +286,20 @@ def book_day(request, intake):
     if back:
         return back
     values = choice.querystring_values()
-    days = selectors.booking_days(
+    free = selectors.booking_free_days(
         consultation_type=choice.cleaned_data["type"], pharmacist=choice.cleaned_data["pharmacist"], now=timezone.now()
     )
     # A follow-up is booked inside its window around the date the pharmacist set.
     window = selectors.follow_up_window(intake)
-    days = {day: times for day, times in days.items() if selectors.in_follow_up_window(day, window)}
-    first = availability.first_free_time(days)
+    counts = {day: free.count_on(day) for day in free.days if selectors.in_follow_up_window(day, window)}
+    first_day = next((day for day, count in counts.items() if count), None)
+    first = free.times_on(first_day)[0] if first_day else None
     return render(
         request,
         "consultations/book_day.html",
         {
             "choice": choice.cleaned_data,
-            "months": _month_grids(days, _links_to("book_time", "day", date.isoformat, **values)),
+            "months": _month_grids(counts, _links_to("book_time", "day", date.isoformat, **values)),
             "first_free": first,
             "first_free_url": first
             and _with_query("book_review", **values, start=iso_start(first.start)),
@@ -471,7 +476,7 @@ def manage_reschedule_day(request, token):
     return render(
         request,
         "consultations/manage_reschedule_day.html",
-        {"appointment": appointment, "months": _month_grids(days, link)},
+        {"appointment": appointment, "months": _month_grids({day: len(times) for day, times in days.items()}, link)},
     )
 
 
