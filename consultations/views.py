@@ -8,7 +8,6 @@ from ``selectors``; nothing here computes availability or re-checks what a servi
 
 from __future__ import annotations
 
-from calendar import Calendar
 from datetime import date
 from functools import wraps
 from urllib.parse import urlencode
@@ -20,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,6 +30,7 @@ from welltopia.honeypot import honeypot_checked
 from welltopia.ratelimit import rate_limited
 
 from . import availability, calendar, selectors, services
+from .day_picker import month_grids
 from .forms import FIRST_AVAILABLE, ConsultationChoiceForm, DayForm, StartForm, iso_start
 from .models import Appointment
 
@@ -117,58 +117,6 @@ def _choice_and_start_or_redirect(request, data):
     if not start_form.is_valid():
         return None, None, redirect(_with_query("book_day", **choice.querystring_values()))
     return choice, start_form.cleaned_data["start"], None
-
-
-def _month_grids(days: dict[date, int], link_for_day) -> list[dict]:
-    """Calendar months (weeks of Monday..Sunday) covering the window (``days``: each day's number of
-    free times); days outside it are None.
-
-    The words a screen reader says for each day ("Tuesday, June 2: 3 times free") and the weekday
-    headings are translated here, once a page: in the template they were looked up again in each
-    of some sixty cells and each month, for the same text.
-    """
-    if not days:
-        return []
-    # A Django date format (the "date" template filter's), e.g. "Tuesday, June 2".
-    day_format = gettext("l, F j")
-    weekdays = [
-        (gettext("Monday"), pgettext("Monday, short", "Mo")),
-        (gettext("Tuesday"), pgettext("Tuesday, short", "Tu")),
-        (gettext("Wednesday"), pgettext("Wednesday, short", "We")),
-        (gettext("Thursday"), pgettext("Thursday, short", "Th")),
-        (gettext("Friday"), pgettext("Friday, short", "Fr")),
-        (gettext("Saturday"), pgettext("Saturday, short", "Sa")),
-        (gettext("Sunday"), pgettext("Sunday, short", "Su")),
-    ]
-    first, last = min(days), max(days)
-    months = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        weeks = []
-        for week in Calendar(firstweekday=0).monthdatescalendar(year, month):
-            cells = []
-            for day in week:
-                if day.month != month or day not in days:
-                    cells.append(None if day.month != month else {"day": day, "in_window": False})
-                    continue
-                count = days[day]
-                words = {"day_name": dateformat.format(day, day_format), "count": count}
-                cells.append(
-                    {
-                        "day": day,
-                        "in_window": True,
-                        "url": link_for_day(day) if count else None,
-                        "label": ngettext(
-                            "%(day_name)s: %(count)s time free", "%(day_name)s: %(count)s times free", count
-                        ) % words
-                        if count
-                        else gettext("%(day_name)s: no free times") % words,
-                    }
-                )
-            weeks.append(cells)
-        months.append({"first": date(year, month, 1), "weeks": weeks, "weekdays": weekdays})
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 MORNING = gettext_lazy("Morning")
@@ -299,7 +247,7 @@ def book_day(request, intake):
         "consultations/book_day.html",
         {
             "choice": choice.cleaned_data,
-            "months": _month_grids(counts, _links_to("book_time", "day", date.isoformat, **values)),
+            "months": month_grids(counts, _links_to("book_time", "day", date.isoformat, **values)),
             "first_free": first,
             "first_free_url": first
             and _with_query("book_review", **values, start=iso_start(first.start)),
@@ -476,7 +424,7 @@ def manage_reschedule_day(request, token):
     return render(
         request,
         "consultations/manage_reschedule_day.html",
-        {"appointment": appointment, "months": _month_grids({day: len(times) for day, times in days.items()}, link)},
+        {"appointment": appointment, "months": month_grids({day: len(times) for day, times in days.items()}, link)},
     )
 
 
