@@ -55,6 +55,9 @@ screening_set_q_* are the same three on set Q (blind2026q_*, 120 + 120 entries w
 2026-11-28: autoimmune and long-COVID communities, pharmacy notes and PDMP text, surgery, headache
 clinics, rural families, uninsured buyers; see blind2026q_README.md): scored once; its counts (never
 its lines) were then used once, to find which commit had cost it two positives (see its README).
+screening_set_u_* are the same three on set U (blind2026u_*, 120 + 120 entries written blind on 2026-11-28: young
+adults texting, cancer care, pill organizers, app and receipt exports, farm families, tribal clinics; see
+blind2026u_README.md): scored once, on rules frozen for it, counts only; its lines are not read.
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
@@ -89,6 +92,10 @@ SET_O_ORDINARY_LINES = 70
 # negatives name no opioid). Scored once at the seventh stop; its lines are not read either.
 SET_Q_DAY = date(2026, 11, 28)
 SET_Q_ORDINARY_LINES = 70
+# A fifth: blind2026u_*, written blind on 2026-11-28 for that day (blind2026u_README.md; its first 70
+# negatives name no opioid). Scored once at the eighth stop, on rules frozen for it; its lines are not read.
+SET_U_DAY = date(2026, 11, 28)
+SET_U_ORDINARY_LINES = 70
 RUNS = 500
 ENTRIES_PER_INTAKE = 20
 
@@ -149,6 +156,9 @@ def main() -> int:
     q_pos, q_neg = read_lines("blind2026q_opioids.txt"), read_lines("blind2026q_non_opioids.txt")
     q_missed, q_alarms = score(q_pos, q_neg, SET_Q_DAY)
     q_noisy = [e for e in q_neg[:SET_Q_ORDINARY_LINES] if unrecognised(e, SET_Q_DAY)]
+    u_pos, u_neg = read_lines("blind2026u_opioids.txt"), read_lines("blind2026u_non_opioids.txt")
+    u_missed, u_alarms = score(u_pos, u_neg, SET_U_DAY)
+    u_noisy = [e for e in u_neg[:SET_U_ORDINARY_LINES] if unrecognised(e, SET_U_DAY)]
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
     intakes = [
@@ -175,6 +185,9 @@ def main() -> int:
     print(f"screening_set_q_recall: {1 - len(q_missed) / len(q_pos):.3f} ratio")
     print(f"screening_set_q_false_positive_rate: {len(q_alarms) / len(q_neg):.3f} ratio")
     print(f"screening_set_q_unrecognised_rate: {len(q_noisy) / SET_Q_ORDINARY_LINES:.3f} ratio")
+    print(f"screening_set_u_recall: {1 - len(u_missed) / len(u_pos):.3f} ratio")
+    print(f"screening_set_u_false_positive_rate: {len(u_alarms) / len(u_neg):.3f} ratio")
+    print(f"screening_set_u_unrecognised_rate: {len(u_noisy) / SET_U_ORDINARY_LINES:.3f} ratio")
     print(f"screening_tuned_recall: {1 - len(tuned_missed) / len(tuned_pos):.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {len(tuned_alarms) / len(tuned_neg):.3f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
@@ -183,6 +196,7 @@ def main() -> int:
     print(f"set H: {len(h_missed)} missed, {len(h_alarms)} false alarms, {len(h_noisy)} unrecognised", file=sys.stderr)
     print(f"set O: {len(o_missed)} missed, {len(o_alarms)} false alarms, {len(o_noisy)} unrecognised", file=sys.stderr)
     print(f"set Q: {len(q_missed)} missed, {len(q_alarms)} false alarms, {len(q_noisy)} unrecognised", file=sys.stderr)
+    print(f"set U: {len(u_missed)} missed, {len(u_alarms)} false alarms, {len(u_noisy)} unrecognised", file=sys.stderr)
     return 0
 
 
