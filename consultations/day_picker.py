@@ -3,30 +3,47 @@
 Shared by the booking and the reschedule pages (templates/consultations/_day_picker.html lays the
 months out). A month has up to 42 cells and the window spans three months: drawn by the template
 language, each cell cost a dozen lookups and tests, a third of the day page's time, so each cell's
-markup is written here, escaped by format_html, in exactly the characters the template wrote.
+markup is written here, every value escaped, in exactly the characters the template wrote.
 """
 
 from __future__ import annotations
 
 from calendar import Calendar
 from datetime import date
+from functools import lru_cache
 
 from django.utils import dateformat
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
-# One cell: the whitespace is the template's, so pages are the same to the byte.
-CELL = "\n        <td>\n          {}\n          \n        </td>\n        "
-OUTSIDE = '\n            <span class="day day-outside" aria-hidden="true">{day}</span>'
-FREE = '\n            <a class="day day-free" href="{url}" aria-label="{label}">{day}</a>'
-FULL = (
-    '\n            <span class="day day-full" aria-disabled="true" title="{title}"><span aria-hidden="true">{day}'
-    '</span><span class="visually-hidden">{label}</span></span>'
-)
+# The characters the template wrote around each cell, so pages are the same to the byte.
+_BEFORE = "\n        <td>\n          "
+_AFTER = "\n          \n        </td>\n        "
+_BLANK = _BEFORE + _AFTER
 
 
-def _cell(inner: str) -> str:
-    return format_html(CELL, inner)
+def _outside(day: date) -> str:
+    return f'{_BEFORE}\n            <span class="day day-outside" aria-hidden="true">{day.day}</span>{_AFTER}'
+
+
+def _free(day: date, *, url: str, label: str) -> str:
+    return f'{_BEFORE}\n            <a class="day day-free" href="{escape(url)}" aria-label="{escape(label)}">{day.day}</a>{_AFTER}'
+
+
+def _full(day: date, *, title: str, label: str) -> str:
+    return (
+        f'{_BEFORE}\n            <span class="day day-full" aria-disabled="true" title="{escape(title)}"><span '
+        f'aria-hidden="true">{day.day}</span><span class="visually-hidden">{escape(label)}</span></span>{_AFTER}'
+    )
+
+
+@lru_cache(maxsize=512)
+def _day_name(day: date, day_format: str, language: str | None) -> str:
+    """``dateformat.format(day, day_format)`` in ``language`` (the active one, named so that each
+    language keeps its own): every patient's day picker names the same sixty days, and Django's
+    formatting, parsed again for each, was the calendar's largest cost."""
+    return dateformat.format(day, day_format)
 
 
 def month_grids(days: dict[date, int], link_for_day) -> list[dict]:
@@ -51,6 +68,7 @@ def month_grids(days: dict[date, int], link_for_day) -> list[dict]:
         (gettext("Sunday"), pgettext("Sunday, short", "Su")),
     ]
     no_free_times = gettext("No free times")
+    language = get_language()
     first, last = min(days), max(days)
     months = []
     year, month = first.year, first.month
@@ -60,20 +78,19 @@ def month_grids(days: dict[date, int], link_for_day) -> list[dict]:
             cells = []
             for day in week:
                 if day.month != month:
-                    cells.append(_cell(""))
+                    cells.append(_BLANK)
                 elif day not in days:
-                    cells.append(_cell(format_html(OUTSIDE, day=day.day)))
+                    cells.append(_outside(day))
                 elif count := days[day]:
-                    words = {"day_name": dateformat.format(day, day_format), "count": count}
+                    words = {"day_name": _day_name(day, day_format, language), "count": count}
                     label = ngettext(
                         "%(day_name)s: %(count)s time free", "%(day_name)s: %(count)s times free", count
                     ) % words
-                    cells.append(_cell(format_html(FREE, url=link_for_day(day), label=label, day=day.day)))
+                    cells.append(_free(day, url=link_for_day(day), label=label))
                 else:
-                    words = {"day_name": dateformat.format(day, day_format), "count": count}
-                    label = gettext("%(day_name)s: no free times") % words
-                    cells.append(_cell(format_html(FULL, title=no_free_times, label=label, day=day.day)))
-            weeks.append(format_html_join("", "{}", ((cell,) for cell in cells)))
+                    words = {"day_name": _day_name(day, day_format, language), "count": count}
+                    cells.append(_full(day, title=no_free_times, label=gettext("%(day_name)s: no free times") % words))
+            weeks.append(mark_safe("".join(cells)))  # noqa: S308 (every value in it went through escape())
         months.append({"first": date(year, month, 1), "weeks": weeks, "weekdays": weekdays})
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
