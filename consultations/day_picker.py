@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from calendar import Calendar
 from datetime import date
-from functools import lru_cache
 
-from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
+
+from .formats import formatted
 
 # The characters the template wrote around each cell, so pages are the same to the byte.
 _BEFORE = "\n        <td>\n          "
@@ -36,14 +36,6 @@ def _full(day: date, *, title: str, label: str) -> str:
         f'{_BEFORE}\n            <span class="day day-full" aria-disabled="true" title="{escape(title)}"><span '
         f'aria-hidden="true">{day.day}</span><span class="visually-hidden">{escape(label)}</span></span>{_AFTER}'
     )
-
-
-@lru_cache(maxsize=512)
-def _day_name(day: date, day_format: str, language: str | None) -> str:
-    """``dateformat.format(day, day_format)`` in ``language`` (the active one, named so that each
-    language keeps its own): every patient's day picker names the same sixty days, and Django's
-    formatting, parsed again for each, was the calendar's largest cost."""
-    return dateformat.format(day, day_format)
 
 
 def month_grids(days: dict[date, int], link_for_day) -> list[dict]:
@@ -68,7 +60,6 @@ def month_grids(days: dict[date, int], link_for_day) -> list[dict]:
         (gettext("Sunday"), pgettext("Sunday, short", "Su")),
     ]
     no_free_times = gettext("No free times")
-    language = get_language()
     first, last = min(days), max(days)
     months = []
     year, month = first.year, first.month
@@ -82,13 +73,13 @@ def month_grids(days: dict[date, int], link_for_day) -> list[dict]:
                 elif day not in days:
                     cells.append(_outside(day))
                 elif count := days[day]:
-                    words = {"day_name": _day_name(day, day_format, language), "count": count}
+                    words = {"day_name": formatted(day, day_format), "count": count}
                     label = ngettext(
                         "%(day_name)s: %(count)s time free", "%(day_name)s: %(count)s times free", count
                     ) % words
                     cells.append(_free(day, url=link_for_day(day), label=label))
                 else:
-                    words = {"day_name": _day_name(day, day_format, language), "count": count}
+                    words = {"day_name": formatted(day, day_format), "count": count}
                     cells.append(_full(day, title=no_free_times, label=gettext("%(day_name)s: no free times") % words))
             weeks.append(mark_safe("".join(cells)))  # noqa: S308 (every value in it went through escape())
         months.append({"first": date(year, month, 1), "weeks": weeks, "weekdays": weekdays})

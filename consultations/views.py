@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
@@ -31,6 +31,7 @@ from welltopia.ratelimit import rate_limited
 
 from . import availability, calendar, selectors, services
 from .day_picker import month_grids
+from .formats import formatted
 from .forms import FIRST_AVAILABLE, ConsultationChoiceForm, DayForm, StartForm, iso_start
 from .models import Appointment
 
@@ -141,8 +142,8 @@ def _time_groups(times: list[availability.FreeTime], link_for_start) -> list[dic
                 "url": link_for_start(free.start),
                 "show_zone": len(zones) > 1,
                 "label": time_label(local, show_zone=len(zones) > 1),
-                "clock": dateformat.format(shown, clock_format),
-                "zone": dateformat.format(shown, "T"),
+                "clock": formatted(shown, clock_format),
+                "zone": formatted(shown, "T"),
             }
         )
     return [{"name": str(name), "times": entries} for name, entries in groups.items() if entries]
@@ -155,7 +156,7 @@ def time_label(local, *, show_zone: bool = False) -> str:
     clock = f"{local.hour % 12 or 12}:{local:%M} {half}"
     zone = gettext("Central Time (%(zone)s)") % {"zone": local.tzname()} if show_zone else gettext("Central Time")
     # Translators: a Django date format (see the "date" template filter), e.g. "Tuesday 4 March".
-    day = dateformat.format(local, pgettext("time button, spoken", "l j F"))
+    day = formatted(local, pgettext("time button, spoken", "l j F"))
     return f"{day}, {clock}, {zone}"
 
 
