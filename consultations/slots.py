@@ -77,6 +77,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import accumulate, repeat
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -393,9 +394,13 @@ def _wall_interval(*, day: date, start: time, end: time, tz: ZoneInfo) -> Interv
     return _wall_to_utc(day=day, wall=start, tz=tz), _wall_to_utc(day=day, wall=end, tz=tz)
 
 
+@lru_cache(maxsize=4096)
 def _wall_to_utc(*, day: date, wall: time, tz: ZoneInfo) -> datetime:
     """The first instant at which the clock in ``tz`` shows ``wall`` on ``day``,
-    or - when that wall time is skipped by a DST gap - the instant of the jump."""
+    or - when that wall time is skipped by a DST gap - the instant of the jump.
+
+    Kept once found: each pharmacist's hours, on every page that shows the
+    window, ask again for the same few wall times of the same sixty days."""
     local = datetime.combine(day, wall.replace(fold=0), tzinfo=tz)
     instant = local.astimezone(UTC)
     if instant.astimezone(tz).replace(tzinfo=None) == local.replace(tzinfo=None):
