@@ -158,8 +158,10 @@ def too_late_message(appointment: Appointment) -> str:
 
 
 def appointment_by_token(token: str) -> Appointment | None:
+    """The appointment of a manage link or a confirmed booking, with what its pages show: the
+    patient too (their phone, their language), in the same query."""
     return (
-        Appointment.objects.select_related("consultation_type", "location", "pharmacist")
+        Appointment.objects.select_related("consultation_type", "location", "pharmacist", "patient")
         .filter(manage_token=token or "")
         .first()
     )
