@@ -140,7 +140,9 @@ def intake_submit(
         **{name: intake_data[name] for name in INTAKE_FIELDS if name in intake_data},
         **dict.fromkeys(CONSENTS.values(), now),
     )
-    intake.full_clean(exclude=["patient"])  # saved just above, in this transaction
+    # The patient was saved just above, in this transaction. The reference's uniqueness is the
+    # database's to guard: it is a fresh random UUID, and asking cost a query a submission.
+    intake.full_clean(exclude=["patient"], validate_unique=False)
     intake.save()
 
     entries = []

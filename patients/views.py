@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -100,7 +101,11 @@ def intake_rate_limited(request, *, retry_after: int):
 def intake_start(request):
     if request.method == "POST" and SWITCH_LANGUAGE in request.POST:
         return intake_language_switched(request)
-    submission = IntakeSubmission(request.POST if request.method == "POST" else None, pharmacy_phone=pharmacy_phone())
+    # The phone is read only when the page is drawn or an answer is refused: a submission that
+    # goes through never shows it.
+    submission = IntakeSubmission(
+        request.POST if request.method == "POST" else None, pharmacy_phone=SimpleLazyObject(pharmacy_phone)
+    )
     if submission.is_valid():
         intake = intake_submit(**submission.service_kwargs(), language=translation.get_language())
         intake_remember(request, intake)
