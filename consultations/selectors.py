@@ -406,7 +406,7 @@ def _follow_up_of_intake() -> dict[str, Subquery]:
 
 
 def _window(due_on: date | None, window_days: int | None) -> tuple[date, date] | None:
-    if due_on is None:
+    if due_on is None or window_days is None:
         return None
     return FollowUp(due_on=due_on, window_days=window_days).window
 
@@ -436,7 +436,7 @@ def follow_up_window_locking_intake(intake) -> tuple[date, date] | None:
         Intake.objects.select_for_update(of=("self",))
         .filter(pk=intake.pk)
         .annotate(**_follow_up_of_intake())
-        .values_list("follow_up_due", "follow_up_days")
+        .values_list("follow_up_due", "follow_up_days")  # type: ignore[misc]  # annotated just above; the plugin reads model fields only
         .get()
     )
     return _window(due_on, window_days)

@@ -74,6 +74,7 @@ the local day of the block it was generated from.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -333,7 +334,7 @@ def _free_runs(
 def _run(first: datetime, count: int, step: timedelta) -> Iterator[datetime]:
     """The starts of one run: ``first``, then every ``step``, ``count`` in all (each the one
     before plus ``step``, as the grid is walked)."""
-    return accumulate(repeat(step, count - 1), initial=first)
+    return accumulate(repeat(step, count - 1), operator.add, initial=first)
 
 
 def _first_grid_point_at_or_after(moment: datetime, *, anchor: datetime, step: timedelta) -> datetime:

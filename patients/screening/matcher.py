@@ -1233,11 +1233,11 @@ def _in_context(
     """The term as meant in this entry, or None when the words mean something else here."""
     # Only the bare "tylenol 3" can be a count; "tylenol no 3" and "tylenol number 3" cannot.
     tylenol_number = len(term.key.split()) == 2 and term.key.startswith("tylenol ") and term.key[-1].isdigit()
-    if tylenol_number and next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER:
-        # Unless a count came first: in "half a Tylenol 3 a day" the 3 names the product.
-        # ("take 2 Tylenol 3 times a day" stays two plain Tylenol.)
-        if not (words[next_index] == "a" and next_index >= 3 and words[next_index - 3] in _COUNT_BEFORE_NAME):
-            return None
+    # Unless a count came first: in "half a Tylenol 3 a day" the 3 names the product ("take 2 Tylenol 3
+    # times a day" stays two plain Tylenol).
+    counted = next_index >= 3 and next_index < len(words) and words[next_index] == "a" and words[next_index - 3] in _COUNT_BEFORE_NAME
+    if tylenol_number and next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER and not counted:
+        return None
     if term.key in _T3_KEYS and entry_words & _THYROID_CONTEXT:
         # T3 is also liothyronine, the thyroid hormone, which is dosed in micrograms.
         return kb.phrases.get(("liothyronine",))
@@ -1291,8 +1291,8 @@ def _in_context(
         previous = words[next_index - 2] if next_index >= 2 else ""
         done = previous in {"do", "does", "did", "doing"}  # "I still do dope"
         # "blues for pain, ibuprofen too": taken for a reason, as the medicines beside it are.
-        following = words[next_index : next_index + 2]
-        done = done or (following[:1] == ["for"] and following[1:] in (["pain"], ["my"], ["back"], ["the"]))
+        reason = words[next_index : next_index + 2]
+        done = done or (reason[:1] == ["for"] and reason[1:] in (["pain"], ["my"], ["back"], ["the"]))
         if not entry_words & _USE_CONTEXT and others and not done:
             return None
     return term
@@ -1310,9 +1310,14 @@ def _says_an_everyday_name(words: list[str], at: int, kb: KnowledgeBase) -> bool
     name by sound ("oxy button in": oxybutynin), not an opioid's."""
     for count in (3, 2):
         whole = "".join(words[at : at + count])
-        if len(words[at : at + count]) == count and whole.isalpha() and len(whole) >= 8:
-            if _sound_skeleton(whole) in _everyday_skeletons(id(kb)) and _sound_skeleton(whole) not in _opioid_skeletons(id(kb)):
-                return True
+        skeleton = _sound_skeleton(whole) if whole.isalpha() else ""
+        if (
+            len(words[at : at + count]) == count
+            and len(whole) >= 8
+            and skeleton in _everyday_skeletons(id(kb))
+            and skeleton not in _opioid_skeletons(id(kb))
+        ):
+            return True
     return False
 
 

@@ -602,7 +602,7 @@ def _a_start_to_come(before: list[str], after: list[str]) -> bool:
         for i, w in enumerate(before)
     )
     # "oxyCODONE to be prescribed after ORIF scheduled 12/14": a plan, written as one.
-    will = will or (after[:2] == ["to", "be"] and after[2:3] and after[2] in {"prescribed", "given", "started", "sent", "ordered"})
+    will = will or (after[:2] == ["to", "be"] and after[2:3] in (["prescribed"], ["given"], ["started"], ["sent"], ["ordered"]))
     # "Doctor wants me to start Sublocade in January": someone's plan for the patient.
     will = will or (before[-3:-1] in (["me", "to"], ["her", "to"], ["him", "to"]) and before[-1] in _WILL_START and bool((_PLANS | _TO_COME) & set(before[:-3])))
     comes_after = after[:1] == ["after"] and (len(after) == 1 or after[1] in _AFTER_AN_EVENT | {"my", "her", "his", "the"})
@@ -717,9 +717,7 @@ def _took_it_after(after: list[str]) -> bool:
     for index, word in enumerate(after):
         if word not in {"took", "used", "tried"}:
             continue
-        if any(w in _SUBJECTS or w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in after[:index]):
-            return False
-        return True
+        return not any(w in _SUBJECTS or w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in after[:index])
     return False
 
 
@@ -1374,7 +1372,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
         elif (decade := _DECADE.match(word)) is not None and (len(word) == 5 or previous == "the"):
             # "back in the 1980s", "in the 90s": by the decade's last day ("my 20s" is an age, read elsewhere).
             start = int(decade.group(1)) if len(word) == 5 else 1900 + int(decade.group(1))
-            if 1950 <= start and start + 9 < today.year:
+            if start >= 1950 and start + 9 < today.year:
                 found.append((word, date(start + 9, 12, 31)))
         elif word in _SEASONS and (previous in _BEFORE_A_SEASON or _is_year(following, today)):
             if following == "of" and i + 2 < len(words) and _is_year(words[i + 2], today):
