@@ -784,7 +784,7 @@ def _own_use_of_anothers(words: list[str]) -> bool:
     if any(word in _HANDED_OVER and following == "me" for word, following in pairwise(words)):
         return True
     for index, (word, following) in enumerate(pairwise(words)):
-        if word == "for" and index and words[index - 1] in {"here", "booking", "appointment", "consult", "consultation", "ldn"}:
+        if word == "for" and index and words[index - 1] in {"here", "booking", "consult", "consultation", "ldn"}:
             continue  # "here for my fibromyalgia": why the patient books, not why they took another's medicine
         if word in {"when", "for", "if", "on"} and following == "my":
             whose = words[index + 2] if index + 2 < len(words) else ""
