@@ -32,9 +32,9 @@ run: install
 # COVERAGE=1 runs the suite under coverage (what CI does): `make coverage` below.
 # TEST_WORKERS pytest-xdist processes share the tests, each with its own test database, Redis dbs
 # (3 each from CI's: CI with 3 workers uses dbs 0-8), Celery queue and VAR_DIR (tests/conftest.py);
-# the browser tests are handed out first, to all of them (tests/e2e/conftest.py). TEST_WORKERS=0: one process.
+# the browser tests run first, together in one of them (tests/e2e/conftest.py). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 3
-PYTEST_ARGS := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load)
+PYTEST_ARGS := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 test: install
 	@if [ -n "$(COVERAGE)" ]; then $(MAKE) --no-print-directory coverage; else $(BIN)/pytest $(PYTEST_ARGS); fi
 
