@@ -200,19 +200,10 @@ def start_worker(*, name, extra_env=None, beat=False, log=None):
 
 
 def stop_worker(process, timeout=15):
-    stop_workers([process], timeout=timeout)
-
-
-def stop_workers(processes, timeout=15):
-    """TERM to every process first, then wait for each: their warm shutdowns (a second or more
-    each under coverage) overlap instead of adding up."""
-    running = [process for process in processes if process.poll() is None]
-    for process in running:
+    if process.poll() is None:
         process.terminate()
-    deadline = time.monotonic() + timeout
-    for process in running:
         try:
-            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

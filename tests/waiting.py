@@ -3,11 +3,8 @@
 import time
 
 
-def wait_for(condition, timeout=180, interval=0.05):
-    """True as soon as ``condition()`` is, checked every ``interval`` seconds; its last answer after ``timeout``.
-
-    Checked often: a wait ends within a twentieth of a second of the outcome, not up to a quarter
-    of one later; a check is one small query."""
+def wait_for(condition, timeout=180, interval=0.25):
+    """True as soon as ``condition()`` is, checked every ``interval`` seconds; its last answer after ``timeout``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
