@@ -99,12 +99,13 @@ use used using uses smoke smoked smoking snort snorted snorting shoot shooting s
 injecting bag bags pressed pill pills high street relapse relapsed weekend weekends party bought buy hit
 hits bump line lines gram grams point points mg tab tabs dealer detox detoxing detoxed kicking kicked withdrawal
 withdrawals withdrawing dopesick slipped syringe syringes needle needles speedball speedballs narcan naloxone overdose
-overdosed
+overdosed turkey sobriety
 """
 )
 # Extended-release and depot forms, which take longer to leave the body.
 LONG_ACTING_WORDS = _word_set("er xr sr cr la extended release contin patch patches transdermal depot")
 INJECTION_WORDS = _word_set("injection injections inj shot shots depot monthly weekly implant")
+_AMOUNT_OF_A_STREET_DRUG = _word_set("mg gram grams point points tab tabs pill pills bag bags line lines bump hit hits")
 _EVERYDAY_STREET_WORDS = _word_set(
     """
 dope smack horse boy brown junk tar lean blues blue bag bags china white mud beans juice apache tnt dust skag
@@ -166,6 +167,9 @@ anticoagulation bioidentical allergist allergists afib bariatric statin statins 
 # "now", "currently", "but" open a new thought: "used to take Percocet, now tramadol" — but not
 # straight after a denial, which they belong to: "not currently taking any", "denies currently using".
 _CLAUSE_OPENERS = frozenset({"now", "currently", "but", "still", "however"})
+_AND_THEN_NONE = _word_set(
+    "no not nothing none never nil clean sober i pt patient using taking current currently now then transitioned switched"
+)
 _DENIAL_WORDS = _word_set("no not never denies deny denied dont doesnt didnt t")
 # "Tylenol 3 times a day" is plain Tylenol taken three times, and "Tylenol 2 tablets" is two of
 # them; "Tylenol #3" and "Tylenol No. 3" always name the codeine product.
@@ -326,6 +330,8 @@ def read_entry(
             for slot in last.slots
         )  # "Norvasc 5, not Norco": a name, or a name and its dose
         group_words = [t.text for clause in group for t in clause.words]
+        # "Metformin, ALLERGIES: MORPHINE (HIVES), …": a heading of allergies further on opens the list there.
+        allergy_list = allergy_list or (group_words[:1] != [] and group_words[0] in _ALLERGY_HEADINGS and _a_heading(text, group))
         # A dose ends the list of allergies; a year ("hives after surgery in 2009") does not.
         dose = any(w[0].isdigit() and not (len(w) == 4 and w[:2] in {"19", "20"}) for w in group_words)
         if allergy_list and (_MEDICINES_TAKEN & set(group_words[: _first_drug_word(group)]) or dose):
@@ -408,6 +414,17 @@ def _said_taking_before(text: str, mention: Mention) -> bool:
 _MEDICINES_TAKEN = _word_set("meds medications medicines medication taking takes take rx prescriptions current currently")
 
 
+_ALLERGY_HEADINGS = _word_set("allergy allergies allergic nkda intolerances")
+
+
+def _a_heading(text: str, group: list[_Clause]) -> bool:
+    """Whether the group's first word is written as a heading ("Allergies:", "ALLERGY -")."""
+    first = group[0].words[0]
+    drug = next((clause.words[slot.start_word] for clause in group for slot in clause.slots if slot.term is not None), None)
+    # "Allergies:", "ALLERGY -", "ALLERGIES per VA chart: codeine"
+    return text[first.end : first.end + 3].lstrip()[:1] in {":", "-"} or (drug is not None and ":" in text[first.end : drug.start])
+
+
 def _first_drug_word(group: list[_Clause]) -> int:
     position = 0
     for clause in group:
@@ -444,15 +461,19 @@ _GLUED = re.compile(r"^([a-z]{4,})(\d[a-z0-9.]*)$")
 # A sentence's end: "." or "!" after a letter or a digit ("vitamin D. Dad, not the patient, …"),
 # before a capital letter or the end; not "?" ("Pain pills? Only gabapentin" answers itself).
 # "Dr. Smith" and "No. 3" stay whole, and so does "5 mg. take" without a capital: the break is read
-# only where a new sentence clearly starts.
-_SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9])[.!]+(?=\s+[\"'(]?[A-Z]|\s*$)")
+# only where a new sentence clearly starts, or a lower-case "i" opens one ("none since. i take …").
+_SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9])[.!]+(?=\s+[\"'(]?(?:[A-Z]|i\b)|\s*$)")
+# An entry typed all in lower case has no capitals to tell: any word after ". " opens a sentence,
+# though not a bracket ("for bruce r. (husband)" keeps the initial with its name).
+_SENTENCE_END_UNCASED = re.compile(r"(?<=[a-z0-9])[.!]+(?=\s+[\"']?[a-z]|\s*$)")
 _NOT_A_SENTENCE_END = frozenset({"dr", "mr", "mrs", "ms", "st", "no", "vs", "approx", "tab", "tabs", "qty", "disp"})
 
 
 def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     """ "Dad's old Vicodin is in the cabinet. I take Aleve": a new sentence opens a new clause, as a
     comma or a semicolon does (a "," token is put where the sentence ends)."""
-    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    pattern = _SENTENCE_END_UNCASED if text == text.lower() else _SENTENCE_END
+    ends = [m.start() for m in pattern.finditer(text)]
     if not ends:
         return tokens
     result: list[Token] = []
@@ -469,8 +490,14 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
 
 def _clauses(tokens: list[Token]) -> list[list[Token]]:
     clauses: list[list[Token]] = [[]]
-    for token in tokens:
+    for index, token in enumerate(tokens):
         if token.text in CLAUSE_SEPARATORS:
+            clauses.append([])
+            continue
+        following = tokens[index + 1].text if index + 1 < len(tokens) else ""
+        if token.text == "and" and following in _AND_THEN_NONE and clauses[-1]:
+            # "oxycontin years ago and nothing now", "… and he is on Tylenol now": "and" before a denial
+            # or a new subject reads as a comma.
             clauses.append([])
             continue
         if token.text in _CLAUSE_OPENERS and clauses[-1] and clauses[-1][-1].text not in _DENIAL_WORDS:
@@ -584,6 +611,37 @@ def _is_a_date_word(word: str) -> bool:
     return word[:1].isdigit() or word in _MONTH_AND_DAY_WORDS
 
 
+_EVENT_WORDS = _word_set(
+    """
+recovery surgery surgeries operation op procedure accident crash fall fell injury injured extraction extracted tooth teeth
+wisdom section csection delivery birth born er hospital hospitalized admission admitted discharge discharged
+visit fracture broke broken repair replacement scope
+"""
+)
+_COURSE_OPENERS = _word_set("took taken take got given had needed used was were prescribed former ex")
+
+
+def _an_event_then_a_course(previous: _Clause, words: list[str]) -> bool:
+    """ "…, surgery 6 wks ago, took oxycodone for 5 days": a dated event in a clause of its own, then a
+    course opened by a verb of taking with no date of its own."""
+    before = [t.text for t in previous.words]
+    return (
+        not any(slot.term is not None for slot in previous.slots)
+        and bool(_EVENT_WORDS & set(before))
+        and _dates_without_denying(before)
+        and not _USE_WORDS_ENDING & set(before)
+        and words[:1] != [] and words[0] in _COURSE_OPENERS
+        and not any(w in _DATE_WORDS or w in _MONTH_AND_DAY_WORDS or "/" in w or _is_year_like(w) for w in words)
+    )
+
+
+def _is_year_like(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word[:2] in {"19", "20"}
+
+
+_USE_WORDS_ENDING = _word_set("stopped stop quit off finished ended discontinued since until last took taking still now")
+
+
 def _names_whose(words: list[str]) -> bool:
     """ "Dad, not the patient, takes tramadol": an opening that says whose the medicine is."""
     return words in (["not", "the", "patient"], ["not", "patient"], ["the", "patient"], ["patient"]) or (
@@ -615,6 +673,9 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
             # "gallbladder surgery in early October, took norco for 3 days": a dated opening lends
             # its date to the drug that follows; other openings ("denies illicit drugs") stay apart.
             dated: list[_Clause] = []
+            if groups and not leading and len(groups[-1]) > 1 and _an_event_then_a_course(groups[-1][-1], words):
+                # "Metformin, surgery 6 wks ago, took oxycodone for 5 days": the event dates the course after it.
+                dated.append(groups[-1].pop())
             while leading and (
                 _dates_without_denying([t.text for t in leading[-1].words]) or _names_whose([t.text for t in leading[-1].words])
             ):
@@ -1293,9 +1354,57 @@ def _in_context(
         # "blues for pain, ibuprofen too": taken for a reason, as the medicines beside it are.
         reason = words[next_index : next_index + 2]
         done = done or (reason[:1] == ["for"] and reason[1:] in (["pain"], ["my"], ["back"], ["the"]))
-        if not entry_words & _USE_CONTEXT and others and not done:
+        # "lean protein", "brown rice", "other stuff": the word describes the thing beside it.
+        # "dope 2 points", "blues 30 mg": an amount beside it; a dose of another medicine elsewhere is not.
+        amount = bool(set(words) & _AMOUNT_OF_A_STREET_DRUG)
+        if entry_words & (_USE_CONTEXT - _AMOUNT_OF_A_STREET_DRUG) or amount or done:
+            return term
+        if _describes_a_neighbour(words, next_index - 1, next_index):
+            return None
+        # "smack most days, vitamin D3": a list item of its own, with nothing but when and how often;
+        # "blues a couple times since I got out": how often follows the word.
+        how_often = bool(_HOW_OFTEN & set(words[next_index : next_index + 4]))
+        alone = term.key in _DRUG_WHEN_ALONE and _stands_alone(words, next_index - 1, next_index)
+        if others and not how_often and not alone:
             return None
     return term
+
+
+# Words that may stand around a street name in a list item of its own: when, how often, how much.
+_WHEN_WORDS = _word_set(
+    """
+most every each all some few couple times time day days daily nightly week weeks weekly weekend weekends month
+months monthly year years night nights morning mornings once twice a an like rn now currently still sometimes
+occasionally often usually mostly lately recently mainly just only the also plus too again since ago last on off
+and or then honestly literally basically still prob probably maybe idk tbh lol de vez en cuando veces a la semana al dia diario todos los dias noche noches
+"""
+)
+
+
+# Of those, the words that as a list item of their own mean the drug ("clean eating, metformin, blues"
+# may be a mood).
+_DRUG_WHEN_ALONE = _word_set("dope smack tar lean chiva junk skag")
+_HOW_OFTEN = _word_set("times daily nightly weekly twice once sometimes occasionally weekends everyday")
+
+
+def _describes_a_neighbour(words: list[str], start: int, end: int) -> bool:
+    """Whether an everyday word used as a street name describes the word beside it here."""
+    previous = words[start - 1] if start >= 1 else ""
+    following = words[end] if end < len(words) else ""
+    if following and _is_plain_word(following) and not _is_noise(following) and following not in _WHEN_WORDS:
+        return True
+    return previous in _DESCRIBING_BEFORE  # "winter blues", "other stuff"
+
+
+_DESCRIBING_BEFORE = _word_set(
+    "other your his her their its good bad hot cold dark light pale deep golden winter holiday monday sunday baby postpartum"
+)
+
+
+def _stands_alone(words: list[str], start: int, end: int) -> bool:
+    """Whether the words from start to end are a list item of their own in this clause."""
+    around = words[:start] + words[end:]
+    return all(_is_noise(w) or w in _WHEN_WORDS for w in around)
 
 
 # "Sub" is treatment shorthand for Suboxone ("last sub was Tuesday", "sub 8mg", "on subs"), and

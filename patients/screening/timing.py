@@ -690,6 +690,11 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
             owner = next((w for w in after[index + 2 : index + 5] if w in _SOMEONE_ELSE and w not in patient), "")
             if owner and theirs:
                 return owner
+    # "The tramadol is my dad's", "the Norco was the dog's": whose it is, said as the sentence's end.
+    owned = after[:1] in (["is"], ["was"], ["are"], ["were"]) and after[1:2] in (["my"], ["our"], ["the"])
+    owner = after[2] if owned and len(after) >= 4 and after[3] == "s" else ""
+    if owner and owner in (_SOMEONE_ELSE | _PETS) - patient and theirs and not caregiver:
+        return owner
     # "Norco (husband's, not mine)", "Norco - wife": whose it is, said just after the name.
     whose_after = after[:1] and after[0] in _SOMEONE_ELSE and after[0] not in patient and (len(after) == 1 or after[1] == "s")
     if whose_after and theirs and not caregiver:

@@ -1431,3 +1431,86 @@ def test_set_v_causes_that_stay_a_contraindication(entry):
 )
 def test_set_v_causes_that_are_not_a_contraindication(entry):
     assert not is_opioid(screen(entry, date(2026, 11, 28)))
+
+
+# How a row is written — in lower case, with another medicine before or after it, with "and" for a
+# comma — does not change what it says. Each case below read differently in one of those forms.
+SAME_DAY = date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "i was on methadone for years. my last dose was on may 2, 2025. i go to meetings now.",
+        "endodontist offered a norco script, i passed. ibuprofen 600 every 6 hours",
+        "doctor wrote norco but i never picked it up. using biofreeze",
+        "the tramadol was my dad's. i take only aleve",
+    ],
+)
+def test_an_entry_typed_in_lower_case_keeps_its_sentences(entry):
+    assert not is_opioid(screen_medication(entry, today=SAME_DAY))
+    assert not is_opioid(screen_medication(entry.upper(), today=SAME_DAY))
+
+
+def test_a_lower_case_sentence_break_still_leaves_current_use_current():
+    assert is_opioid(screen_medication("norco 10 twice a day. i take it for my back", today=SAME_DAY))
+    assert is_opioid(screen_medication("stopped percocet in 2019. back on it since tuesday", today=SAME_DAY))
+    # An initial keeps its name: the medicine stays the husband's.
+    assert not is_opioid(screen_medication("hydrocodone 5-325 for bruce r. (husband); mine: atorvastatin", today=SAME_DAY))
+
+
+@pytest.mark.parametrize("street", ["smack most days", "tar", "lean", "dope like twice a week", "chiva de vez en cuando"])
+def test_a_street_drug_listed_beside_an_ordinary_medicine_is_still_a_drug(street):
+    assert is_opioid(screen_medication(street, today=SAME_DAY))
+    assert is_opioid(screen_medication(f"{street}, vitamin D3 2000 IU daily", today=SAME_DAY))
+    assert is_opioid(screen_medication(f"metformin 500 mg, {street}", today=SAME_DAY))
+
+
+def test_an_everyday_word_that_describes_its_neighbour_is_no_street_drug():
+    for entry in [
+        "lean protein shake, vitamin D",
+        "brown rice protein, fish oil",
+        "metformin 500 mg twice a day, winter blues: light box, sertraline 50",
+        "metformin 500 mg, the horse is on butorphanol from the vet, I take ibuprofen",
+        "Licensed under the Apache License, Version 2.0",
+    ]:
+        assert not is_opioid(screen_medication(entry, today=SAME_DAY)), entry
+    # How often, right after the word, makes it a drug even beside another medicine.
+    assert is_opioid(screen_medication("metformin 500 mg, blues a couple times since I got out Friday", today=SAME_DAY))
+
+
+def test_a_dated_event_between_two_medicines_dates_the_course_after_it():
+    assert not is_opioid(screen_medication("Metformin, surgery 6 wks ago, took oxycodone for the first 5 days only", today=SAME_DAY))
+    assert is_opioid(screen_medication("Metformin, surgery 3 days ago, took oxycodone for the first 5 days", today=SAME_DAY))
+    # The event's date stays with a medicine still taken.
+    assert is_opioid(screen_medication("Oxycodone 5 mg, surgery 6 wks ago, still taking it", today=SAME_DAY))
+    assert not is_opioid(screen_medication("Metformin 500 mg, 2 yrs in recovery, former heroin user, on Vivitrol", today=SAME_DAY))
+    assert is_opioid(screen_medication("Metformin 500 mg, former heroin user", today=SAME_DAY))
+
+
+def test_an_allergy_heading_after_a_medicine_opens_the_allergy_list():
+    for entry in [
+        "Metformin, ALLERGIES: MORPHINE (HIVES), OXYCODONE (NAUSEA)",
+        "Metformin 500 mg, ALLERGIES per VA chart: codeine, morphine. I do not take either of them.",
+    ]:
+        assert not is_opioid(screen_medication(entry, today=SAME_DAY)), entry
+    # A dose after the list still ends it.
+    assert is_opioid(screen_medication("Metformin, allergies: codeine; oxycodone 5 mg daily", today=SAME_DAY))
+
+
+def test_and_before_a_denial_or_a_new_subject_reads_as_a_comma():
+    for entry in [
+        "oxycontin years ago and nothing now",
+        "Toradol shot in the ER on Tuesday and no opiates given",
+        "Norco rx written 11/18 but pt never filled it and using ice + Aleve",
+    ]:
+        assert not is_opioid(screen_medication(entry, today=SAME_DAY)), entry
+    # A wife who had surgery and is on Percocet is still the wife.
+    assert not is_opioid(screen_medication("wife had surgery and she's on percocet; my meds: metformin", today=SAME_DAY))
+    assert is_opioid(screen_medication("oxycodone 5 mg and nothing else", today=SAME_DAY))
+
+
+def test_whose_it_is_said_at_the_end_of_the_sentence():
+    assert not is_opioid(screen_medication("The tramadol is my dad's. I take only Aleve", today=SAME_DAY))
+    assert not is_opioid(screen_medication("the norco was the dog's", today=SAME_DAY))
+    assert is_opioid(screen_medication("Norco is my husband's but I took 2 yesterday", today=SAME_DAY))
