@@ -304,6 +304,7 @@ def read_entry(
     kb = kb or knowledge_base()
     today = today or date.today()
     tokens = _with_sentence_ends(_split_glued(as_english(tokenize(text), text, kb.phrases, kb.longest_phrase), kb), text)
+    tokens = _possessives_unmarked(_without_sign_off(tokens))
     words = [t.text for t in tokens if not t.is_separator]
     if words and is_nil_entry(words):
         return Reading((), (), False, says_none=True)
@@ -331,10 +332,12 @@ def read_entry(
         )  # "Norvasc 5, not Norco": a name, or a name and its dose
         group_words = [t.text for clause in group for t in clause.words]
         # "Metformin, ALLERGIES: MORPHINE (HIVES), …": a heading of allergies further on opens the list there.
-        allergy_list = allergy_list or (group_words[:1] != [] and group_words[0] in _ALLERGY_HEADINGS and _a_heading(text, group))
+        allergy_list = allergy_list or _opens_with_allergies(text, group)
         # A dose ends the list of allergies; a year ("hives after surgery in 2009") does not.
         dose = any(w[0].isdigit() and not (len(w) == 4 and w[:2] in {"19", "20"}) for w in group_words)
-        if allergy_list and (_MEDICINES_TAKEN & set(group_words[: _first_drug_word(group)]) or dose):
+        first_drug = _first_drug_word(group)
+        heading_at = next((i for i, w in enumerate(group_words[:first_drug]) if w in _ALLERGY_HEADINGS), -1)
+        if allergy_list and (_MEDICINES_TAKEN & set(group_words[heading_at + 1 : first_drug]) or dose):
             allergy_list = False
         if allergy_field:
             found = [_as_allergy(m) for m in found]
@@ -360,7 +363,7 @@ def read_entry(
 _USE_WORDS_BEFORE = _word_set("take takes taking use uses using instead")
 
 
-_IT_IS = re.compile(r"\b(?:it'?s|it is|it was|they are|they were|turned out to be|bottle says|label says)\s*$", re.IGNORECASE)
+_IT_IS = re.compile(r"\b(?:it['\u2019]?s|it is|it was|they are|they were|turned out to be|bottle says|label says)\s*$", re.IGNORECASE)
 
 
 def _classes_named(mentions: list[Mention], text: str) -> list[Mention]:
@@ -417,12 +420,19 @@ _MEDICINES_TAKEN = _word_set("meds medications medicines medication taking takes
 _ALLERGY_HEADINGS = _word_set("allergy allergies allergic nkda intolerances")
 
 
-def _a_heading(text: str, group: list[_Clause]) -> bool:
-    """Whether the group's first word is written as a heading ("Allergies:", "ALLERGY -")."""
-    first = group[0].words[0]
+def _opens_with_allergies(text: str, group: list[_Clause]) -> bool:
+    """Whether the group opens its drugs with a heading of allergies ("Allergies:", "ALLERGY -",
+    "ALLERGIES per VA chart:", "Current meds: ALLERGIES: …")."""
+    words = [t for clause in group for t in clause.words]
     drug = next((clause.words[slot.start_word] for clause in group for slot in clause.slots if slot.term is not None), None)
-    # "Allergies:", "ALLERGY -", "ALLERGIES per VA chart: codeine"
-    return text[first.end : first.end + 3].lstrip()[:1] in {":", "-"} or (drug is not None and ":" in text[first.end : drug.start])
+    for index, word in enumerate(words[:6]):
+        if drug is not None and word.start >= drug.start:
+            return False
+        if word.text in _ALLERGY_HEADINGS:
+            heading = text[word.end : word.end + 3].lstrip()[:1] in {":", "-"} or (drug is not None and ":" in text[word.end : drug.start])
+            taken_after = _MEDICINES_TAKEN & {w.text for w in words[index + 1 :] if drug is None or w.start < drug.start}
+            return heading and not taken_after
+    return False
 
 
 def _first_drug_word(group: list[_Clause]) -> int:
@@ -466,6 +476,9 @@ _SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9])[.!]+(?=\s+[\"'(]?(?:[A-Z]|i\b)|\s*
 # An entry typed all in lower case has no capitals to tell: any word after ". " opens a sentence,
 # though not a bracket ("for bruce r. (husband)" keeps the initial with its name).
 _SENTENCE_END_UNCASED = re.compile(r"(?<=[a-z0-9])[.!]+(?=\s+[\"']?[a-z]|\s*$)")
+# "oxycontin years ago - nothing now": a dash with a space each side parts two clauses as a comma does
+# when two words or more follow it; "Norco - wife", "Norco - no" label the name.
+_SPACED_DASH = re.compile(r"\s[-\u2013\u2014]+\s+(?=[^\s,;.\-\u2013\u2014]+[ \t]+[^\s,;.\-\u2013\u2014])")
 _NOT_A_SENTENCE_END = frozenset({"dr", "mr", "mrs", "ms", "st", "no", "vs", "approx", "tab", "tabs", "qty", "disp"})
 
 
@@ -473,7 +486,7 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     """ "Dad's old Vicodin is in the cabinet. I take Aleve": a new sentence opens a new clause, as a
     comma or a semicolon does (a "," token is put where the sentence ends)."""
     pattern = _SENTENCE_END_UNCASED if text == text.lower() else _SENTENCE_END
-    ends = [m.start() for m in pattern.finditer(text)]
+    ends = sorted([m.start() for m in pattern.finditer(text)] + [m.start() + 1 for m in _SPACED_DASH.finditer(text)])
     if not ends:
         return tokens
     result: list[Token] = []
@@ -486,6 +499,38 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
             end = next(pending, None)
         result.append(token)
     return result
+
+
+def _possessives_unmarked(tokens: list[Token]) -> list[Token]:
+    """ "my mothers oxycodone", "my dads fentanyl patches": a possessive typed without its apostrophe
+    reads as "mother's"."""
+    result: list[Token] = []
+    for token in tokens:
+        person = token.text[:-1]
+        if token.text.endswith("s") and person in OTHER_PEOPLE_AND_PETS and result and result[-1].text in _OWNERS:
+            result.append(Token(person, token.start, token.end - 1))
+            result.append(Token("s", token.end - 1, token.end))
+        else:
+            result.append(token)
+    return result
+
+
+_OWNERS = _word_set("my our his her their your")
+_SIGN_OFF = _word_set("thanks thank thx ty tia lol please pls plz cheers u you much so very")
+
+
+def _without_sign_off(tokens: list[Token]) -> list[Token]:
+    """ "…, I avoid it thanks!", "Refills: 0 thanks": a closing courtesy is not part of what the entry
+    says (a refusal, "I said no thanks", keeps its words)."""
+    end = len(tokens)
+    while end and (tokens[end - 1].is_separator or tokens[end - 1].text in _SIGN_OFF):
+        end -= 1
+    closing = [t.text for t in tokens[end:] if not t.is_separator]
+    if not closing or not ({"thanks", "thank", "thx", "ty", "tia", "lol", "please", "pls", "plz", "cheers"} & set(closing)):
+        return tokens
+    if end and tokens[end - 1].text in {"no", "said", "but"}:
+        return tokens
+    return tokens[:end] if end else tokens
 
 
 def _clauses(tokens: list[Token]) -> list[list[Token]]:

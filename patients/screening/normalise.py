@@ -87,6 +87,10 @@ def _expand_shorthand(tokens: list[Token]) -> list[Token]:
         if token.text == "d" and following is not None and following.text == "/":
             # "d/c", "d/c'd", "d/c'ed": discontinued, as prescribers write it.
             after = tokens[i + 2] if i + 2 < len(tokens) else None
+            if after is not None and after.text == "cd" and after.start == following.end:
+                result.append(Token("dcd", token.start, after.end))  # "d/cd 10/20"
+                i += 3
+                continue
             if after is not None and after.text == "c" and after.start == following.end:
                 tail = tokens[i + 3] if i + 3 < len(tokens) else None
                 if tail is not None and tail.text in ("d", "ed") and tail.start <= after.end + 1:

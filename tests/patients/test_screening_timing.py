@@ -1514,3 +1514,38 @@ def test_whose_it_is_said_at_the_end_of_the_sentence():
     assert not is_opioid(screen_medication("The tramadol is my dad's. I take only Aleve", today=SAME_DAY))
     assert not is_opioid(screen_medication("the norco was the dog's", today=SAME_DAY))
     assert is_opioid(screen_medication("Norco is my husband's but I took 2 yesterday", today=SAME_DAY))
+
+
+def test_a_courtesy_at_the_end_changes_nothing():
+    for entry in ["tar thanks!", "RX: OXYCODONE 5 MG TAB, REFILLS 0 thanks!", "oxycodone daily thank you so much"]:
+        assert is_opioid(screen_medication(entry, today=SAME_DAY)), entry
+    for entry in ["codeine makes me sick so I avoid it thanks!", "I dispense methadone all day at work, I don't take it myself thanks"]:
+        assert not is_opioid(screen_medication(entry, today=SAME_DAY)), entry
+    # A refusal keeps its "thanks".
+    assert not is_opioid(screen_medication("dentist offered norco, I said no thanks", today=SAME_DAY))
+
+
+def test_a_possessive_typed_without_its_apostrophe():
+    assert not is_opioid(screen_medication("I pick up my mothers oxycodone from the pharmacy", today=SAME_DAY))
+    assert not is_opioid(screen_medication("Butrans 10 mcg/hr d/cd 10/20/2026, now lidocaine patch", today=SAME_DAY))
+    assert is_opioid(screen_medication("took my moms norco yesterday", today=SAME_DAY))
+
+
+def test_a_spaced_dash_or_a_bullet_parts_clauses_as_a_comma_does():
+    for entry in [
+        "oxycontin years ago - nothing now",
+        "Zydol for a week after a tooth out in summer 2025 \u2013 no painkillers since",
+        "- OB offered oxycodone after my delivery on 11/20\n- I said no",
+        "- tramadol 50 prn - last used 11/12, pt reports none since",
+    ]:
+        assert not is_opioid(screen_medication(entry, today=SAME_DAY)), entry
+    assert is_opioid(screen_medication("Norco 10/325 - 1 tab twice a day", today=SAME_DAY))
+    assert is_opioid(screen_medication("- oxycodone 5 mg\n- metformin", today=SAME_DAY))
+
+
+def test_headings_and_apostrophes_from_phones():
+    assert not is_opioid(screen_medication("Current meds: ALLERGIES: MORPHINE (HIVES), OXYCODONE (NAUSEA)", today=SAME_DAY))
+    assert is_opioid(screen_medication("Current meds: oxycodone; allergies: codeine", today=SAME_DAY))
+    assert not is_opioid(
+        screen_medication("the pain pill from my dentist; checked the bottle, it\u2019s ibuprofen 600", today=SAME_DAY)
+    )
