@@ -70,6 +70,10 @@ server has accepted the message and our COMMIT is done: an email describing an a
 never leaves after the appointment changed. The cost is that a reschedule or cancellation of
 that one appointment can wait for one SMTP exchange (``EMAIL_TIMEOUT`` per reply at worst).
 On SQLite (laptops) the transaction holds the database's write lock for that exchange.
+On PostgreSQL the scan sends these same transactions in fewer round trips
+(``delivery._RowTransactions``): a row's BEGIN goes in one query with its UPDATE, and, once the
+server has the message, its COMMIT with the next row's BEGIN and UPDATE; every email of a batch is
+composed before the first is sent, so no COMMIT waits for composing.
 
 The remaining duplicate window
 ------------------------------

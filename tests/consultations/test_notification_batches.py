@@ -1,11 +1,15 @@
 """The scan sends due reminders a batch at a time: one claim per batch, one connection, each row
 still sent once, a refusal costing only its own row, and a fixed number of queries per email.
 
-A real SMTP server (aiosmtpd) in this process; PostgreSQL for the concurrent claims.
+A real SMTP server (aiosmtpd) in this process; PostgreSQL for the concurrent claims. Tests taking
+``scan_transactions`` run twice: inside a transaction (the scan then wraps each row in ``atomic``)
+and, on PostgreSQL, with committed rows, where the scan sends each row's BEGIN and COMMIT itself
+(``delivery._RowTransactions``).
 """
 
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, connections, transaction
@@ -13,11 +17,25 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
-from consultations.models import Notification
+from consultations.models import Appointment, Notification
+from consultations.notifications import delivery
 from consultations.notifications.delivery import notifications_claim, notifications_send_due
+from consultations.notifications.messages import _when
+from tests.conftest import require
 from tests.factories import AppointmentFactory, ConsultationTypeFactory, PatientFactory, PharmacistFactory
 
 Status = Notification.Status
+
+
+@pytest.fixture(params=["atomic", "row_transactions"])
+def scan_transactions(request):
+    """Both ways a scan wraps each row's UPDATE, send and COMMIT; see the module docstring."""
+    if request.param == "atomic":
+        request.getfixturevalue("db")
+    else:
+        request.getfixturevalue("transactional_db")
+        require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    return request.param
 
 
 def due_reminders(count, *, now, patients=None):
@@ -61,7 +79,7 @@ def test_a_claim_takes_the_oldest_due_rows_up_to_the_batch_size_and_only_once(db
     assert {(n.status, n.attempts) for n in Notification.objects.all()} == {(Status.SENDING, 1)}
 
 
-def test_a_batch_of_reminders_reaches_every_patient_once_over_one_connection(db, smtp_server):
+def test_a_batch_of_reminders_reaches_every_patient_once_over_one_connection(scan_transactions, smtp_server):
     now = timezone.now()
     appointments = due_reminders(7, now=now)
 
@@ -71,7 +89,7 @@ def test_a_batch_of_reminders_reaches_every_patient_once_over_one_connection(db,
     assert {(n.status, n.attempts) for n in Notification.objects.all()} == {(Status.SENT, 1)}
 
 
-def test_a_batch_mixing_languages_writes_each_patient_in_their_own(db, smtp_server):
+def test_a_batch_mixing_languages_writes_each_patient_in_their_own(scan_transactions, smtp_server):
     now = timezone.now()
     patients = [
         PatientFactory(first_name="Dolores", email="dolores@example.com", language="es"),
@@ -114,7 +132,7 @@ def refuse_one_mailbox(sink, address, reply="451 4.2.1 Mailbox busy, try again l
     sink.handle_RCPT = handle_RCPT
 
 
-def test_one_refused_message_leaves_the_others_sent_and_is_sent_on_a_later_scan(db, smtp_server, settings):
+def test_one_refused_message_leaves_the_others_sent_and_is_sent_on_a_later_scan(scan_transactions, smtp_server, settings):
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 60
     now = timezone.now()
     appointments = due_reminders(5, now=now)
@@ -138,7 +156,7 @@ def test_one_refused_message_leaves_the_others_sent_and_is_sent_on_a_later_scan(
     assert (refused.status, refused.attempts) == (Status.SENT, 2)
 
 
-def test_a_row_refused_for_good_is_failed_and_its_neighbours_still_go(db, smtp_server, settings):
+def test_a_row_refused_for_good_is_failed_and_its_neighbours_still_go(scan_transactions, smtp_server, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 1
     now = timezone.now()
     appointments = due_reminders(3, now=now)
@@ -174,6 +192,104 @@ def test_each_reminder_of_a_batch_costs_one_statement_and_the_scan_four(db, smtp
     assert sum(sql.startswith("SELECT") for sql in ten) == 1  # the batch's one read
     Notification.objects.all().delete()
     assert len(statements_of_a_scan(30, now + timedelta(days=1))) == 4 + 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_each_reminder_is_one_query_and_every_transaction_is_closed(on_postgres, smtp_server):
+    """Committed rows: each row's BEGIN goes with its UPDATE, and its COMMIT with the next row's
+    (the batch's last alone): one round trip to the database per email."""
+    now = timezone.now()
+    due_reminders(10, now=now)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert notifications_send_due(now=now, batch_size=4) == {"sent": 10}
+
+    statements = [q["sql"] for q in queries.captured_queries]
+    marking = [i for i, sql in enumerate(statements) if sql.startswith(("BEGIN; UPDATE", "COMMIT; BEGIN; UPDATE"))]
+    # Batches of 4, 4 and 2: each row's BEGIN goes with its UPDATE, and the COMMIT before it is the last row's.
+    assert [statements[i].split(" UPDATE ")[0] for i in marking] == (
+        ["BEGIN;"] + ["COMMIT; BEGIN;"] * 3 + ["BEGIN;"] + ["COMMIT; BEGIN;"] * 3 + ["BEGIN;", "COMMIT; BEGIN;"]
+    )
+    # The last row of a batch is committed alone, at once.
+    assert [statements[i + 1] for i in marking if not statements[i + 1].startswith("COMMIT; BEGIN;")] == ["COMMIT"] * 3
+    assert connection.connection.info.transaction_status == 0  # idle: nothing left open
+    assert {(n.status, n.attempts) for n in Notification.objects.all()} == {(Status.SENT, 1)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reminder_moved_after_the_claim_is_dropped_and_the_rest_of_its_batch_goes(on_postgres, smtp_server):
+    now = timezone.now()
+    appointments = due_reminders(3, now=now)
+    read = delivery._with_what_the_message_reads
+
+    def read_then_move_the_middle_one(ids):
+        batch = read(ids)
+        # A reschedule commits between the batch's read and its sending.
+        Appointment.objects.filter(pk=appointments[1].pk).update(version=2)
+        return batch
+
+    delivery._with_what_the_message_reads = read_then_move_the_middle_one
+    try:
+        assert notifications_send_due(now=now) == {"sent": 2, "dropped": 1}
+    finally:
+        delivery._with_what_the_message_reads = read
+
+    moved = Notification.objects.get(appointment=appointments[1])
+    assert (moved.status, moved.last_error) == (Status.DROPPED, "superseded")
+    assert sorted(smtp_server.recipients()) == sorted([appointments[0].patient.email, appointments[2].patient.email])
+    assert connection.connection.info.transaction_status == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_out_of_time_keeps_what_it_sent_and_hands_back_the_rest(on_postgres, smtp_server, monkeypatch):
+    now = timezone.now()
+    due_reminders(4, now=now)
+    # The scan's clock: its start, the first row's check, then an hour later for every other check.
+    clock = iter([now, now])
+    monkeypatch.setattr(delivery, "timezone", SimpleNamespace(now=lambda: next(clock, now + timedelta(hours=1))))
+
+    assert notifications_send_due(now=now, time_budget=60) == {"sent": 1}
+
+    assert len(smtp_server.messages) == 1
+    assert sorted((n.status, n.attempts) for n in Notification.objects.all()) == [
+        (Status.PENDING, 0), (Status.PENDING, 0), (Status.PENDING, 0), (Status.SENT, 1),
+    ]
+    assert connection.connection.info.transaction_status == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_scan_a_reschedule_arriving_mid_send_waits_until_the_server_has_the_email(
+    on_postgres, stalling_smtp_server
+):
+    sink = stalling_smtp_server
+    sink.stall_seconds = 2.0
+    now = timezone.now()
+    first, second = due_reminders(2, now=now)
+    sent, moved = [], []
+
+    scan_started = threading.Event()
+    scan = in_thread(lambda: notifications_send_due(), sent, scan_started)
+    scan_started.set()
+    assert sink.stalled.wait(timeout=30)
+
+    def move_the_first():
+        with transaction.atomic():
+            appointment = Appointment.objects.select_for_update(of=("self",)).get(pk=first.pk)
+            appointment.version += 1
+            appointment.save(update_fields=["version"])
+        return "moved"
+
+    mover = in_thread(move_the_first, moved, scan_started)
+    mover.join(timeout=1.0)
+    assert mover.is_alive(), "the appointment changed while its email was with the server"
+    scan.join(timeout=30)
+    mover.join(timeout=30)
+
+    assert sent == [{"sent": 2}] and moved == ["moved"]
+    assert sorted(sink.recipients()) == sorted([first.patient.email, second.patient.email])
+    (old_time,) = [m for m in sink.messages if m["To"] == first.patient.email]
+    assert _when(first.start) in old_time["Subject"]
+    assert Notification.objects.get(appointment=first).status == Status.SENT
 
 
 # --- Two senders at once (PostgreSQL) -------------------------------------------------------------
