@@ -666,12 +666,26 @@ visit fracture broke broken repair replacement scope
 _COURSE_OPENERS = _word_set("took taken take got given had needed used was were prescribed former ex")
 
 
+def _names_a_drug(clause: _Clause) -> bool:
+    return any(slot.term is not None for slot in clause.slots)
+
+
+def _misspelt_opioid(word: str) -> Term | None:
+    """The opioid a word of five letters or more surely misspells, or None."""
+    if len(word) < 5 or not word.isalpha() or _is_noise(word) or _is_plain_word(word):
+        return None
+    if word in OTHER_PEOPLE_AND_PETS or word in _PHARMACIES_AND_PLANS or word in _PILL_LOOKS:
+        return None  # "Optum Rx" is never a misspelt opium
+    corrected = _correct_spelling(word, knowledge_base())
+    return corrected[0] if corrected is not None and corrected[0].is_opioid and not corrected[1] else None
+
+
 def _an_event_then_a_course(previous: _Clause, words: list[str]) -> bool:
     """ "…, surgery 6 wks ago, took oxycodone for 5 days": a dated event in a clause of its own, then a
     course opened by a verb of taking with no date of its own."""
     before = [t.text for t in previous.words]
     return (
-        not any(slot.term is not None for slot in previous.slots)
+        not _names_a_drug(previous)
         and bool(_EVENT_WORDS & set(before))
         and _dates_without_denying(before)
         and not _USE_WORDS_ENDING & set(before)
@@ -714,7 +728,7 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
             groups[-1].append(_clause(clause_tokens[:opening], kb, entry_words))
             clause = _clause(clause_tokens[opening:], kb, entry_words)
             words = [t.text for t in clause.words]
-        if any(slot.term is not None for slot in clause.slots):
+        if _names_a_drug(clause):
             # "gallbladder surgery in early October, took norco for 3 days": a dated opening lends
             # its date to the drug that follows; other openings ("denies illicit drugs") stay apart.
             dated: list[_Clause] = []
@@ -734,7 +748,7 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
             trailing_now = (
                 set(words) <= _NOW_WORDS
                 and len(groups[-1]) > 1
-                and not any(slot.term is not None for slot in groups[-1][-1].slots)
+                and not _names_a_drug(groups[-1][-1])
                 and _now_of_something_else([t.text for t in groups[-1][-1].words] + words)
             )
             if _ABSENCE_WORDS & set(words) or _now_of_something_else(words) or trailing_now:
@@ -768,7 +782,7 @@ def _read_group(
     for clause in clauses:
         offset = len(words_tokens)
         words_tokens += clause.words
-        slots += [_Slot(s.start_word + offset, s.end_word + offset, s.term) for s in clause.slots]
+        slots += [_Slot(s.start_word + offset, s.end_word + offset, s.term, s.corrected, s.possible) for s in clause.slots]
         for token in clause.tokens:
             if token.text in _SEGMENT_JOINERS or token.text == "/":
                 segment += 1
@@ -1312,7 +1326,11 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
             i += length
             break
         else:
-            slots.append(_Slot(i, i + 1, None))
+            # A misspelt opioid is read as its name from the start, so the words around it are read
+            # as they would be around the name ("off methdone since April, now on Vivitrol").
+            joined = (i and (words[i - 1] + words[i],) in kb.phrases) or (i + 1 < len(words) and (words[i] + words[i + 1],) in kb.phrases)
+            misspelt = None if joined else _misspelt_opioid(words[i])  # "hydro morphone" is one name
+            slots.append(_Slot(i, i + 1, misspelt, corrected=misspelt is not None))
             i += 1
     return slots
 
@@ -1497,6 +1515,12 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
     # "those" is one sound from Tossex, "codes" from Codis, "ultra" (omega, strength) from Ultram: the
     # commonest words are what they say (`_read_group` asks again where a dose follows one).
     opioid = None if word in kb.common_words else _closest(sound, kb.opioid_sounds_by_initial, kb.opioid_sounds_by_prefix, allowed)
+    if opioid is None and word not in kb.common_words and not _is_plain_word(word):
+        # Sounds can part where letters do not: "Nucnta" (a letter dropped from Nucynta) sounds
+        # "nuknta" against "nusinta". One letter from an opioid's spelling is that opioid too.
+        spelt = _closest_spelling(word, _opioid_spellings(id(kb)))
+        if spelt is not None:
+            opioid = phonetic_key(spelt), 1
     if opioid is not None and opioid[1] >= 2 and _is_plain_word(word):
         # "anesthesia" is two sounds from Anexsia: an everyday word far from an opioid's name is only
         # possibly that opioid, for the pharmacist to ask about. One slip ("heroine") stays the opioid.
@@ -1520,6 +1544,30 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
         sound, kb.other_sounds_by_initial.get(sound[0], ()), scorer=OSA.distance, score_cutoff=opioid[1]
     )
     return kb.opioid_sounds[opioid[0]], shield is not None
+
+
+@lru_cache(maxsize=2)
+def _opioid_spellings(_kb_id: int) -> dict[str, tuple[str, ...]]:
+    """First letter -> the opioids' one-word names of six letters or more, as spelt."""
+    kb = knowledge_base()
+    names: dict[str, list[str]] = {}
+    for words, term in kb.phrases.items():
+        name = words[0]
+        if len(words) == 1 and term.is_opioid and name.isalpha() and len(name) >= 6 and term.kind not in _NOT_FUZZY_SPELLING:
+            names.setdefault(name[0], []).append(name)
+    return {initial: tuple(sorted(found)) for initial, found in names.items()}
+
+
+_NOT_FUZZY_SPELLING = frozenset({"street_name", "vocabulary", "abbreviation"})
+
+
+def _closest_spelling(word: str, by_initial: dict[str, tuple[str, ...]]) -> str | None:
+    """The opioid name one letter from the word (a letter dropped, added, changed or two swapped),
+    sharing its first three letters."""
+    if len(word) < 5:
+        return None
+    near = process.extractOne(word, by_initial.get(word[0], ()), scorer=OSA.distance, score_cutoff=1)
+    return near[0] if near is not None and near[0][:3] == word[:3] else None
 
 
 def _shared_opening(a: str, b: str) -> int:

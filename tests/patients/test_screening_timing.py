@@ -1549,3 +1549,17 @@ def test_headings_and_apostrophes_from_phones():
     assert not is_opioid(
         screen_medication("the pain pill from my dentist; checked the bottle, it\u2019s ibuprofen 600", today=SAME_DAY)
     )
+
+
+@pytest.mark.parametrize("misspelt", ["Nucnta 50 mg", "Nucnyta ER 100 bid", "oxycdone 5 mg", "methdone 60 mg"])
+def test_a_name_one_letter_off_by_spelling_is_the_opioid_even_where_its_sound_differs(misspelt):
+    assert is_opioid(screen_medication(misspelt, today=SAME_DAY))
+
+
+def test_a_misspelt_opioid_is_read_with_the_words_around_it_as_its_name_would_be():
+    assert not is_opioid(screen_medication("off methdone since April, now on Vivitrol", today=SAME_DAY))
+    assert is_opioid(screen_medication("off methdone since Tuesday, now on Vivitrol", today=SAME_DAY))
+    assert is_opioid(screen_medication("I did not quit everything though; I get methdone 60 mg at the clinic", today=SAME_DAY))
+    # A pharmacy's name stays a pharmacy, and a name split in two is still joined.
+    assert not is_opioid(screen_medication("Optum Rx: LOPERAMIDE 2 MG CAP #60; DULOXETINE 60 MG #30", today=SAME_DAY))
+    assert is_opioid(screen_medication("hydro morphone 2mg q4h", today=SAME_DAY))
