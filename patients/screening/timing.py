@@ -447,6 +447,9 @@ def _until_a_coming_day(words: list[str], today: date) -> bool:
     if at is None or any(len(w) == 4 and w.isdigit() for w in words) or {"last", "ago", "stopped", "quit"} & set(words):
         return False
     month = _MONTHS.get(words[at + 1]) if at + 1 < len(words) else None
+    day = _day_number(words[at + 2]) if month == today.month and at + 2 < len(words) else None
+    if day is not None and day <= today.day:
+        return False  # "till Nov 9" on 28 November: a day already past
     if month is not None and (month - today.month) % 12 in {0, 1, 2}:
         return True
     return words[at] in _UNTIL and any(w in _COMING or w.startswith("appoint") for w in words[at + 1 :])
@@ -1753,6 +1756,7 @@ def _season_date(word: str, previous: str, following: str, today: date) -> tuple
 # A slash date without a year ("ended 10/15", "as of 11/20") is read only straight after a date
 # word, and never in the 4:1 ratio of a buprenorphine/naloxone strength ("4/1", "8/2", "12/3").
 _MONTH_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_DAY_OF_A_NAMED_MONTH = re.compile(r"^(3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?$")
 _BEFORE_A_MONTH_DAY = frozenset(
     {"on", "since", "of", "until", "till", "til", "thru", "through", "to", "was", "ended", "stopped", "quit",
      "discontinued", "finished", "dc", "dcd", "done", "from", "before", "around", "about", "approx", "starting", "started"}
@@ -1771,9 +1775,18 @@ def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
         match = _MONTH_DAY.match(token)
         said_a_stop = bool(_STOP_CUES.intersection(tokens[:index]))  # "last norco 11/10", "stopped ... (11/11)"
-        if not match or (previous not in _BEFORE_A_MONTH_DAY and not said_a_stop) or following in {"mg", "mcg", "ml", "tab", "tabs"}:
+        # The same date written "Aug 31" or "August 31st" counts as "8/31" does.
+        named = token in _MONTHS and _DAY_OF_A_NAMED_MONTH.match(following) is not None
+        if named:
+            match, following = None, tokens[index + 2] if index + 2 < len(tokens) else ""
+            if (previous not in _BEFORE_A_MONTH_DAY and not said_a_stop) or following in {"mg", "mcg", "ml", "tab", "tabs"}:
+                continue
+            month, day = _MONTHS[token], int(_DAY_OF_A_NAMED_MONTH.match(tokens[index + 1]).group(1))  # type: ignore[union-attr]
+            token = f"{tokens[index]} {tokens[index + 1]}"
+        elif not match or (previous not in _BEFORE_A_MONTH_DAY and not said_a_stop) or following in {"mg", "mcg", "ml", "tab", "tabs"}:
             continue
-        month, day = int(match.group(1)), int(match.group(2))
+        else:
+            month, day = int(match.group(1)), int(match.group(2))
         if month == 4 * day:
             continue
         if month > 12 >= day:

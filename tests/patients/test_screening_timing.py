@@ -1563,3 +1563,14 @@ def test_a_misspelt_opioid_is_read_with_the_words_around_it_as_its_name_would_be
     # A pharmacy's name stays a pharmacy, and a name split in two is still joined.
     assert not is_opioid(screen_medication("Optum Rx: LOPERAMIDE 2 MG CAP #60; DULOXETINE 60 MG #30", today=SAME_DAY))
     assert is_opioid(screen_medication("hydro morphone 2mg q4h", today=SAME_DAY))
+
+
+def test_a_date_written_with_the_months_name_counts_as_its_numbers_do():
+    for entry in [
+        "from OxyContin to nothing: stopped the Oxy Aug 31, ready for LDN now",
+        "Kicked by a heifer Nov 5, took the tramadol from urgent care till Nov 9, now just ice",
+    ]:
+        assert not is_opioid(screen_medication(entry, today=SAME_DAY)), entry
+        assert not is_opioid(screen_medication(entry.replace("Aug 31", "8/31").replace("Nov 5", "11/5").replace("Nov 9", "11/9"), today=SAME_DAY))
+    assert is_opioid(screen_medication("stopped the Oxy Nov 25, ready for LDN now", today=SAME_DAY))
+    assert is_opioid(screen_medication("tramadol till Nov 30", today=SAME_DAY))
