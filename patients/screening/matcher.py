@@ -670,6 +670,7 @@ def _names_a_drug(clause: _Clause) -> bool:
     return any(slot.term is not None for slot in clause.slots)
 
 
+@lru_cache(maxsize=8192)
 def _misspelt_opioid(word: str) -> Term | None:
     """The opioid a word of five letters or more surely misspells, or None."""
     if len(word) < 5 or not word.isalpha() or _is_noise(word) or _is_plain_word(word):

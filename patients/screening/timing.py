@@ -28,6 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 
@@ -1347,7 +1348,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
 
     Several dates ("2017-2020") give the latest; a date after today is ignored.
     """
-    found: list[tuple[str, date]] = list(_yearless_slash_dates(raw, today))
+    found: list[tuple[str, date]] = list(_yearless_slash_dates(raw, today)) if raw else []
     n = len(words)
     for i, word in enumerate(words):
         following = words[i + 1] if i + 1 < n else ""
@@ -1767,7 +1768,9 @@ _DECADE = re.compile(r"^(\d{4}|[5-9]0)s$")
 _STOP_CUES = frozenset({"last", "stopped", "quit", "ended", "removed", "finished", "discontinued", "zero", "tapered", "weaned"})
 
 
-def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
+@lru_cache(maxsize=256)
+def _yearless_slash_dates(raw: str, today: date) -> tuple[tuple[str, date], ...]:
+    """Month/day dates in the whole entry ("11/10", "Aug 31"), read once per entry."""
     found = []
     tokens = [token.strip("().,;:").lower() for token in raw.split()]
     for index, token in enumerate(tokens):
@@ -1799,7 +1802,7 @@ def _yearless_slash_dates(raw: str, today: date) -> list[tuple[str, date]]:
             if candidate <= today:
                 found.append((token, candidate))
                 break
-    return found
+    return tuple(found)
 
 
 def _in_a_slash_date(year: str, raw: str, today: date) -> bool:
