@@ -299,7 +299,13 @@ class _RowTransactions:
 
     @staticmethod
     def usable() -> bool:
-        return db.vendor == "postgresql" and db.get_autocommit() and not db.in_atomic_block
+        return (
+            db.vendor == "postgresql"
+            # Server-side binding sends each query as one prepared statement, which holds one command.
+            and not db.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+            and db.get_autocommit()
+            and not db.in_atomic_block
+        )
 
     def begin(self) -> str:
         """What goes before the row's UPDATE in its query: its BEGIN, after the last row's COMMIT."""

@@ -355,3 +355,18 @@ def test_two_scans_sending_at_once_send_every_reminder_exactly_once(on_postgres,
     assert all(set(r) <= {"sent"} for r in results), results
     assert sorted(smtp_server.recipients()) == sorted(a.patient.email for a in appointments)
     assert {(n.status, n.attempts) for n in Notification.objects.all()} == {(Status.SENT, 1)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_server_side_binding_each_row_keeps_a_transaction_of_its_own(on_postgres, smtp_server, monkeypatch):
+    """A prepared statement holds one command, so "COMMIT; BEGIN; UPDATE …" cannot go as one:
+    the scan sends BEGIN, UPDATE and COMMIT apart, as ``atomic`` does."""
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {**connection.settings_dict["OPTIONS"], "server_side_binding": True})
+    now = timezone.now()
+    due_reminders(3, now=now)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert notifications_send_due(now=now) == {"sent": 3}
+
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("BEGIN;", "COMMIT;"))]
+    assert {(n.status, n.attempts) for n in Notification.objects.all()} == {(Status.SENT, 1)}
