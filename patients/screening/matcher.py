@@ -256,6 +256,13 @@ _NIL_ENTRY = re.compile(
 )
 
 
+# A clause that answers another question of the form ("Not pregnant.", "Non-smoker", "No alcohol").
+_OF_SOMETHING_ELSE = re.compile(
+    r"^(i m |im |i am |currently |pt is )?(not|no|non|never|never a)( currently)? "
+    r"(pregnant|pregnancy|breastfeeding|breast feeding|nursing|smoker|smoking|smoke|drinker|alcohol|drinking|"
+    r"(known |drug )?allergies|allergic to anything)$"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Mention:
@@ -317,7 +324,8 @@ def read_entry(
     # them until a label of medicines taken ("meds:", "taking") or a dose.
     allergy_list = words[0] in _ALLERGY_WORDS
     patient = patient_named(words)
-    groups = _groups(tokens, kb, all_words)
+    allergy_headings = frozenset(m.start() for m in _A_HEADING.finditer(text) if text[m.start() : m.start() + 5].lower() == "aller")
+    groups = _groups(tokens, kb, all_words, allergy_headings)
     names_a_medicine = any(slot.term is not None for group in groups for clause in group for slot in clause.slots)
     after_a_name = False
     for group in groups:
@@ -479,6 +487,13 @@ _SENTENCE_END_UNCASED = re.compile(r"(?<=[a-z0-9])[.!]+(?=\s+[\"']?[a-z]|\s*$)")
 # "oxycontin years ago - nothing now": a dash with a space each side parts two clauses as a comma does
 # when two words or more follow it; "Norco - wife", "Norco - no" label the name.
 _SPACED_DASH = re.compile(r"\s[-\u2013\u2014]+\s+(?=[^\s,;.\-\u2013\u2014]+[ \t]+[^\s,;.\-\u2013\u2014])")
+# "OXYCODONE 10 MG TAB. Allergies: penicillin": a heading opens a clause of its own, whatever ends before it.
+_A_HEADING = re.compile(
+    r"(?<![A-Za-z])(?=(?:allerg(?:y|ies)|meds|medications|medicines|supplements|vitamins|conditions|dx|diagnos[ie]s|pmh|"
+    r"hx|history|notes?|pregnan(?:t|cy)|breastfeeding)\s*:)",
+    re.IGNORECASE,
+)
+_HEADING_OWNER = re.compile(r"\b(?:my|our|her|his|their|current|other|home|daily|otc|no|known|drug)\s*$", re.IGNORECASE)
 _NOT_A_SENTENCE_END = frozenset({"dr", "mr", "mrs", "ms", "st", "no", "vs", "approx", "tab", "tabs", "qty", "disp"})
 
 
@@ -486,7 +501,8 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     """ "Dad's old Vicodin is in the cabinet. I take Aleve": a new sentence opens a new clause, as a
     comma or a semicolon does (a "," token is put where the sentence ends)."""
     pattern = _SENTENCE_END_UNCASED if text == text.lower() else _SENTENCE_END
-    ends = sorted([m.start() for m in pattern.finditer(text)] + [m.start() + 1 for m in _SPACED_DASH.finditer(text)])
+    headings = {m.start() - 1 for m in _A_HEADING.finditer(text) if m.start() > 0 and not _HEADING_OWNER.search(text[: m.start()])}
+    ends = sorted([m.start() for m in pattern.finditer(text)] + [m.start() + 1 for m in _SPACED_DASH.finditer(text)] + list(headings))
     if not ends:
         return tokens
     result: list[Token] = []
@@ -494,7 +510,7 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     end = next(pending, None)
     for token in tokens:
         while end is not None and token.start > end:
-            if result and not result[-1].is_separator and result[-1].text not in _NOT_A_SENTENCE_END:
+            if result and not result[-1].is_separator and (result[-1].text not in _NOT_A_SENTENCE_END or end in headings):
                 result.append(Token(",", end, end + 1))
             end = next(pending, None)
         result.append(token)
@@ -709,7 +725,9 @@ def _names_whose(words: list[str]) -> bool:
     )
 
 
-def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[list[_Clause]]:
+def _groups(
+    tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str], allergy_headings: frozenset[int] = frozenset()
+) -> list[list[_Clause]]:
     """Clauses that name no drug join the clause before them: "oxycodone 10mg, stopped 3 days ago".
 
     A joined clause that speaks of absence ("none since", "nothing now") lends its dates and
@@ -721,8 +739,10 @@ def _groups(tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str])
     for clause_tokens in _clauses(tokens):
         clause = _clause(clause_tokens, kb, entry_words)
         words = [t.text for t in clause.words]
-        if is_nil_entry(words):
-            continue  # "oxycodone, no known allergies": the second clause names nothing
+        if is_nil_entry(words) or _OF_SOMETHING_ELSE.match(" ".join(words)):
+            continue  # "oxycodone, no known allergies", "… since 2023. Not pregnant.": the clause names nothing
+        if clause.words and clause.words[0].start in allergy_headings and not _names_a_drug(clause):
+            continue  # "lortab 7.5. Allergies: sulfa": a list of allergies to no drug we know is not said of the lortab
         opening = _opening_of_the_one_before(clause, groups) if groups and not leading else 0
         if opening:
             # "OB offered oxycodone; I declined and used ibuprofen": the refusal is the offer's.

@@ -1574,3 +1574,22 @@ def test_a_date_written_with_the_months_name_counts_as_its_numbers_do():
         assert not is_opioid(screen_medication(entry.replace("Aug 31", "8/31").replace("Nov 5", "11/5").replace("Nov 9", "11/9"), today=SAME_DAY))
     assert is_opioid(screen_medication("stopped the Oxy Nov 25, ready for LDN now", today=SAME_DAY))
     assert is_opioid(screen_medication("tramadol till Nov 30", today=SAME_DAY))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "OXYCODONE HCL 10 MG TAB. Allergies: penicillin (rash)",
+        "Tramacet tabs. Allergies: penicillin (rash)",
+        "lortab 7.5 (as needed). Allergies: sulfa",
+        "on suboxone since 2023. Not pregnant.",
+        "methadone 80 mg daily. Non-smoker",
+    ],
+)
+def test_what_follows_about_allergies_or_pregnancy_does_not_undo_an_opioid_taken(entry):
+    assert is_opioid(screen_medication(entry, today=SAME_DAY))
+
+
+def test_an_allergy_heading_still_makes_its_own_list():
+    assert not is_opioid(screen_medication("Metformin 500 mg. Allergies: codeine (hives)", today=SAME_DAY))
+    assert not is_opioid(screen_medication("wife had surgery and she's on percocet; my meds: metformin 500 bid", today=SAME_DAY))
