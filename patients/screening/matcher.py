@@ -480,7 +480,7 @@ _GLUED = re.compile(r"^([a-z]{4,})(\d[a-z0-9.]*)$")
 # before a capital letter or the end; not "?" ("Pain pills? Only gabapentin" answers itself).
 # "Dr. Smith" and "No. 3" stay whole, and so does "5 mg. take" without a capital: the break is read
 # only where a new sentence clearly starts, or a lower-case "i" opens one ("none since. i take …").
-_SENTENCE_END = re.compile(r"(?<=[A-Za-z0-9])[.!]+(?=\s+[\"'(]?(?:[A-Z]|i\b)|\s*$)")
+_SENTENCE_END = re.compile(r"(?<=[^\s.!])[.!]+(?=\s+[\"'(]?(?:[A-Z]|i\b)|\s*$)")
 # An entry typed all in lower case has no capitals to tell: any word after ". " opens a sentence,
 # though not a bracket ("for bruce r. (husband)" keeps the initial with its name).
 _SENTENCE_END_UNCASED = re.compile(r"(?<=[a-z0-9])[.!]+(?=\s+[\"']?[a-z]|\s*$)")
@@ -493,6 +493,7 @@ _A_HEADING = re.compile(
     r"hx|history|notes?|pregnan(?:t|cy)|breastfeeding)\s*:)",
     re.IGNORECASE,
 )
+_FORMS_BEFORE_A_SENTENCE = frozenset({"tab", "tabs"})
 _HEADING_OWNER = re.compile(r"\b(?:my|our|her|his|their|current|other|home|daily|otc|no|known|drug)\s*$", re.IGNORECASE)
 _NOT_A_SENTENCE_END = frozenset({"dr", "mr", "mrs", "ms", "st", "no", "vs", "approx", "tab", "tabs", "qty", "disp"})
 
@@ -510,7 +511,8 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     end = next(pending, None)
     for token in tokens:
         while end is not None and token.start > end:
-            if result and not result[-1].is_separator and (result[-1].text not in _NOT_A_SENTENCE_END or end in headings):
+            after_a_form = result and result[-1].text in _FORMS_BEFORE_A_SENTENCE and not _is_noise(token.text)  # "10 MG TAB. Diagnosed …"
+            if result and not result[-1].is_separator and (result[-1].text not in _NOT_A_SENTENCE_END or end in headings or after_a_form):
                 result.append(Token(",", end, end + 1))
             end = next(pending, None)
         result.append(token)
@@ -532,7 +534,7 @@ def _possessives_unmarked(tokens: list[Token]) -> list[Token]:
 
 
 _OWNERS = _word_set("my our his her their your")
-_SIGN_OFF = _word_set("thanks thank thx ty tia lol please pls plz cheers u you much so very")
+_SIGN_OFF = _word_set("thanks thank thx ty tia lol please pls plz cheers u you much so very for your help time everything")
 
 
 def _without_sign_off(tokens: list[Token]) -> list[Token]:
@@ -718,6 +720,25 @@ def _is_year_like(word: str) -> bool:
 _USE_WORDS_ENDING = _word_set("stopped stop quit off finished ended discontinued since until last took taking still now")
 
 
+_ANOTHER_TOPIC = _word_set(
+    """
+diagnosed diagnosis dx surgery surgeries operation operations born married pregnant pregnancy smoker alcohol
+hospitalized ldn naltrexone interested hoping
+"""
+)
+_OF_THE_MEDICINE = _word_set(
+    """
+it them those these one ones that this dose doses pill pills tab tabs tablet tablets patch patches shot shots script
+prescription prescribed rx refill refills med meds medicine medicines medication medications mg
+"""
+)
+
+
+def _of_another_topic(words: list[str]) -> bool:
+    """A clause that names no drug and speaks of something other than a medicine."""
+    return bool(_ANOTHER_TOPIC & set(words)) and not _OF_THE_MEDICINE & set(words)
+
+
 def _names_whose(words: list[str]) -> bool:
     """ "Dad, not the patient, takes tramadol": an opening that says whose the medicine is."""
     return words in (["not", "the", "patient"], ["not", "patient"], ["the", "patient"], ["patient"]) or (
@@ -753,9 +774,11 @@ def _groups(
             # "gallbladder surgery in early October, took norco for 3 days": a dated opening lends
             # its date to the drug that follows; other openings ("denies illicit drugs") stay apart.
             dated: list[_Clause] = []
-            if groups and not leading and len(groups[-1]) > 1 and _an_event_then_a_course(groups[-1][-1], words):
+            if groups and not leading and _an_event_then_a_course(groups[-1][-1], words):
                 # "Metformin, surgery 6 wks ago, took oxycodone for 5 days": the event dates the course after it.
                 dated.append(groups[-1].pop())
+                if not groups[-1]:
+                    groups.pop()
             while leading and (
                 _dates_without_denying([t.text for t in leading[-1].words]) or _names_whose([t.text for t in leading[-1].words])
             ):
@@ -764,6 +787,13 @@ def _groups(
                 groups.append(leading)
                 leading = []
             groups.append([*dated, clause])
+        elif (groups or leading) and _of_another_topic(words):
+            # "Norco 10 mg. Never had any surgery.", "Diagnosed with fibromyalgia in 2015.": a remark
+            # about something else lends the medicine before it neither its dates nor its denials.
+            if leading:
+                groups.append(leading)
+                leading = []
+            groups.append([clause])
         elif groups and not leading and not _names_whose(words):  # "…, Dad, not the patient, takes …" opens the next
             # "I go to meetings now": a bare "now" closing a joined clause about something else.
             trailing_now = (

@@ -1593,3 +1593,22 @@ def test_what_follows_about_allergies_or_pregnancy_does_not_undo_an_opioid_taken
 def test_an_allergy_heading_still_makes_its_own_list():
     assert not is_opioid(screen_medication("Metformin 500 mg. Allergies: codeine (hives)", today=SAME_DAY))
     assert not is_opioid(screen_medication("wife had surgery and she's on percocet; my meds: metformin 500 bid", today=SAME_DAY))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "OXYCODONE HCL 10 MG TAB. Diagnosed with fibromyalgia in 2015.",
+        "Percodan (oxycodone + aspirin). Never had any surgery.",
+        "hydro codone 5/325 as needed. Diagnosed with fibromyalgia in 2015.",
+        "codeine cough syrup rn bc this cold is killing me \U0001f912. Diagnosed with fibromyalgia in 2015.",
+        "Tramacet tabs, thank you for your help!",
+    ],
+)
+def test_a_remark_about_something_else_lends_an_opioid_neither_dates_nor_denials(entry):
+    assert is_opioid(screen_medication(entry, today=SAME_DAY))
+
+
+def test_a_dated_event_before_the_first_medicine_still_dates_it():
+    assert not is_opioid(screen_medication("surgery 6 wks ago, took oxycodone for the first 5 days only", today=SAME_DAY))
+    assert not is_opioid(screen_medication("gallbladder surgery in early October, took norco for 3 days after", today=SAME_DAY))
