@@ -19,7 +19,7 @@ from consultations.calendar import appointment_uid
 from consultations.models import Notification
 from consultations.notifications.outbox import appointment_changed
 from consultations.tasks import send_notification
-from tests.conftest import start_beat, start_worker, stop_worker
+from tests.conftest import start_beat, start_worker, stop_workers
 from tests.factories import AppointmentFactory, ConsultationTypeFactory, PharmacistFactory
 from tests.waiting import wait_for
 from welltopia.celery import app
@@ -44,8 +44,7 @@ def processes(transactional_db):
             return started[-1]
 
     yield Processes()
-    for process in started:
-        stop_worker(process)
+    stop_workers(started)
 
 
 def fast_scans(smtp_server, **extra):
