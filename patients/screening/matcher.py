@@ -358,6 +358,7 @@ def read_entry(
     unused = next((m.timing for m in reversed(mentions) if m.timing.use is Use.NEVER and _UNUSED_CUES & set(m.timing.cue.split())), None)
     mentions = _denied_in_the_next_clause(mentions, tokens)
     mentions = _classes_named(mentions, text)
+    mentions = _stops_dated_later(mentions)
     kit_at = next((t.start for t in tokens if t.text in _CONTAINERS), None) if unused is not None else None
     if unused is not None and kit_at is not None:
         # Only what is named after the kit is in it: "Percocet; also an unopened bottle of Norco" keeps the Percocet.
@@ -372,6 +373,25 @@ _USE_WORDS_BEFORE = _word_set("take takes taking use uses using instead")
 
 
 _IT_IS = re.compile(r"\b(?:it['\u2019]?s|it is|it was|they are|they were|turned out to be|bottle says|label says)\s*$", re.IGNORECASE)
+
+
+def _stops_dated_later(mentions: list[Mention]) -> list[Mention]:
+    """ "from OxyContin to nothing: stopped the Oxy 8/31": an undated stop takes the date of a later,
+    dated stop of the same opioid."""
+    result = list(mentions)
+    for index, mention in enumerate(result):
+        if mention.timing.use is not Use.ENDED or mention.timing.last_dose is not None or not mention.term.opioids:
+            continue
+        later = next(
+            (
+                m for m in result[index + 1 :]
+                if m.timing.use is Use.ENDED and m.timing.last_dose is not None and set(m.term.opioids) == set(mention.term.opioids)
+            ),
+            None,
+        )
+        if later is not None:
+            result[index] = replace(mention, timing=later.timing)
+    return result
 
 
 def _classes_named(mentions: list[Mention], text: str) -> list[Mention]:
@@ -480,7 +500,10 @@ _GLUED = re.compile(r"^([a-z]{4,})(\d[a-z0-9.]*)$")
 # before a capital letter or the end; not "?" ("Pain pills? Only gabapentin" answers itself).
 # "Dr. Smith" and "No. 3" stay whole, and so does "5 mg. take" without a capital: the break is read
 # only where a new sentence clearly starts, or a lower-case "i" opens one ("none since. i take …").
-_SENTENCE_END = re.compile(r"(?<=[^\s.!])[.!]+(?=\s+[\"'(]?(?:[A-Z]|i\b)|\s*$)")
+_SENTENCE_END = re.compile(
+    r"(?<=[^\s.!])[.!]+(?=\s+[\"'(]?[A-Z]|\s*$)"  # "… vitamin D. Dad, not the patient, …"
+    r"|(?<=[^\s.!]{2})[.!]+(?=\s+[\"']?[a-z])"  # "oxycodon. cortisone shot …", not "H. pylori"
+)
 # An entry typed all in lower case has no capitals to tell: any word after ". " opens a sentence,
 # though not a bracket ("for bruce r. (husband)" keeps the initial with its name).
 _SENTENCE_END_UNCASED = re.compile(r"(?<=[a-z0-9])[.!]+(?=\s+[\"']?[a-z]|\s*$)")

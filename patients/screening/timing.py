@@ -1348,7 +1348,9 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
 
     Several dates ("2017-2020") give the latest; a date after today is ignored.
     """
-    found: list[tuple[str, date]] = list(_yearless_slash_dates(raw, today)) if raw else []
+    # Month/day dates are found in the raw text (to tell "11/16" from a fraction) and count only
+    # where they stand among these words: "cortisone shot on 11/16" does not date the Norco before it.
+    found: list[tuple[str, date]] = [(t, d) for t, d in _yearless_slash_dates(raw, today) if _among(t, words)] if raw else []
     n = len(words)
     for i, word in enumerate(words):
         following = words[i + 1] if i + 1 < n else ""
@@ -1803,6 +1805,12 @@ def _yearless_slash_dates(raw: str, today: date) -> tuple[tuple[str, date], ...]
                 found.append((token, candidate))
                 break
     return tuple(found)
+
+
+def _among(token: str, words: Sequence[str]) -> bool:
+    """Whether a date as written ("11/16", "aug 31") is among the words, in order."""
+    parts = [p for p in re.split(r"[/\s]+", token) if p]
+    return any(list(words[i : i + len(parts)]) == parts for i in range(len(words) - len(parts) + 1))
 
 
 def _in_a_slash_date(year: str, raw: str, today: date) -> bool:

@@ -1612,3 +1612,12 @@ def test_a_remark_about_something_else_lends_an_opioid_neither_dates_nor_denials
 def test_a_dated_event_before_the_first_medicine_still_dates_it():
     assert not is_opioid(screen_medication("surgery 6 wks ago, took oxycodone for the first 5 days only", today=SAME_DAY))
     assert not is_opioid(screen_medication("gallbladder surgery in early October, took norco for 3 days after", today=SAME_DAY))
+
+
+def test_another_medicines_date_does_not_date_the_opioid_beside_it():
+    assert is_opioid(screen_medication("Norco 10 mg. Cortisone shot in my knee on 11/16, Aleve", today=SAME_DAY))
+    assert is_opioid(screen_medication("oxycodon. cortisone shot in my knee on 11/16, Aleve 2 tabs bid", today=SAME_DAY))
+    # Its own date still does, and a later dated stop of the same opioid dates an undated one.
+    assert not is_opioid(screen_medication("stopped norco on 11/10", today=SAME_DAY))
+    assert not is_opioid(screen_medication("from OxyContin to nothing: stopped the Oxy 8/31, ready for LDN now", today=SAME_DAY))
+    assert not is_opioid(screen_medication("H. pylori breath test, I smoke", today=SAME_DAY))
