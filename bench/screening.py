@@ -58,6 +58,9 @@ its lines) were then used once, to find which commit had cost it two positives (
 screening_set_u_* are the same three on set U (blind2026u_*, 120 + 120 entries written blind on 2026-11-28: young
 adults texting, cancer care, pill organizers, app and receipt exports, farm families, tribal clinics; see
 blind2026u_README.md): scored once, on rules frozen for it, counts only; its lines are not read.
+screening_set_w_* are the same three on set W (blind2026w_*, 120 + 120 entries written blind on 2026-11-28: shift and
+gig workers, dental and ER visits, pain clinics, Spanish-English families, terse or misspelt rows, over-explainers; see
+blind2026w_README.md): scored once, on rules frozen for it (2026.11.46), counts only; its lines are not read.
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
@@ -159,6 +162,9 @@ def main() -> int:
     u_pos, u_neg = read_lines("blind2026u_opioids.txt"), read_lines("blind2026u_non_opioids.txt")
     u_missed, u_alarms = score(u_pos, u_neg, SET_U_DAY)
     u_noisy = [e for e in u_neg[:SET_U_ORDINARY_LINES] if unrecognised(e, SET_U_DAY)]
+    w_pos, w_neg = read_lines("blind2026w_opioids.txt"), read_lines("blind2026w_non_opioids.txt")
+    w_missed, w_alarms = score(w_pos, w_neg, SET_U_DAY)  # written for the same day as set U
+    w_noisy = [e for e in w_neg[:SET_U_ORDINARY_LINES] if unrecognised(e, SET_U_DAY)]
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
     intakes = [
@@ -188,6 +194,9 @@ def main() -> int:
     print(f"screening_set_u_recall: {1 - len(u_missed) / len(u_pos):.3f} ratio")
     print(f"screening_set_u_false_positive_rate: {len(u_alarms) / len(u_neg):.3f} ratio")
     print(f"screening_set_u_unrecognised_rate: {len(u_noisy) / SET_U_ORDINARY_LINES:.3f} ratio")
+    print(f"screening_set_w_recall: {1 - len(w_missed) / len(w_pos):.3f} ratio")
+    print(f"screening_set_w_false_positive_rate: {len(w_alarms) / len(w_neg):.3f} ratio")
+    print(f"screening_set_w_unrecognised_rate: {len(w_noisy) / SET_U_ORDINARY_LINES:.3f} ratio")
     print(f"screening_tuned_recall: {1 - len(tuned_missed) / len(tuned_pos):.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {len(tuned_alarms) / len(tuned_neg):.3f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
@@ -197,6 +206,7 @@ def main() -> int:
     print(f"set O: {len(o_missed)} missed, {len(o_alarms)} false alarms, {len(o_noisy)} unrecognised", file=sys.stderr)
     print(f"set Q: {len(q_missed)} missed, {len(q_alarms)} false alarms, {len(q_noisy)} unrecognised", file=sys.stderr)
     print(f"set U: {len(u_missed)} missed, {len(u_alarms)} false alarms, {len(u_noisy)} unrecognised", file=sys.stderr)
+    print(f"set W: {len(w_missed)} missed, {len(w_alarms)} false alarms, {len(w_noisy)} unrecognised", file=sys.stderr)
     return 0
 
 
