@@ -802,7 +802,8 @@ def _groups(
                 dated.append(groups[-1].pop())
                 if not groups[-1]:
                     groups.pop()
-            while leading and (
+            heading = bool(clause.words) and clause.words[0].start in allergy_headings  # "…. Allergies: penicillin"
+            while leading and not heading and (
                 _dates_without_denying([t.text for t in leading[-1].words]) or _names_whose([t.text for t in leading[-1].words])
             ):
                 dated.insert(0, leading.pop())

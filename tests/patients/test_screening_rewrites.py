@@ -1,0 +1,65 @@
+"""What a row says does not depend on how it is written.
+
+Each tuned evaluation row (sets the engine was tuned on; never B, H, O, Q, U or W) that reads right
+is rewritten in ways that keep its meaning — in lower case, with a phone's apostrophe, with a
+courtesy, an allergy list, a diagnosis or a remark about surgery after it, with an ordinary
+medicine before it — and must read the same. These rewrites found the causes fixed in rules
+2026.11.40 to 2026.11.46 (one had cleared 1,610 contraindications); this is their regression guard.
+A sample of every fifth row keeps it quick.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from patients.screening import is_opioid, screen_medication
+
+EVAL_DIR = Path(__file__).resolve().parents[2] / "bench" / "screening_eval"
+# Each set and the day its relative dates are read from.
+TUNED = {
+    "blind2026c_": date(2026, 11, 27), "blind2026d_": date(2026, 11, 27), "blind2026e_": date(2026, 11, 27),
+    "blind2026f_": date(2026, 11, 27), "blind2026g_": date(2026, 11, 27), "blind2026i_": date(2026, 11, 28),
+    "blind2026j_": date(2026, 11, 28), "blind2026k_": date(2026, 11, 28), "blind2026l_": date(2026, 11, 28),
+    "blind2026m_": date(2026, 11, 28), "blind2026n_": date(2026, 11, 28), "blind2026p_": date(2026, 11, 28),
+    "blind2026r_": date(2026, 11, 28), "blind2026s_": date(2026, 11, 28), "blind2026t_": date(2026, 11, 28),
+    "blind2026v_": date(2026, 11, 28),
+}
+
+REWRITES = {
+    "lower case": lambda e: e.lower(),
+    "a phone's apostrophe": lambda e: e.replace("'", "\u2019"),
+    "thanks": lambda e: e.rstrip() + " thanks!",
+    "allergies after": lambda e: e.rstrip(".") + ". Allergies: penicillin (rash)",
+    "a diagnosis after": lambda e: e.rstrip(".") + ". Diagnosed with fibromyalgia in 2015.",
+    "not pregnant after": lambda e: e.rstrip(".") + ". Not pregnant.",
+    "an ordinary medicine before": lambda e: "Metformin 500 mg twice a day, " + e,
+    "a vitamin after": lambda e: e.rstrip(".") + ", vitamin D3 2000 IU daily",
+}
+
+
+def _rows() -> list[tuple[str, bool, date]]:
+    rows = []
+    for prefix, day in TUNED.items():
+        for name, must_flag in ((f"{prefix}opioids.txt", True), (f"{prefix}non_opioids.txt", False)):
+            lines = [line.strip() for line in (EVAL_DIR / name).read_text(encoding="utf-8").splitlines()]
+            entries = [line for line in lines if line and not line.startswith("#")]
+            rows += [(entry, must_flag, day) for entry in entries[::5]]
+    return rows
+
+
+ROWS = _rows()
+
+
+@pytest.mark.parametrize("rewrite", list(REWRITES))
+def test_a_rewrite_that_keeps_the_meaning_keeps_the_verdict(rewrite):
+    change = REWRITES[rewrite]
+    changed = []
+    for entry, must_flag, day in ROWS:
+        if is_opioid(screen_medication(entry, today=day)) != must_flag:
+            continue  # a row the rules still get wrong is not this test's business
+        if is_opioid(screen_medication(change(entry), today=day)) != must_flag:
+            changed.append(change(entry))
+    assert not changed, f"{len(changed)} rows changed verdict ({rewrite}), e.g. {changed[:3]}"
