@@ -525,8 +525,13 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     """ "Dad's old Vicodin is in the cabinet. I take Aleve": a new sentence opens a new clause, as a
     comma or a semicolon does (a "," token is put where the sentence ends)."""
     pattern = _SENTENCE_END_UNCASED if text == text.lower() else _SENTENCE_END
-    headings = {m.start() - 1 for m in _A_HEADING.finditer(text) if m.start() > 0 and not _HEADING_OWNER.search(text[: m.start()])}
-    ends = sorted([m.start() for m in pattern.finditer(text)] + [m.start() + 1 for m in _SPACED_DASH.finditer(text)] + list(headings))
+    headings = (
+        {m.start() - 1 for m in _A_HEADING.finditer(text) if m.start() > 0 and not _HEADING_OWNER.search(text[: m.start()])}
+        if ":" in text
+        else set()
+    )
+    dashes = [m.start() + 1 for m in _SPACED_DASH.finditer(text)] if ("-" in text or "\u2013" in text or "\u2014" in text) else []
+    ends = sorted([m.start() for m in pattern.finditer(text)] + dashes + list(headings))
     if not ends:
         return tokens
     result: list[Token] = []
@@ -545,6 +550,8 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
 def _possessives_unmarked(tokens: list[Token]) -> list[Token]:
     """ "my mothers oxycodone", "my dads fentanyl patches": a possessive typed without its apostrophe
     reads as "mother's"."""
+    if not any(token.text in _OWNERS for token in tokens):
+        return tokens
     result: list[Token] = []
     for token in tokens:
         person = token.text[:-1]
@@ -563,6 +570,9 @@ _SIGN_OFF = _word_set("thanks thank thx ty tia lol please pls plz cheers u you m
 def _without_sign_off(tokens: list[Token]) -> list[Token]:
     """ "…, I avoid it thanks!", "Refills: 0 thanks": a closing courtesy is not part of what the entry
     says (a refusal, "I said no thanks", keeps its words)."""
+    last = next((t.text for t in reversed(tokens) if not t.is_separator), "")
+    if last not in _SIGN_OFF:
+        return tokens
     end = len(tokens)
     while end and (tokens[end - 1].is_separator or tokens[end - 1].text in _SIGN_OFF):
         end -= 1
