@@ -31,10 +31,13 @@ run: install
 
 # COVERAGE=1 runs the suite under coverage (what CI does): `make coverage` below.
 # TEST_WORKERS pytest-xdist processes share the tests, each with its own test database, Redis dbs
-# (3 each from CI's: CI with 3 workers uses dbs 0-8), Celery queue and VAR_DIR (tests/conftest.py);
-# the browser tests run first, together in one of them (tests/e2e/conftest.py). TEST_WORKERS=0: one process.
+# (3 each from CI's: CI with 3 workers uses dbs 0-8), Celery queue and VAR_DIR (tests/conftest.py).
+# Tests are handed out two at a time as workers free up (--maxschedchunk 2; plain --dist load gives
+# each worker a quarter of its share at once, so all the browser tests went to one), in the order
+# tests/conftest.py sets: live-server and browser tests first, short tests without a database last.
+# TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 3
-PYTEST_ARGS := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+PYTEST_ARGS := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load --maxschedchunk 2)
 test: install
 	@if [ -n "$(COVERAGE)" ]; then $(MAKE) --no-print-directory coverage; else $(BIN)/pytest $(PYTEST_ARGS); fi
 

@@ -32,6 +32,34 @@ def pytest_configure(config):
     )
 
 
+# --- Order: the long waits start first, the short pure tests fill the end ------------------------
+def run_order(item):
+    """0: the live server and a browser (chains of seconds each); 1: other transactional tests
+    (real worker, beat, SMTP and Redis processes: mostly waiting on them); 2: other database
+    tests; 3: tests without a database (the many short screening cases)."""
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    if "live_server" in names:
+        return 0
+    if transactional or "transactional_db" in names:
+        return 1
+    if marker is not None or "db" in names:
+        return 2
+    return 3
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """pytest-django puts database tests first and transactional ones after them, and under
+    pytest-xdist (`make test`) the tests are handed out in this order: a long wait near the end
+    (a browser journey, a Redis outage, four worker processes) kept one worker busy while the
+    others had finished. Those start first now, while the other workers take the CPU-bound
+    tests, and the short tests without a database come last, where they even the workers out.
+    A stable sort: within each kind the order stays pytest-django's and the files'."""
+    items.sort(key=run_order)
+
+
 # --- Data the migrations write, put back after a transactional test --------------------------------
 def put_back_staff_roles(sender, **kwargs):
     """A test with ``transactional_db`` (the browser tests, the real workers) ends by emptying every

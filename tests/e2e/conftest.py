@@ -48,24 +48,19 @@ E2E_DIR = Path(__file__).resolve().parent
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
-# Under pytest-xdist (`make test`, --dist loadgroup) the browser tests run in this many workers,
-# each starting Chromium, the live server and the mail worker once for its share. One: two were tried
-# on a 2-core machine and gave no gain that could be shown (CI 910 s with two, 883 s with one, on a
-# machine already saturated); each extra share adds a Chromium, a live server and a beat.
-E2E_WORKERS = 1
-
-
+# Under pytest-xdist (`make test`) the browser tests are shared out among all the workers like the
+# other tests, two at a time (Makefile: --dist load --maxschedchunk 2), and each worker that gets
+# some starts Chromium, the live server and the mail worker once (package and session scope). They
+# were meant to run together in one worker (an xdist_group mark with --dist loadgroup), but with
+# pytest 9.2 loadgroup groups nothing (pytest-xdist issue #1386: it renames node ids, which pytest
+# no longer reads); in one worker they are a chain of about 300 s (12 of the 60 took 62 s alone on
+# a quiet machine), which plain --dist load also made: it hands each worker its first quarter at once.
 def pytest_collection_modifyitems(config, items):
     browser_tests = [item for item in items if E2E_DIR in Path(str(item.path)).resolve().parents]
-    grouped = config.pluginmanager.hasplugin("xdist")  # not under `-p no:xdist`, which knows no such mark
-    for index, item in enumerate(browser_tests):
+    for item in browser_tests:
         item.add_marker(pytest.mark.e2e)
-        if grouped:
-            # With more than one, alternate tests, not modules, so the long modules are shared out too.
-            item.add_marker(pytest.mark.xdist_group(f"e2e-{index % E2E_WORKERS}"))
-    # First in the run, so the longest chains start while the other workers take the rest.
-    chosen = set(browser_tests)
-    items[:] = browser_tests + [item for item in items if item not in chosen]
+    # They run first (tests/conftest.py's pytest_collection_modifyitems puts every live-server test
+    # at the front), so Chromium, the live server and the mail worker stop once in each worker.
 
 
 # --- Browser ------------------------------------------------------------------------------------
@@ -253,7 +248,7 @@ def wait_for_mail(mailbox, *, to, subject_contains="", count=1, timeout=60):
             ]
         if len(found) >= count or time.monotonic() > deadline:
             return found
-        time.sleep(0.25)
+        time.sleep(0.05)
 
 
 def plain_text(message):
