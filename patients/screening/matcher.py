@@ -564,7 +564,9 @@ def _possessives_unmarked(tokens: list[Token]) -> list[Token]:
 
 
 _OWNERS = _word_set("my our his her their your")
-_SIGN_OFF = _word_set("thanks thank thx ty tia lol please pls plz cheers u you much so very for your help time everything")
+# A closing courtesy, and the words that may follow one ("thank you so much for your help").
+_COURTESIES = _word_set("thanks thank thx ty tia lol please pls plz cheers")
+_SIGN_OFF = _COURTESIES | _word_set("u you much so very for your help time everything")
 
 
 def _without_sign_off(tokens: list[Token]) -> list[Token]:
@@ -577,7 +579,7 @@ def _without_sign_off(tokens: list[Token]) -> list[Token]:
     while end and (tokens[end - 1].is_separator or tokens[end - 1].text in _SIGN_OFF):
         end -= 1
     closing = [t.text for t in tokens[end:] if not t.is_separator]
-    if not closing or not ({"thanks", "thank", "thx", "ty", "tia", "lol", "please", "pls", "plz", "cheers"} & set(closing)):
+    if not closing or not (_COURTESIES & set(closing)):
         return tokens
     if end and tokens[end - 1].text in {"no", "said", "but"}:
         return tokens
@@ -625,7 +627,7 @@ halloween years yrs months weeks
 
 def _dates_without_denying(words: list[str]) -> bool:
     """An opening that dates or places what follows ("surgery in early October", "I'm a hospice nurse")."""
-    dated = bool(_DATE_WORDS & set(words)) or any(len(w) == 4 and w.isdigit() and w[:2] in {"19", "20"} for w in words)
+    dated = bool(_DATE_WORDS & set(words)) or any(_is_year_like(w) for w in words)
     return (dated or bool(_JOB_WORDS & set(words))) and not (_DENIAL_WORDS | _ABSENCE_WORDS) & set(words)
 
 
