@@ -21,7 +21,16 @@ from rapidfuzz.distance import OSA
 from .knowledge import FUZZY_FAR_PREFIX, FUZZY_MIN_LENGTH, KnowledgeBase, Term, knowledge_base
 from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
 from .spanish import as_english
-from .timing import CURRENT, OTHER_PEOPLE_AND_PETS, Timing, Use, never_had_it, patient_named, read_timing
+from .timing import (
+    CURRENT,
+    OTHER_PEOPLE_AND_PETS,
+    Timing,
+    Use,
+    never_had_it,
+    patient_named,
+    read_timing,
+    words_weighed,
+)
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -300,6 +309,19 @@ def is_nil_entry(words: list[str]) -> bool:
     return bool(_NIL_ENTRY.match(" ".join(words)))
 
 
+# "I quit smoking in 2010", "non smoker": smoking here is tobacco, not a way of taking a street drug.
+_GIVING_UP = _word_set("quit quitting stopped stop gave give never non former ex dont don t not no")
+_SMOKING = _word_set("smoke smoked smoking smoker")
+
+
+def _without_a_habit_given_up(words: list[str]) -> frozenset[str]:
+    """The entry's words, less a "smoking" that follows a word of giving it up."""
+    if not _SMOKING & set(words):
+        return frozenset(words)
+    kept = [w for i, w in enumerate(words) if not (w in _SMOKING and i and words[i - 1] in _GIVING_UP)]
+    return frozenset(kept)
+
+
 def read_entry(
     text: str, kb: KnowledgeBase | None = None, *, today: date | None = None, allergy_field: bool = False
 ) -> Reading:
@@ -317,7 +339,7 @@ def read_entry(
         return Reading((), (), False, says_none=True)
     if not words:
         return Reading((), (), False)
-    all_words = frozenset(words)
+    all_words = _without_a_habit_given_up(words)
     mentions: list[Mention] = []
     unknown_spans: list[tuple[int, int]] = []
     # "ALLERGIES: MORPHINE (HIVES), OXYCODONE (NAUSEA)": a row that opens with its allergies lists
@@ -517,6 +539,11 @@ _A_HEADING = re.compile(
     re.IGNORECASE,
 )
 _FORMS_BEFORE_A_SENTENCE = frozenset({"tab", "tabs"})
+# "clean since march 2026 🙏 on the vivitrol shot now": an emoji between words ends a thought as a full
+# stop does (the tokens drop it, which would join the date to the next clause's "now").
+# A field typed over several lines ("Norco 5/325\nvitamin D 2000 IU"): each line is a thought of its own.
+_A_LINE_BREAK = re.compile(r"[\r\n]+(?=\s*\S)")
+_AN_EMOJI = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff]+(?=[\s\ufe0f]*[A-Za-z0-9])")
 _HEADING_OWNER = re.compile(r"\b(?:my|our|her|his|their|current|other|home|daily|otc|no|known|drug)\s*$", re.IGNORECASE)
 _NOT_A_SENTENCE_END = frozenset({"dr", "mr", "mrs", "ms", "st", "no", "vs", "approx", "tab", "tabs", "qty", "disp"})
 
@@ -531,7 +558,9 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
         else set()
     )
     dashes = [m.start() + 1 for m in _SPACED_DASH.finditer(text)] if ("-" in text or "\u2013" in text or "\u2014" in text) else []
-    ends = sorted([m.start() for m in pattern.finditer(text)] + dashes + list(headings))
+    emojis = [m.start() for m in _AN_EMOJI.finditer(text)] if not text.isascii() else []
+    lines = [m.start() for m in _A_LINE_BREAK.finditer(text)] if "\n" in text or "\r" in text else []
+    ends = sorted([m.start() for m in pattern.finditer(text)] + dashes + list(headings) + emojis + lines)
     if not ends:
         return tokens
     result: list[Token] = []
@@ -539,7 +568,9 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     end = next(pending, None)
     for token in tokens:
         while end is not None and token.start > end:
-            after_a_form = result and result[-1].text in _FORMS_BEFORE_A_SENTENCE and not _is_noise(token.text)  # "10 MG TAB. Diagnosed …"
+            after_a_form = (  # "10 MG TAB. Diagnosed …", "… 2mg tabs. I quit smoking …"
+                result and result[-1].text in _FORMS_BEFORE_A_SENTENCE and (not _is_noise(token.text) or token.text == "i")
+            )
             if result and not result[-1].is_separator and (result[-1].text not in _NOT_A_SENTENCE_END or end in headings or after_a_form):
                 result.append(Token(",", end, end + 1))
             end = next(pending, None)
@@ -759,12 +790,15 @@ _ANOTHER_TOPIC = _word_set(
     """
 diagnosed diagnosis dx surgery surgeries operation operations born married pregnant pregnancy smoker alcohol
 hospitalized ldn naltrexone interested hoping
+smoking smoked cigarettes cigarette cigs tobacco vaping vape vaped nicotine drinking booze beer wine caffeine
+coffee soda gluten dairy job
 """
 )
 _OF_THE_MEDICINE = _word_set(
     """
 it them those these one ones that this dose doses pill pills tab tabs tablet tablets patch patches shot shots script
 prescription prescribed rx refill refills med meds medicine medicines medication medications mg
+using use used drugs everything all
 """
 )
 
@@ -772,6 +806,28 @@ prescription prescribed rx refill refills med meds medicine medicines medication
 def _of_another_topic(words: list[str]) -> bool:
     """A clause that names no drug and speaks of something other than a medicine."""
     return bool(_ANOTHER_TOPIC & set(words)) and not _OF_THE_MEDICINE & set(words)
+
+
+# Words that glue a remark together and say nothing of a medicine's use.
+_GLUE = _word_set("i im me my is am are was a an the and but so at by of to in very too also")
+
+
+@cache
+def _words_weighed() -> frozenset[str]:
+    """Every word the reader of use and dates looks at, and the clause words of this module's own rules."""
+    return (words_weighed() | (
+        _USE_WORDS | _DOSING_WORDS | _ABSENCE_WORDS | _NOW_WORDS | _USE_CONTEXT | _DATE_WORDS | _MONTH_AND_DAY_WORDS
+        | _DENIAL_WORDS | _EVENT_WORDS | _COURSE_OPENERS | _NOW_OF_THE_DRUG | _OF_THE_MEDICINE | _ALLERGY_WORDS
+        | _REACTION_WORDS | _SWITCH_WORDS | _JOB_WORDS | _OFFER_WORDS | _REFUSAL_WORDS | _NEVER_HAD | _IT | _DOSE_WORDS
+        | _CONTAINERS | _UNUSED_CUES | _DOSE_UNITS | _FORM_NAMES | _HOW_OFTEN | _WHEN_WORDS | _TREATMENT_WORDS
+        | _ANOTHER_TOPIC | OTHER_PEOPLE_AND_PETS | _OWNERS
+    )) - _GLUE
+
+
+def _a_remark_that_changes_nothing(words: list[str]) -> bool:
+    """ "Blood pressure is normal.", "I think.": a clause with no number and no word that the reading
+    of a medicine's use, dates, owner or denial weighs."""
+    return bool(words) and not any(w[:1].isdigit() or w in _words_weighed() for w in words)
 
 
 def _names_whose(words: list[str]) -> bool:
@@ -792,6 +848,8 @@ def _groups(
     """
     groups: list[list[_Clause]] = []
     leading: list[_Clause] = []
+    remarks: list[list[_Clause]] = []
+    last_remark: list[_Clause] | None = None  # the remark just read, while the next clause is read
     for clause_tokens in _clauses(tokens):
         clause = _clause(clause_tokens, kb, entry_words)
         words = [t.text for t in clause.words]
@@ -830,6 +888,15 @@ def _groups(
                 groups.append(leading)
                 leading = []
             groups.append([clause])
+        elif remarks and remarks[-1] is last_remark and set(words) <= _NOW_WORDS:
+            remarks[-1].append(clause)  # "… 2025. I go to meetings now.": the "now" is the remark's
+        elif groups and not leading and _a_remark_that_changes_nothing(words):
+            # "codeine makes me sick so I avoid it. Blood pressure is normal.": a remark that would read
+            # the same beside any medicine lends the one before it nothing, and leaves its words alone;
+            # it is read last, on its own, so that what follows it still joins the medicine's clauses.
+            remarks.append([clause])
+            last_remark = remarks[-1]
+            continue
         elif groups and not leading and not _names_whose(words):  # "…, Dad, not the patient, takes …" opens the next
             # "I go to meetings now": a bare "now" closing a joined clause about something else.
             trailing_now = (
@@ -843,9 +910,10 @@ def _groups(
             groups[-1].append(clause)
         else:
             leading.append(clause)
+        last_remark = None
     if leading:
         groups.append(leading)
-    return groups
+    return groups + remarks
 
 
 def _read_group(
@@ -1608,6 +1676,11 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
         spelt = _closest_spelling(word, _opioid_spellings(id(kb)))
         if spelt is not None:
             opioid = phonetic_key(spelt), 1
+    if opioid is not None and opioid[1] == 1 and _is_plain_english(word) and not _an_ending_apart(word, kb.opioid_sounds[opioid[0]].key):
+        # "tossed" is one sound from Tossex, "tiles" from Tylex, "grated" from Graten: an everyday word
+        # one sound from an opioid is only possibly that opioid, unless it is the name with its last
+        # letter added or dropped ("heroine", "morphin").
+        return kb.opioid_sounds[opioid[0]], True
     if opioid is not None and opioid[1] >= 2 and _is_plain_word(word):
         # "anesthesia" is two sounds from Anexsia: an everyday word far from an opioid's name is only
         # possibly that opioid, for the pharmacist to ask about. One slip ("heroine") stays the opioid.
@@ -1631,6 +1704,17 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
         sound, kb.other_sounds_by_initial.get(sound[0], ()), scorer=OSA.distance, score_cutoff=opioid[1]
     )
     return kb.opioid_sounds[opioid[0]], shield is not None
+
+
+def _is_plain_english(word: str) -> bool:
+    """An everyday English word that is no Spanish word too ("morfina" is Spanish for morphine)."""
+    return _is_plain_word(word) and word not in knowledge_base().spanish_words
+
+
+def _an_ending_apart(word: str, name: str) -> bool:
+    """ "heroine" and "heroin", "morphin" and "morphine": the same letters but the last one."""
+    shorter, longer = sorted((word, name), key=len)
+    return len(longer) - len(shorter) <= 1 and longer.startswith(shorter)
 
 
 @lru_cache(maxsize=2)

@@ -1832,3 +1832,12 @@ def _slash_date(token: str, today: date) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def words_weighed() -> frozenset[str]:
+    """Every word in this module's word sets: the words whose presence can change a reading."""
+    found: set[str] = set()
+    for value in list(globals().values()):
+        if isinstance(value, frozenset) and all(isinstance(item, str) for item in value):
+            found |= value
+    return frozenset(found)

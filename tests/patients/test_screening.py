@@ -1019,3 +1019,44 @@ def test_clinicians_shorthand_and_an_illness_named_for_a_person_are_not_unknown_
         assert not read_entry(entry, today=date(2026, 11, 28)).unrecognised
     # An unknown name still is.
     assert read_entry("Zorbex's 10mg", today=date(2026, 11, 28)).unrecognised
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["vitamin D, tossed the rest", "the tiles in my kitchen", "grated ginger in tea"],
+)
+def test_an_everyday_word_one_sound_from_an_opioid_brand_is_at_most_a_question(entry):
+    # "tossed" is one sound from Tossex, "tiles" from Tylex: the pharmacist may be asked, no contraindication.
+    assert not is_opioid(screen_medication(entry))
+
+
+@pytest.mark.parametrize("entry", ["heroine most days", "morphin 10 mg", "tramadoll 50"])
+def test_an_opioid_name_with_a_letter_added_or_dropped_is_still_that_opioid(entry):
+    assert is_opioid(screen_medication(entry))
+
+
+def test_each_line_of_a_field_typed_over_several_lines_is_read_apart():
+    # "2000" is vitamin D's dose on the next line, not the year the Norco ended.
+    assert is_opioid(screen_medication("Norco 5/325\nvitamin D 2000 IU"))
+    assert not is_opioid(screen_medication("oxycodone\nstopped 2019", today=date(2026, 11, 28)))
+
+
+def test_an_emoji_ends_a_thought_as_a_full_stop_does():
+    entry = "used oxycodone, clean since 2025 🙏 on the vivitrol shot now"
+    assert not is_opioid(screen_medication(entry, today=date(2026, 11, 28)))
+    assert is_opioid(screen_medication("took oxycodone 😩 yesterday", today=date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize("remark", ["I quit smoking in 2010.", "Stopped drinking in 2015.", "Quit my job in 2012."])
+def test_a_habit_given_up_years_ago_does_not_date_the_opioid_before_it(remark):
+    assert is_opioid(screen_medication(f"Norco 10/325 three times a day. {remark}", today=date(2026, 11, 28)))
+
+
+def test_a_remark_after_a_denial_leaves_the_denial_standing():
+    for remark in ("Blood pressure is normal.", "I think.", "My cholesterol is fine."):
+        entry = f"codeine makes me sick so I avoid it. {remark}"
+        assert not is_opioid(screen_medication(entry, today=date(2026, 11, 28))), entry
+    # …and what follows the remark still speaks of the medicine.
+    entry = "history of opioid use disorder, in remission, last use 2018"
+    assert not is_opioid(screen_medication(entry, today=date(2026, 11, 28)))
+    assert is_opioid(screen_medication("oxycodone stopped in 2019. Blood pressure is normal. Back on it now.", today=date(2026, 11, 28)))
