@@ -322,6 +322,16 @@ def _without_a_habit_given_up(words: list[str]) -> frozenset[str]:
     return frozenset(kept)
 
 
+# "Currently taking:", "As of today:", "Current meds:": a label that opens the list says what the list
+# is, not that each thing on it is taken now ("Currently taking: no opioids, stopped methadone 2019").
+_A_LIST_LABEL = re.compile(
+    r"^\W*(?:(?:as of|as at) (?:today|now)|(?:i am |i['\u2019]?m )?(?:currently|current|presently|right now|now|today)"
+    r"(?: (?:taking|take|on|using|meds|medications|medicines|med list|list|prescriptions))?|(?:taking|using) "
+    r"(?:now|currently|today))\s*:",
+    re.IGNORECASE,
+)
+
+
 def read_entry(
     text: str, kb: KnowledgeBase | None = None, *, today: date | None = None, allergy_field: bool = False
 ) -> Reading:
@@ -334,6 +344,8 @@ def read_entry(
     today = today or date.today()
     tokens = _with_sentence_ends(_split_glued(as_english(tokenize(text), text, kb.phrases, kb.longest_phrase), kb), text)
     tokens = _possessives_unmarked(_without_sign_off(tokens))
+    if ":" in text and (label := _A_LIST_LABEL.match(text)):
+        tokens = [t for t in tokens if t.start >= label.end()]  # "Currently taking: no opioids"
     words = [t.text for t in tokens if not t.is_separator]
     if words and is_nil_entry(words):
         return Reading((), (), False, says_none=True)
@@ -1014,6 +1026,11 @@ def _read_group(
         bounds = [s for s in term_slots if s is slot or all(s is not m for m in maybe)] if maybe else term_slots
         before, after = _window(words, bounds, bounds.index(slot))
         timing = read_timing(before, after, today=today, raw=raw, patient=patient)
+        if timing.use is Use.CURRENT and slot.term.is_opioid and (own := _own_words_before_a_plain_medicine(words, bounds, slot)) is not None:
+            # "no opioids and Tylenol as needed", "stopped oxycodone in 2019 and ibuprofen prn": how often
+            # the everyday medicine after "and" is taken is said of it, not of the opioid before it.
+            alone = read_timing(before, own, today=today, raw=raw, patient=patient)
+            timing = alone if alone.use is not Use.CURRENT else timing
         prior_slot = term_slots[index - 1] if index else None
         if (
             prior_slot is not None
@@ -1343,6 +1360,17 @@ def _is_unnamed_pain_medicine(term: Term) -> bool:
     return term.kind == "generic_opioid" and term.key.startswith("pain")  # "pain meds", "painmeds", "painkillers"
 
 
+def _own_words_before_a_plain_medicine(words: list[str], slots: list[_Slot], slot: _Slot) -> list[str] | None:
+    """The words between an opioid and a non-opioid medicine listed after it with "and", or None."""
+    following = next((s for s in slots if s.start_word >= slot.end_word), None)
+    if following is None or following.term is None or following.term.is_opioid:
+        return None
+    between = words[slot.end_word : following.start_word]
+    if not between or between[-1] not in _LIST_JOINERS:
+        return None
+    return between[:-1]
+
+
 def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list[str], list[str]]:
     """The words that speak of term_slots[index]: up to the next drug, or across a list of drugs.
 
@@ -1620,8 +1648,11 @@ _DESCRIBING_BEFORE = _word_set(
 
 
 def _stands_alone(words: list[str], start: int, end: int) -> bool:
-    """Whether the words from start to end are a list item of their own in this clause."""
-    around = words[:start] + words[end:]
+    """Whether the words from start to end are a list item of their own in this clause; "and" and
+    "plus" part items ("tar and Tylenol as needed")."""
+    lo = next((i + 1 for i in range(start - 1, -1, -1) if words[i] in _LIST_JOINERS), 0)
+    hi = next((i for i in range(end, len(words)) if words[i] in _LIST_JOINERS), len(words))
+    around = words[lo:start] + words[end:hi]
     return all(_is_noise(w) or w in _WHEN_WORDS for w in around)
 
 

@@ -1060,3 +1060,23 @@ def test_a_remark_after_a_denial_leaves_the_denial_standing():
     entry = "history of opioid use disorder, in remission, last use 2018"
     assert not is_opioid(screen_medication(entry, today=date(2026, 11, 28)))
     assert is_opioid(screen_medication("oxycodone stopped in 2019. Blood pressure is normal. Back on it now.", today=date(2026, 11, 28)))
+
+
+def test_a_label_opening_the_list_does_not_make_everything_on_it_current():
+    day = date(2026, 11, 28)
+    assert not is_opioid(screen_medication("Currently taking: no opioids", today=day))
+    assert not is_opioid(screen_medication("As of today: stopped oxycodone in 2019", today=day))
+    assert is_opioid(screen_medication("Currently taking: oxycodone 5mg", today=day))
+
+
+def test_how_often_an_everyday_medicine_after_and_is_taken_is_said_of_it_not_of_the_opioid():
+    day = date(2026, 11, 28)
+    assert not is_opioid(screen_medication("no opioids and ibuprofen as needed", today=day))
+    assert not is_opioid(screen_medication("stopped oxycodone in 2019 and Tylenol as needed", today=day))
+    assert is_opioid(screen_medication("oxycodone and Tylenol as needed", today=day))
+
+
+@pytest.mark.parametrize("entry", ["tar and Tylenol as needed", "chiva and ibuprofen", "smack most days and Tylenol as needed"])
+def test_a_street_word_that_is_a_list_item_of_its_own_is_the_drug(entry):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28)))
+    assert not is_opioid(screen_medication("coal tar and salicylic acid shampoo", today=date(2026, 11, 28)))

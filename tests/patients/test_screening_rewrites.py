@@ -4,7 +4,8 @@ Each tuned evaluation row (sets the engine was tuned on; never B, H, O, Q, U or 
 is rewritten in ways that keep its meaning — in lower case, with a phone's apostrophe, with a
 courtesy, an allergy list, a diagnosis or a remark about surgery after it, with an ordinary
 medicine before it — and must read the same. These rewrites found the causes fixed in rules
-2026.11.40 to 2026.11.46 (one had cleared 1,610 contraindications); this is their regression guard.
+2026.11.40 to 2026.11.46 (one had cleared 1,610 contraindications) and 2026.11.48 (a habit given up
+after the opioid cleared 1,638, a second line 238); this is their regression guard.
 A sample of every fifth row keeps it quick.
 """
 
@@ -37,6 +38,10 @@ REWRITES = {
     "not pregnant after": lambda e: e.rstrip(".") + ". Not pregnant.",
     "an ordinary medicine before": lambda e: "Metformin 500 mg twice a day, " + e,
     "a vitamin after": lambda e: e.rstrip(".") + ", vitamin D3 2000 IU daily",
+    "a habit given up after": lambda e: e.rstrip(".") + ". I quit smoking in 2010.",
+    "a vitamin on the next line": lambda e: e.rstrip() + "\nvitamin D 2000 IU",
+    "a remark after": lambda e: e.rstrip(".") + ". Blood pressure is normal.",
+    "an emoji after": lambda e: e.rstrip() + " \U0001f642",
 }
 
 
