@@ -536,7 +536,7 @@ _GLUED = re.compile(r"^([a-z]{4,})(\d[a-z0-9.]*)$")
 # only where a new sentence clearly starts, or a lower-case "i" opens one ("none since. i take …").
 _SENTENCE_END = re.compile(
     r"(?<=[^\s.!])[.!]+(?=\s+[\"'(]?[A-Z]|\s*$)"  # "… vitamin D. Dad, not the patient, …"
-    r"|(?<=[^\s.!]{2})[.!]+(?=\s+[\"']?[a-z])"  # "oxycodon. cortisone shot …", not "H. pylori"
+    r"|(?<=[^\s.!]{2})[.!]+(?=\s+[\"']?[a-z0-9])"  # "oxycodon. cortisone shot …", "… in 2019. 292s", not "H. pylori"
 )
 # An entry typed all in lower case has no capitals to tell: any word after ". " opens a sentence,
 # though not a bracket ("for bruce r. (husband)" keeps the initial with its name).
@@ -580,8 +580,10 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     end = next(pending, None)
     for token in tokens:
         while end is not None and token.start > end:
-            after_a_form = (  # "10 MG TAB. Diagnosed …", "… 2mg tabs. I quit smoking …"
-                result and result[-1].text in _FORMS_BEFORE_A_SENTENCE and (not _is_noise(token.text) or token.text == "i")
+            after_a_form = (  # "10 MG TAB. Diagnosed …", "… 2mg tabs. I quit smoking …", "… tabs. Had covid …"
+                result
+                and result[-1].text in _FORMS_BEFORE_A_SENTENCE
+                and (not _is_noise(token.text) or token.text == "i" or text[token.start : token.start + 1].isupper())
             )
             if result and not result[-1].is_separator and (result[-1].text not in _NOT_A_SENTENCE_END or end in headings or after_a_form):
                 result.append(Token(",", end, end + 1))
@@ -836,6 +838,97 @@ def _words_weighed() -> frozenset[str]:
     )) - _GLUE
 
 
+_EVERY = _word_set("every each most")
+_BABIES = _word_set("baby babies son daughter kid kids twins child")
+_PRONOUNS_OF_IT = _word_set("it them those these that this one ones any")
+_DETERMINERS = _word_set("my a an the our his her their some")
+_HOW_IT_ENDED = _word_set("cold turkey completely entirely fully gradually slowly finally successfully altogether good myself")
+_VERBS_WITH_AN_OBJECT = _word_set("had got have has did started finished completed")
+_ENDING_OR_TAKING = _word_set(
+    "quit stopped stop off clean sober weaned tapered dc dcd discontinued ceased kicked done used use using took taken "
+    "take taking finished ended last since until till"
+)
+
+
+def _a_thing(word: str) -> bool:
+    """A content word of another subject: not a word the reader weighs, not glue, not how a use ended."""
+    return (
+        word.isalpha()
+        and len(word) >= 3
+        and word not in _words_weighed()
+        and word not in _GLUE
+        and word not in _HOW_IT_ENDED
+        and not word.endswith("ly")
+    )
+
+
+_COURSE_WORDS = _word_set(
+    "took taken got given had used was were prescribed stopped quit finished ended discontinued last until after post postop "
+    "former ex gave"
+)
+_DURATION_UNITS = _word_set("day days week weeks wk wks")
+# What a dated opening must name to date the course after it: an event ("surgery in early October,
+# took norco for 3 days"), a stay in treatment ("detox back in August, they gave me buprenorphine").
+_DATED_OPENINGS = _EVENT_WORDS | _word_set("detox rehab treatment program clinic")
+
+
+def _tells_a_course(words: list[str]) -> bool:
+    """ "took norco for 3 days", "was given percocet after": words that tell of a course taken and over,
+    which an event dated before them ("surgery in early October") dates; "Norco daily", "oxys off the
+    street", "methadone take-homes" do not ("Diagnosed with fibro in 2019. Norco daily" is taken now)."""
+    if set(words) & _COURSE_WORDS:
+        return True
+    # "Norco for a few days", "tylenol 3 x 5 days": a course of a set length, unless what lasted was
+    # the time without it ("off methadone for a week").
+    if set(words) & (_ABSENCE_WORDS | _word_set("off without")):
+        return False
+    return any(w in {"for", "x"} and set(words[i + 1 : i + 4]) & _DURATION_UNITS for i, w in enumerate(words))
+
+
+def _an_event_to_follow(opening: list[str], words: list[str]) -> bool:
+    """ "surgery in early October, took norco", "Back in 2015, oxycodone after my c-section": the dated
+    opening names an event (or a stay, or a job), or is a bare date and the course names its event."""
+    if (_DATED_OPENINGS | _JOB_WORDS) & set(opening):
+        return True
+    return not any(_a_thing(w) for w in opening)
+
+
+def _an_opening_about_something_else(words: list[str]) -> bool:
+    """ "Diagnosed with fibro in 2019.", "Gallbladder out 2018.": an opening about another subject,
+    with no event, treatment or job that a course after it could follow, and no word of use."""
+    if (_DATED_OPENINGS | _JOB_WORDS | _ENDING_OR_TAKING) & set(words) or _names_whose(words):
+        return False
+    if _of_another_topic(words):
+        return True
+    return _dates_without_denying(words) and any(_a_thing(w) for w in words)
+
+
+def _speaks_of_something_else(words: list[str]) -> bool:
+    """ "Had covid in 2022.", "Last physical was in March.", "We moved here from Texas 2 years ago.": a
+    clause naming no drug whose verb takes another thing as its object, or that says nothing of taking
+    or ending anything, speaks of something else; its dates are not the medicine's."""
+    of_a_medicine = _OF_THE_MEDICINE | _IT | _ABSENCE_WORDS | _DENIAL_WORDS | _REACTION_WORDS | _ALLERGY_WORDS | _CONTAINERS
+    # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
+    if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and _a_thing(words[i - 1]))) for i, w in enumerate(words)):
+        return False
+    if set(words) & (_HOW_OFTEN | _EVERY):
+        return False  # "I chew leaves every day": how often is said of a use
+    if words[:1] in (["we"], ["they"]):
+        return True  # "We moved here from Texas 2 years ago"
+    if words[:1] == ["last"]:
+        return len(words) > 1 and _a_thing(words[1])  # "Last physical was in March", not "last March"
+    for index, word in enumerate(words):
+        if word in _VERBS_WITH_AN_OBJECT:
+            after = index + 1
+            while after < len(words) and words[after] in _DETERMINERS:
+                after += 1
+            # "Had covid in 2022", "had my baby in 2020": the verb has its own object.
+            return after < len(words) and (_a_thing(words[after]) or (word == "had" and words[after] in _BABIES))
+    if set(words) & _ENDING_OR_TAKING:
+        return False
+    return sum(1 for w in words if _a_thing(w)) >= 2
+
+
 def _a_remark_that_changes_nothing(words: list[str]) -> bool:
     """ "Blood pressure is normal.", "I think.": a clause with no number and no word that the reading
     of a medicine's use, dates, owner or denial weighs."""
@@ -886,7 +979,12 @@ def _groups(
                     groups.pop()
             heading = bool(clause.words) and clause.words[0].start in allergy_headings  # "…. Allergies: penicillin"
             while leading and not heading and (
-                _dates_without_denying([t.text for t in leading[-1].words]) or _names_whose([t.text for t in leading[-1].words])
+                (
+                    _dates_without_denying([t.text for t in leading[-1].words])
+                    and _tells_a_course(words)
+                    and _an_event_to_follow([t.text for t in leading[-1].words], words)
+                )
+                or _names_whose([t.text for t in leading[-1].words])
             ):
                 dated.insert(0, leading.pop())
             if leading:
@@ -900,6 +998,14 @@ def _groups(
                 groups.append(leading)
                 leading = []
             groups.append([clause])
+        elif (groups or leading) and _speaks_of_something_else(words):
+            # "Norco 10/325. Had covid in 2022.", "… Last physical was in March.": read apart, like a remark.
+            if leading:  # "nor co 5/325. Had covid in 2022.": a name found only by sound stays with its words
+                groups.append(leading)
+                leading = []
+            remarks.append([clause])
+            last_remark = remarks[-1]
+            continue
         elif remarks and remarks[-1] is last_remark and set(words) <= _NOW_WORDS:
             remarks[-1].append(clause)  # "… 2025. I go to meetings now.": the "now" is the remark's
         elif groups and not leading and _a_remark_that_changes_nothing(words):
@@ -920,6 +1026,10 @@ def _groups(
             if _ABSENCE_WORDS & set(words) or _now_of_something_else(words) or trailing_now:
                 clause = _clause([t for t in clause_tokens if t.text not in _NOW_WORDS], kb, entry_words)
             groups[-1].append(clause)
+        elif not leading and _an_opening_about_something_else(words):
+            # "Diagnosed with fibro in 2019. hydro codone 5/325 as needed": an opening about something
+            # else dates no course after it, even one whose name is only found by sound later.
+            remarks.append([clause])
         else:
             leading.append(clause)
         last_remark = None

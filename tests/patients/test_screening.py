@@ -1080,3 +1080,36 @@ def test_how_often_an_everyday_medicine_after_and_is_taken_is_said_of_it_not_of_
 def test_a_street_word_that_is_a_list_item_of_its_own_is_the_drug(entry):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28)))
     assert not is_opioid(screen_medication("coal tar and salicylic acid shampoo", today=date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize(
+    "remark",
+    [
+        "Had covid in 2022.",
+        "Last physical was in March.",
+        "Had my flu shot in October.",
+        "We moved here from Texas 2 years ago.",
+        "Had my baby in 2020, done breastfeeding.",
+    ],
+)
+def test_a_dated_sentence_about_something_else_does_not_date_the_opioid_before_it(remark):
+    day = date(2026, 11, 28)
+    for entry in ("Norco 10/325 every 6 hours as needed", "OXYCODONE HCL 10 MG TAB", "nor co 5/325"):
+        assert is_opioid(screen_medication(f"{entry}. {remark}", today=day)), f"{entry}. {remark}"
+    # …while a sentence that speaks of the medicine still dates it.
+    assert not is_opioid(screen_medication(f"Norco 10/325. {remark} Stopped in 2023.", today=day))
+
+
+@pytest.mark.parametrize("opening", ["Diagnosed with fibro in 2019.", "Gallbladder out 2018."])
+def test_a_dated_opening_about_something_else_does_not_date_the_opioid_after_it(opening):
+    day = date(2026, 11, 28)
+    assert is_opioid(screen_medication(f"{opening} Norco 10/325 daily", today=day))
+    assert is_opioid(screen_medication(f"{opening} hydro codone 5/325 as needed", today=day))
+    assert is_opioid(screen_medication(f"{opening} 292s for headaches", today=day))
+
+
+def test_a_dated_event_still_dates_the_short_course_after_it():
+    day = date(2026, 11, 28)
+    assert not is_opioid(screen_medication("gallbladder surgery in early October, took norco for 3 days", today=day))
+    assert not is_opioid(screen_medication("Back in 2015, oxycodone after my c-section", today=day))
+    assert not is_opioid(screen_medication("Knee replacement in 2019, Percocet for 2 weeks", today=day))

@@ -4,8 +4,9 @@ Each tuned evaluation row (sets the engine was tuned on; never B, H, O, Q, U or 
 is rewritten in ways that keep its meaning — in lower case, with a phone's apostrophe, with a
 courtesy, an allergy list, a diagnosis or a remark about surgery after it, with an ordinary
 medicine before it — and must read the same. These rewrites found the causes fixed in rules
-2026.11.40 to 2026.11.46 (one had cleared 1,610 contraindications) and 2026.11.48 (a habit given up
-after the opioid cleared 1,638, a second line 238); this is their regression guard.
+2026.11.40 to 2026.11.46 (one had cleared 1,610 contraindications) and 2026.11.48 to 2026.11.50 (a habit
+given up after the opioid cleared 1,638, an illness with its year 1,644, a second line 238); this is
+their regression guard.
 A sample of every fifth row keeps it quick.
 """
 
@@ -42,6 +43,8 @@ REWRITES = {
     "a vitamin on the next line": lambda e: e.rstrip() + "\nvitamin D 2000 IU",
     "a remark after": lambda e: e.rstrip(".") + ". Blood pressure is normal.",
     "an emoji after": lambda e: e.rstrip() + " \U0001f642",
+    "an illness with its year after": lambda e: e.rstrip(".") + ". Had covid in 2022.",
+    "a check-up with its month after": lambda e: e.rstrip(".") + ". Last physical was in March.",
 }
 
 
