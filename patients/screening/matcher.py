@@ -535,7 +535,7 @@ _GLUED = re.compile(r"^([a-z]{4,})(\d[a-z0-9.]*)$")
 # "Dr. Smith" and "No. 3" stay whole, and so does "5 mg. take" without a capital: the break is read
 # only where a new sentence clearly starts, or a lower-case "i" opens one ("none since. i take …").
 _SENTENCE_END = re.compile(
-    r"(?<=[^\s.!])[.!]+(?=\s+[\"'(]?[A-Z]|\s*$)"  # "… vitamin D. Dad, not the patient, …"
+    r"(?<=[^\s.!])[.!]+(?=\s+[\"'(]?[A-Z\u00c0-\u00de\u0400-\u042f]|\s*$)"  # "… vitamin D. Dad, not the patient, …"
     r"|(?<=[^\s.!]{2})[.!]+(?=\s+[\"']?[a-z0-9])"  # "oxycodon. cortisone shot …", "… in 2019. 292s", not "H. pylori"
 )
 # An entry typed all in lower case has no capitals to tell: any word after ". " opens a sentence,
@@ -803,7 +803,7 @@ _USE_WORDS_ENDING = _word_set("stopped stop quit off finished ended discontinued
 _ANOTHER_TOPIC = _word_set(
     """
 diagnosed diagnosis dx surgery surgeries operation operations born married pregnant pregnancy smoker alcohol
-hospitalized ldn naltrexone interested hoping
+hospitalized ldn naltrexone interested hoping retired retire divorced graduated widowed engaged pregnant
 smoking smoked cigarettes cigarette cigs tobacco vaping vape vaped nicotine drinking booze beer wine caffeine
 coffee soda gluten dairy job
 """
@@ -838,7 +838,17 @@ def _words_weighed() -> frozenset[str]:
     )) - _GLUE
 
 
-_EVERY = _word_set("every each most")
+_PATIENT_WORDS = _word_set("patient pt pts")
+_CONSUMING = _word_set(
+    "take takes taking took use uses using used chew chews chewing smoke smokes smoking snort snorts snorting drink drinks "
+    "drinking pop pops popping need needs needed get gets getting buy buys buying shoot shoots shooting inject injects"
+)
+# Words of a record or of what became of a supply: "(Start: 03/2019, End: 05/2019)", "returned to
+# the pharmacy unopened", "two decades ago" speak of the medicine.
+_RECORD_AND_SUPPLY = _word_set(
+    "end start status returned return stock unopened tossed flushed disposed threw thrown dropped picked pickup "
+    "dispensed filled fill inactive active past decade decades day days hour hours era"
+)
 _BABIES = _word_set("baby babies son daughter kid kids twins child")
 _PRONOUNS_OF_IT = _word_set("it them those these that this one ones any")
 _DETERMINERS = _word_set("my a an the our his her their some")
@@ -858,6 +868,7 @@ def _a_thing(word: str) -> bool:
         and word not in _words_weighed()
         and word not in _GLUE
         and word not in _HOW_IT_ENDED
+        and word not in _RECORD_AND_SUPPLY
         and not word.endswith("ly")
     )
 
@@ -903,6 +914,15 @@ def _an_opening_about_something_else(words: list[str]) -> bool:
     return _dates_without_denying(words) and any(_a_thing(w) for w in words)
 
 
+_LAST_WHAT = _word_set("week weekend month year night winter summer spring fall")
+
+
+def _a_last_date(words: list[str], index: int) -> bool:
+    """ "last week", "last Monday": "last" as part of a date, not a last dose."""
+    following = words[index + 1] if index + 1 < len(words) else ""
+    return following in _LAST_WHAT or (following in _MONTH_AND_DAY_WORDS and following not in {"ago"})
+
+
 def _speaks_of_something_else(words: list[str]) -> bool:
     """ "Had covid in 2022.", "Last physical was in March.", "We moved here from Texas 2 years ago.": a
     clause naming no drug whose verb takes another thing as its object, or that says nothing of taking
@@ -911,8 +931,10 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
     if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and _a_thing(words[i - 1]))) for i, w in enumerate(words)):
         return False
-    if set(words) & (_HOW_OFTEN | _EVERY):
-        return False  # "I chew leaves every day": how often is said of a use
+    if set(words) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
+        return False  # "patient and family declined", "belongs to spouse": whose, or an offer and its answer
+    if set(words) & _CONSUMING:
+        return False  # "I chew leaves every day": a use, however it is said
     if words[:1] in (["we"], ["they"]):
         return True  # "We moved here from Texas 2 years ago"
     if words[:1] == ["last"]:
@@ -924,9 +946,11 @@ def _speaks_of_something_else(words: list[str]) -> bool:
                 after += 1
             # "Had covid in 2022", "had my baby in 2020": the verb has its own object.
             return after < len(words) and (_a_thing(words[after]) or (word == "had" and words[after] in _BABIES))
-    if set(words) & _ENDING_OR_TAKING:
+    endings = {w for i, w in enumerate(words) if w in _ENDING_OR_TAKING and not (w == "last" and _a_last_date(words, i))}
+    if endings:
         return False
-    return sum(1 for w in words if _a_thing(w)) >= 2
+    # "I exercise daily.", "Retired in 2020.", "Blood test last week was fine.": a subject of its own.
+    return any(_a_thing(w) for w in words)
 
 
 def _a_remark_that_changes_nothing(words: list[str]) -> bool:

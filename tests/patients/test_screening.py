@@ -1113,3 +1113,14 @@ def test_a_dated_event_still_dates_the_short_course_after_it():
     assert not is_opioid(screen_medication("gallbladder surgery in early October, took norco for 3 days", today=day))
     assert not is_opioid(screen_medication("Back in 2015, oxycodone after my c-section", today=day))
     assert not is_opioid(screen_medication("Knee replacement in 2019, Percocet for 2 weeks", today=day))
+
+
+@pytest.mark.parametrize(
+    "remark",
+    ["I exercise daily.", "Retired in 2020.", "Blood test last week was fine.", "Saw my doctor yesterday.", "Pain is 7/10 most days."],
+)
+def test_a_sentence_on_a_subject_of_its_own_lends_nothing_to_the_opioid(remark):
+    day = date(2026, 11, 28)
+    assert is_opioid(screen_medication(f"Norco 10/325 every 6 hours as needed. {remark}", today=day))
+    assert not is_opioid(screen_medication(f"No opioids. {remark}", today=day))
+    assert not is_opioid(screen_medication(f"Stopped oxycodone in 2019. {remark}", today=day))

@@ -45,6 +45,9 @@ REWRITES = {
     "an emoji after": lambda e: e.rstrip() + " \U0001f642",
     "an illness with its year after": lambda e: e.rstrip(".") + ". Had covid in 2022.",
     "a check-up with its month after": lambda e: e.rstrip(".") + ". Last physical was in March.",
+    "a habit of another kind after": lambda e: e.rstrip(".") + ". I exercise daily.",
+    "a visit with its day after": lambda e: e.rstrip(".") + ". Saw my doctor yesterday.",
+    "a diagnosis with its year before": lambda e: "Diagnosed with fibro in 2019. " + e,
 }
 
 
