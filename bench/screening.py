@@ -60,7 +60,11 @@ adults texting, cancer care, pill organizers, app and receipt exports, farm fami
 blind2026u_README.md): scored once, on rules frozen for it, counts only; its lines are not read.
 screening_set_w_* are the same three on set W (blind2026w_*, 120 + 120 entries written blind on 2026-11-28: shift and
 gig workers, dental and ER visits, pain clinics, Spanish-English families, terse or misspelt rows, over-explainers; see
-blind2026w_README.md): scored once, on rules frozen for it (2026.11.46), counts only; its lines are not read.
+blind2026w_README.md): scored once, on rules frozen for it (2026.11.46), counts only; its lines are not read (its
+counts were looked at again while 2026.11.50 was built, see that commit).
+screening_set_x_* are the same three on set X (blind2026x_*, 120 + 120 entries written blind on 2026-11-28: restless
+legs, bariatric and bowel patients, sickle cell, visitors from continental Europe, snowbirds, the Thanksgiving weekend;
+see blind2026x_README.md): scored once, on rules frozen for it (2026.11.51), counts only; its lines are not read.
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
@@ -165,6 +169,9 @@ def main() -> int:
     w_pos, w_neg = read_lines("blind2026w_opioids.txt"), read_lines("blind2026w_non_opioids.txt")
     w_missed, w_alarms = score(w_pos, w_neg, SET_U_DAY)  # written for the same day as set U
     w_noisy = [e for e in w_neg[:SET_U_ORDINARY_LINES] if unrecognised(e, SET_U_DAY)]
+    x_pos, x_neg = read_lines("blind2026x_opioids.txt"), read_lines("blind2026x_non_opioids.txt")
+    x_missed, x_alarms = score(x_pos, x_neg, SET_U_DAY)  # written for the same day as set U
+    x_noisy = [e for e in x_neg[:SET_U_ORDINARY_LINES] if unrecognised(e, SET_U_DAY)]
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
     intakes = [
@@ -197,6 +204,9 @@ def main() -> int:
     print(f"screening_set_w_recall: {1 - len(w_missed) / len(w_pos):.3f} ratio")
     print(f"screening_set_w_false_positive_rate: {len(w_alarms) / len(w_neg):.3f} ratio")
     print(f"screening_set_w_unrecognised_rate: {len(w_noisy) / SET_U_ORDINARY_LINES:.3f} ratio")
+    print(f"screening_set_x_recall: {1 - len(x_missed) / len(x_pos):.3f} ratio")
+    print(f"screening_set_x_false_positive_rate: {len(x_alarms) / len(x_neg):.3f} ratio")
+    print(f"screening_set_x_unrecognised_rate: {len(x_noisy) / SET_U_ORDINARY_LINES:.3f} ratio")
     print(f"screening_tuned_recall: {1 - len(tuned_missed) / len(tuned_pos):.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {len(tuned_alarms) / len(tuned_neg):.3f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
@@ -207,6 +217,7 @@ def main() -> int:
     print(f"set Q: {len(q_missed)} missed, {len(q_alarms)} false alarms, {len(q_noisy)} unrecognised", file=sys.stderr)
     print(f"set U: {len(u_missed)} missed, {len(u_alarms)} false alarms, {len(u_noisy)} unrecognised", file=sys.stderr)
     print(f"set W: {len(w_missed)} missed, {len(w_alarms)} false alarms, {len(w_noisy)} unrecognised", file=sys.stderr)
+    print(f"set X: {len(x_missed)} missed, {len(x_alarms)} false alarms, {len(x_noisy)} unrecognised", file=sys.stderr)
     return 0
 
 
