@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import sys
 from functools import cache
@@ -48,6 +49,10 @@ def opioid_keys(kb: dict) -> set[str]:
 
 
 def test_the_committed_file_is_exactly_what_the_build_makes(tmp_path):
+    # .ci/run makes this same comparison (with a diff) before the tests and says so here; the
+    # build is 3 s in a quiet process and took 25 s in a full CI run under coverage.
+    if os.environ.get("KNOWLEDGE_BASE_MATCHES_ITS_BUILD") == "true":
+        pytest.skip("CI compared the committed file with its build before the tests")
     if not build.DEFAULT_SOURCE.is_dir():
         pytest.skip(f"CDC value sets not found at {build.DEFAULT_SOURCE}")
     output = tmp_path / "drug_knowledge.json"
