@@ -8,13 +8,14 @@ the services, views and admin call it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, UUIDField, Value, When
 from django.utils.module_loading import import_string
+
+from welltopia.prepared import Param, Prepared
 
 from .explanations import explanation_for_patient
 from .models import SEVERITY_RANK, Intake, ScreeningFlag, worst_severity
@@ -33,26 +34,40 @@ def pharmacy_phone() -> str:
     return import_string(settings.PHARMACY_PHONE_FUNCTION)()
 
 
-def intake_get_by_reference(
-    *, reference: str | uuid.UUID | None, with_answers: bool = True, annotations: Mapping | None = None
-) -> Intake | None:
-    """The intake with this public reference, or None for anything that is not one (never raises).
-
-    ``with_answers`` also loads the medications and flags (the summary page shows them);
-    ``annotations`` are read with it, in the same query (what a caller would otherwise ask next).
-    """
-    if not reference:
+def intake_reference(value: str | uuid.UUID | None) -> uuid.UUID | None:
+    """A public reference as read from a session or a link: the UUID, or None for anything that
+    is not one (never raises)."""
+    if not value:
         return None
     try:
-        reference = uuid.UUID(str(reference))
+        return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
         return None
-    intakes = Intake.objects.select_related("patient")
-    if with_answers:
-        intakes = intakes.prefetch_related("medications", "flags__medication")
-    if annotations:
-        intakes = intakes.annotate(**annotations)
-    return intakes.filter(reference=reference).first()
+
+
+def intakes_with_reference(reference: uuid.UUID | Param) -> QuerySet[Intake]:
+    """The intake with this public reference (at most one), with its patient: what every page that
+    reads the patient's intake starts from."""
+    return Intake.objects.select_related("patient").filter(reference=reference)
+
+
+# Read on every page of the intake's summary and the booking: compiled once (welltopia.prepared).
+_INTAKE_BY_REFERENCE = Prepared(lambda: intakes_with_reference(Param("reference", UUIDField()))[:1])
+_INTAKE_BY_REFERENCE_WITH_ANSWERS = Prepared(
+    lambda: intakes_with_reference(Param("reference", UUIDField())).prefetch_related("medications", "flags__medication")[:1]
+)
+
+
+def intake_get_by_reference(*, reference: str | uuid.UUID | None, with_answers: bool = True) -> Intake | None:
+    """The intake with this public reference, or None for anything that is not one (never raises).
+
+    ``with_answers`` also loads the medications and flags (the summary page shows them).
+    """
+    reference = intake_reference(reference)
+    if reference is None:
+        return None
+    prepared = _INTAKE_BY_REFERENCE_WITH_ANSWERS if with_answers else _INTAKE_BY_REFERENCE
+    return prepared.first(reference=reference)
 
 
 def _earlier_of(intake: Intake, *, days: int, through: str = "") -> Q:
