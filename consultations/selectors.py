@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import DateTimeField, OuterRef, Q, QuerySet, Subquery, UUIDField
+from django.db.models import DateTimeField, OuterRef, Q, QuerySet, SlugField, Subquery, UUIDField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -199,6 +199,22 @@ def appointment_intake_url(appointment: Appointment) -> str:
 
 
 # --- What can be booked -------------------------------------------------------------------------------
+def consultation_types_bookable() -> QuerySet[ConsultationType]:
+    """The consultation types patients may book: the active ones."""
+    return ConsultationType.objects.filter(is_active=True)
+
+
+# Every booking step reads the type chosen: compiled once (welltopia.prepared).
+_BOOKABLE_TYPE = Prepared(
+    lambda: consultation_types_bookable().filter(slug=Param("slug", SlugField())).order_by()[:1]
+)
+
+
+def consultation_type_bookable(*, slug: str) -> ConsultationType | None:
+    """The bookable consultation type with this slug, or None."""
+    return _BOOKABLE_TYPE.first(slug=slug)
+
+
 # Staff booking for a caller may take any free time from now on (inside the notice with a reason).
 STAFF_NOTICE = timedelta(0)
 
@@ -265,7 +281,7 @@ def booking_pharmacist_at(
     )
     if not free:
         return None
-    return availability.pharmacists_by_id(free[:1])[free[0]]
+    return availability.pharmacist_by_id(free[0])
 
 
 def inside_notice(*, consultation_type: ConsultationType, start: datetime, now: datetime) -> bool:
