@@ -7,8 +7,8 @@ finished SQL and reading the row takes about 0.1 (issue #16's profile): on a boo
 a third of the server time.
 
 A ``Prepared`` query is written once, as a function that builds the QuerySet with ``Param(name,
-field)`` wherever a call's value goes. It is built and compiled on its first run (per database
-alias), and each run then sends that SQL with the run's values and reads the rows through the
+field)`` wherever a call's value goes (and ``.using()`` for another database than the
+default). It is built and compiled on its first run, and each run then sends that SQL with the run's values and reads the rows through the
 QuerySet's own iterable: model instances with their select_related objects, annotations and
 prefetches, or values_list tuples, exactly what the QuerySet itself returns.
 
@@ -82,20 +82,18 @@ class Prepared(Generic[M]):
 
     def __init__(self, build: Callable[[], QuerySet[M, Any]]):
         self._build = build
-        self._compiled: dict[str | None, _Compiled] = {}
+        self._compiled: _Compiled | None = None
 
-    def _compile(self, using: str | None) -> _Compiled:
+    def _compile(self) -> _Compiled:
         queryset = self._build()
-        if using is not None:
-            queryset = queryset.using(using)
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         return _Compiled(queryset, compiler, sql, tuple(params))
 
-    def run(self, *, using: str | None = None, **values) -> list:
-        compiled = self._compiled.get(using)
+    def run(self, **values: Any) -> list:
+        compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled[using] = self._compile(using)
+            compiled = self._compiled = self._compile()
         if values.keys() != compiled.names:
             raise TypeError(f"a run takes the values {sorted(compiled.names)}, not {sorted(values)}")
         queryset = compiled.queryset
@@ -122,6 +120,6 @@ class Prepared(Generic[M]):
         run._known_related_objects = queryset._known_related_objects
         return list(run)
 
-    def first(self, *, using: str | None = None, **values):
-        rows = self.run(using=using, **values)
+    def first(self, **values: Any):
+        rows = self.run(**values)
         return rows[0] if rows else None
