@@ -7,15 +7,18 @@ finished SQL and reading the row takes about 0.1 (issue #16's profile): on a boo
 a third of the server time.
 
 A ``Prepared`` query is written once, as a function that builds the QuerySet with ``Param(name,
-field)`` wherever a call's value goes (and ``.using()`` for another database than the
-default). It is built and compiled on its first run, and each run then sends that SQL with the run's values and reads the rows through the
-QuerySet's own iterable: model instances with their select_related objects, annotations and
-prefetches, or values_list tuples, exactly what the QuerySet itself returns.
+field)`` wherever a call's value goes (and ``.using()`` for another database than the default).
+It is built and compiled on its first run, and each run then sends that SQL with the run's values
+and reads the rows through the QuerySet's own iterable: model instances with their select_related
+objects, annotations and prefetches, or values_list tuples, exactly what the QuerySet returns.
 
 Why one compiled text is right for every run: a Param always compiles to one placeholder, so the
 SQL cannot depend on a run's values. Each value is made ready for the database as a filter on its
 field makes it (``field.get_db_prep_value``). A Param never matches NULL (``= NULL`` is never
-true), so a value may not be None: build another query for "is null".
+true), so a value may not be None: build another query for "is null". A Param is for comparisons
+(=, <, <=, >, >=): the pattern lookups (iexact, contains, startswith...) escape a value for LIKE,
+which a Param cannot be (compiling refuses where it sees it: SQLite's iexact); compare
+``Upper(field)`` with ``Upper(Param(...))`` instead (``patients.selectors.any_case``).
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ import copy
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
 from django.db.models import Expression, Field, Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.query import Query
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
 
@@ -48,6 +53,14 @@ class _Slot:
 
     def __init__(self, param: Param):
         self.param = param
+
+    def __str__(self):
+        # A lookup that rewrites its value as text (iexact, contains, startswith: they escape it for
+        # LIKE) would leave this text in the SQL's parameters instead of the slot: compiling says so.
+        return f"{_REWRITTEN}{self.param.name}"
+
+
+_REWRITTEN = "welltopia.prepared: a lookup rewrote the value of Param "
 
 
 class _Compiled:
@@ -87,17 +100,37 @@ class Prepared(Generic[M]):
     def _compile(self) -> _Compiled:
         queryset = self._build()
         compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            # A filter that can match nothing (pk__in=[]): the QuerySet sends no query, nor does a run.
+            return _Compiled(queryset, compiler, "", ())
+        for param in params:
+            if isinstance(param, str) and _REWRITTEN in param:
+                raise ImproperlyConfigured(
+                    f"{param[param.index(_REWRITTEN):]}: compare it with an exact lookup, e.g. Upper(field) == Upper(Param)"
+                )
         return _Compiled(queryset, compiler, sql, tuple(params))
 
     def run(self, **values: Any) -> list:
         compiled = self._compiled
         if compiled is None:
             compiled = self._compiled = self._compile()
+        if not compiled.sql:
+            return []
         if values.keys() != compiled.names:
             raise TypeError(f"a run takes the values {sorted(compiled.names)}, not {sorted(values)}")
         queryset = compiled.queryset
         connection = connections[queryset.db]
+        features = connection.features
+        if (
+            queryset.query.select_for_update
+            and features.has_select_for_update
+            and features.supports_transactions
+            and connection.get_autocommit()
+        ):
+            # What compiling checks each time for the QuerySet: a lock outside a transaction holds nothing.
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(compiled.params)
         for index, param in compiled.slots:
             value = values[param.name]

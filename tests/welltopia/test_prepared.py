@@ -4,12 +4,16 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db.models import DateTimeField, UUIDField
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, CharField, DateTimeField, UUIDField
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from consultations.selectors import intake_booking_state
-from patients.models import Intake
+from patients.models import Intake, Patient
+from patients.selectors import any_case
 from tests.factories import AppointmentFactory, IntakeFactory, MedicationEntryFactory
 from welltopia.prepared import Param, Prepared
 
@@ -101,3 +105,43 @@ def test_a_missing_unknown_or_none_value_is_refused():
         prepared.run(reference=intake.reference, now=timezone.now(), day=None)
     with pytest.raises(ValueError, match="never matches None"):
         prepared.run(reference=intake.reference, now=None)
+
+
+def test_a_lookup_that_rewrites_its_value_is_refused_when_compiled():
+    """SQLite's iexact is a LIKE, for which the value is rewritten (escaped): the slot would be lost.
+    PostgreSQL's compares UPPER() with the value as given, which a run may fill."""
+    patient = IntakeFactory(patient__email="alice@example.com").patient
+    by_email = Prepared(lambda: Patient.objects.filter(email__iexact=Param("email", CharField())))
+
+    if connection.vendor == "sqlite":
+        with pytest.raises(ImproperlyConfigured, match="rewrote the value of Param email"):
+            by_email.run(email="alice@example.com")
+    else:
+        assert by_email.run(email="ALICE@example.com") == [patient]
+
+
+def test_any_case_takes_a_param_where_iexact_cannot():
+    patient = IntakeFactory(patient__email="Alice.Smith@Example.com").patient
+    by_email = Prepared(lambda: Patient.objects.filter(any_case("email", Param("email", CharField()))))
+
+    assert by_email.run(email="alice.smith@EXAMPLE.com") == [patient]
+    assert by_email.run(email="alice.smit@example.com") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_outside_a_transaction_is_refused_as_the_queryset_refuses_it():
+    patient = IntakeFactory().patient
+    locked = Prepared(lambda: Patient.objects.select_for_update().filter(pk=Param("pk", BigIntegerField())))
+    with transaction.atomic():
+        assert locked.run(pk=patient.pk) == [patient]
+
+    if connection.features.has_select_for_update:
+        with pytest.raises(TransactionManagementError):
+            locked.run(pk=patient.pk)
+
+
+def test_a_filter_that_matches_nothing_sends_no_query(django_assert_num_queries):
+    nothing = Prepared(lambda: Patient.objects.filter(pk__in=[], email=Param("email", CharField())))
+
+    with django_assert_num_queries(0):
+        assert nothing.run(email="alice@example.com") == []
