@@ -91,9 +91,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Django's database sessions, read by a query compiled once per process (welltopia/sessions.py).
-SESSION_ENGINE = "welltopia.sessions"
-
 ROOT_URLCONF = "welltopia.urls"
 WSGI_APPLICATION = "welltopia.wsgi.application"
 
