@@ -850,13 +850,12 @@ _RECORD_AND_SUPPLY = _word_set(
     "dispensed filled fill inactive active past decade decades day days hour hours era"
 )
 _BABIES = _word_set("baby babies son daughter kid kids twins child")
-_PRONOUNS_OF_IT = _word_set("it them those these that this one ones any")
+_PRONOUNS_OF_IT = _IT | _word_set("those these that this ones")
 _DETERMINERS = _word_set("my a an the our his her their some")
 _HOW_IT_ENDED = _word_set("cold turkey completely entirely fully gradually slowly finally successfully altogether good myself")
 _VERBS_WITH_AN_OBJECT = _word_set("had got have has did started finished completed")
-_ENDING_OR_TAKING = _word_set(
-    "quit stopped stop off clean sober weaned tapered dc dcd discontinued ceased kicked done used use using took taken "
-    "take taking finished ended last since until till"
+_ENDING_OR_TAKING = (_USE_WORDS_ENDING - _NOW_WORDS) | _word_set(
+    "ceased clean dc dcd done kicked sober take taken tapered till use used using weaned"
 )
 
 
