@@ -11,13 +11,17 @@ Times handed out are aware UTC datetimes; days are local dates in the pharmacy's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from itertools import repeat
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import BigIntegerField, DateField, DateTimeField, QuerySet
+
+from welltopia.prepared import Param, Prepared
 
 from .models import Appointment, AvailabilityException, ConsultationType, Pharmacist, WorkingHours
 from .slots import DateException, SlotRules, WorkingRange, free_slots_by_day, merge_first_available
@@ -212,6 +216,59 @@ def _free_slots_per_pharmacist(
     }
 
 
+def _who(*, one_pharmacist: bool) -> dict:
+    """Rows of the active pharmacists, or of the one a run names (``pharmacist``)."""
+    who: dict = {"pharmacist__is_active": True}
+    if one_pharmacist:
+        who["pharmacist_id"] = Param("pharmacist", BigIntegerField())
+    return who
+
+
+# No ORDER BY in these: the engine sorts what it is given, and the models' orderings (by the
+# pharmacist's name, among others) cost the database a sort.
+def _hours_query(*, one_pharmacist: bool) -> QuerySet:
+    return (
+        WorkingHours.objects.filter(**_who(one_pharmacist=one_pharmacist))
+        .order_by()
+        .values_list("pharmacist_id", "weekday", "start", "end")
+    )
+
+
+def _exceptions_query(*, one_pharmacist: bool) -> QuerySet:
+    return (
+        AvailabilityException.objects.filter(
+            day__gte=Param("first_day", DateField()),
+            day__lte=Param("last_day", DateField()),
+            **_who(one_pharmacist=one_pharmacist),
+        )
+        .order_by()
+        .values_list("pharmacist_id", "day", "kind", "start", "end")
+    )
+
+
+def _blocked_query(*, one_pharmacist: bool, ignoring_one: bool) -> QuerySet:
+    appointments = Appointment.objects.filter(
+        start__lt=Param("window_end", DateTimeField()),
+        blocked_until__gt=Param("window_start", DateTimeField()),
+        **_who(one_pharmacist=one_pharmacist),
+    ).exclude(status=Appointment.Status.CANCELLED)
+    if ignoring_one:
+        appointments = appointments.exclude(pk=Param("ignored", BigIntegerField()))
+    # Only the blocked span matters to the engine; reading two datetimes instead of three saves a
+    # third of the conversion work, which dominates with thousands of appointments on SQLite.
+    return appointments.order_by().values_list("pharmacist_id", "start", "blocked_until")
+
+
+# Every booking step reads these three: compiled once per shape (welltopia.prepared).
+_HOURS = {one: Prepared(partial(_hours_query, one_pharmacist=one)) for one in (False, True)}
+_EXCEPTIONS = {one: Prepared(partial(_exceptions_query, one_pharmacist=one)) for one in (False, True)}
+_BLOCKED = {
+    (one, ignoring): Prepared(partial(_blocked_query, one_pharmacist=one, ignoring_one=ignoring))
+    for one in (False, True)
+    for ignoring in (False, True)
+}
+
+
 def _load(
     *,
     pharmacist: Pharmacist | None,
@@ -224,23 +281,15 @@ def _load(
 
     Appointments come back as the spans they block, ``(start, blocked_until)``, which the engine
     takes as they are (``blocked``): the database has checked them (blocked_until >= end > start)."""
-    if pharmacist is not None:
-        who = {"pharmacist_id": pharmacist.pk, "pharmacist__is_active": True}
-    else:
-        who = {"pharmacist__is_active": True}
+    one = pharmacist is not None
+    who = {"pharmacist": pharmacist.pk} if pharmacist is not None else {}
 
     ranges: dict[int, list[WorkingRange]] = {}
-    # No ORDER BY: the engine sorts what it is given, and the models' orderings (by the
-    # pharmacist's name, among others) cost the database a sort and Django a compile each.
-    for pid, weekday, start, end in WorkingHours.objects.filter(**who).order_by().values_list(
-        "pharmacist_id", "weekday", "start", "end"
-    ):
+    for pid, weekday, start, end in _HOURS[one].run(**who):
         ranges.setdefault(pid, []).append(WorkingRange(weekday=weekday, start=start, end=end))
 
     exceptions: dict[int, list[DateException]] = {}
-    for pid, day, kind, begins, ends in AvailabilityException.objects.filter(
-        day__gte=first_day, day__lte=last_day, **who
-    ).order_by().values_list("pharmacist_id", "day", "kind", "start", "end"):
+    for pid, day, kind, begins, ends in _EXCEPTIONS[one].run(first_day=first_day, last_day=last_day, **who):
         exceptions.setdefault(pid, []).append(
             DateException(
                 day=day, start=begins, end=ends, available=kind == AvailabilityException.Kind.EXTRA_HOURS
@@ -248,20 +297,24 @@ def _load(
         )
 
     # A day's margin on each side keeps every appointment that can reach the window, DST or not.
-    window_start = datetime.combine(first_day - timedelta(days=1), time(0), tzinfo=tz)
-    window_end = datetime.combine(last_day + timedelta(days=2), time(0), tzinfo=tz)
-    appointments = Appointment.objects.filter(
-        start__lt=window_end, blocked_until__gt=window_start, **who
-    ).exclude(status=Appointment.Status.CANCELLED)
+    window: dict[str, Any] = {
+        "window_start": datetime.combine(first_day - timedelta(days=1), time(0), tzinfo=tz),
+        "window_end": datetime.combine(last_day + timedelta(days=2), time(0), tzinfo=tz),
+    }
     if ignore_appointment is not None:
-        appointments = appointments.exclude(pk=ignore_appointment.pk)
+        window["ignored"] = ignore_appointment.pk
     blocked: dict[int, list[tuple[datetime, datetime]]] = {}
-    # Only the blocked span matters to the engine; reading two datetimes instead of three saves a
-    # third of the conversion work, which dominates with thousands of appointments on SQLite.
-    for pid, starts_at, blocked_until in appointments.order_by().values_list("pharmacist_id", "start", "blocked_until"):
+    for pid, starts_at, blocked_until in _BLOCKED[one, ignore_appointment is not None].run(**who, **window):
         blocked.setdefault(pid, []).append((starts_at, blocked_until))
     return ranges, exceptions, blocked
 
 
-def pharmacists_by_id(ids: Sequence[int]) -> dict[int, Pharmacist]:
-    return {p.pk: p for p in Pharmacist.objects.filter(pk__in=ids).select_related("location")}
+# The review and the confirmation name who takes the time: compiled once (welltopia.prepared).
+_PHARMACIST = Prepared(
+    lambda: Pharmacist.objects.filter(pk=Param("pk", BigIntegerField())).select_related("location").order_by()[:1]
+)
+
+
+def pharmacist_by_id(pk: int) -> Pharmacist | None:
+    """The pharmacist with this id, with their location."""
+    return _PHARMACIST.first(pk=pk)

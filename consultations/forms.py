@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import ConsultationType, Pharmacist
 
 FIRST_AVAILABLE = "any"
@@ -23,12 +24,31 @@ class PharmacistChoiceField(forms.ChoiceField):
         return value == FIRST_AVAILABLE or super().valid_value(value)
 
 
+class BookableTypeField(forms.ModelChoiceField):
+    """A bookable consultation type, chosen by its slug. Every booking step checks the choice it
+    carries: read with a query compiled once (``selectors.consultation_type_bookable``), not through
+    the field's queryset, which lists the choices when the form is drawn."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, ConsultationType):
+            value = value.slug
+        self.validate_no_null_characters(value)
+        kind = selectors.consultation_type_bookable(slug=str(value))
+        if kind is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return kind
+
+
 class ConsultationChoiceForm(forms.Form):
     """Step one: which consultation, how, and with whom."""
 
-    type = forms.ModelChoiceField(
+    type = BookableTypeField(
         label=_("Which consultation?"),
-        queryset=ConsultationType.objects.filter(is_active=True),
+        queryset=selectors.consultation_types_bookable(),
         to_field_name="slug",
         widget=forms.RadioSelect,
         empty_label=None,

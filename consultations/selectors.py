@@ -22,13 +22,15 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, OuterRef, Q, QuerySet, SlugField, Subquery, UUIDField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from patients.models import Intake
+from patients.selectors import intake_reference, intakes_with_reference
 from welltopia.phones import phone_for_people
+from welltopia.prepared import Param, Prepared
 
 from . import availability
 from .availability import FreeTime
@@ -38,13 +40,17 @@ from .models import Appointment, ConsultationType, FollowUp, Location, Pharmacis
 STAFF_RESCHEDULE_DAYS = 21
 
 
+# A moment given as a datetime, or as the Param of a prepared query that takes it on each run.
+Moment = datetime | Param
+
+
 # --- Upcoming ------------------------------------------------------------------------------------
-def not_over(now: datetime) -> Q:
+def not_over(now: Moment) -> Q:
     """Appointments that have not ended by ``now`` (whatever their status)."""
     return Q(end__gt=now)
 
 
-def appointments_upcoming(*, now: datetime) -> QuerySet[Appointment]:
+def appointments_upcoming(*, now: Moment) -> QuerySet[Appointment]:
     return Appointment.objects.filter(not_over(now), status=Appointment.Status.BOOKED)
 
 
@@ -64,7 +70,7 @@ def appointment_upcoming_for_intake(*, intake, now: datetime) -> Appointment | N
     )
 
 
-def upcoming_for_intake_subquery(field: str, *, now: datetime) -> Subquery:
+def upcoming_for_intake_subquery(field: str, *, now: Moment) -> Subquery:
     """One column of the intake's upcoming consultation, for annotating a queryset of intakes."""
     return Subquery(
         appointments_upcoming(now=now).filter(intake=OuterRef("pk")).order_by("start").values(field)[:1]
@@ -92,14 +98,23 @@ def upcoming_count_for_email(*, email: str, now: datetime) -> int:
 
 
 # --- The pharmacy -----------------------------------------------------------------------------------
+def _the_pharmacy() -> QuerySet[Location]:
+    return Location.objects.order_by("id")[:1]
+
+
+# Every page shows the pharmacy (and offers its phone): compiled once (welltopia.prepared).
+_PHARMACY = Prepared(_the_pharmacy)
+_PHARMACY_PHONE = Prepared(lambda: _the_pharmacy().values_list("phone", flat=True))
+
+
 def pharmacy() -> Location:
     """The pharmacy (the first location); an empty, unsaved one before any is set up."""
-    return Location.objects.order_by("id").first() or Location()
+    return _PHARMACY.first() or Location()
 
 
 def pharmacy_phone() -> str:
     """The pharmacy's phone as people read it ("(608) 555-0142"), for messages."""
-    return phone_for_people(Location.objects.order_by("id").values_list("phone", flat=True).first() or "")
+    return phone_for_people(_PHARMACY_PHONE.first() or "")
 
 
 # --- Who may change an appointment ------------------------------------------------------------------
@@ -184,6 +199,22 @@ def appointment_intake_url(appointment: Appointment) -> str:
 
 
 # --- What can be booked -------------------------------------------------------------------------------
+def consultation_types_bookable() -> QuerySet[ConsultationType]:
+    """The consultation types patients may book: the active ones."""
+    return ConsultationType.objects.filter(is_active=True)
+
+
+# Every booking step reads the type chosen: compiled once (welltopia.prepared).
+_BOOKABLE_TYPE = Prepared(
+    lambda: consultation_types_bookable().filter(slug=Param("slug", SlugField())).order_by()[:1]
+)
+
+
+def consultation_type_bookable(*, slug: str) -> ConsultationType | None:
+    """The bookable consultation type with this slug, or None."""
+    return _BOOKABLE_TYPE.first(slug=slug)
+
+
 # Staff booking for a caller may take any free time from now on (inside the notice with a reason).
 STAFF_NOTICE = timedelta(0)
 
@@ -250,7 +281,7 @@ def booking_pharmacist_at(
     )
     if not free:
         return None
-    return availability.pharmacists_by_id(free[:1])[free[0]]
+    return availability.pharmacist_by_id(free[0])
 
 
 def inside_notice(*, consultation_type: ConsultationType, start: datetime, now: datetime) -> bool:
@@ -411,12 +442,29 @@ def _window(due_on: date | None, window_days: int | None) -> tuple[date, date] |
     return FollowUp(due_on=due_on, window_days=window_days).window
 
 
-def intake_booking_state(*, now: datetime) -> dict:
+def intake_booking_state(*, now: Moment) -> dict:
     """Annotations that read, with the patient's intake, what each booking page asks of it first:
     whether it holds an upcoming consultation (``appointment_upcoming_for_intake``) and, for a
     follow-up's check-in, the days it may be booked on (``follow_up_window``). Two queries fewer on
     every step of the booking."""
     return {"upcoming_appointment_id": upcoming_for_intake_subquery("pk", now=now), **_follow_up_of_intake()}
+
+
+# Read on every step of the booking: compiled once (welltopia.prepared).
+_INTAKE_WITH_BOOKING_STATE = Prepared(
+    lambda: intakes_with_reference(Param("reference", UUIDField())).annotate(
+        **intake_booking_state(now=Param("now", DateTimeField()))
+    )[:1]
+)
+
+
+def intake_with_booking_state(*, reference: str | None, now: datetime) -> Intake | None:
+    """The intake with this public reference (None for anything that is not one), read with its
+    ``intake_booking_state`` in one query."""
+    checked = intake_reference(reference)
+    if checked is None:
+        return None
+    return _INTAKE_WITH_BOOKING_STATE.first(reference=checked, now=now)
 
 
 def follow_up_window(intake) -> tuple[date, date] | None:

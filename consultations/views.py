@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from patients.models import Intake
 from patients.services import patient_language_set
-from patients.session import intake_from_session
+from patients.session import intake_from_session, intake_reference_in_session
 from welltopia.honeypot import honeypot_checked
 from welltopia.ratelimit import rate_limited
 
@@ -44,8 +44,11 @@ CONFIRMED_SESSION_KEY = "booking_confirmed_token"
 def _with_intake(view, *, booking_state: bool):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        annotations = selectors.intake_booking_state(now=timezone.now()) if booking_state else None
-        intake: Intake | None = intake_from_session(request, with_answers=False, annotations=annotations)
+        intake: Intake | None = (
+            selectors.intake_with_booking_state(reference=intake_reference_in_session(request), now=timezone.now())
+            if booking_state
+            else intake_from_session(request, with_answers=False)
+        )
         if intake is None:
             # The intake may be saved while the session that held it expired: offer the way back.
             messages.info(

@@ -20,8 +20,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
 from welltopia.phones import phone_for_people, phone_uri
+from welltopia.prepared import Prepared
 
 from .models import ConsultationType, Location
+from .selectors import pharmacy
+
+# The home page and the confirmation show the consultations' lengths: compiled once (welltopia.prepared).
+_ACTIVE_DURATIONS = Prepared(
+    lambda: ConsultationType.objects.filter(is_active=True).values_list("duration_minutes", flat=True)
+)
 
 
 def _items(value: str) -> list[str]:
@@ -45,7 +52,7 @@ class VisitInformation:
         """The Location given, else the pharmacy (first Location), else an empty, unsaved one."""
         if self._location is not None:
             return self._location
-        return Location.objects.order_by("id").first() or Location()
+        return pharmacy()
 
     @property
     def cost(self) -> str:
@@ -57,7 +64,7 @@ class VisitInformation:
 
     @cached_property
     def durations(self) -> list[int]:
-        return sorted(set(ConsultationType.objects.filter(is_active=True).values_list("duration_minutes", flat=True)))
+        return sorted(set(_ACTIVE_DURATIONS.run()))
 
     @property
     def have_ready(self) -> list[str]:

@@ -8,13 +8,32 @@ the services, views and admin call it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    DateField,
+    DateTimeField,
+    Exists,
+    Field,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    UUIDField,
+    Value,
+    When,
+)
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact
 from django.utils.module_loading import import_string
+
+from welltopia.prepared import Param, Prepared
 
 from .explanations import explanation_for_patient
 from .models import SEVERITY_RANK, Intake, ScreeningFlag, worst_severity
@@ -33,51 +52,88 @@ def pharmacy_phone() -> str:
     return import_string(settings.PHARMACY_PHONE_FUNCTION)()
 
 
-def intake_get_by_reference(
-    *, reference: str | uuid.UUID | None, with_answers: bool = True, annotations: Mapping | None = None
-) -> Intake | None:
-    """The intake with this public reference, or None for anything that is not one (never raises).
-
-    ``with_answers`` also loads the medications and flags (the summary page shows them);
-    ``annotations`` are read with it, in the same query (what a caller would otherwise ask next).
-    """
-    if not reference:
+def intake_reference(value: str | uuid.UUID | None) -> uuid.UUID | None:
+    """A public reference as read from a session or a link: the UUID, or None for anything that
+    is not one (never raises)."""
+    if not value:
         return None
     try:
-        reference = uuid.UUID(str(reference))
+        return uuid.UUID(str(value))
     except (TypeError, ValueError, AttributeError):
         return None
-    intakes = Intake.objects.select_related("patient")
-    if with_answers:
-        intakes = intakes.prefetch_related("medications", "flags__medication")
-    if annotations:
-        intakes = intakes.annotate(**annotations)
-    return intakes.filter(reference=reference).first()
 
 
-def _earlier_of(intake: Intake, *, days: int, through: str = "") -> Q:
+def intakes_with_reference(reference: uuid.UUID | Param) -> QuerySet[Intake]:
+    """The intake with this public reference (at most one), with its patient: what every page that
+    reads the patient's intake starts from."""
+    return Intake.objects.select_related("patient").filter(reference=reference)
+
+
+# Read on every page of the intake's summary and the booking: compiled once (welltopia.prepared).
+_INTAKE_BY_REFERENCE = Prepared(lambda: intakes_with_reference(Param("reference", UUIDField()))[:1])
+_INTAKE_BY_REFERENCE_WITH_ANSWERS = Prepared(
+    lambda: intakes_with_reference(Param("reference", UUIDField())).prefetch_related("medications", "flags__medication")[:1]
+)
+
+
+def intake_get_by_reference(*, reference: str | uuid.UUID | None, with_answers: bool = True) -> Intake | None:
+    """The intake with this public reference, or None for anything that is not one (never raises).
+
+    ``with_answers`` also loads the medications and flags (the summary page shows them).
+    """
+    reference = intake_reference(reference)
+    if reference is None:
+        return None
+    prepared = _INTAKE_BY_REFERENCE_WITH_ANSWERS if with_answers else _INTAKE_BY_REFERENCE
+    return prepared.first(reference=reference)
+
+
+def any_case(path: str, value: str | Param) -> Exact:
+    """The text at ``path`` equals ``value`` in any case (what ``__iexact`` says), written so that a
+    prepared query can take the value: ``__iexact`` rewrites its value for LIKE on some databases."""
+    return Exact(Upper(path), Upper(value if isinstance(value, Param) else Value(value)))
+
+
+def _earlier_of(
+    *,
+    email: str | Param | None,
+    first_name: str | Param | None,
+    last_name: str | Param | None,
+    date_of_birth: date | Param | None,
+    submitted_at: datetime | Param,
+    pk: int | Param,
+    since: datetime | Param,
+    through: str = "",
+) -> Q:
     """The rule behind ``intakes_earlier_of``, as a filter on Intake, or on a model that reaches
-    Intake by the relation ``through`` (e.g. "intake__" for ScreeningFlag)."""
-    patient = intake.patient
-    same_person = Q(**{f"{through}patient__email__iexact": patient.email}) if patient.email else Q(pk__in=[])
-    if patient.first_name and patient.last_name:
+    Intake by the relation ``through`` (e.g. "intake__" for ScreeningFlag): the intake ``pk``,
+    submitted at ``submitted_at`` by a patient with these details; ``since`` the earliest to count.
+    An empty email, or an empty first or last name, recognises no one."""
+    same_person = Q(any_case(f"{through}patient__email", email)) if email else Q(pk__in=[])
+    if first_name and last_name:
         same_person |= Q(
-            **{
-                f"{through}patient__first_name__iexact": patient.first_name,
-                f"{through}patient__last_name__iexact": patient.last_name,
-                f"{through}patient__date_of_birth": patient.date_of_birth,
-            }
+            any_case(f"{through}patient__first_name", first_name),
+            any_case(f"{through}patient__last_name", last_name),
+            **{f"{through}patient__date_of_birth": date_of_birth},
         )
-    submitted = intake.submitted_at
-    before = Q(**{f"{through}submitted_at__lt": submitted}) | Q(
-        **{f"{through}submitted_at": submitted, f"{through}pk__lt": intake.pk}
+    before = Q(**{f"{through}submitted_at__lt": submitted_at}) | Q(
+        **{f"{through}submitted_at": submitted_at, f"{through}pk__lt": pk}
     )
-    return (
-        same_person
-        & before
-        & Q(**{f"{through}submitted_at__gte": submitted - timedelta(days=days)})
-        & ~Q(**{f"{through}pk": intake.pk})
-    )
+    return same_person & before & Q(**{f"{through}submitted_at__gte": since}) & ~Q(**{f"{through}pk": pk})
+
+
+def _earlier_values(intake: Intake, *, days: int) -> dict:
+    patient = intake.patient
+    has_names = bool(patient.first_name and patient.last_name)
+    return {
+        "email": patient.email or None,
+        "first_name": patient.first_name if has_names else None,
+        "last_name": patient.last_name if has_names else None,
+        "date_of_birth": patient.date_of_birth if has_names else None,
+        "submitted_at": intake.submitted_at,
+        "pk": intake.pk,
+        "since": intake.submitted_at - timedelta(days=days),
+    }
 
 
 def intakes_earlier_of(*, intake: Intake, days: int = EARLIER_INTAKE_DAYS) -> QuerySet[Intake]:
@@ -87,7 +143,7 @@ def intakes_earlier_of(*, intake: Intake, days: int = EARLIER_INTAKE_DAYS) -> Qu
     date of birth — someone who comes back with another email address is still recognised.
     """
     return (
-        Intake.objects.filter(_earlier_of(intake, days=days))
+        Intake.objects.filter(_earlier_of(**_earlier_values(intake, days=days)))
         .select_related("patient")
         .prefetch_related("flags")
         .order_by("-submitted_at", "-pk")
@@ -102,7 +158,38 @@ _CARRIED_FLAG_FIELDS = (
 )
 
 
-def flags_carried_from_earlier_intakes(*, intake: Intake, days: int = EARLIER_INTAKE_DAYS) -> QuerySet[ScreeningFlag]:
+def _flags_carried_query(*, by_email: bool, by_name: bool) -> QuerySet[ScreeningFlag]:
+    def given(name: str, field: Field, used: bool) -> Param | None:
+        return Param(name, field) if used else None
+
+    earlier = _earlier_of(
+        email=given("email", CharField(), by_email),
+        first_name=given("first_name", CharField(), by_name),
+        last_name=given("last_name", CharField(), by_name),
+        date_of_birth=given("date_of_birth", DateField(), by_name),
+        submitted_at=Param("submitted_at", DateTimeField()),
+        pk=Param("pk", BigIntegerField()),
+        since=Param("since", DateTimeField()),
+        through="intake__",
+    )
+    return (
+        ScreeningFlag.objects.filter(earlier)
+        .exclude(code__in=sorted(NOT_CARRIED_FORWARD))
+        .select_related("intake")
+        .only(*_CARRIED_FLAG_FIELDS)
+        .order_by("-intake__submitted_at", "-intake_id", "id")
+    )
+
+
+# Every submission asks it: compiled once for each way a patient can be recognised (welltopia.prepared).
+_FLAGS_CARRIED = {
+    (by_email, by_name): Prepared(partial(_flags_carried_query, by_email=by_email, by_name=by_name))
+    for by_email in (False, True)
+    for by_name in (False, True)
+}
+
+
+def flags_carried_from_earlier_intakes(*, intake: Intake, days: int = EARLIER_INTAKE_DAYS) -> list[ScreeningFlag]:
     """The flags of ``intakes_earlier_of`` that may be carried to this intake (not those in
     NOT_CARRIED_FORWARD), each with its intake: newest intake first, each intake's in the order
     they were raised.
@@ -110,13 +197,11 @@ def flags_carried_from_earlier_intakes(*, intake: Intake, days: int = EARLIER_IN
     One query, reading only what a carried flag copies: submitting an intake pays for this on the
     patient's request, and a returning patient's earlier intakes are never loaded whole.
     """
-    return (
-        ScreeningFlag.objects.filter(_earlier_of(intake, days=days, through="intake__"))
-        .exclude(code__in=NOT_CARRIED_FORWARD)
-        .select_related("intake")
-        .only(*_CARRIED_FLAG_FIELDS)
-        .order_by("-intake__submitted_at", "-intake_id", "id")
-    )
+    values = {name: value for name, value in _earlier_values(intake, days=days).items() if value is not None}
+    by_email, by_name = "email" in values, "first_name" in values
+    if not (by_email or by_name):
+        return []  # recognises no one: no query, as the QuerySet made none
+    return _FLAGS_CARRIED[by_email, by_name].run(**values)
 
 
 def flags_for_patient(*, intake: Intake) -> list[ScreeningFlag]:

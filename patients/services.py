@@ -12,14 +12,16 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Field
+from django.db.models import CharField, DateField, Field
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_variables
 
+from welltopia.prepared import Param, Prepared
+
 from .models import SEVERITY_RANK, Intake, MedicationEntry, Patient, ScreeningFlag, worst_severity
 from .screening import RULES_VERSION, screen_intake
-from .selectors import EARLIER_INTAKE, flags_carried_from_earlier_intakes
+from .selectors import EARLIER_INTAKE, any_case, flags_carried_from_earlier_intakes
 
 CONSENTS = {
     "consent_privacy": "consent_privacy_at",
@@ -62,6 +64,15 @@ def medication_screening_text(entry: Mapping[str, str]) -> str:
     return " ".join(part.strip() for part in parts if part and part.strip())
 
 
+# A returning patient: the same email in any case and the same date of birth. Locked until the
+# submission commits. Every submission asks: compiled once (welltopia.prepared).
+_RETURNING_PATIENT = Prepared(
+    lambda: Patient.objects.select_for_update()
+    .filter(any_case("email", Param("email", CharField())), date_of_birth=Param("date_of_birth", DateField()))
+    .order_by("id")[:1]
+)
+
+
 @sensitive_variables()
 def patient_find_or_create(*, patient_data: Mapping) -> Patient:
     """The patient with this email (any case) and date of birth, updated; or a new one."""
@@ -69,12 +80,7 @@ def patient_find_or_create(*, patient_data: Mapping) -> Patient:
     data["email"] = data.get("email", "").strip()
     patient = None
     if data.get("date_of_birth") is not None:  # without one, full_clean below says it is needed
-        patient = (
-            Patient.objects.select_for_update()
-            .filter(email__iexact=data["email"], date_of_birth=data["date_of_birth"])
-            .order_by("id")
-            .first()
-        )
+        patient = _RETURNING_PATIENT.first(email=data["email"], date_of_birth=data["date_of_birth"])
     if patient is None:
         patient = Patient(**data)
     else:

@@ -1,10 +1,9 @@
 """Which intake this browser just submitted: its random reference, kept in the session only.
 
-The booking pages (``consultations``) read it through ``intake_from_session``; the key is
-defined here alone.
+The booking pages (``consultations``) read it through ``intake_from_session``, or take the
+reference with ``intake_reference_in_session`` to read the intake with what they ask of it; the
+key is defined here alone.
 """
-
-from collections.abc import Mapping
 
 from .models import Intake
 from .selectors import intake_get_by_reference
@@ -23,7 +22,9 @@ def intake_remember(request, intake: Intake) -> None:
     request.session[SESSION_KEY] = str(intake.reference)
 
 
-def intake_from_session(request, *, with_answers: bool = True, annotations: Mapping | None = None) -> Intake | None:
-    return intake_get_by_reference(
-        reference=request.session.get(SESSION_KEY), with_answers=with_answers, annotations=annotations
-    )
+def intake_reference_in_session(request) -> str | None:
+    return request.session.get(SESSION_KEY)
+
+
+def intake_from_session(request, *, with_answers: bool = True) -> Intake | None:
+    return intake_get_by_reference(reference=intake_reference_in_session(request), with_answers=with_answers)

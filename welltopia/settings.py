@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Django's database sessions, read by a query compiled once per process (welltopia/sessions.py).
+SESSION_ENGINE = "welltopia.sessions"
+
 ROOT_URLCONF = "welltopia.urls"
 WSGI_APPLICATION = "welltopia.wsgi.application"
 
