@@ -343,7 +343,7 @@ def read_entry(
     kb = kb or knowledge_base()
     today = today or date.today()
     tokens = _with_sentence_ends(_split_glued(as_english(tokenize(text), text, kb.phrases, kb.longest_phrase), kb), text)
-    tokens = _possessives_unmarked(_without_sign_off(tokens))
+    tokens = _possessives_unmarked(_without_sign_off(_without_closing(_without_sign_off(tokens))))
     if ":" in text and (label := _A_LIST_LABEL.match(text)):
         tokens = [t for t in tokens if t.start >= label.end()]  # "Currently taking: no opioids"
     words = [t.text for t in tokens if not t.is_separator]
@@ -537,10 +537,11 @@ _GLUED = re.compile(r"^([a-z]{4,})(\d[a-z0-9.]*)$")
 _SENTENCE_END = re.compile(
     r"(?<=[^\s.!])[.!]+(?=\s+[\"'(]?[A-Z\u00c0-\u00de\u0400-\u042f]|\s*$)"  # "… vitamin D. Dad, not the patient, …"
     r"|(?<=[^\s.!]{2})[.!]+(?=\s+[\"']?[a-z0-9])"  # "oxycodon. cortisone shot …", "… in 2019. 292s", not "H. pylori"
+    r"|(?<=[^\s.!])[.!]+(?=\s*[\u2022\u00b7\u25aa\u25e6\u2023])"  # "Knee surgery in 2019. • Percocet 10/325 • Xanax"
 )
 # An entry typed all in lower case has no capitals to tell: any word after ". " opens a sentence,
 # though not a bracket ("for bruce r. (husband)" keeps the initial with its name).
-_SENTENCE_END_UNCASED = re.compile(r"(?<=[a-z0-9])[.!]+(?=\s+[\"']?[a-z]|\s*$)")
+_SENTENCE_END_UNCASED = re.compile(r"(?<=[a-z0-9])[.!]+(?=\s+[\"']?[a-z]|\s*$|\s*[\u2022\u00b7\u25aa\u25e6\u2023])")
 # "oxycontin years ago - nothing now": a dash with a space each side parts two clauses as a comma does
 # when two words or more follow it; "Norco - wife", "Norco - no" label the name.
 _SPACED_DASH = re.compile(r"\s[-\u2013\u2014]+\s+(?=[^\s,;.\-\u2013\u2014]+[ \t]+[^\s,;.\-\u2013\u2014])")
@@ -612,6 +613,23 @@ _OWNERS = _word_set("my our his her their your")
 # A closing courtesy, and the words that may follow one ("thank you so much for your help").
 _COURTESIES = _word_set("thanks thank thx ty tia lol please pls plz cheers")
 _SIGN_OFF = _COURTESIES | _word_set("u you much so very for your help time everything")
+
+
+_CLOSINGS = {
+    tuple(phrase.split())
+    for phrase in ("that s all", "thats all", "that is all", "that s it", "thats it", "that is it", "that s everything", "thats everything")
+}
+
+
+def _without_closing(tokens: list[Token]) -> list[Token]:
+    """ "codeine makes me vomit so I avoid it. That's all.": a closing sentence says nothing of the medicine."""
+    words = [(i, t.text) for i, t in enumerate(tokens) if not t.is_separator]
+    for size in (2, 3):
+        if len(words) > size and tuple(w for _, w in words[-size:]) in _CLOSINGS:
+            first = words[-size][0]
+            if first and tokens[first - 1].is_separator:
+                return tokens[:first]
+    return tokens
 
 
 def _without_sign_off(tokens: list[Token]) -> list[Token]:
@@ -849,7 +867,8 @@ _RECORD_AND_SUPPLY = _word_set(
     "end start status returned return stock unopened tossed flushed disposed threw thrown dropped picked pickup "
     "dispensed filled fill inactive active past decade decades day days hour hours era"
 )
-_BABIES = _word_set("baby babies son daughter kid kids twins child")
+_BABIES = _word_set("baby babies son sons daughter daughters kid kids twins child children grandkids grandchildren")
+_FEW = _word_set("two three four five six seven eight nine ten twin")
 _PRONOUNS_OF_IT = _IT | _word_set("those these that this ones")
 _DETERMINERS = _word_set("my a an the our his her their some")
 _HOW_IT_ENDED = _word_set("cold turkey completely entirely fully gradually slowly finally successfully altogether good myself")
@@ -895,6 +914,72 @@ def _tells_a_course(words: list[str]) -> bool:
     return any(w in {"for", "x"} and set(words[i + 1 : i + 4]) & _DURATION_UNITS for i, w in enumerate(words))
 
 
+# A course that tells its own time: a day or date of its own ("last oxy was wednesday"), a vague
+# one ("stopped tramadol, not sure of the date", "quit oxy recently") or a schedule ("q6h prn", "every
+# morning"). An earlier dated event is then not its date.
+_A_TIME_OF_ITS_OWN = (
+    (_DATE_WORDS - {"since"})  # "they gave me buprenorphine for a week, nothing since": since the event
+    | _MONTH_AND_DAY_WORDS
+    | _NOW_WORDS
+    | _word_set(
+        "recently recent just lately while bit sure remember remembering recall escapes sometime other date day when "
+        "daily nightly every prn needed bid tid qid qd qhs q4h q6h q8h q12h hrs hours today tonight morning night am pm "
+        "bedtime clean sober"
+    )
+)
+
+
+_A_LENGTH = _word_set("for x about")
+_A_TIME_WITHOUT = _word_set("recovery clean sober")
+
+
+def _tells_its_own_time(words: list[str]) -> bool:
+    """ "stopped tramadol, not sure of the date", "norco x3 after wisdom teeth Wednesday"; not a
+    length ("took norco for 2 weeks", "for a couple weeks")."""
+    for index, word in enumerate(words):
+        if word in _A_TIME_OF_ITS_OWN:
+            a_length = word in _DURATION_UNITS | _word_set("weeks months years yrs") and bool(
+                _A_LENGTH & set(words[max(0, index - 3) : index])
+            )
+            if not a_length:
+                return True
+    return False
+
+
+_OTHER_EVENTS = _EVENT_WORDS | _word_set("dental dentist tonsillectomy biopsy")
+_BACK_TO_THE_EVENT = _word_set("after afterwards afterward then postop post")
+
+
+def _openings_it_does_not_date(group: list[_Clause], elsewhere: list[int]) -> tuple[list[_Clause], list[_Clause]]:
+    """ "Knee surgery in 2019. stopped tramadol, not sure of the date", "Knee surgery in 2019. nor co
+    5/325": a dated event dates only a course told as over and short ("took norco for 3 days", "…
+    after"), with no time of its own, no event of its own and no other clause read between them
+    (`elsewhere`: where the remarks start); otherwise the opening is read apart, as a remark.
+    Returns the group and the openings set apart. (Rewrites with "Knee surgery in 2019. " before a
+    tuned row had cleared 104 contraindications.)"""
+    if len(group) < 2 or _names_a_drug(group[0]):
+        return group, []
+    opening = [t.text for t in group[0].words]
+    if not _dates_without_denying(opening) or (_JOB_WORDS | _A_TIME_WITHOUT) & set(opening) or _names_whose(opening):
+        return group, []  # "I'm a hospice nurse", "2 yrs in recovery, former heroin user": not an event
+    rest = [t.text for clause in group[1:] for t in clause.words]
+    between = any(group[0].words[-1].start < start < group[1].words[0].start for start in elsewhere)
+    # "Knee surgery in 2019. lortab after my tonsillectomy": another event; "Back in 2015, oxycodone after my c-section": its event
+    own_event = bool(_OTHER_EVENTS & set(opening)) and bool(_OTHER_EVENTS & set(rest) - set(opening))
+    bounded = _a_length(rest) or bool(_BACK_TO_THE_EVENT & set(rest))
+    if _tells_a_course(rest) and bounded and not _tells_its_own_time(rest) and not own_event and not between:
+        return group, []
+    return group[1:], [group[0]]
+
+
+def _a_length(words: list[str]) -> bool:
+    """ "for 3 days", "x 5 days", "a 5 day supply", "for a couple weeks": a course of a set length."""
+    units = _DURATION_UNITS | _word_set("weeks months day week month")
+    return any(
+        w in units and (_A_LENGTH | _word_set("supply course")) & set(words[max(0, i - 4) : i + 2]) for i, w in enumerate(words)
+    ) or any(w in _word_set("supply course") for w in words)
+
+
 def _an_event_to_follow(opening: list[str], words: list[str]) -> bool:
     """ "surgery in early October, took norco", "Back in 2015, oxycodone after my c-section": the dated
     opening names an event (or a stay, or a job), or is a bare date and the course names its event."""
@@ -922,10 +1007,27 @@ def _a_last_date(words: list[str], index: int) -> bool:
     return following in _LAST_WHAT or (following in _MONTH_AND_DAY_WORDS and following not in {"ago"})
 
 
+# "Started PT 2 weeks ago", "PT twice a week", "doing OT": physical or occupational therapy, not "patient".
+_A_THERAPY_BEFORE = _word_set("started start starting doing do did finished had have in at from my physical weekly more")
+_A_THERAPY_AFTER = _word_set("sessions session visits visit appointments appt twice once 2x 3x weekly exercises for helps helped")
+
+
+def _therapy_named(words: list[str]) -> list[str]:
+    """The words, with a "pt" or "ot" that names a therapy read as "therapy" ("Started PT 2 weeks ago")."""
+    return [
+        "therapy"
+        if w in {"pt", "ot"}
+        and ((i and words[i - 1] in _A_THERAPY_BEFORE) or (words[i + 1 : i + 2] and words[i + 1] in _A_THERAPY_AFTER))
+        else w
+        for i, w in enumerate(words)
+    ]
+
+
 def _speaks_of_something_else(words: list[str]) -> bool:
     """ "Had covid in 2022.", "Last physical was in March.", "We moved here from Texas 2 years ago.": a
     clause naming no drug whose verb takes another thing as its object, or that says nothing of taking
     or ending anything, speaks of something else; its dates are not the medicine's."""
+    words = _therapy_named(words)
     of_a_medicine = _OF_THE_MEDICINE | _IT | _ABSENCE_WORDS | _DENIAL_WORDS | _REACTION_WORDS | _ALLERGY_WORDS | _CONTAINERS
     # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
     if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and _a_thing(words[i - 1]))) for i, w in enumerate(words)):
@@ -936,15 +1038,17 @@ def _speaks_of_something_else(words: list[str]) -> bool:
         return False  # "I chew leaves every day": a use, however it is said
     if words[:1] in (["we"], ["they"]):
         return True  # "We moved here from Texas 2 years ago"
+    if any(w in {"work", "works", "working"} and (not i or words[i - 1] != "at") for i, w in enumerate(words)):
+        return True  # "I work nights", "working from home since March": the writer's job, not the medicine
     if words[:1] == ["last"]:
         return len(words) > 1 and _a_thing(words[1])  # "Last physical was in March", not "last March"
     for index, word in enumerate(words):
         if word in _VERBS_WITH_AN_OBJECT:
             after = index + 1
-            while after < len(words) and words[after] in _DETERMINERS:
+            while after < len(words) and (words[after] in _DETERMINERS or words[after].isdigit() or words[after] in _FEW):
                 after += 1
-            # "Had covid in 2022", "had my baby in 2020": the verb has its own object.
-            return after < len(words) and (_a_thing(words[after]) or (word == "had" and words[after] in _BABIES))
+            # "Had covid in 2022", "had my baby in 2020", "I have 3 kids": the verb has its own object.
+            return after < len(words) and (_a_thing(words[after]) or (word in {"had", "have", "has"} and words[after] in _BABIES))
     endings = {w for i, w in enumerate(words) if w in _ENDING_OR_TAKING and not (w == "last" and _a_last_date(words, i))}
     if endings:
         return False
@@ -1058,7 +1162,13 @@ def _groups(
         last_remark = None
     if leading:
         groups.append(leading)
-    return groups + remarks
+    kept: list[list[_Clause]] = []
+    remark_starts = [clause.words[0].start for remark in remarks for clause in remark if clause.words]
+    for group in groups:
+        group, apart = _openings_it_does_not_date(group, remark_starts)
+        kept.append(group)
+        remarks += [[opening] for opening in apart]
+    return kept + remarks
 
 
 def _read_group(

@@ -487,10 +487,11 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
         and (i == after_name or words[i - 1 : i] in (["clinic"], ["a"], ["an"], ["as"]))
         and words[i + 1 : i + 2] not in (["every"], ["weekly"], ["each"], ["on"], ["twice"], ["once"], ["monthly"])
     }  # "suboxone clinic counselor", "I'm a counselor"; not "counselor every Wed", whom the patient sees
-    if not (_JOBS & (set(words) | entry) and handling) and not _HANDLING_AT_WORK & set(words):
+    # Another part's job; its bare "work" only where it says where ("I work nights" names no job that handles drugs).
+    if not (_JOBS & set(words) | (_JOBS - {"work"}) & entry and handling) and not _HANDLING_AT_WORK & set(words):
         return ""
-    if patient and handling <= {"give", "giving"} and "we" in words:
-        return ""  # "my sister is the patient … we give it every 4 hours": the family giving it to her
+    if patient and handling <= {"give", "giving"} and ("we" in words or {"him", "her"} & set(words) or patient & set(words)):
+        return ""  # "my sister is the patient … we give it every 4 hours", "Grandpa is the patient. I give him his Percocet"
     me = any(w in {"me", "myself"} and not {"none", "not", "no", "nothing"} & set(words[max(0, i - 3) : i]) for i, w in enumerate(words))
     mine = any(
         w in {"i", "im", "ive"} and words[i + 1 : i + 2] and words[i + 1] in _USE_VERBS | {"on"} and words[i + 2 : i + 3] not in (["nothing"], ["none"], ["no"])
@@ -511,6 +512,10 @@ _TYPING = frozenset({"typing", "typed", "filling", "filled", "writing", "wrote",
 _THE_PATIENT_DOES = frozenset({"takes", "uses", "has", "gets", "herself", "himself", "themself", "denies", "reports", "states"})
 
 
+# "Typing for my mom:", "answering for my dad", "filling this out for my husband": the one it is for is the patient.
+_FILLING_IN = frozenset({"booking", "filling", "signing", "registering", "typing", "writing", "entering", "answering", "completing"})
+
+
 def patient_named(words: Sequence[str]) -> frozenset[str]:
     """The person word nearest to "patient" (or "the one booking") that the entry names as the patient:
     "Dad is the patient", "patient is my mother", "Mom (the patient)", "Grandma is the one booking";
@@ -524,8 +529,8 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
             if after_for or before_it:
                 named.add(after_for or before_it)
     for index, word in enumerate(words[:-2]):
-        # "booking for my mother-in-law", "filling this out for my dad": the one booked for is the patient.
-        if word in {"booking", "filling", "signing", "registering"} and "for" in words[index + 1 : index + 4]:
+        # "booking for my mother-in-law", "typing for my mom": the one booked or typed for is the patient.
+        if word in _FILLING_IN and "for" in words[index + 1 : index + 4]:
             at = words.index("for", index + 1)
             person = next((w for w in words[at + 1 : at + 3] if w in _SOMEONE_ELSE), "")
             if person and words[at + 1 : at + 2] in (["my"], ["our"], [person]):

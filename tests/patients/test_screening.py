@@ -1124,3 +1124,37 @@ def test_a_sentence_on_a_subject_of_its_own_lends_nothing_to_the_opioid(remark):
     assert is_opioid(screen_medication(f"Norco 10/325 every 6 hours as needed. {remark}", today=day))
     assert not is_opioid(screen_medication(f"No opioids. {remark}", today=day))
     assert not is_opioid(screen_medication(f"Stopped oxycodone in 2019. {remark}", today=day))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "Knee surgery in 2019. stopped tramadol, not sure of the date",  # a stop with no date of its own
+        "Knee surgery in 2019. i was on norco but stopped",  # over, but not told as short
+        "Knee surgery in 2019. hydro codone 5/325 as needed",  # a name found only by sound, taken as needed
+        "Knee surgery in 2019. lortab elixir for my throat after my tonsillectomy",  # an event of its own
+        "Knee surgery in 2019. bone marrow biopsy tuesday, got IV hydromorphone beforehand",  # a nearer event between
+        "Knee surgery in 2019. ortho gave me oxycodone after the ankle ORIF, down to one at bedtime",  # still taken
+        "Knee surgery in 2019. • Percocet 10/325 • Xanax 1mg • Ambien",  # a bulleted list after a sentence
+    ],
+)
+def test_a_dated_event_does_not_date_a_course_that_is_not_its_short_one(entry):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("stopped suboxone 2 years ago. Started PT 2 weeks ago.", False),  # physical therapy, not "patient"
+        ("codeine makes me vomit so i avoid it. That's all, thanks!", False),
+        ("codeine makes me sick so I avoid it. I work nights.", False),
+        ("codeine makes me sick so I avoid it. I have 3 kids.", False),
+        ("Norco 10/325 three times a day. Started PT 2 weeks ago.", True),
+        ("Norco daily. That's it.", True),
+        ("Grandpa is the patient. I give him his Percocet when he asks, usually 2 a day. I work nights.", True),
+        ("does the Sublocade shot from August count? that was my last one. I work nights.", True),
+        ("Typing for my mom: got the sublocade shot last month", True),
+    ],
+)
+def test_a_sentence_about_the_writers_life_changes_nothing(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged

@@ -5,8 +5,9 @@ is rewritten in ways that keep its meaning — in lower case, with a phone's apo
 courtesy, an allergy list, a diagnosis or a remark about surgery after it, with an ordinary
 medicine before it — and must read the same. These rewrites found the causes fixed in rules
 2026.11.40 to 2026.11.46 (one had cleared 1,610 contraindications) and 2026.11.48 to 2026.11.50 (a habit
-given up after the opioid cleared 1,638, an illness with its year 1,644, a second line 238); this is
-their regression guard.
+given up after the opioid cleared 1,638, an illness with its year 1,644, a second line 238) and 2026.11.52
+(a surgery with its year before the row cleared 104; "Started PT 2 weeks ago." after it raised 227 false
+alarms); this is their regression guard.
 A sample of every fifth row keeps it quick.
 """
 
@@ -48,6 +49,11 @@ REWRITES = {
     "a habit of another kind after": lambda e: e.rstrip(".") + ". I exercise daily.",
     "a visit with its day after": lambda e: e.rstrip(".") + ". Saw my doctor yesterday.",
     "a diagnosis with its year before": lambda e: "Diagnosed with fibro in 2019. " + e,
+    "a surgery with its year before": lambda e: "Knee surgery in 2019. " + e,
+    "physical therapy after": lambda e: e.rstrip(".") + ". Started PT 2 weeks ago.",
+    "a closing after": lambda e: e.rstrip(".") + ". That's all.",
+    "a job after": lambda e: e.rstrip(".") + ". I work nights.",
+    "children after": lambda e: e.rstrip(".") + ". I have 3 kids.",
 }
 
 
