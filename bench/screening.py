@@ -65,6 +65,11 @@ counts were looked at again while 2026.11.50 was built, see that commit).
 screening_set_x_* are the same three on set X (blind2026x_*, 120 + 120 entries written blind on 2026-11-28: restless
 legs, bariatric and bowel patients, sickle cell, visitors from continental Europe, snowbirds, the Thanksgiving weekend;
 see blind2026x_README.md): scored once, on rules frozen for it (2026.11.51), counts only; its lines are not read.
+screening_set_y_* are the same three on set Y (blind2026y_*, 120 + 120 entries written blind on 2026-11-29: neurology,
+mental-health care, physical therapy and rehab, heart and diabetes, skin and wounds, life stories with dates of their
+own; see blind2026y_README.md): scored once, on rules frozen for it (2026.11.52), counts only; its lines are not read
+(first score: recall 0.992, false alarms 0.067, unrecognised 0.129; the session's starting rules 2026.11.51 gave 1
+missed and 7 false alarms, 2026.11.52 1 and 8).
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
@@ -102,6 +107,7 @@ SET_Q_ORDINARY_LINES = 70
 # A fifth: blind2026u_*, written blind on 2026-11-28 for that day (blind2026u_README.md; its first 70
 # negatives name no opioid). Scored once at the eighth stop, on rules frozen for it; its lines are not read.
 SET_U_DAY = date(2026, 11, 28)
+SET_Y_DAY = date(2026, 11, 29)
 SET_U_ORDINARY_LINES = 70
 RUNS = 500
 ENTRIES_PER_INTAKE = 20
@@ -172,6 +178,9 @@ def main() -> int:
     x_pos, x_neg = read_lines("blind2026x_opioids.txt"), read_lines("blind2026x_non_opioids.txt")
     x_missed, x_alarms = score(x_pos, x_neg, SET_U_DAY)  # written for the same day as set U
     x_noisy = [e for e in x_neg[:SET_U_ORDINARY_LINES] if unrecognised(e, SET_U_DAY)]
+    y_pos, y_neg = read_lines("blind2026y_opioids.txt"), read_lines("blind2026y_non_opioids.txt")
+    y_missed, y_alarms = score(y_pos, y_neg, SET_Y_DAY)
+    y_noisy = [e for e in y_neg[:SET_U_ORDINARY_LINES] if unrecognised(e, SET_Y_DAY)]
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
     intakes = [
@@ -207,6 +216,9 @@ def main() -> int:
     print(f"screening_set_x_recall: {1 - len(x_missed) / len(x_pos):.3f} ratio")
     print(f"screening_set_x_false_positive_rate: {len(x_alarms) / len(x_neg):.3f} ratio")
     print(f"screening_set_x_unrecognised_rate: {len(x_noisy) / SET_U_ORDINARY_LINES:.3f} ratio")
+    print(f"screening_set_y_recall: {1 - len(y_missed) / len(y_pos):.3f} ratio")
+    print(f"screening_set_y_false_positive_rate: {len(y_alarms) / len(y_neg):.3f} ratio")
+    print(f"screening_set_y_unrecognised_rate: {len(y_noisy) / SET_U_ORDINARY_LINES:.3f} ratio")
     print(f"screening_tuned_recall: {1 - len(tuned_missed) / len(tuned_pos):.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {len(tuned_alarms) / len(tuned_neg):.3f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
@@ -218,6 +230,7 @@ def main() -> int:
     print(f"set U: {len(u_missed)} missed, {len(u_alarms)} false alarms, {len(u_noisy)} unrecognised", file=sys.stderr)
     print(f"set W: {len(w_missed)} missed, {len(w_alarms)} false alarms, {len(w_noisy)} unrecognised", file=sys.stderr)
     print(f"set X: {len(x_missed)} missed, {len(x_alarms)} false alarms, {len(x_noisy)} unrecognised", file=sys.stderr)
+    print(f"set Y: {len(y_missed)} missed, {len(y_alarms)} false alarms, {len(y_noisy)} unrecognised", file=sys.stderr)
     return 0
 
 
