@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import DateTimeField, OuterRef, Q, QuerySet, SlugField, Subquery, UUIDField
+from django.db.models import CharField, DateTimeField, OuterRef, Q, QuerySet, SlugField, Subquery, UUIDField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -172,14 +172,18 @@ def too_late_message(appointment: Appointment) -> str:
     ) % {"notice": appointment.consultation_type.notice_display, "phone": phone_for_people(appointment.location.phone)}
 
 
+# The confirmed page and every manage page read it: compiled once (welltopia.prepared).
+_APPOINTMENT_BY_TOKEN = Prepared(
+    lambda: Appointment.objects.select_related("consultation_type", "location", "pharmacist", "patient")
+    .filter(manage_token=Param("token", CharField()))
+    .order_by()[:1]
+)
+
+
 def appointment_by_token(token: str) -> Appointment | None:
     """The appointment of a manage link or a confirmed booking, with what its pages show: the
     patient too (their phone, their language), in the same query."""
-    return (
-        Appointment.objects.select_related("consultation_type", "location", "pharmacist", "patient")
-        .filter(manage_token=token or "")
-        .first()
-    )
+    return _APPOINTMENT_BY_TOKEN.first(token=token or "")
 
 
 def appointment_manage_url(appointment: Appointment) -> str:
