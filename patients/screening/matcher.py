@@ -872,7 +872,7 @@ _FEW = _word_set("two three four five six seven eight nine ten twin")
 _PRONOUNS_OF_IT = _IT | _word_set("those these that this ones")
 _DETERMINERS = _word_set("my a an the our his her their some")
 _HOW_IT_ENDED = _word_set("cold turkey completely entirely fully gradually slowly finally successfully altogether good myself")
-_VERBS_WITH_AN_OBJECT = _word_set("had got have has did started finished completed")
+_VERBS_WITH_AN_OBJECT = _word_set("had got have has did started finished completed gave")  # "gave birth 6 weeks ago"
 _ENDING_OR_TAKING = (_USE_WORDS_ENDING - _NOW_WORDS) | _word_set(
     "ceased clean dc dcd done kicked sober take taken tapered till use used using weaned"
 )
@@ -1023,6 +1023,15 @@ def _therapy_named(words: list[str]) -> list[str]:
     ]
 
 
+_VITAL_SIGNS = _word_set("bp pulse hr temp weight wt a1c glucose sugar sugars cholesterol ldl hdl bmi spo2 o2 sats")
+_A_DEATH = _word_set("died funeral")  # and "passed away"; a bare "passed" is a refusal ("offered a Norco script, I passed")
+
+
+def _a_last_drink(words: list[str]) -> bool:
+    """ "Last drink 2 years ago", "my last cigarette was in 2015": alcohol or tobacco, not a medicine."""
+    return any(w == "last" and words[i + 1 : i + 2] and words[i + 1] in _word_set("drink cigarette cig smoke") for i, w in enumerate(words))
+
+
 def _speaks_of_something_else(words: list[str]) -> bool:
     """ "Had covid in 2022.", "Last physical was in March.", "We moved here from Texas 2 years ago.": a
     clause naming no drug whose verb takes another thing as its object, or that says nothing of taking
@@ -1032,6 +1041,8 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
     if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and _a_thing(words[i - 1]))) for i, w in enumerate(words)):
         return False
+    if words[:1] and words[0] in _VITAL_SIGNS or set(words) & _A_DEATH or "passed away" in " ".join(words) or _a_last_drink(words):
+        return True  # "BP 120/80 yesterday.", "My dad died last year.", "Last drink 2 years ago."
     if set(words) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
         return False  # "patient and family declined", "belongs to spouse": whose, or an offer and its answer
     if set(words) & _CONSUMING:
@@ -1048,8 +1059,17 @@ def _speaks_of_something_else(words: list[str]) -> bool:
             while after < len(words) and (words[after] in _DETERMINERS or words[after].isdigit() or words[after] in _FEW):
                 after += 1
             # "Had covid in 2022", "had my baby in 2020", "I have 3 kids": the verb has its own object.
-            return after < len(words) and (_a_thing(words[after]) or (word in {"had", "have", "has"} and words[after] in _BABIES))
-    endings = {w for i, w in enumerate(words) if w in _ENDING_OR_TAKING and not (w == "last" and _a_last_date(words, i))}
+            return after < len(words) and (
+                _a_thing(words[after])
+                or (word in {"had", "have", "has"} and words[after] in _BABIES)
+                or words[after : after + 1] == ["birth"]
+            )
+    # "My last period was 2 weeks ago", "last visit in May": the last of another thing, not a last dose.
+    endings = {
+        w
+        for i, w in enumerate(words)
+        if w in _ENDING_OR_TAKING and not (w == "last" and (_a_last_date(words, i) or words[i + 1 : i + 2] and _a_thing(words[i + 1])))
+    }
     if endings:
         return False
     # "I exercise daily.", "Retired in 2020.", "Blood test last week was fine.": a subject of its own.
@@ -1065,8 +1085,8 @@ def _a_remark_that_changes_nothing(words: list[str]) -> bool:
 def _names_whose(words: list[str]) -> bool:
     """ "Dad, not the patient, takes tramadol": an opening that says whose the medicine is."""
     return words in (["not", "the", "patient"], ["not", "patient"], ["the", "patient"], ["patient"]) or (
-        0 < len(words) <= 2 and words[-1] in OTHER_PEOPLE_AND_PETS
-    )
+        0 < len(words) <= 2 and words[-1] in OTHER_PEOPLE_AND_PETS and not (words[0][:1].isdigit() or words[0] in _FEW)
+    )  # not "Married 20 years, 2 kids.": a count of people owns nothing
 
 
 def _groups(

@@ -1158,3 +1158,21 @@ def test_a_dated_event_does_not_date_a_course_that_is_not_its_short_one(entry):
 )
 def test_a_sentence_about_the_writers_life_changes_nothing(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("Percocet 10/325. My last period was 2 weeks ago.", True),  # the last of another thing
+        ("Married 20 years, 2 kids. took two of my mom's vicodin this week", True),  # a count of people owns nothing
+        ("Percocet 10/325, my last pill was 2 weeks ago", False),
+        ("my son takes Percocet 10/325, not me", False),
+        ("Percocet 10/325. Gave birth 6 weeks ago.", True),
+        ("Percocet 10/325. Last drink 2 years ago.", True),
+        ("Percocet 10/325. My dad died last year.", True),
+        ("codeine makes me sick so I avoid it. BP 120/80 yesterday.", False),
+        ("endodontist offered a Norco script, I passed. Ibuprofen 600 every 6 hours", False),
+    ],
+)
+def test_a_last_of_another_thing_and_a_count_of_people_are_not_a_last_dose_or_an_owner(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged

@@ -7,7 +7,9 @@ medicine before it — and must read the same. These rewrites found the causes f
 2026.11.40 to 2026.11.46 (one had cleared 1,610 contraindications) and 2026.11.48 to 2026.11.50 (a habit
 given up after the opioid cleared 1,638, an illness with its year 1,644, a second line 238) and 2026.11.52
 (a surgery with its year before the row cleared 104; "Started PT 2 weeks ago." after it raised 227 false
-alarms); this is their regression guard.
+alarms) and 2026.11.53 ("My last period was 2 weeks ago." after it cleared 1,113, "Gave birth 6 weeks ago." 1,117,
+"Last drink 2 years ago." 1,092, "My dad died last year." 1,109, "Married 20 years, 2 kids." before it 74;
+"BP 120/80 yesterday." after it raised 254 false alarms); this is their regression guard.
 A sample of every fifth row keeps it quick.
 """
 
@@ -54,6 +56,12 @@ REWRITES = {
     "a closing after": lambda e: e.rstrip(".") + ". That's all.",
     "a job after": lambda e: e.rstrip(".") + ". I work nights.",
     "children after": lambda e: e.rstrip(".") + ". I have 3 kids.",
+    "a last period after": lambda e: e.rstrip(".") + ". My last period was 2 weeks ago.",
+    "a family before": lambda e: "Married 20 years, 2 kids. " + e,
+    "a birth after": lambda e: e.rstrip(".") + ". Gave birth 6 weeks ago.",
+    "a last drink after": lambda e: e.rstrip(".") + ". Last drink 2 years ago.",
+    "a death in the family after": lambda e: e.rstrip(".") + ". My dad died last year.",
+    "a blood pressure reading after": lambda e: e.rstrip(".") + ". BP 120/80 yesterday.",
 }
 
 
