@@ -73,12 +73,7 @@ On SQLite (laptops) the transaction holds the database's write lock for that exc
 On PostgreSQL the scan sends these same transactions in fewer round trips
 (``delivery._RowTransactions``): a row's BEGIN goes in one query with its UPDATE, and, once the
 server has the message, its COMMIT with the next row's BEGIN and UPDATE; every email of a batch is
-composed before the first is sent, so no COMMIT waits for composing. That query runs on a thread of
-the scan while the mail server takes the email's envelope (MAIL, RCPT), and the content goes only
-once it has marked the row (``messages.AppointmentEmail.send_once_confirmed``): a server delivers
-nothing before the content's final ".", and an envelope whose row changed, or whose UPDATE failed,
-is cancelled with RSET. The same statements, locks and order as above; the database's round trip
-overlaps the server's replies instead of following them.
+composed before the first is sent, so no COMMIT waits for composing.
 
 The remaining duplicate window
 ------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
@@ -261,27 +260,16 @@ def _send_composed(notification: Notification, composed, *, now: datetime, rows:
 
 def _send_in_row_transaction(notification: Notification, message, *, now: datetime, rows: _RowTransactions) -> str:
     """As the atomic block above does it, in the row's own transaction from ``rows``: the same
-    statements in the same order (BEGIN, the UPDATE that re-checks and locks, the send, COMMIT).
-
-    The UPDATE runs on the scan's database thread while the mail server takes the envelope (MAIL,
-    RCPT), and the content goes only once the UPDATE has marked the row (``send_once_confirmed``):
-    nothing reaches the server's queue before the re-check, and RSET cancels the envelope when the
-    appointment changed. The COMMIT still follows the server's 250, with the next row's UPDATE.
-    """
-    marking = rows.in_background(*_mark_sent_statement(notification, now, begin=rows.begin()))
-    failure = None
-    try:
-        message.send_once_confirmed(marking.result)
-    except Exception as error:  # any backend: smtplib, anymail, a timeout... or the UPDATE's own error
-        failure = error
-    marked = marking.result()  # the UPDATE's own error is raised here, and the scan's rows roll back
-    if not marked:
+    statements in the same order (BEGIN, the UPDATE that re-checks and locks, the send, COMMIT)."""
+    if not _mark_sent_while_current(notification, now, begin=rows.begin()):
         rows.commit()
         with transaction.atomic():
             return _not_current(notification, now)
-    if failure is not None:
+    try:
+        message.send()
+    except Exception as error:  # any backend: smtplib, anymail, a timeout...
         rows.rollback()  # undoes "sent": the row is still ours (sending) and is recorded as a failure
-        return _record_failure(notification, failure, now)
+        return _record_failure(notification, error, now)
     rows.sent()
     logger.info("notification %s (%s) sent", notification.id, notification.kind)
     return "sent"
@@ -308,26 +296,6 @@ class _RowTransactions:
 
     def __init__(self) -> None:
         self._open = False  # a sent row's transaction waits for its COMMIT
-        # The rows' UPDATEs run here, on this scan's connection, while the main thread talks SMTP.
-        self._database_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notifications-db")
-
-    def in_background(self, sql: str, params: list) -> Future[bool]:
-        """Run one row's UPDATE (``_mark_sent_statement``) on the database thread; its future says
-        whether it marked the row. The cursor is opened here, on the scan's own connection (Django
-        gives each thread a connection of its own), and nothing else uses that connection until the
-        future's result has been taken."""
-        cursor = db.cursor()
-
-        def run() -> bool:
-            try:
-                cursor.execute(sql, params)
-                while cursor.nextset():  # the UPDATE's count is the query's last result
-                    pass
-                return cursor.rowcount == 1
-            finally:
-                cursor.close()
-
-        return self._database_thread.submit(run)
 
     @staticmethod
     def usable() -> bool:
@@ -364,7 +332,6 @@ class _RowTransactions:
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
-        self._database_thread.shutdown(wait=True)
         if error is None:
             self.commit()
             return
@@ -375,47 +342,42 @@ class _RowTransactions:
             logger.exception("notifications: rolling back a row's transaction failed")
 
 
-def _mark_sent_while_current(notification: Notification, now: datetime) -> bool:
+def _mark_sent_while_current(notification: Notification, now: datetime, *, begin: str = "") -> bool:
     """One statement: mark the row sent if it is still this claim's (same attempt) and its
     appointment still has the expected version and status, locking that appointment row.
 
     Raw SQL because the ORM cannot put the appointment's row lock inside the UPDATE's condition;
     on SQLite, which has no row locks, the IMMEDIATE transaction already holds the write lock.
+    ``begin``: statements sent before it in the same query (``_RowTransactions.begin``).
     """
-    sql, params = _mark_sent_statement(notification, now)
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount == 1
-
-
-def _mark_sent_statement(notification: Notification, now: datetime, *, begin: str = "") -> tuple[str, list]:
-    """``_mark_sent_while_current``'s UPDATE and its parameters.
-    ``begin``: statements sent before it in the same query (``_RowTransactions.begin``)."""
     quote = db.ops.quote_name
     appointment = Appointment._meta
     lock = ""
     if db.features.has_select_for_update:
         lock = " " + db.ops.for_update_sql(no_key=db.features.has_select_for_no_key_update)
-    # Only identifiers from the models are formatted in; every value is a parameter.
-    sql = (
-        f"{begin}UPDATE {quote(Notification._meta.db_table)} SET {_column('status')} = %s, "  # noqa: S608
-        f"{_column('sent_at')} = %s, {_column('last_error')} = '' "
-        f"WHERE {_column('id')} = %s AND {_column('status')} = %s AND {_column('attempts')} = %s "
-        f"AND EXISTS (SELECT 1 FROM {quote(appointment.db_table)} "
-        f"WHERE {quote(appointment.pk.column)} = %s AND {quote(appointment.get_field('version').column)} = %s "
-        f"AND {quote(appointment.get_field('status').column)} = %s{lock})"
-    )
-    params = [
-        Notification.Status.SENT,
-        db.ops.adapt_datetimefield_value(now),
-        notification.id,
-        Notification.Status.SENDING,
-        notification.attempts,
-        notification.appointment_id,
-        notification.appointment_version,
-        _expected_status(notification),
-    ]
-    return sql, params
+    with db.cursor() as cursor:
+        # Only identifiers from the models are formatted in; every value is a parameter.
+        cursor.execute(
+            f"{begin}UPDATE {quote(Notification._meta.db_table)} SET {_column('status')} = %s, "  # noqa: S608
+            f"{_column('sent_at')} = %s, {_column('last_error')} = '' "
+            f"WHERE {_column('id')} = %s AND {_column('status')} = %s AND {_column('attempts')} = %s "
+            f"AND EXISTS (SELECT 1 FROM {quote(appointment.db_table)} "
+            f"WHERE {quote(appointment.pk.column)} = %s AND {quote(appointment.get_field('version').column)} = %s "
+            f"AND {quote(appointment.get_field('status').column)} = %s{lock})",
+            [
+                Notification.Status.SENT,
+                db.ops.adapt_datetimefield_value(now),
+                notification.id,
+                Notification.Status.SENDING,
+                notification.attempts,
+                notification.appointment_id,
+                notification.appointment_version,
+                _expected_status(notification),
+            ],
+        )
+        while begin and cursor.nextset():  # the UPDATE's count is the query's last result
+            pass
+        return cursor.rowcount == 1
 
 
 def _not_current(notification: Notification, now: datetime) -> str:

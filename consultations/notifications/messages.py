@@ -16,7 +16,6 @@ import re
 import secrets
 import smtplib
 from base64 import b64encode
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import Message
 from email.mime.text import MIMEText
@@ -173,47 +172,6 @@ class _OneLineHeadersAsTheyAre(Compat32):
 ONE_LINE_HEADERS_AS_THEY_ARE = _OneLineHeadersAsTheyAre()
 
 
-def _end_refused(smtp: smtplib.SMTP, code: int) -> None:
-    # As smtplib's sendmail after a refusal: a 421 closes the connection, anything else resets it.
-    if code == 421:
-        smtp.close()
-    else:
-        smtp._rset()
-
-
-def _envelope(smtp: smtplib.SMTP, from_address: str, to_addresses: list[str], size: int) -> None:
-    """MAIL and RCPT exactly as ``smtplib.SMTP.sendmail`` sends them (no options but SIZE), raising
-    as it raises; the caller sends the content, or RSET."""
-    smtp.ehlo_or_helo_if_needed()
-    options = [f"size={size}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-    code, reply = smtp.mail(from_address, options)
-    if code != 250:
-        _end_refused(smtp, code)
-        raise smtplib.SMTPSenderRefused(code, reply, from_address)
-    refused = {}
-    for address in to_addresses:
-        code, reply = smtp.rcpt(address)
-        if code not in (250, 251):
-            refused[address] = (code, reply)
-        if code == 421:
-            smtp.close()
-            raise smtplib.SMTPRecipientsRefused(refused)
-    if len(refused) == len(to_addresses):
-        smtp._rset()
-        raise smtplib.SMTPRecipientsRefused(refused)
-
-
-def _cancel_envelope(connection: SMTPBackend) -> None:
-    # A server that cannot take RSET is dropped: Django's backend opens a new connection next time.
-    try:
-        connection.connection.rset()
-    except Exception:
-        try:
-            connection.close()
-        except Exception:
-            connection.connection = None
-
-
 class AppointmentEmail(EmailMultiAlternatives):
     """Django's email with text, HTML and the .ics, written out as before at less cost: the policy
     above, and boundaries chosen here. (The email package chooses each multipart's boundary by
@@ -258,41 +216,6 @@ class AppointmentEmail(EmailMultiAlternatives):
                     raise
                 return 0
         return 1
-
-    def send_once_confirmed(self, confirmed: Callable[[], bool]) -> bool:
-        """Send as ``send`` does, asking ``confirmed()`` (the sender's re-check of the row) before the
-        content goes: over Django's SMTP backend after the server has taken the envelope (MAIL, RCPT),
-        so a re-check already running elsewhere (its round trip to the database) overlaps the
-        server's replies. The server delivers nothing before the content's final "."; on a no, or
-        an error from ``confirmed``, the envelope is cancelled (RSET). Returns whether the email went.
-
-        Any other backend, or an email ``wire_bytes`` does not write: ``confirmed()`` first, then ``send``.
-        """
-        connection = self.get_connection()
-        wire = None
-        if type(connection) is SMTPBackend and connection.connection is not None and not self.bcc and not self.cc:
-            wire = self.wire_bytes()
-        if wire is None:
-            if not confirmed():
-                return False
-            self.send()
-            return True
-        smtp = connection.connection
-        with connection._lock:
-            _envelope(smtp, _sanitized(self.from_email), [_sanitized(address) for address in self.to], len(wire))
-            try:
-                go = confirmed()
-            except BaseException:
-                _cancel_envelope(connection)
-                raise
-            if not go:
-                _cancel_envelope(connection)
-                return False
-            code, reply = smtp.data(wire)
-            if code != 250:
-                _end_refused(smtp, code)
-                raise smtplib.SMTPDataError(code, reply)
-        return True
 
     def wire_bytes(self) -> bytes | None:
         """``message().as_bytes(linesep="\\r\\n")`` written directly, or None for an email this does not

@@ -12,7 +12,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
@@ -370,93 +370,3 @@ def test_with_server_side_binding_each_row_keeps_a_transaction_of_its_own(on_pos
 
     assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("BEGIN;", "COMMIT;"))]
     assert {(n.status, n.attempts) for n in Notification.objects.all()} == {(Status.SENT, 1)}
-
-
-# --- The re-check runs while the server takes the envelope (PostgreSQL) ---------------------------
-def count_resets(sink):
-    sink.resets = 0
-
-    async def handle_RSET(server, session, envelope):
-        sink.resets += 1
-        return "250 OK"
-
-    sink.handle_RSET = handle_RSET
-
-
-def moving_after_the_read(appointment):
-    """``_with_what_the_message_reads`` that lets a reschedule of ``appointment`` commit after the batch's read."""
-    read = delivery._with_what_the_message_reads
-
-    def read_then_move(ids):
-        batch = read(ids)
-        Appointment.objects.filter(pk=appointment.pk).update(version=2)
-        return batch
-
-    return read_then_move
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_moved_reminder_s_envelope_is_reset_and_the_next_email_goes_on_the_same_connection(
-    on_postgres, smtp_server, monkeypatch
-):
-    now = timezone.now()
-    appointments = due_reminders(3, now=now)
-    count_resets(smtp_server)
-    monkeypatch.setattr(delivery, "_with_what_the_message_reads", moving_after_the_read(appointments[1]))
-
-    assert notifications_send_due(now=now) == {"sent": 2, "dropped": 1}
-
-    # The server took the moved row's MAIL and RCPT while the UPDATE ran, then RSET: nothing to deliver.
-    assert smtp_server.rcpt_attempts == 3 and smtp_server.resets == 1
-    assert sorted(smtp_server.recipients()) == sorted([appointments[0].patient.email, appointments[2].patient.email])
-    moved = Notification.objects.get(appointment=appointments[1])
-    assert (moved.status, moved.last_error) == (Status.DROPPED, "superseded")
-    assert connection.connection.info.transaction_status == 0
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_refused_recipient_whose_appointment_moved_is_dropped_not_retried(on_postgres, smtp_server, monkeypatch):
-    now = timezone.now()
-    appointments = due_reminders(2, now=now)
-    refuse_one_mailbox(smtp_server, appointments[0].patient.email)
-    monkeypatch.setattr(delivery, "_with_what_the_message_reads", moving_after_the_read(appointments[0]))
-
-    # As when the re-check came first: an email about a moved appointment is dropped, whatever the server said.
-    assert notifications_send_due(now=now) == {"dropped": 1, "sent": 1}
-
-    assert smtp_server.recipients() == [appointments[1].patient.email]
-    assert Notification.objects.get(appointment=appointments[0]).last_error == "superseded"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_re_check_failing_in_the_database_resets_the_envelope_and_leaves_the_row_to_the_stale_claim_recovery(
-    on_postgres, smtp_server, monkeypatch, settings
-):
-    now = timezone.now()
-    appointments = due_reminders(3, now=now)
-    count_resets(smtp_server)
-    statement = delivery._mark_sent_statement
-
-    def failing_for_the_second(notification, moment, *, begin=""):
-        sql, params = statement(notification, moment, begin=begin)
-        if notification.appointment_id == appointments[1].pk:
-            sql = sql.replace("UPDATE", "UPDATE no_such_table_", 1)
-        return sql, params
-
-    monkeypatch.setattr(delivery, "_mark_sent_statement", failing_for_the_second)
-
-    with pytest.raises(DatabaseError):
-        notifications_send_due(now=now)
-
-    # The first email went and stays sent; the second's envelope was reset, so the server has nothing of it.
-    assert smtp_server.recipients() == [appointments[0].patient.email]
-    assert smtp_server.resets == 1
-    assert connection.connection.info.transaction_status == 0  # its transaction rolled back
-    assert sorted((n.appointment_id, n.status) for n in Notification.objects.all()) == [
-        (appointments[0].pk, Status.SENT), (appointments[1].pk, Status.SENDING), (appointments[2].pk, Status.SENDING),
-    ]
-    # Claimed but never sent: the scan after NOTIFICATION_STALE_CLAIM_SECONDS sends both, once each.
-    monkeypatch.undo()
-    later = now + timedelta(seconds=settings.NOTIFICATION_STALE_CLAIM_SECONDS + 1)
-    assert notifications_send_due(now=later) == {"sent": 2}
-    assert sorted(smtp_server.recipients()) == sorted(a.patient.email for a in appointments)
