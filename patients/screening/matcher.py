@@ -1027,6 +1027,12 @@ _VITAL_SIGNS = _word_set("bp pulse hr temp weight wt a1c glucose sugar sugars ch
 _A_DEATH = _word_set("died funeral")  # and "passed away"; a bare "passed" is a refusal ("offered a Norco script, I passed")
 
 
+def _of_a_baby(words: list[str]) -> bool:
+    """A clause whose subject is a baby or child: "baby weaned in 2023", "my son was born in 2021"."""
+    subject = words[1:2] if words[:1] and words[0] in _DETERMINERS else words[:1]
+    return bool(subject) and subject[0] in _BABIES
+
+
 def _a_last_drink(words: list[str]) -> bool:
     """ "Last drink 2 years ago", "my last cigarette was in 2015": alcohol or tobacco, not a medicine."""
     return any(w == "last" and words[i + 1 : i + 2] and words[i + 1] in _word_set("drink cigarette cig smoke") for i, w in enumerate(words))
@@ -1041,6 +1047,8 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
     if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and _a_thing(words[i - 1]))) for i, w in enumerate(words)):
         return False
+    if _of_a_baby(words):
+        return True  # "Not breastfeeding, baby weaned in 2023": the baby's weaning, not the medicine's
     if words[:1] and words[0] in _VITAL_SIGNS or set(words) & _A_DEATH or "passed away" in " ".join(words) or _a_last_drink(words):
         return True  # "BP 120/80 yesterday.", "My dad died last year.", "Last drink 2 years ago."
     if set(words) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
@@ -1056,8 +1064,10 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     for index, word in enumerate(words):
         if word in _VERBS_WITH_AN_OBJECT:
             after = index + 1
-            while after < len(words) and (words[after] in _DETERMINERS or words[after].isdigit() or words[after] in _FEW):
-                after += 1
+            while after < len(words) and (
+                words[after] in _DETERMINERS or words[after].isdigit() or words[after] in _FEW or words[after] in {"had", "been"}
+            ):
+                after += 1  # "have had migraines since 2010": the auxiliary, then the verb and its object
             # "Had covid in 2022", "had my baby in 2020", "I have 3 kids": the verb has its own object.
             return after < len(words) and (
                 _a_thing(words[after])
