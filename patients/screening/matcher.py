@@ -1024,6 +1024,7 @@ def _therapy_named(words: list[str]) -> list[str]:
 
 
 _VITAL_SIGNS = _word_set("bp pulse hr temp weight wt a1c glucose sugar sugars cholesterol ldl hdl bmi spo2 o2 sats")
+_HELPING = _word_set("helps help helping reminds remind drives drive organizes manages")
 _A_DEATH = _word_set("died funeral")  # and "passed away"; a bare "passed" is a refusal ("offered a Norco script, I passed")
 
 
@@ -1043,6 +1044,8 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     clause naming no drug whose verb takes another thing as its object, or that says nothing of taking
     or ending anything, speaks of something else; its dates are not the medicine's."""
     words = _therapy_named(words)
+    if set(words) & _HELPING and {"me", "my"} & set(words):
+        return True  # "Daughter helps me with my meds": who helps the writer, not whose the medicine is
     of_a_medicine = _OF_THE_MEDICINE | _IT | _ABSENCE_WORDS | _DENIAL_WORDS | _REACTION_WORDS | _ALLERGY_WORDS | _CONTAINERS
     # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
     if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and _a_thing(words[i - 1]))) for i, w in enumerate(words)):

@@ -1175,6 +1175,8 @@ def test_a_sentence_about_the_writers_life_changes_nothing(entry, flagged):
         ("Percocet 10/325. Have had migraines since 2010.", True),
         ("Percocet 10/325. Not breastfeeding, baby weaned in 2023.", True),
         ("stopped oxycodone in 2019, have had no pain since", False),
+        ("Tramadol 50mg 1-2 tabs every 6 hrs for knee pain. Daughter helps me with my meds.", True),
+        ("codeine makes me sick so I avoid it. Daughter helps me with my meds.", False),
     ],
 )
 def test_a_last_of_another_thing_and_a_count_of_people_are_not_a_last_dose_or_an_owner(entry, flagged):
