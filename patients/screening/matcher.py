@@ -1009,7 +1009,7 @@ def _a_last_date(words: list[str], index: int) -> bool:
 
 # "Started PT 2 weeks ago", "PT twice a week", "doing OT": physical or occupational therapy, not "patient".
 _A_THERAPY_BEFORE = _word_set("started start starting doing do did finished had have in at from my physical weekly more")
-_A_THERAPY_AFTER = _word_set("sessions session visits visit appointments appt twice once 2x 3x weekly exercises for helps helped")
+_A_THERAPY_AFTER = _word_set("twice once 2x 3x weekly exercises for helps helped")
 
 
 def _therapy_named(words: list[str]) -> list[str]:
