@@ -931,6 +931,7 @@ _A_TIME_OF_ITS_OWN = (
 
 _A_LENGTH = _word_set("for x about")
 _A_TIME_WITHOUT = _word_set("recovery clean sober")
+_OWN_TIME_LENGTHS = _DURATION_UNITS | _word_set("weeks months years yrs")
 
 
 def _tells_its_own_time(words: list[str]) -> bool:
@@ -938,7 +939,7 @@ def _tells_its_own_time(words: list[str]) -> bool:
     length ("took norco for 2 weeks", "for a couple weeks")."""
     for index, word in enumerate(words):
         if word in _A_TIME_OF_ITS_OWN:
-            a_length = word in _DURATION_UNITS | _word_set("weeks months years yrs") and bool(
+            a_length = word in _OWN_TIME_LENGTHS and bool(
                 _A_LENGTH & set(words[max(0, index - 3) : index])
             )
             if not a_length:
@@ -972,12 +973,15 @@ def _openings_it_does_not_date(group: list[_Clause], elsewhere: list[int]) -> tu
     return group[1:], [group[0]]
 
 
+_LENGTH_UNITS = _DURATION_UNITS | _word_set("weeks months day week month")
+_A_SET_SUPPLY = _word_set("supply course")
+
+
 def _a_length(words: list[str]) -> bool:
     """ "for 3 days", "x 5 days", "a 5 day supply", "for a couple weeks": a course of a set length."""
-    units = _DURATION_UNITS | _word_set("weeks months day week month")
-    return any(
-        w in units and (_A_LENGTH | _word_set("supply course")) & set(words[max(0, i - 4) : i + 2]) for i, w in enumerate(words)
-    ) or any(w in _word_set("supply course") for w in words)
+    return bool(_A_SET_SUPPLY & set(words)) or any(
+        w in _LENGTH_UNITS and _A_LENGTH & set(words[max(0, i - 4) : i + 2]) for i, w in enumerate(words)
+    )
 
 
 def _an_event_to_follow(opening: list[str], words: list[str]) -> bool:
