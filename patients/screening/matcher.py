@@ -24,6 +24,7 @@ from .spanish import as_english
 from .timing import (
     CURRENT,
     OTHER_PEOPLE_AND_PETS,
+    PHARMACIES_AND_PLANS,
     Timing,
     Use,
     never_had_it,
@@ -153,12 +154,6 @@ _NOT_AN_OPIOID_PAIN_MEDICINE = _word_set("otc counter non nonopioid nonnarcotic 
 # a reason ("before MRI", "(UTI prevention)"); other English words are found in the english-words
 # package's copy of Webster's Second (public domain), see _is_plain_word.
 # Pharmacies, benefit managers and insurers on an export or a claim: never a misspelt medicine.
-_PHARMACIES_AND_PLANS = _word_set(
-    """
-optum humana caremark cigna aetna anthem bcbs medco kaiser wellcare centene molina goodrx singlecare pillpack
-walgreens cvs costco walmart kroger meijer express scripts medicare medicaid tricare evernorth accredo elixir
-"""
-)
 _PLAIN_WORDS = _word_set(
     """
 costco kirkland walmart equate cvs walgreens amazon otc rexall meijer kroger aldi sams trader joes gnc
@@ -617,14 +612,17 @@ _SIGN_OFF = _COURTESIES | _word_set("u you much so very for your help time every
 
 _CLOSINGS = {
     tuple(phrase.split())
-    for phrase in ("that s all", "thats all", "that is all", "that s it", "thats it", "that is it", "that s everything", "thats everything")
+    for phrase in (
+        "that s all", "thats all", "that is all", "that s it", "thats it", "that is it", "that s everything", "thats everything",
+        "that s about it", "thats about it", "that is about it", "nothing else", "nothing more", "end of list",
+    )
 }
 
 
 def _without_closing(tokens: list[Token]) -> list[Token]:
     """ "codeine makes me vomit so I avoid it. That's all.": a closing sentence says nothing of the medicine."""
     words = [(i, t.text) for i, t in enumerate(tokens) if not t.is_separator]
-    for size in (2, 3):
+    for size in (2, 3, 4):
         if len(words) > size and tuple(w for _, w in words[-size:]) in _CLOSINGS:
             first = words[-size][0]
             if first and tokens[first - 1].is_separator:
@@ -791,7 +789,7 @@ def _misspelt_opioid(word: str) -> Term | None:
     """The opioid a word of five letters or more surely misspells, or None."""
     if len(word) < 5 or not word.isalpha() or _is_noise(word) or _is_plain_word(word):
         return None
-    if word in OTHER_PEOPLE_AND_PETS or word in _PHARMACIES_AND_PLANS or word in _PILL_LOOKS:
+    if word in OTHER_PEOPLE_AND_PETS or word in PHARMACIES_AND_PLANS or word in _PILL_LOOKS:
         return None  # "Optum Rx" is never a misspelt opium
     corrected = _correct_spelling(word, knowledge_base())
     return corrected[0] if corrected is not None and corrected[0].is_opioid and not corrected[1] else None
@@ -835,9 +833,22 @@ using use used drugs everything all
 )
 
 
+# Other substances a patient owns up to or denies beside the list: "I smoke weed sometimes", "I drink
+# socially", "Never used street drugs.", "No drugs or alcohol." They speak of those, not of the
+# medicine before them. (Rewrites adding "Never used street drugs." after tuned rows had cleared
+# 2,566 contraindications; "I smoke weed sometimes." had raised 162 false alarms.)
+_OTHER_SUBSTANCES = _word_set("weed marijuana cannabis thc pot edibles alcohol beer beers wine booze liquor socially drinker")
+_OTHER_DRUGS = _word_set("street illegal illicit recreational hard party iv other")
+
+
 def _of_another_topic(words: list[str]) -> bool:
     """A clause that names no drug and speaks of something other than a medicine."""
-    return bool(_ANOTHER_TOPIC & set(words)) and not _OF_THE_MEDICINE & set(words)
+    said = set(words)
+    if said & _OTHER_SUBSTANCES and not said & _IT:
+        return True
+    if any(w in {"drug", "drugs"} and i and words[i - 1] in _OTHER_DRUGS for i, w in enumerate(words)) and not said & _IT:
+        return True
+    return bool(_ANOTHER_TOPIC & said) and not _OF_THE_MEDICINE & said
 
 
 # Words that glue a remark together and say nothing of a medicine's use.
@@ -1208,6 +1219,60 @@ def _groups(
     return kept + remarks
 
 
+# Taken off the street: "heroin. Clean since 2015." is clean of it.
+_STREET_OPIOIDS = frozenset({"diamorphine", "mitragynine", "opium", "fentanyl"})
+# Words that tie a sentence of being clean to a drug: "clean from pills", "sober off it".
+_VAGUE = _word_set("recently recent just lately sure remember recall sometime few couple while")
+_SOBER = _A_TIME_WITHOUT | _word_set("aa na")  # "AA since 2012"
+_A_PAST_HABIT = _word_set("used addicted addiction abused abuse misuse misused history hx habit former ex dependent dependence")
+_CLEAN_OF_SOMETHING = _word_set("from of off it them those that pills opioids opiates narcotics drugs everything")
+
+
+def _sentences_of_being_clean(words: list[str], clause_of: list[int], *, own: int, sentences: frozenset[int]) -> frozenset[int]:
+    """ "Norco 5/325 q6h prn. Sober since 2015.", "norco. Clean 8 years.": the positions of the
+    sentences, other than the medicine's own, that say the patient is sober and name nothing.
+    Sober of alcohol, or of other drugs, while on a named medicine: `_read_group` reads the
+    medicine without them. A sentence that names what it is clean of ("clean off pills since
+    2015") is the medicine's. (Rewrites adding "Sober since 2015." after tuned rows had cleared
+    1,452 contraindications.)"""
+    if not _SOBER.intersection(words):
+        return frozenset()
+    states = {clause_of[i] for i, w in enumerate(words) if w in _SOBER} - {own}  # "Clean and sober 8 years"
+    # "used heroin on and off, clean for a week": a clause inside the medicine's sentence is its own
+    # ("Clean and sober 8 years" is one sentence of being clean).
+    states = {n for n in states if n in sentences or (n - 1 in states and n - 1 != own)}
+    states = {n for n in states if n in sentences or n - 1 in states}
+    for state in states:
+        if {w for w, n in zip(words, clause_of, strict=True) if n == state} & _CLEAN_OF_SOMETHING:
+            return frozenset()
+    return frozenset(i for i, n in enumerate(clause_of) if n in states)
+
+
+def _read_apart_from_being_clean(apart: Timing, slot: _Slot, said: list[str], *, street: bool) -> bool:
+    """Whether the medicine's reading without the sentences of being clean (`apart`) is its reading.
+
+    Not where its own words end it with no date and tell of a habit, with nothing vague ("used oxys
+    for years. Clean since 2015"; not "was on suboxone until recently"): the clean time dates it. Nor,
+    when it reads as taken now, where it is a street drug or a class ("heroin. Clean since 2015",
+    "pain pills. Sober 3 years") or a habit told as the past ("was addicted to percocet. Sober since
+    2016"): the clean time is theirs.
+    """
+    assert slot.term is not None
+    habit = bool(_A_PAST_HABIT & {w for w, prior in zip(said, ["", *said], strict=False) if prior not in {"not", "no"}})
+    if apart.use is Use.ENDED and apart.last_dose is None:
+        return not (habit and not _VAGUE.intersection(said))
+    if apart.use is Use.CURRENT:
+        street_or_class = slot.term.kind == "generic_opioid" or (street and bool(_STREET_OPIOIDS & set(slot.term.opioids)))
+        return not (street_or_class or habit)
+    return True
+
+
+def _prescribed(slot: _Slot, words: list[str], clause_of: list[int]) -> bool:
+    """ "Duragesic", "fentanyl patch 25 mcg": a brand, a form or a dose in the name's own clause."""
+    own = {w for w, n in zip(words, clause_of, strict=True) if n == clause_of[slot.start_word]}
+    return (slot.term is not None and slot.term.kind == "brand") or bool(own & _FORM_WORDS) or any(w[:1].isdigit() for w in own)
+
+
 def _read_group(
     clauses: list[_Clause],
     kb: KnowledgeBase,
@@ -1236,6 +1301,9 @@ def _read_group(
             if not token.is_separator:
                 segment_of.append(segment)
     words = [t.text for t in words_tokens]
+    clause_of = [n for n, clause in enumerate(clauses) for _ in clause.words]
+    # The clauses that open a sentence: "Norco. Sober since 2015", not "heroin, clean for a week".
+    sentences = frozenset(n for n, c in enumerate(clauses) if c.words and raw[: c.words[0].start].rstrip()[-1:] in {"", ".", "!", "?", ";", "\n"})
 
     slots = _joined_by_sound(slots, words, words_tokens, kb, raw)
     slots = _joined_split_names(slots, words, words_tokens, kb, raw)
@@ -1248,7 +1316,7 @@ def _read_group(
             continue
         if word in _REASON_WORDS:
             after_reason = True  # what follows "for" is the reason, not a medicine
-        if _is_noise(word) or word in OTHER_PEOPLE_AND_PETS or word in _PHARMACIES_AND_PLANS or word in _PILL_LOOKS:
+        if _is_noise(word) or word in OTHER_PEOPLE_AND_PETS or word in PHARMACIES_AND_PLANS or word in _PILL_LOOKS:
             continue  # "Optum Rx" is never a misspelt opium, nor a "maroon and pink capsule" Mabron
         if words[position + 1 : position + 2] == ["s"] and names_a_medicine and word.isalpha() and _correct_spelling(word, kb) is None:
             continue  # "Crohn's on Humira", "Sjogren's: pilocarpine": a person's name for an illness, beside a medicine
@@ -1306,6 +1374,12 @@ def _read_group(
         bounds = [s for s in term_slots if s is slot or all(s is not m for m in maybe)] if maybe else term_slots
         before, after = _window(words, bounds, bounds.index(slot))
         timing = read_timing(before, after, today=today, raw=raw, patient=patient)
+        sober = _sentences_of_being_clean(words, clause_of, own=clause_of[slot.start_word], sentences=sentences)
+        if sober:
+            unsaid = "".join(" " if any(words_tokens[p].start <= c < words_tokens[p].end for p in sober) else ch for c, ch in enumerate(raw))
+            apart = read_timing(*_window(words, bounds, bounds.index(slot), dropped=sober), today=today, raw=unsaid, patient=patient)
+            if _read_apart_from_being_clean(apart, slot, before + after, street=not _prescribed(slot, words, clause_of)):
+                timing = apart
         if timing.use is Use.CURRENT and slot.term.is_opioid and (own := _own_words_before_a_plain_medicine(words, bounds, slot)) is not None:
             # "no opioids and Tylenol as needed", "stopped oxycodone in 2019 and ibuprofen prn": how often
             # the everyday medicine after "and" is taken is said of it, not of the opioid before it.
@@ -1382,7 +1456,7 @@ def _joined_split_names(
             whole = words[previous.start_word] + words[slot.start_word]
             term = kb.phrases.get((whole,))
             if term is not None:
-                term = _in_context(term, words, slot.end_word, frozenset(words), kb)
+                term = _in_context(term, words, slot.end_word, frozenset(words), kb, start=previous.start_word)
             # Two everyday words ("period pain") are what they say, unless together they spell a name.
             # ("percy set 10/325", where a dose follows, is in a medicine's place and may be one).
             dose_next = _a_dose_at(words, slot.end_word)
@@ -1651,8 +1725,11 @@ def _own_words_before_a_plain_medicine(words: list[str], slots: list[_Slot], slo
     return between[:-1]
 
 
-def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list[str], list[str]]:
-    """The words that speak of term_slots[index]: up to the next drug, or across a list of drugs.
+def _window(
+    words: list[str], term_slots: list[_Slot], index: int, dropped: frozenset[int] = frozenset()
+) -> tuple[list[str], list[str]]:
+    """The words that speak of term_slots[index]: up to the next drug, or across a list of drugs,
+    less the positions `dropped`.
 
     "stopped oxycodone, started tramadol" gives each drug its own words; "allergic to codeine
     and morphine" lends "allergic to" to both.
@@ -1681,7 +1758,7 @@ def _window(words: list[str], term_slots: list[_Slot], index: int) -> tuple[list
             lo = previous.end_word
             break
         edge = previous.start_word
-    drug_words = {p for s in term_slots for p in range(s.start_word, s.end_word)}
+    drug_words = {p for s in term_slots for p in range(s.start_word, s.end_word)} | dropped
     before = [words[p] for p in range(lo, slot.start_word) if p not in drug_words]
     after = [words[p] for p in range(slot.end_word, hi) if p not in drug_words]
     if hi < len(words):
@@ -1815,7 +1892,7 @@ def _plural_of_known(key: tuple[str, ...], kb: KnowledgeBase) -> Term | None:
 
 
 def _in_context(
-    term: Term, words: list[str], next_index: int, entry_words: frozenset[str], kb: KnowledgeBase
+    term: Term, words: list[str], next_index: int, entry_words: frozenset[str], kb: KnowledgeBase, start: int | None = None
 ) -> Term | None:
     """The term as meant in this entry, or None when the words mean something else here."""
     # Only the bare "tylenol 3" can be a count; "tylenol no 3" and "tylenol number 3" cannot.
@@ -1830,6 +1907,9 @@ def _in_context(
         return kb.phrases.get(("liothyronine",))
     if term.key == "sub" and not _means_suboxone(words, next_index, entry_words):
         return None
+    start = next_index - len(term.key.split()) if start is None else start
+    if term.kind == "generic_opioid" and start > 0 and words[start - 1] == "non":
+        return None  # "non-opioid painkillers", "Celebrex (non-narcotic)": the words say it is not one
     if term.key == "take homes" and words[next_index - 1] == "home":
         # "take-home doses" are methadone's; "the hospital's take-home bag" (or kit) is not.
         following = words[next_index] if next_index < len(words) else ""
@@ -1861,8 +1941,10 @@ def _in_context(
             or following == "pylori"
         ):
             return None
-    if _is_unnamed_pain_medicine(term) and entry_words & _NOT_AN_OPIOID_PAIN_MEDICINE:
-        return None  # "OTC pain meds", "non-opioid painkillers": the words left are unrecognised
+    if _is_unnamed_pain_medicine(term) and (entry_words & _NOT_AN_OPIOID_PAIN_MEDICINE - {"non"} or "non" in words):
+        # "OTC pain meds", "non-opioid painkillers": the words left are unrecognised. A "non" only in
+        # the medicine's own clause: "pain meds daily. Non-smoker." is about tobacco.
+        return None
     if term.key in _COUNTED_STREET_WORDS:
         previous = words[next_index - 2] if next_index >= 2 else ""
         following = words[next_index] if next_index < len(words) else ""
@@ -1876,6 +1958,8 @@ def _in_context(
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.
         others = {w for w in entry_words if w != term.key and not _is_noise(w) and not _is_plain_word(w)}
         previous = words[next_index - 2] if next_index >= 2 else ""
+        if term.key == "blues" and previous in _LOW_MOODS:
+            return None  # "winter blues", "baby blues": a low mood, even beside "I smoke weed"
         done = previous in {"do", "does", "did", "doing"}  # "I still do dope"
         # "blues for pain, ibuprofen too": taken for a reason, as the medicines beside it are.
         reason = words[next_index : next_index + 2]
@@ -1894,6 +1978,9 @@ def _in_context(
         if others and not how_often and not alone:
             return None
     return term
+
+
+_LOW_MOODS = _word_set("winter baby holiday holidays monday sunday postpartum seasonal january")
 
 
 # Words that may stand around a street name in a list item of its own: when, how often, how much.
@@ -1976,6 +2063,8 @@ def _correct_spelling(word: str, kb: KnowledgeBase) -> tuple[Term, bool] | None:
 @lru_cache(maxsize=4096)
 def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None:
     kb = knowledge_base()
+    if (word,) in kb.phrases:
+        return None  # a known name its context set aside ("non-opioid") is no misspelling of another
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
     # "those" is one sound from Tossex, "codes" from Codis, "ultra" (omega, strength) from Ultram: the
@@ -1985,6 +2074,10 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
         # Sounds can part where letters do not: "Nucnta" (a letter dropped from Nucynta) sounds
         # "nuknta" against "nusinta". One letter from an opioid's spelling is that opioid too.
         spelt = _closest_spelling(word, _opioid_spellings(id(kb)))
+        if spelt is not None and phonetic_key(spelt) not in kb.opioid_sounds:
+            # "narcotik", "opioidd": the class words have no sound of their own (they are never
+            # matched by sound), so the spelling names them.
+            return kb.phrases[(spelt,)], False
         if spelt is not None:
             opioid = phonetic_key(spelt), 1
     if opioid is not None and opioid[1] == 1 and _is_plain_english(word) and not _an_ending_apart(word, kb.opioid_sounds[opioid[0]].key):

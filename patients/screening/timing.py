@@ -471,6 +471,9 @@ _HANDLING = frozenset(
 )
 
 
+_WHERE_ONE_SHOPS = frozenset({"work", "pharmacy", "shop", "store"})
+
+
 # Verbs only a job uses: "I administer fentanyl", "I dispense methadone".
 _HANDLING_AT_WORK = frozenset({"administer", "administering", "dispensing", "wasting"})  # not a label's "dispense as written"
 
@@ -487,8 +490,9 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
         and (i == after_name or words[i - 1 : i] in (["clinic"], ["a"], ["an"], ["as"]))
         and words[i + 1 : i + 2] not in (["every"], ["weekly"], ["each"], ["on"], ["twice"], ["once"], ["monthly"])
     }  # "suboxone clinic counselor", "I'm a counselor"; not "counselor every Wed", whom the patient sees
-    # Another part's job; its bare "work" only where it says where ("I work nights" names no job that handles drugs).
-    if not (_JOBS & set(words) | (_JOBS - {"work"}) & entry and handling) and not _HANDLING_AT_WORK & set(words):
+    # Another part's job; its bare "work" only where it says where ("I work nights" names no job that handles drugs),
+    # and a shop only in the clause that handles the drug: "Pharmacy is Walgreens." is where the patient fills.
+    if not (_JOBS & set(words) | (_JOBS - _WHERE_ONE_SHOPS) & entry and handling) and not _HANDLING_AT_WORK & set(words):
         return ""
     if patient and handling <= {"give", "giving"} and ("we" in words or {"him", "her"} & set(words) or patient & set(words)):
         return ""  # "my sister is the patient … we give it every 4 hours", "Grandpa is the patient. I give him his Percocet"
@@ -905,6 +909,15 @@ def _denied_words(words: list[str]) -> frozenset[int]:
     return frozenset(i for i in range(len(words)) if any(w in negations for w in words[max(0, i - 2) : i]))
 
 
+# Where prescriptions are filled and paid for: never a medicine ("I use Walgreens" takes nothing).
+PHARMACIES_AND_PLANS = _word_set_of(
+    """
+optum humana caremark cigna aetna anthem bcbs medco kaiser wellcare centene molina goodrx singlecare pillpack
+walgreens cvs costco walmart kroger meijer express scripts medicare medicaid tricare evernorth accredo elixir
+"""
+)
+
+
 def _takes_it_oneself(words: list[str], patient: frozenset[str] | None = None) -> bool:
     """A use verb not under a negation ("I took", not "I don't take it").
 
@@ -920,6 +933,8 @@ def _takes_it_oneself(words: list[str], patient: frozenset[str] | None = None) -
             continue  # "Me, I take only blood pressure pill": something else, and only that
         if words[index + 1 : index + 2] in (["none"], ["nothing"], ["no"], ["zero"]):
             continue  # "never filled it and took none"
+        if {"pharmacy", *PHARMACIES_AND_PLANS} & set(words[index + 1 : index + 3]):
+            continue  # "I use Walgreens", "I use the pharmacy on Oak St": where it is filled
         if word in {"taken", "took"} and words[index + 1 : index + 2] in (["off"], ["out"], ["away"]):
             continue  # "taken off my list": removed, not used
         if index and words[index - 1] in {"just", "only"} and words[index + 1 : index + 2] and words[index + 1] not in _PRONOUNS:
@@ -956,6 +971,8 @@ def _joined_negations(words: Sequence[str]) -> list[str]:
             joined[-1] = "insteadof"  # "gabapentin instead of opioids"
         elif joined and word == "recovery" and joined[-1] == "in":
             joined[-1] = "recovery"  # "2 yrs in recovery" reads like "2 yrs clean"
+        elif word in {"street", "streets"} and joined[-2:] == ["off", "the"]:
+            joined[-2:] = ["from", "the", word]  # "oxys off the street": where from, not an end
         elif joined and word == "down" and joined[-1] in {"turned", "turn", "turning"}:
             joined[-1] = "refused"  # "turned down the oxycodone they offered"
         elif joined and word == "not" and joined[-1] in {"do", "does", "did", "have", "has", "had"}:

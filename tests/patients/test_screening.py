@@ -1181,3 +1181,49 @@ def test_a_sentence_about_the_writers_life_changes_nothing(entry, flagged):
 )
 def test_a_last_of_another_thing_and_a_count_of_people_are_not_a_last_dose_or_an_owner(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("Norco 5/325 one tab q4-6h prn. Sober since 2015.", True),  # sober of something else, on Norco now
+        ("norco. Clean and sober 8 years.", True),
+        ("Suboxone 8 mg daily. In recovery since 2018.", True),
+        ("Duragesic patch 50 mcg/hr. AA since 2012.", True),
+        ("last vicodin 6 months ago. In recovery since 2019.", False),  # its own date still counts
+        ("was on suboxone until recently. In recovery since 2019.", True),  # vague: the pharmacist asks
+        ("used oxys for years. Clean since 2015.", False),  # the clean time is the habit's
+        ("was addicted to percocet. Sober since 2016.", False),
+        ("heroin. Clean since 2015.", False),  # a street drug's clean time is its own
+        ("Norco 10 mg. Never used street drugs.", True),  # a denial of other drugs
+        ("Norco 10 mg. No drugs or alcohol.", True),
+        ("no opioids. I smoke weed sometimes.", False),  # how often the weed is smoked
+        ("codeine makes me sick so I avoid it. I drink socially.", False),
+        ("Sheep farmer, winter blues: sertraline 50. I smoke weed sometimes.", False),
+    ],
+)
+def test_being_sober_and_other_substances_speak_of_themselves_not_of_the_medicine(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("on suboxone since 2023. Nothing else.", True),
+        ("codeine makes me sick so I avoid it. Nothing else.", False),
+        ("pain meds daily. Non-smoker, no alcohol.", True),  # "non" of the tobacco, not of the pain meds
+        ("OTC pain meds daily", False),
+        ("does the Sublocade shot from August count? that was my last one. Pharmacy is Walgreens on Main St.", True),
+        ("ibuprofen 600, a non-opioid", False),
+        ("Celebrex (non-narcotic) daily", False),
+        ("non-opioid painkillers only", False),
+    ],
+)
+def test_closings_a_pharmacy_and_non_opioid_words_say_nothing_of_an_opioid(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+@pytest.mark.parametrize("entry", ["narcotik pills daily", "opioidd for my back", "opiiod"])
+def test_a_misspelt_class_word_is_read_as_the_class_not_a_crash(entry):
+    # These raised KeyError (a 500 on the intake) until 2026.11.57: the class words have no sound of their own.
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28)))

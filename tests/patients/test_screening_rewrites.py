@@ -10,8 +10,10 @@ given up after the opioid cleared 1,638, an illness with its year 1,644, a secon
 alarms) and 2026.11.53 ("My last period was 2 weeks ago." after it cleared 1,113, "Gave birth 6 weeks ago." 1,117,
 "Last drink 2 years ago." 1,092, "My dad died last year." 1,109, "Married 20 years, 2 kids." before it 74;
 "BP 120/80 yesterday." after it raised 254 false alarms) and 2026.11.54 ("Have had migraines since 2010."
-after it cleared 1,117, "Not breastfeeding, baby weaned in 2023." 1,151, "Daughter helps me with my meds." 105); this is their
-regression guard.
+after it cleared 1,117, "Not breastfeeding, baby weaned in 2023." 1,151, "Daughter helps me with my meds." 105) and
+2026.11.57 ("Never used street drugs." after it cleared 2,566, "Sober since 2015." 1,452, "Nothing else." 5; "I smoke
+weed sometimes." raised 162 false alarms, "I drink socially." 67); this is their regression guard. (Sobriety and
+street-drug sentences are pinned in test_screening.py instead: after a heroin row they change its meaning.)
 A sample of every fifth row keeps it quick.
 """
 
@@ -67,6 +69,11 @@ REWRITES = {
     "an illness since a year after": lambda e: e.rstrip(".") + ". Have had migraines since 2010.",
     "a baby weaned after": lambda e: e.rstrip(".") + ". Not breastfeeding, baby weaned in 2023.",
     "a helper after": lambda e: e.rstrip(".") + ". Daughter helps me with my meds.",
+    "nothing else after": lambda e: e.rstrip(".") + ". Nothing else.",
+    "tobacco and alcohol after": lambda e: e.rstrip(".") + ". Non-smoker, no alcohol.",
+    "the pharmacy after": lambda e: e.rstrip(".") + ". Pharmacy is Walgreens on Main St.",
+    "drinking after": lambda e: e.rstrip(".") + ". I drink socially.",
+    "no illegal drugs after": lambda e: e.rstrip(".") + ". No illegal drugs.",
 }
 
 
