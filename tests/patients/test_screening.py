@@ -1227,3 +1227,25 @@ def test_closings_a_pharmacy_and_non_opioid_words_say_nothing_of_an_opioid(entry
 def test_a_misspelt_class_word_is_read_as_the_class_not_a_crash(entry):
     # These raised KeyError (a 500 on the intake) until 2026.11.57: the class words have no sound of their own.
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("Norco 10/325 three times a day. Allergic to sulfa.", True),  # the allergy is to something else
+        ("Norco 10/325 three times a day. Allergic to latex and shellfish.", True),
+        ("Norco 10/325 three times a day. I do not take any supplements.", True),
+        ("Norco 10/325 three times a day. Never had a reaction to anything.", True),
+        ("on suboxone since 2023. Not on any blood thinners.", True),
+        ("on suboxone since 2023. No side effects.", True),
+        ("Norco 10 mg, allergic to it (hives) so I stopped", False),  # the allergy is the Norco's
+        ("codeine allergy - hives. Using a heating pad too.", False),  # a thing in use, not the codeine
+        ("oxy 30s a couple a day. Using a heating pad too.", True),  # not the acne pads
+        ("Oxy acne pads for my face", False),
+        ("codeine makes me sick so I avoid it. I take everything in the morning.", False),
+        ("Current meds as of 11/20: no opioids", False),
+        ("Current meds as of 11/20: oxycodone 5 mg twice a day", True),
+    ],
+)
+def test_a_denial_an_allergy_or_a_use_of_another_thing_is_not_said_of_the_medicine(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged

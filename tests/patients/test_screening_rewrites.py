@@ -12,7 +12,9 @@ alarms) and 2026.11.53 ("My last period was 2 weeks ago." after it cleared 1,113
 "BP 120/80 yesterday." after it raised 254 false alarms) and 2026.11.54 ("Have had migraines since 2010."
 after it cleared 1,117, "Not breastfeeding, baby weaned in 2023." 1,151, "Daughter helps me with my meds." 105) and
 2026.11.57 ("Never used street drugs." after it cleared 2,566, "Sober since 2015." 1,452, "Nothing else." 5; "I smoke
-weed sometimes." raised 162 false alarms, "I drink socially." 67); this is their regression guard. (Sobriety and
+weed sometimes." raised 162 false alarms, "I drink socially." 67) and 2026.11.58 ("Never had a reaction to anything."
+after it cleared 2,240, "Allergic to sulfa." 2,084, "I do not take any supplements." 1,314; "Using a heating pad too."
+raised 356 false alarms, "Current meds as of 11/20: " before it 314); this is their regression guard. (Sobriety and
 street-drug sentences are pinned in test_screening.py instead: after a heroin row they change its meaning.)
 A sample of every fifth row keeps it quick.
 """
@@ -74,6 +76,12 @@ REWRITES = {
     "the pharmacy after": lambda e: e.rstrip(".") + ". Pharmacy is Walgreens on Main St.",
     "drinking after": lambda e: e.rstrip(".") + ". I drink socially.",
     "no illegal drugs after": lambda e: e.rstrip(".") + ". No illegal drugs.",
+    "another allergy after": lambda e: e.rstrip(".") + ". Allergic to latex and shellfish.",
+    "no supplements after": lambda e: e.rstrip(".") + ". I do not take any supplements.",
+    "no reactions after": lambda e: e.rstrip(".") + ". Never had a reaction to anything.",
+    "no side effects after": lambda e: e.rstrip(".") + ". No side effects.",
+    "the list's schedule after": lambda e: e.rstrip(".") + ". I take everything in the morning.",
+    "a list label with its date before": lambda e: "Current meds as of 11/20: " + e,
 }
 
 
