@@ -64,14 +64,18 @@ def pytest_collection_modifyitems(config, items):
 def put_back_staff_roles(sender, **kwargs):
     """A test with ``transactional_db`` (the browser tests, the real workers) ends by emptying every
     table; Django then sends post_migrate, as after a migrate. The staff groups a data migration made
-    are put back here too, so a later test in the same pytest-xdist worker finds them."""
+    are put back here too, so a later test in the same pytest-xdist worker finds them. In one
+    transaction: sync_roles makes the content types and permissions it needs one get_or_create at a
+    time, each its own commit outside one (about 60 after every such test, 0.15 s of a 0.2 s flush)."""
     from django.apps import apps
     from django.contrib.auth.models import Group
+    from django.db import transaction
 
     from backoffice.roles import ROLES, sync_roles
 
     if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
-        sync_roles(apps)
+        with transaction.atomic():
+            sync_roles(apps)
 
 
 post_migrate.connect(put_back_staff_roles, dispatch_uid="tests.put_back_staff_roles")
