@@ -1249,3 +1249,20 @@ def test_a_misspelt_class_word_is_read_as_the_class_not_a_crash(entry):
 )
 def test_a_denial_an_allergy_or_a_use_of_another_thing_is_not_said_of_the_medicine(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("Daily: allergic to codeine", False),  # a schedule heading says nothing of the allergy under it
+        ("Daily: oxycodone 5 mg", True),
+        ("no opioids. Lost 20 lbs this year.", False),
+        ("allergic to codeine. Pain started after a car accident in 2018.", False),
+        ("last vicodin 6 months ago. Menopause since 2020.", False),
+        ("Percocet 10/325 as needed. Menopause since 2020.", True),
+        ("codeine makes me sick so I avoid it. I have had chronic pain for 10 years.", False),
+        ("Norco 10/325 q6h. I have had chronic pain for 10 years.", True),
+    ],
+)
+def test_a_condition_of_its_own_or_a_schedule_heading_lends_the_medicine_nothing(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged

@@ -14,7 +14,9 @@ after it cleared 1,117, "Not breastfeeding, baby weaned in 2023." 1,151, "Daught
 2026.11.57 ("Never used street drugs." after it cleared 2,566, "Sober since 2015." 1,452, "Nothing else." 5; "I smoke
 weed sometimes." raised 162 false alarms, "I drink socially." 67) and 2026.11.58 ("Never had a reaction to anything."
 after it cleared 2,240, "Allergic to sulfa." 2,084, "I do not take any supplements." 1,314; "Using a heating pad too."
-raised 356 false alarms, "Current meds as of 11/20: " before it 314); this is their regression guard. (Sobriety and
+raised 356 false alarms, "Current meds as of 11/20: " before it 314) and 2026.11.59 ("Daily: " before it raised 385 false alarms,
+"Pain started after a car accident in 2018." after it 315, "Lost 20 lbs this year." 293; "Menopause since 2020."
+cleared 128 contraindications); this is their regression guard. (Sobriety and
 street-drug sentences are pinned in test_screening.py instead: after a heroin row they change its meaning.)
 A sample of every fifth row keeps it quick.
 """
@@ -82,6 +84,11 @@ REWRITES = {
     "no side effects after": lambda e: e.rstrip(".") + ". No side effects.",
     "the list's schedule after": lambda e: e.rstrip(".") + ". I take everything in the morning.",
     "a list label with its date before": lambda e: "Current meds as of 11/20: " + e,
+    "a schedule heading before": lambda e: "Daily: " + e,
+    "a weight change after": lambda e: e.rstrip(".") + ". Lost 20 lbs this year.",
+    "when the pain began after": lambda e: e.rstrip(".") + ". Pain started after a car accident in 2018.",
+    "a condition since a year after": lambda e: e.rstrip(".") + ". Menopause since 2020.",
+    "chronic pain after": lambda e: e.rstrip(".") + ". I have had chronic pain for 10 years.",
 }
 
 
