@@ -1266,3 +1266,21 @@ def test_a_denial_an_allergy_or_a_use_of_another_thing_is_not_said_of_the_medici
 )
 def test_a_condition_of_its_own_or_a_schedule_heading_lends_the_medicine_nothing(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("oxybutynin 5 mg twice daily. I know LDN and opioids do not mix.", False),  # what the patient knows
+        ("I understand I cannot take opioids with LDN.", False),
+        ("Can I take LDN with my opioids?", True),
+        ("I'm on opioids, I know they don't mix with LDN", True),
+        ("codeine makes me sick so I avoid it. Is this a problem?", False),  # the denial closes its sentence
+        ("roommate keeps kratom in the kitchen, I don't touch it. Doctor said it is ok.", False),
+        ("stopped oxycodone in 2019. Started again last week.", True),  # a later sentence that takes it back
+        ("on suboxone since 2023. Not sure if this matters.", True),
+        ("on suboxone since 2023. No reactions to any meds.", True),
+    ],
+)
+def test_what_the_patient_knows_asks_or_hedges_does_not_change_the_reading(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged

@@ -16,7 +16,8 @@ weed sometimes." raised 162 false alarms, "I drink socially." 67) and 2026.11.58
 after it cleared 2,240, "Allergic to sulfa." 2,084, "I do not take any supplements." 1,314; "Using a heating pad too."
 raised 356 false alarms, "Current meds as of 11/20: " before it 314) and 2026.11.59 ("Daily: " before it raised 385 false alarms,
 "Pain started after a car accident in 2018." after it 315, "Lost 20 lbs this year." 293; "Menopause since 2020."
-cleared 128 contraindications); this is their regression guard. (Sobriety and
+cleared 128 contraindications) and 2026.11.60 ("I know LDN and opioids do not mix." after it raised 3,276 false
+alarms, "I understand I cannot take opioids with LDN." 3,214, "Is this a problem?" 18); this is their regression guard. (Sobriety and
 street-drug sentences are pinned in test_screening.py instead: after a heroin row they change its meaning.)
 A sample of every fifth row keeps it quick.
 """
@@ -89,6 +90,9 @@ REWRITES = {
     "when the pain began after": lambda e: e.rstrip(".") + ". Pain started after a car accident in 2018.",
     "a condition since a year after": lambda e: e.rstrip(".") + ". Menopause since 2020.",
     "chronic pain after": lambda e: e.rstrip(".") + ". I have had chronic pain for 10 years.",
+    "what the patient knows of LDN after": lambda e: e.rstrip(".") + ". I know LDN and opioids do not mix.",
+    "a question after": lambda e: e.rstrip(".") + ". Doctor said it is ok.",
+    "a hedge after": lambda e: e.rstrip(".") + ". Not sure if this matters.",
 }
 
 
