@@ -1399,7 +1399,7 @@ def _read_group(
     words = [t.text for t in words_tokens]
     clause_of = [n for n, clause in enumerate(clauses) for _ in clause.words]
     # The clauses that open a sentence: "Norco. Sober since 2015", not "heroin, clean for a week".
-    sentences = frozenset(n for n, c in enumerate(clauses) if c.words and raw[: c.words[0].start].rstrip()[-1:] in {"", ".", "!", "?", ";", "\n"})
+    sentences = frozenset(n for n, c in enumerate(clauses) if c.words and raw[: c.words[0].start].rstrip(" \t")[-1:] in {"", ".", "!", "?", ";", "\n", "\r"})
 
     slots = _joined_by_sound(slots, words, words_tokens, kb, raw)
     slots = _joined_split_names(slots, words, words_tokens, kb, raw)

@@ -1284,3 +1284,8 @@ def test_a_condition_of_its_own_or_a_schedule_heading_lends_the_medicine_nothing
 )
 def test_what_the_patient_knows_asks_or_hedges_does_not_change_the_reading(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+def test_a_sentence_on_a_line_of_its_own_is_a_sentence_too():
+    assert is_opioid(screen_medication("Norco 10/325 q6h\nSober since 2015", today=date(2026, 11, 28)))
+    assert not is_opioid(screen_medication("codeine makes me sick so I avoid it\nIs this a problem?", today=date(2026, 11, 28)))
