@@ -73,6 +73,10 @@ def put_back_staff_roles(sender, **kwargs):
 
     from backoffice.roles import ROLES, sync_roles
 
+    # Once, for the last app: by then Django has made every content type and permission, which
+    # sync_roles would otherwise add one by one for the apps whose post_migrate had not come yet.
+    if sender is not [config for config in apps.get_app_configs() if config.models_module is not None][-1]:
+        return
     if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
         with transaction.atomic():
             sync_roles(apps)
