@@ -1335,7 +1335,23 @@ def _later_sentences(clause_of: list[int], own: int, sentences: frozenset[int], 
     if not after:
         return frozenset()
     later = frozenset(i for i, n in enumerate(clause_of) if n >= after[0])
-    return frozenset() if _TAKING_IT_BACK.intersection(words[i] for i in later) else later
+    said = {words[i] for i in later}
+    if said & _word_set("them those these one ones some") and said & _CONSUMING:
+        return frozenset()  # "Dad's old Vicodin was in the cabinet. I took two of them on Tuesday."
+    return frozenset() if said & _TAKING_IT_BACK else later
+
+
+_SEEN_SINCE = _word_set("doctor doc dr pcp provider np md insurance pharmacy job house apartment")
+
+
+def _each_of_something_else(later: frozenset[int], words: list[str], clause_of: list[int]) -> bool:
+    """Every clause at the positions `later` is about another thing: "New doctor since June."."""
+    for n in sorted({clause_of[i] for i in later}):
+        said = [w for w, m in zip(words, clause_of, strict=True) if m == n]
+        since_a_thing = any(w == "since" and i and (_a_thing(said[i - 1]) or said[i - 1] in _SEEN_SINCE) for i, w in enumerate(said))
+        if not (since_a_thing or _of_another_topic(said) or _speaks_of_something_else(said)):
+            return False
+    return True
 
 
 _LDN_NAMES = _word_set("ldn naltrexone vivitrol")
@@ -1476,12 +1492,14 @@ def _read_group(
             apart = read_timing(*_window(words, bounds, bounds.index(slot), dropped=sober), today=today, raw=unsaid, patient=patient)
             if _read_apart_from_being_clean(apart, slot, before + after, street=not _prescribed(slot, words, clause_of)):
                 timing = apart
-        later = _later_sentences(clause_of, clause_of[slot.start_word], sentences, words) if timing.use is Use.CURRENT else frozenset()
+        later = _later_sentences(clause_of, clause_of[slot.start_word], sentences, words) if timing.use is not Use.NEVER else frozenset()
         if later:
             unsaid = "".join(" " if any(words_tokens[p].start <= c < words_tokens[p].end for p in later) else ch for c, ch in enumerate(raw))
             apart = read_timing(*_window(words, bounds, bounds.index(slot), dropped=later), today=today, raw=unsaid, patient=patient)
             if apart.use is Use.NEVER:
                 timing = apart  # "codeine makes me sick so I avoid it. Is this a problem?": the denial closes its sentence
+            elif apart != timing and _each_of_something_else(later, words, clause_of):
+                timing = apart  # "last vicodin 6 months ago. New doctor since June.": the date is the doctor's
         if timing.use is Use.CURRENT and _opioids_in_general(slot, words, clause_of):
             timing = Timing(Use.NEVER, cue="in general")
         if timing.use is Use.CURRENT and slot.term.is_opioid and (own := _own_words_before_a_plain_medicine(words, bounds, slot)) is not None:

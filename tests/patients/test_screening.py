@@ -1289,3 +1289,16 @@ def test_what_the_patient_knows_asks_or_hedges_does_not_change_the_reading(entry
 def test_a_sentence_on_a_line_of_its_own_is_a_sentence_too():
     assert is_opioid(screen_medication("Norco 10/325 q6h\nSober since 2015", today=date(2026, 11, 28)))
     assert not is_opioid(screen_medication("codeine makes me sick so I avoid it\nIs this a problem?", today=date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("last vicodin 6 months ago. New doctor since June.", False),  # the date is the doctor's
+        ("done with tramadol as of Sunday. New doctor since June.", True),
+        ("no opioids. Got a new prescription on 11/20.", False),
+        ("Dad's old Vicodin was in the cabinet. I took two of them on Tuesday for a migraine.", True),
+    ],
+)
+def test_a_later_sentence_about_something_else_leaves_the_medicines_own_reading(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
