@@ -70,6 +70,10 @@ mental-health care, physical therapy and rehab, heart and diabetes, skin and wou
 own; see blind2026y_README.md): scored once, on rules frozen for it (2026.11.52), counts only; its lines are not read
 (first score: recall 0.992, false alarms 0.067, unrecognised 0.129; the session's starting rules 2026.11.51 gave 1
 missed and 7 false alarms, 2026.11.52 1 and 8).
+screening_set_z_* are the same three on set Z (blind2026z_*, 120 + 120 entries written blind on 2026-11-29: urology and
+men's health, lung and sleep patients, ENT/eye/face, people injured on duty, pelvic pain, odd date wording; see
+blind2026z_README.md): scored once, on rules frozen for it (2026.11.62), counts only; its lines are not read (first
+score: recall 0.992, false alarms 0.067, unrecognised 0.100 — 1 missed, 8 false alarms, 7 of 70 unrecognised).
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
@@ -181,6 +185,9 @@ def main() -> int:
     y_pos, y_neg = read_lines("blind2026y_opioids.txt"), read_lines("blind2026y_non_opioids.txt")
     y_missed, y_alarms = score(y_pos, y_neg, SET_Y_DAY)
     y_noisy = [e for e in y_neg[:SET_U_ORDINARY_LINES] if unrecognised(e, SET_Y_DAY)]
+    z_pos, z_neg = read_lines("blind2026z_opioids.txt"), read_lines("blind2026z_non_opioids.txt")
+    z_missed, z_alarms = score(z_pos, z_neg, SET_Y_DAY)  # written for the same day as set Y
+    z_noisy = [e for e in z_neg[:SET_U_ORDINARY_LINES] if unrecognised(e, SET_Y_DAY)]
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
     intakes = [
@@ -219,6 +226,9 @@ def main() -> int:
     print(f"screening_set_y_recall: {1 - len(y_missed) / len(y_pos):.3f} ratio")
     print(f"screening_set_y_false_positive_rate: {len(y_alarms) / len(y_neg):.3f} ratio")
     print(f"screening_set_y_unrecognised_rate: {len(y_noisy) / SET_U_ORDINARY_LINES:.3f} ratio")
+    print(f"screening_set_z_recall: {1 - len(z_missed) / len(z_pos):.3f} ratio")
+    print(f"screening_set_z_false_positive_rate: {len(z_alarms) / len(z_neg):.3f} ratio")
+    print(f"screening_set_z_unrecognised_rate: {len(z_noisy) / SET_U_ORDINARY_LINES:.3f} ratio")
     print(f"screening_tuned_recall: {1 - len(tuned_missed) / len(tuned_pos):.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {len(tuned_alarms) / len(tuned_neg):.3f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
@@ -231,6 +241,7 @@ def main() -> int:
     print(f"set W: {len(w_missed)} missed, {len(w_alarms)} false alarms, {len(w_noisy)} unrecognised", file=sys.stderr)
     print(f"set X: {len(x_missed)} missed, {len(x_alarms)} false alarms, {len(x_noisy)} unrecognised", file=sys.stderr)
     print(f"set Y: {len(y_missed)} missed, {len(y_alarms)} false alarms, {len(y_noisy)} unrecognised", file=sys.stderr)
+    print(f"set Z: {len(z_missed)} missed, {len(z_alarms)} false alarms, {len(z_noisy)} unrecognised", file=sys.stderr)
     return 0
 
 
