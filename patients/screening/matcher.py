@@ -776,6 +776,8 @@ _EVENT_WORDS = _word_set(
 recovery surgery surgeries operation op procedure accident crash fall fell injury injured extraction extracted tooth teeth
 wisdom section csection delivery birth born er hospital hospitalized admission admitted discharge discharged
 visit fracture broke broken repair replacement scope
+excision cabg bypass stent stents cath catheterization angioplasty pacemaker ablation fusion laminectomy hysterectomy
+mastectomy lumpectomy appendectomy tonsillectomy cholecystectomy arthroscopy mohs graft transplant amputation implant
 """
 )
 _COURSE_OPENERS = _word_set("took taken take got given had needed used was were prescribed former ex")

@@ -220,8 +220,8 @@ def read_timing(
     words the entry names as the patient ("Dad is the patient"; see `patient_named`): a caregiver
     typing, so that person's medicines, and "he", "she", "her" medicines, are the patient's.
     """
-    before = _joined_negations(_without_headings(before))
-    after = _joined_negations(_without_headings(after))
+    before = _without_others_starting(_joined_negations(_without_headings(before)))
+    after = _without_others_starting(_joined_negations(_without_headings(after)))
     while after and after[0] in _FORMS:
         after = after[1:]  # "wife uses Butrans patch, I use nothing": the form is the name's, not a remark
     around = before + after
@@ -250,7 +250,9 @@ def read_timing(
     # "since" and "for" date the allergy ("on my chart since my tonsillectomy"), not a use.
     current_use = _says_current(before, after, claimed=_denied_words(around)) if allergy is not None else ""
     # "stopped the hydrocodone a little while ago cuz it made me itchy": why a use stopped, not an allergy.
-    side_effect_of_a_use = allergy in after and bool({"stopped", "quit", "stop"} & set(before)) and bool({"made", "makes", "gave"} & set(after))
+    # "tramadol 100 mg 2x/day, stopped yesterday bc it made me itch": the stop after the name, before the reason.
+    stopped = {"stopped", "quit", "stop"} & set(before) or (allergy in after and {"stopped", "quit", "stop"} & set(after[: after.index(allergy)]))
+    side_effect_of_a_use = allergy in after and bool(stopped) and bool({"made", "makes", "gave"} & set(after))
     if allergy is not None and not takes_instead and not side_effect_of_a_use and current_use in {"", "since", "for"}:
         return Timing(Use.ALLERGY, cue=allergy)
     if {"confuse", "confused", "confuses", "confusing", "mistaken", "mixed", "mix"} & set(before[-4:]) and before[-1:] in (["with"], ["for"]):
@@ -266,7 +268,7 @@ def read_timing(
     not_taken = _free_of_it(before, after) or never_had_it(after) or _offer_refused(before, after) or unused or ("staying off" if staying_off else "")
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
-    someone_else = _someone_elses(before, around, patient) or _the_writers_own(after, raw)
+    someone_else = _someone_elses(before, around, patient, named=frozenset(re.findall(r"[a-z]+", raw.lower()))) or _the_writers_own(after, raw)
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
     if after[:2] == ["not", "me"] and not _takes_it_oneself(after[2:]):
@@ -417,6 +419,23 @@ def _over_in_years(after: list[str], today: date) -> tuple[str, date] | None:
 
 # "Rx history", "order history", "claims history": a printout's heading, not a past use.
 _HEADED_HISTORY = frozenset({"rx", "order", "orders", "fill", "refill", "claims", "claim", "prescription", "pharmacy", "purchase", "dispensing"})
+
+
+_STARTING = frozenset({"started", "starts", "began", "begun", "kicked"})
+
+
+def _without_others_starting(words: list[str]) -> list[str]:
+    """ "stopped my Tylenol #3 on Oct 30 when PT started working", "after the pain began": what started
+    in a clause of its own, with its own subject, is not the medicine's start."""
+    dropped: set[int] = set()
+    for index, word in enumerate(words):
+        subject = words[index - 1] if index else ""
+        opener = set(words[max(0, index - 3) : index - 1])
+        if word in _STARTING and opener & {"when", "once", "after", "before", "until", "till"} and subject not in {"i", "we", "me", "it", "they", "she", "he"}:
+            dropped.add(index)
+            if words[index + 1 : index + 2] and words[index + 1].endswith("ing"):
+                dropped.add(index + 1)  # "started working", "began helping"
+    return [w for i, w in enumerate(words) if i not in dropped]
 
 
 def _without_headings(words: Sequence[str]) -> list[str]:
@@ -643,7 +662,9 @@ def _switched(before: list[str], after: list[str]) -> str:
     return ""
 
 
-def _someone_elses(before: list[str], around: list[str], patient: frozenset[str] = frozenset()) -> str:
+def _someone_elses(
+    before: list[str], around: list[str], patient: frozenset[str] = frozenset(), named: frozenset[str] = frozenset()
+) -> str:
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
     caregiver = _typed_for_the_patient(before) or bool(patient)
@@ -687,6 +708,15 @@ def _someone_elses(before: list[str], around: list[str], patient: frozenset[str]
             (patient | _THIRD_PERSON | {"her", "his", "both", "too", "also", "we", "us"}) & set(mine + around[len(before) :])
         ):
             return "the one typing"
+    # "Moved in with my mom in July, she takes morphine for her cancer": a "she" who takes it for her own
+    # illness, with no patient named and nobody typing for one, is the person the entry names (`named`:
+    # the entry's words); "She takes morphine for her cancer" alone may be typed for the patient.
+    after_name = around[len(before) :]
+    someone_named = bool(named & (_SOMEONE_ELSE - patient))
+    she_takes = bool(before[-2:-1]) and before[-2] in _THIRD_PERSON and before[-1] in {"takes", "uses", "gets", "has"}
+    for_her_own = any(w == "for" and after_name[i + 1 : i + 2] in (["her"], ["his"]) for i, w in enumerate(after_name))
+    if someone_named and not caregiver and theirs and she_takes and for_her_own:
+        return before[-2]
     # "husband oxycodone 10 mg for his spine" in a household list: the person is the label.
     labelled = len(before) == 1 and before[0] in _SOMEONE_ELSE and before[0] not in patient and not caregiver
     if labelled and theirs:
@@ -877,7 +907,7 @@ def never_had_it(after: list[str]) -> str:
 
 # "recommended methadone; patient and family declined", "doctor offered tramadol, I said no": an
 # offer turned down after the drug's name. Only beside a word of offering: "my pain declined" is not.
-_OFFERING = frozenset({"recommended", "recommend", "offered", "offer", "suggested", "suggest", "proposed", "advised"})
+_OFFERING = frozenset({"recommended", "recommend", "offered", "offer", "suggested", "suggest", "proposed", "advised", "add"})  # "wanted to add tramadol, I said no"
 _TURNED_DOWN = frozenset({"declined", "refused", "decline", "refuse", "rejected", "passed"})  # "offered a Norco script, I passed"
 
 
