@@ -328,6 +328,9 @@ _A_LIST_LABEL = re.compile(
 )
 
 
+_AS_OF_NOW = re.compile(r"\bas (?:of|at) (?:today|now|right now)\b", re.IGNORECASE)
+
+
 def read_entry(
     text: str, kb: KnowledgeBase | None = None, *, today: date | None = None, allergy_field: bool = False
 ) -> Reading:
@@ -338,6 +341,8 @@ def read_entry(
     """
     kb = kb or knowledge_base()
     today = today or date.today()
+    # "no opioids (as of today)": when the list was written, not a stop today (blanked, so offsets stay).
+    text = _AS_OF_NOW.sub(lambda found: " " * len(found.group()), text)
     tokens = _with_sentence_ends(_split_glued(as_english(tokenize(text), text, kb.phrases, kb.longest_phrase), kb), text)
     tokens = _possessives_unmarked(_without_sign_off(_without_closing(_without_sign_off(tokens))))
     if ":" in text and (label := _A_LIST_LABEL.match(text)):

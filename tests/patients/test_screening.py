@@ -1321,3 +1321,16 @@ def test_a_later_sentence_about_something_else_leaves_the_medicines_own_reading(
 def test_set_y_causes(entry, flagged):
     # Causes found by reading set Y's misses and false alarms (set Y is tuned from 2026.11.63).
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 29))) is flagged
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("no opioids (as of today)", False),  # when the list was written, not a stop today
+        ("allergic to codeine. As of now.", False),
+        ("stopped oxycodone (as of today)", True),  # an undated stop still counts
+        ("oxycodone 5 mg as of today", True),
+    ],
+)
+def test_as_of_today_dates_the_list_not_a_stop(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 29))) is flagged

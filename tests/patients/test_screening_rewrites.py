@@ -95,6 +95,7 @@ REWRITES = {
     "what the patient knows of LDN after": lambda e: e.rstrip(".") + ". I know LDN and opioids do not mix.",
     "a question after": lambda e: e.rstrip(".") + ". Doctor said it is ok.",
     "a hedge after": lambda e: e.rstrip(".") + ". Not sure if this matters.",
+    "as of today after": lambda e: e.rstrip(".") + ". (as of today)",
 }
 
 
