@@ -536,13 +536,13 @@ _GLUED = re.compile(r"^([a-z]{4,})(\d[a-z0-9.]*)$")
 # "Dr. Smith" and "No. 3" stay whole, and so does "5 mg. take" without a capital: the break is read
 # only where a new sentence clearly starts, or a lower-case "i" opens one ("none since. i take …").
 _SENTENCE_END = re.compile(
-    r"(?<=[^\s.!])[.!]+(?=\s+[\"'(]?[A-Z\u00c0-\u00de\u0400-\u042f]|\s*$)"  # "… vitamin D. Dad, not the patient, …"
+    r"(?<=[^\s.!?])[.!?]+(?=\s+[\"'(]?[A-Z\u00c0-\u00de\u0400-\u042f]|\s*$)"  # "… vitamin D. Dad, not the patient, …"
     r"|(?<=[^\s.!]{2})[.!]+(?=\s+[\"']?[a-z0-9])"  # "oxycodon. cortisone shot …", "… in 2019. 292s", not "H. pylori"
     r"|(?<=[^\s.!])[.!]+(?=\s*[\u2022\u00b7\u25aa\u25e6\u2023])"  # "Knee surgery in 2019. • Percocet 10/325 • Xanax"
 )
 # An entry typed all in lower case has no capitals to tell: any word after ". " opens a sentence,
 # though not a bracket ("for bruce r. (husband)" keeps the initial with its name).
-_SENTENCE_END_UNCASED = re.compile(r"(?<=[a-z0-9])[.!]+(?=\s+[\"']?[a-z]|\s*$|\s*[\u2022\u00b7\u25aa\u25e6\u2023])")
+_SENTENCE_END_UNCASED = re.compile(r"(?<=[a-z0-9])[.!?]+(?=\s+[\"']?[a-z]|\s*$|\s*[\u2022\u00b7\u25aa\u25e6\u2023])")
 # "oxycontin years ago - nothing now": a dash with a space each side parts two clauses as a comma does
 # when two words or more follow it; "Norco - wife", "Norco - no" label the name.
 _SPACED_DASH = re.compile(r"\s[-\u2013\u2014]+\s+(?=[^\s,;.\-\u2013\u2014]+[ \t]+[^\s,;.\-\u2013\u2014])")
@@ -574,7 +574,9 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     dashes = [m.start() + 1 for m in _SPACED_DASH.finditer(text)] if ("-" in text or "\u2013" in text or "\u2014" in text) else []
     emojis = [m.start() for m in _AN_EMOJI.finditer(text)] if not text.isascii() else []
     lines = [m.start() for m in _A_LINE_BREAK.finditer(text)] if "\n" in text or "\r" in text else []
-    ends = sorted([m.start() for m in pattern.finditer(text)] + dashes + list(headings) + emojis + lines)
+    # A question of a word or two asks what the rest answers ("Pain pills? Only gabapentin"): no end there.
+    asked = [m.start() for m in pattern.finditer(text) if text[m.start()] != "?" or len(re.split(r"[.!?\n]", text[: m.start()])[-1].split()) > 2]
+    ends = sorted(asked + dashes + list(headings) + emojis + lines)
     if not ends:
         return tokens
     result: list[Token] = []
@@ -851,7 +853,8 @@ _OTHER_DRUGS = _word_set("street illegal illicit recreational hard party iv othe
 
 def _something_else_denied(words: list[str]) -> bool:
     """ "Allergic to sulfa.", "I do not take any supplements.", "Not on any blood thinners.", "No side
-    effects.": a denial or an allergy whose object is another thing, not the medicine before it.
+    effects.", "Bad reaction to anesthesia once.": a denial, an allergy or a reaction whose object is
+    another thing, not the medicine before it.
     (Rewrites adding "Allergic to sulfa." after tuned rows had cleared 2,084 contraindications, "I do
     not take any supplements." 1,314.)"""
     its = _word_set("it them one ones those these that this")
@@ -861,7 +864,7 @@ def _something_else_denied(words: list[str]) -> bool:
         return False  # "never filled the script", "not taking it", "Dad, not the patient, …"
     if words[:2] in (["no", "side"], ["no", "problems"], ["no", "issues"]):
         return True
-    opener = next((i for i, w in enumerate(words[:3]) if w in _DENIAL_WORDS or w in _ALLERGY_WORDS), None)
+    opener = next((i for i, w in enumerate(words[:3]) if w in _DENIAL_WORDS or w in _ALLERGY_WORDS or w in {"reaction", "reactions"}), None)
     if opener is None or set(words) & _COURTESIES:
         return False  # "I said no thanks"
     # Only the frame of a denial around the thing: not "I not start yet", "not filled yet", "allergy (tongue swelling)".
@@ -871,7 +874,7 @@ def _something_else_denied(words: list[str]) -> bool:
 
 _A_DENIALS_FRAME = _DENIAL_WORDS | _ALLERGY_WORDS | _word_set(
     "i im am pt do does take takes taking use uses using on any to of have has had known recent recently other in the a an "
-    "my last this past month months week weeks year years and or"
+    "my last this past month months week weeks year years and or reaction reactions bad severe mild once twice"
 )
 
 

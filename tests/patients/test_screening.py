@@ -1334,3 +1334,16 @@ def test_set_y_causes(entry, flagged):
 )
 def test_as_of_today_dates_the_list_not_a_stop(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 29))) is flagged
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("Norco 10/325 three times a day. Bad reaction to anesthesia once.", True),  # a reaction to something else
+        ("Norco, bad reaction to it once", False),
+        ("percocet sometimes, last time maybe 2 weeks ago? Allergic to sulfa.", True),  # a question ends a sentence
+        ("Pain pills? Only gabapentin, and Novalgin when I visit family.", False),  # a short question asks what follows
+    ],
+)
+def test_a_reaction_to_something_else_and_a_question_end_what_they_follow(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged

@@ -18,7 +18,9 @@ raised 356 false alarms, "Current meds as of 11/20: " before it 314) and 2026.11
 "Pain started after a car accident in 2018." after it 315, "Lost 20 lbs this year." 293; "Menopause since 2020."
 cleared 128 contraindications) and 2026.11.60 ("I know LDN and opioids do not mix." after it raised 3,276 false
 alarms, "I understand I cannot take opioids with LDN." 3,214, "Is this a problem?" 18); this is their regression guard. (2026.11.62's "New doctor since June.", which had
-cleared 99 and raised 29 and still changes 12, is pinned in test_screening.py.) (Sobriety and
+cleared 99 and raised 29 and still changes 12, is pinned in test_screening.py. 2026.11.64 adds "(as of today)", which
+had raised 285 false alarms; 2026.11.65's "Bad reaction to anesthesia once.", which had cleared 2,173 and still raises 1,
+is pinned there too.) (Sobriety and
 street-drug sentences are pinned in test_screening.py instead: after a heroin row they change its meaning.)
 A sample of every fifth row keeps it quick.
 """
