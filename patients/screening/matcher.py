@@ -360,7 +360,7 @@ def read_entry(
     allergy_list = words[0] in _ALLERGY_WORDS
     patient = patient_named(words)
     allergy_headings = frozenset(m.start() for m in _A_HEADING.finditer(text) if text[m.start() : m.start() + 5].lower() == "aller")
-    groups = _groups(tokens, kb, all_words, allergy_headings)
+    groups = _groups(tokens, kb, all_words, allergy_headings, text=text)
     names_a_medicine = any(slot.term is not None for group in groups for clause in group for slot in clause.slots)
     after_a_name = False
     for group in groups:
@@ -902,10 +902,16 @@ def _a_thing_in_use(words: list[str]) -> bool:
     return False
 
 
-def _of_another_topic(words: list[str]) -> bool:
-    """A clause that names no drug and speaks of something other than a medicine."""
+def _opens_a_sentence(clause: _Clause, text: str) -> bool:
+    return bool(clause.words) and text[: clause.words[0].start].rstrip(" \t")[-1:] in {"", ".", "!", "?", ";", "\n", "\r"}
+
+
+def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
+    """A clause that names no drug and speaks of something other than a medicine. A denial or an allergy
+    of another thing only as a sentence of its own (`sentence`): "Allergic to sulfa."; after a comma
+    it may still be the medicine's answer."""
     said = set(words)
-    if _something_else_denied(words) or _a_thing_in_use(words) or _a_condition_of_its_own(words):
+    if (sentence and _something_else_denied(words)) or _a_thing_in_use(words) or _a_condition_of_its_own(words):
         return True
     if said & _word_set("matters matter relevant important counts helpful") and said & _word_set("sure know if whether"):
         return True  # "Not sure if this matters.": a hedge about the list, not a denial
@@ -1186,7 +1192,7 @@ def _names_whose(words: list[str]) -> bool:
 
 
 def _groups(
-    tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str], allergy_headings: frozenset[int] = frozenset()
+    tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str], allergy_headings: frozenset[int] = frozenset(), *, text: str = ""
 ) -> list[list[_Clause]]:
     """Clauses that name no drug join the clause before them: "oxycodone 10mg, stopped 3 days ago".
 
@@ -1234,7 +1240,7 @@ def _groups(
                 groups.append(leading)
                 leading = []
             groups.append([*dated, clause])
-        elif (groups or leading) and _of_another_topic(words):
+        elif (groups or leading) and _of_another_topic(words, sentence=_opens_a_sentence(clause, text)):
             # "Norco 10 mg. Never had any surgery.", "Diagnosed with fibromyalgia in 2015.": a remark
             # about something else lends the medicine before it neither its dates nor its denials.
             if leading:

@@ -1347,3 +1347,9 @@ def test_as_of_today_dates_the_list_not_a_stop(entry, flagged):
 )
 def test_a_reaction_to_something_else_and_a_question_end_what_they_follow(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+def test_a_denial_of_another_thing_after_a_comma_may_still_answer_for_the_medicine():
+    # Only a sentence of its own is set apart: "Allergic to sulfa." after the Norco is the sulfa's.
+    assert is_opioid(screen_medication("Norco 10/325 three times a day. Allergic to sulfa.", today=date(2026, 11, 28)))
+    assert not is_opioid(screen_medication("codeine cough syrup from urgent care, never filled, no thanks", today=date(2026, 11, 28)))
