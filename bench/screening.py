@@ -73,7 +73,8 @@ one of the tuned sets now.
 screening_set_z_* are the same three on set Z (blind2026z_*, 120 + 120 entries written blind on 2026-11-29: urology and
 men's health, lung and sleep patients, ENT/eye/face, people injured on duty, pelvic pain, odd date wording; see
 blind2026z_README.md): scored once, on rules frozen for it (2026.11.62), counts only; its lines are not read (first
-score: recall 0.992, false alarms 0.067, unrecognised 0.100 — 1 missed, 8 false alarms, 7 of 70 unrecognised).
+score: recall 0.992, false alarms 0.067, unrecognised 0.100 — 1 missed, 8 false alarms, 7 of 70 unrecognised; the same
+counts on 2026.11.63 to 2026.11.66).
 screening_20_entries_ms is the median time to screen a 20-entry intake. Every miss and false
 alarm on the blind set is counted on stderr, never printed, so the set stays untuned.
 """
