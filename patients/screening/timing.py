@@ -210,6 +210,15 @@ def _word_set_of(text: str) -> frozenset[str]:
 
 
 # --- Reading -------------------------------------------------------------------------------------
+def _hay_fever(words: list[str], at: int) -> bool:
+    """ "Allergy season is bad.", "seasonal allergies", "allergy shots": allergies of the season, not to the drug."""
+    following = words[at + 1 : at + 2]
+    previous = words[at - 1 : at]
+    return following in (["season"], ["seasons"], ["shot"], ["shots"], ["meds"], ["medicine"], ["pills"], ["spray"], ["relief"]) or previous in (
+        ["seasonal"], ["spring"], ["fall"], ["summer"], ["pollen"], ["environmental"], ["dust"], ["food"], ["nasal"]
+    )
+
+
 def read_timing(
     before: Sequence[str], after: Sequence[str], *, today: date, raw: str = "", patient: frozenset[str] = frozenset()
 ) -> Timing:
@@ -233,6 +242,7 @@ def read_timing(
             if w in _ALLERGY
             and (i == 0 or around[i - 1] not in {"no", "nka", "nkda"})
             and not (i >= len(before) and {"during", "for"} & set(around[max(len(before), i - 3) : i]))
+            and not _hay_fever(around, i)
         ),
         None,
     )  # "No allergies. Meds: tramadol" says nothing about tramadol; "given meperidine for rigors during a

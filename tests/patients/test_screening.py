@@ -1353,3 +1353,19 @@ def test_a_denial_of_another_thing_after_a_comma_may_still_answer_for_the_medici
     # Only a sentence of its own is set apart: "Allergic to sulfa." after the Norco is the sulfa's.
     assert is_opioid(screen_medication("Norco 10/325 three times a day. Allergic to sulfa.", today=date(2026, 11, 28)))
     assert not is_opioid(screen_medication("codeine cough syrup from urgent care, never filled, no thanks", today=date(2026, 11, 28)))
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("Norco 10/325 three times a day. Itchy eyes in summer.", True),  # a symptom with its own place
+        ("Norco 10/325 three times a day. Hives from strawberries as a kid.", True),  # and its own cause
+        ("Norco 10/325 three times a day. Allergy season is bad.", True),
+        ("Norco 10/325 three times a day. Pharmacy: CVS on 5th.", True),
+        ("Norco. Rash.", False),  # the Norco's reaction
+        ("codeine. Hives from it.", False),
+        ("codeine (seasonal allergies bad)", True),
+    ],
+)
+def test_a_symptom_or_a_season_of_its_own_is_not_a_reaction_to_the_medicine(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
