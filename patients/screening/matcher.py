@@ -1411,6 +1411,14 @@ def _opioids_in_general(slot: _Slot, words: list[str], clause_of: list[int]) -> 
     return not (before & _word_set("on taking take using use") and not set(words[max(0, start - 5) : start]) & _word_set("cannot cant t not never shouldnt"))
 
 
+def _blanked(raw: str, tokens: list[Token]) -> str:
+    """The entry's text with these words blanked (offsets kept), so their dates are not read."""
+    text = list(raw)
+    for token in tokens:
+        text[token.start : token.end] = " " * (token.end - token.start)
+    return "".join(text)
+
+
 def _prescribed(slot: _Slot, words: list[str], clause_of: list[int]) -> bool:
     """ "Duragesic", "fentanyl patch 25 mcg": a brand, a form or a dose in the name's own clause."""
     own = {w for w, n in zip(words, clause_of, strict=True) if n == clause_of[slot.start_word]}
@@ -1520,13 +1528,13 @@ def _read_group(
         timing = read_timing(before, after, today=today, raw=raw, patient=patient)
         sober = _sentences_of_being_clean(words, clause_of, own=clause_of[slot.start_word], sentences=sentences)
         if sober:
-            unsaid = "".join(" " if any(words_tokens[p].start <= c < words_tokens[p].end for p in sober) else ch for c, ch in enumerate(raw))
+            unsaid = _blanked(raw, [words_tokens[p] for p in sober])
             apart = read_timing(*_window(words, bounds, bounds.index(slot), dropped=sober), today=today, raw=unsaid, patient=patient)
             if _read_apart_from_being_clean(apart, slot, before + after, street=not _prescribed(slot, words, clause_of)):
                 timing = apart
         later = _later_sentences(clause_of, clause_of[slot.start_word], sentences, words) if timing.use is not Use.NEVER else frozenset()
         if later:
-            unsaid = "".join(" " if any(words_tokens[p].start <= c < words_tokens[p].end for p in later) else ch for c, ch in enumerate(raw))
+            unsaid = _blanked(raw, [words_tokens[p] for p in later])
             apart = read_timing(*_window(words, bounds, bounds.index(slot), dropped=later), today=today, raw=unsaid, patient=patient)
             if apart.use is Use.NEVER:
                 timing = apart  # "codeine makes me sick so I avoid it. Is this a problem?": the denial closes its sentence
