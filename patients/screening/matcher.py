@@ -1358,7 +1358,7 @@ def _read_apart_from_being_clean(apart: Timing, slot: _Slot, said: list[str], *,
 
 
 # Words of a later sentence that take back what the medicine's sentence said: "… Started again last week."
-_TAKING_IT_BACK = _word_set("again actually except restarted relapsed relapse started resumed back but though however")
+_TAKING_IT_BACK = _word_set("again actually except restarted relapsed relapse started resumed but though however")
 
 
 def _later_sentences(clause_of: list[int], own: int, sentences: frozenset[int], words: list[str]) -> frozenset[int]:
@@ -1370,7 +1370,19 @@ def _later_sentences(clause_of: list[int], own: int, sentences: frozenset[int], 
     said = {words[i] for i in later}
     if said & _word_set("them those these one ones some") and said & _CONSUMING:
         return frozenset()  # "Dad's old Vicodin was in the cabinet. I took two of them on Tuesday."
-    return frozenset() if said & _TAKING_IT_BACK else later
+    # "back on it", "went back to it"; not "back pain"
+    back = any(words[i] == "back" and words[i + 1 : i + 2] in (["on"], ["to"]) for i in later)
+    return frozenset() if said & _TAKING_IT_BACK or back else later
+
+
+def _anothers_own_trouble(words: list[str]) -> bool:
+    """ "My husband has back pain too.", "My wife has migraines.": another person and a trouble of their own,
+    with no medicine, no use and nothing that points back at one ("My husband takes it")."""
+    said = set(words)
+    if not said & OTHER_PEOPLE_AND_PETS or said & (_IT | _PRONOUNS_OF_IT | _OF_THE_MEDICINE | _CONSUMING):
+        return False
+    verb = next((i for i, w in enumerate(words) if w in {"has", "had", "have", "gets", "got", "suffers"}), None)
+    return verb is not None and any(_a_thing(w) for w in words[verb + 1 :])
 
 
 _SEEN_SINCE = _word_set("doctor doc dr pcp provider np md insurance pharmacy job house apartment")
@@ -1532,11 +1544,16 @@ def _read_group(
             apart = read_timing(*_window(words, bounds, bounds.index(slot), dropped=sober), today=today, raw=unsaid, patient=patient)
             if _read_apart_from_being_clean(apart, slot, before + after, street=not _prescribed(slot, words, clause_of)):
                 timing = apart
-        later = _later_sentences(clause_of, clause_of[slot.start_word], sentences, words) if timing.use is not Use.NEVER else frozenset()
+        later = _later_sentences(clause_of, clause_of[slot.start_word], sentences, words)
         if later:
             unsaid = _blanked(raw, [words_tokens[p] for p in later])
             apart = read_timing(*_window(words, bounds, bounds.index(slot), dropped=later), today=today, raw=unsaid, patient=patient)
-            if apart.use is Use.NEVER:
+            if timing.use is Use.NEVER:
+                # "vicodin for back pain. My husband has back pain too.": a later sentence about another
+                # person's own trouble does not make the medicine theirs.
+                if apart.use is not Use.NEVER and timing.cue in OTHER_PEOPLE_AND_PETS and _anothers_own_trouble([words[p] for p in sorted(later)]):
+                    timing = apart
+            elif apart.use is Use.NEVER:
                 timing = apart  # "codeine makes me sick so I avoid it. Is this a problem?": the denial closes its sentence
             elif apart != timing and _each_of_something_else(later, words, clause_of):
                 timing = apart  # "last vicodin 6 months ago. New doctor since June.": the date is the doctor's

@@ -1369,3 +1369,17 @@ def test_a_denial_of_another_thing_after_a_comma_may_still_answer_for_the_medici
 )
 def test_a_symptom_or_a_season_of_its_own_is_not_a_reaction_to_the_medicine(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("vicodin for back pain. My husband has back pain too.", True),  # his own trouble, not his vicodin
+        ("vicodin for back pain. My wife has migraines.", True),
+        ("codeine makes me sick so I avoid it. My husband has back pain too.", False),  # "back pain" takes nothing back
+        ("stopped oxycodone in 2019. Back on it since Monday.", True),  # "back on it" does
+        ("Dad's oxycodone. My dad has cancer.", False),
+    ],
+)
+def test_another_persons_own_trouble_in_a_later_sentence_does_not_take_the_medicine(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged

@@ -19,7 +19,8 @@ raised 356 false alarms, "Current meds as of 11/20: " before it 314) and 2026.11
 cleared 128 contraindications) and 2026.11.60 ("I know LDN and opioids do not mix." after it raised 3,276 false
 alarms, "I understand I cannot take opioids with LDN." 3,214, "Is this a problem?" 18); this is their regression guard. (2026.11.62's "New doctor since June.", which had
 cleared 99 and raised 29 and still changes 12, is pinned in test_screening.py. 2026.11.64 adds "(as of today)", which
-had raised 285 false alarms, 2026.11.67 "Rash on my arm last week." (2,078 cleared) and "Allergy season is bad." (2,082); 2026.11.65's "Bad reaction to anesthesia once.", which had cleared 2,173 and still raises 1,
+had raised 285 false alarms, 2026.11.67 "Rash on my arm last week." (2,078 cleared) and "Allergy season is bad." (2,082), 2026.11.68 "My husband has back
+pain too." (102 cleared, 14 raised); 2026.11.65's "Bad reaction to anesthesia once.", which had cleared 2,173 and still raises 1,
 is pinned there too.) (Sobriety and
 street-drug sentences are pinned in test_screening.py instead: after a heroin row they change its meaning.)
 A sample of every fifth row keeps it quick.
@@ -100,6 +101,7 @@ REWRITES = {
     "as of today after": lambda e: e.rstrip(".") + ". (as of today)",
     "a symptom of its own after": lambda e: e.rstrip(".") + ". Rash on my arm last week.",
     "hay fever after": lambda e: e.rstrip(".") + ". Allergy season is bad.",
+    "another person's trouble after": lambda e: e.rstrip(".") + ". My husband has back pain too.",
 }
 
 
