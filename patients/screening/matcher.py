@@ -857,10 +857,9 @@ def _something_else_denied(words: list[str]) -> bool:
     another thing, not the medicine before it.
     (Rewrites adding "Allergic to sulfa." after tuned rows had cleared 2,084 contraindications, "I do
     not take any supplements." 1,314.)"""
-    its = _word_set("it them one ones those these that this")
-    if {"reaction", "reactions"} & set(words) and _DENIAL_WORDS & set(words[:3]) and not its & set(words):
+    if {"reaction", "reactions"} & set(words) and _DENIAL_WORDS & set(words[:3]) and not _POINTING_BACK & set(words):
         return True  # "Never had a reaction to anything.", "No reactions to any meds."
-    if set(words) & (_OF_THE_MEDICINE | its | _PATIENT_WORDS | OTHER_PEOPLE_AND_PETS):
+    if set(words) & (_OF_THE_MEDICINE | _POINTING_BACK | _PATIENT_WORDS | OTHER_PEOPLE_AND_PETS):
         return False  # "never filled the script", "not taking it", "Dad, not the patient, …"
     if words[:2] in (["no", "side"], ["no", "problems"], ["no", "issues"]):
         return True
@@ -911,12 +910,13 @@ def _a_symptom_of_its_own(words: list[str]) -> bool:
     before it ("Rash.", "Gave me hives", "hives from it" still are). (Rewrites adding these after tuned rows
     had cleared 2,078 to 2,361 contraindications each.)"""
     said = set(words)
-    if not said & _SYMPTOMS or said & (_word_set("it them those these that this one ones") | _OF_THE_MEDICINE | _ALLERGY_WORDS):
+    if not said & _SYMPTOMS or said & (_POINTING_BACK | _OF_THE_MEDICINE | _ALLERGY_WORDS):
         return False
     return any(_a_thing(w) for w in words if w not in _SYMPTOMS)
 
 
 def _opens_a_sentence(clause: _Clause, text: str) -> bool:
+    """The clause starts the text, or follows a full stop, a question, a semicolon or a line break."""
     return bool(clause.words) and text[: clause.words[0].start].rstrip(" \t")[-1:] in {"", ".", "!", "?", ";", "\n", "\r"}
 
 
@@ -970,6 +970,7 @@ _RECORD_AND_SUPPLY = _word_set(
 _BABIES = _word_set("baby babies son sons daughter daughters kid kids twins child children grandkids grandchildren")
 _FEW = _word_set("two three four five six seven eight nine ten twin")
 _PRONOUNS_OF_IT = _IT | _word_set("those these that this ones")
+_POINTING_BACK = _PRONOUNS_OF_IT - {"any"}  # words that point back at a medicine named before
 _DETERMINERS = _word_set("my a an the our his her their some")
 _HOW_IT_ENDED = _word_set("cold turkey completely entirely fully gradually slowly finally successfully altogether good myself")
 _VERBS_WITH_AN_OBJECT = _word_set("had got have has did started finished completed gave")  # "gave birth 6 weeks ago"
@@ -1467,7 +1468,7 @@ def _read_group(
     words = [t.text for t in words_tokens]
     clause_of = [n for n, clause in enumerate(clauses) for _ in clause.words]
     # The clauses that open a sentence: "Norco. Sober since 2015", not "heroin, clean for a week".
-    sentences = frozenset(n for n, c in enumerate(clauses) if c.words and raw[: c.words[0].start].rstrip(" \t")[-1:] in {"", ".", "!", "?", ";", "\n", "\r"})
+    sentences = frozenset(n for n, c in enumerate(clauses) if _opens_a_sentence(c, raw))
 
     slots = _joined_by_sound(slots, words, words_tokens, kb, raw)
     slots = _joined_split_names(slots, words, words_tokens, kb, raw)
