@@ -24,6 +24,8 @@ def test_pharmacist_signs_in_with_two_factors_and_records_a_review(phone, deskto
     desktop.get_by_role("link", name="Intakes", exact=True).first.click()
     screenshot(desktop, "intake-queue")
     desktop.get_by_role("link", name="Frank Fischer").click()
+    # Read the intake page once it has loaded, not the page the click leaves (a fresh-clone run read '').
+    desktop.wait_for_url(f"**/admin/patients/intake/{intake.pk}/change/")
 
     page_text = desktop.locator("#content").inner_text()
     assert "Norco 5/325" in page_text
