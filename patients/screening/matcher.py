@@ -136,6 +136,7 @@ _H_NOT_HEROIN_AFTER = _word_set("per every q each mcg ug mg ml g gm unit units i
 # bag", "colostomy bag" or "a bag of frozen peas".
 _COUNTED_STREET_WORDS = frozenset({"blue", "bag", "bags"})
 _STREET_TAKING_VERBS = _H_TAKING_VERBS | _word_set("use used using uses bought buy buying copped cop relapse relapsed dealer")
+_BLUE_TAKING_VERBS = _word_set("took take taking popped pop popping")
 _COUNTS = _word_set("a one half two three four five couple few some per each")
 # ... and never before a thing it describes: "a blue inhaler", "a bag balm", "a blue light".
 _AFTER_A_COUNTED_STREET_WORD = _word_set("most whenever")
@@ -667,7 +668,8 @@ def _clauses(tokens: list[Token]) -> list[list[Token]]:
             # or a new subject reads as a comma.
             clauses.append([])
             continue
-        if token.text in _CLAUSE_OPENERS and clauses[-1] and clauses[-1][-1].text not in _DENIAL_WORDS:
+        if token.text in _CLAUSE_OPENERS and clauses[-1] and clauses[-1][-1].text not in _DENIAL_WORDS | _ABSENCE_WORDS:
+            # not "nothing now", which is one clause of absence
             clauses.append([])
         clauses[-1].append(token)
     return [c for c in clauses if c]
@@ -1607,9 +1609,9 @@ def _read_group(
 _MY_OWN = _word_set("i im me my mine myself")
 # Operations, tests and conditions ("lumpectomy", "colonoscopy", "fibromyalgia"): words of medicine,
 # never a medicine's name.
-_CONDITION_ENDINGS = (
+_CONDITION_ENDINGS: tuple[str, ...] = (
     "ectomy", "otomy", "ostomy", "plasty", "scopy", "graphy", "gram", "itis", "osis", "emia", "algia", "pathy",
-    "plegia", "rrhea", "rrhoea",
+    "plegia", "rrhea", "rrhoea", "iasis", "penia", "paresis",
 )
 _UNUSED_CUES = _word_set("opened given untouched unopened sealed seal nobody unused")
 _CONTAINERS = _word_set("kit kits bottle bottles box boxes package packet pack supply stash")
@@ -1680,7 +1682,8 @@ _PILL_LOOKS = _word_set(
 )
 _FUNCTION_WORDS = _word_set(
     "who whom whose which that what when where there their then than with from have has this these those they them "
-    "will would could should were been being into onto upon about"
+    "will would could should were been being into onto upon about "
+    "she he her his him its we us our you your me my"  # "pt states she": never Statex
 )
 _BODY_PARTS = _word_set(
     "head neck back knee knees shoulder shoulders hip hips hand hands foot feet leg legs arm arms skin face chest "
@@ -1974,11 +1977,17 @@ def _without_lead_in(after: list[str]) -> list[str]:
     return after[:end]
 
 
+def _names_a_condition(word: str) -> bool:
+    """ "thalassemia", "gastroparesis", "spondylosis": an illness or an operation, never a medicine."""
+    return len(word) >= 8 and word.endswith(_CONDITION_ENDINGS)
+
+
 def _is_plain_word(word: str) -> bool:
     """An everyday word or a shop, not a medicine's name: never reported as an unknown medicine."""
     english = _english_words()
     return (
-        word in _PLAIN_WORDS
+        _names_a_condition(word)
+        or word in _PLAIN_WORDS
         or word in english
         or any(stem in english for stem in _stems(word))
         or word in knowledge_base().spanish_words
@@ -2129,11 +2138,14 @@ def _in_context(
     if term.key in _COUNTED_STREET_WORDS:
         previous = words[next_index - 2] if next_index >= 2 else ""
         following = words[next_index] if next_index < len(words) else ""
-        if not entry_words & _STREET_TAKING_VERBS or following == "of":
+        # "took half a blue 30 saturday": a blue is taken or popped like a pill; its strength may follow.
+        verbs = _STREET_TAKING_VERBS | (_BLUE_TAKING_VERBS if term.key == "blue" else frozenset())
+        if not entry_words & verbs or following == "of":
             return None
         if not (previous in _COUNTS or previous.isdigit()):
             return None
-        if following and (following in _FORM_WORDS or not (_is_noise(following) or following in _AFTER_A_COUNTED_STREET_WORD)):
+        strength = term.key == "blue" and following in {"30", "30s", "m30", "15", "10"}
+        if following and not strength and (following in _FORM_WORDS or not (_is_noise(following) or following in _AFTER_A_COUNTED_STREET_WORD)):
             return None
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.
@@ -2246,6 +2258,8 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
     kb = knowledge_base()
     if (word,) in kb.phrases:
         return None  # a known name its context set aside ("non-opioid") is no misspelling of another
+    if _names_a_condition(word):
+        return None  # "thalassemia" is three sounds from Talacen, and no medicine's name
     sound = phonetic_key(word)
     allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
     # "those" is one sound from Tossex, "codes" from Codis, "ultra" (omega, strength) from Ultram: the

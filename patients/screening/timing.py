@@ -51,7 +51,7 @@ CURRENT = Timing(Use.CURRENT)
 
 # --- Word lists ---------------------------------------------------------------------------------
 _ALLERGY = frozenset(
-    ["allergic", "allergy", "allergies", "intolerant", "intolerance", "reaction", "reactions", "rash", "hives", "anaphylaxis", "anaphylactic", "sensitivity", "sensitive", "itch", "itching", "itchy", "swelling"]
+    ["allergic", "allergy", "allergies", "alergic", "alergy", "alergies", "intolerant", "intolerance", "reaction", "reactions", "rash", "hives", "anaphylaxis", "anaphylactic", "sensitivity", "sensitive", "itch", "itching", "itchy", "swelling"]
 )
 # Negations that say the drug was never taken when they govern it directly.
 _NEVER = frozenset(["no", "never", "denies", "deny", "denied", "none", "nil", "zero", "nor", "neither", "nothing", "without", "insteadof"])
@@ -65,10 +65,12 @@ _SOMEONE_ELSE = frozenset(
      "sponsor", "sponsee", "teammate", "teammates", "coworker", "coworkers", "fiance", "fiancee", "stepdad", "stepmom",
      "grandson", "granddaughter",
      # "Mum in Dublin takes Solpadeine": how British, Irish and Australian families write it
-     "mum", "mums", "mam", "mummy", "mommy", "daddy",
+     "mum", "mums", "mam", "ma", "mummy", "mommy", "daddy",
      "baby", "babies", "infant", "newborn", "toddler"]
 )
-_PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat", "goats", "cow", "cows", "calf", "calves", "cattle", "sheep", "pig", "pigs"])
+_PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat", "goats", "cow", "cows", "calf", "calves", "cattle", "sheep", "pig", "pigs",
+         # the farm's animals: "Torbugesic for the colicky mare"
+         "mare", "mares", "gelding", "stallion", "foal", "colt", "filly", "heifer", "heifers", "steer", "steers", "livestock", "herd", "ewe", "ewes", "lamb", "lambs", "mule", "donkey", "alpaca", "llama"])
 # Never a misspelt medicine: "for my brother" is not Brontex.
 OTHER_PEOPLE_AND_PETS = _SOMEONE_ELSE | _PETS
 # Taking it oneself: "used a couple of my husband's percocets" is the patient's use.
@@ -87,7 +89,7 @@ _CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn",
 _NEGATION_FILLER = frozenset(
     ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "anything", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
      # "never taken an opioid", "no strong pain medicine", "never had a single narcotic"
-     "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "is", "are",
+     "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "is", "are", "touched",
      # "I never in my life eat the opium medicine": the words of a second language
      "in", "my", "life", "whole", "eat", "eats", "ate"]
 )
@@ -182,6 +184,8 @@ _UNITS = {
     "year": "years", "years": "years", "yr": "years", "yrs": "years", "y": "years",
     "decade": "decades", "decades": "decades",
     "fortnight": "fortnights", "fortnights": "fortnights",
+    # "my last dose was four Sundays ago": one a week
+    "sundays": "weeks", "mondays": "weeks", "tuesdays": "weeks", "wednesdays": "weeks", "thursdays": "weeks", "fridays": "weeks", "saturdays": "weeks",
 }
 _GLUED_AMOUNT = re.compile(r"^(\d+)(days?|d|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?|y)$")
 _MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name} | {
@@ -283,7 +287,7 @@ def read_timing(
         return Timing(Use.NEVER, cue=someone_else)
     if after[:2] == ["not", "me"] and not _takes_it_oneself(after[2:]):
         return Timing(Use.NEVER, cue="not me")  # "my cellie was on suboxone, not me"
-    at_work = _at_work(around, after_name=len(before), patient=patient, entry=frozenset(re.findall(r"[a-z]+", raw.lower())) & _JOBS)
+    at_work = _at_work(around, after_name=len(before), patient=patient, entry=_jobs_named(re.findall(r"[a-z]+", raw.lower())))
     if at_work:
         return Timing(Use.NEVER, cue=at_work)
     if _not_started(around) or _a_start_to_come(before, after):
@@ -341,6 +345,8 @@ def read_timing(
         when, last_dose = _for_duration(around, today=today)
     if negation and ended in _STOPPING:
         negation = ""  # "don't take it anymore", "not on it since I stopped": a stop, not a denial
+    if negation and when in {"this week", "this month", "this year"}:
+        last_dose = _end_of_last(when.split()[1], today)  # "no codeine syrup this year": none since the year began
     if negation:
         # A slash date elsewhere in the row is not this denial's: "Norco … 11/19 never filled, no pain meds now".
         if last_dose is not None and negation not in _REFUSING and _numbers_among(when, around):
@@ -512,7 +518,8 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
     "I'm a caregiver, I give my client Norco" names the job in another part."""
     # "we use hydromorphone on dogs": a job's "we", and the animals or patients it is used on.
     on_others = "we" in words and bool({"patients", "animals", "residents", "clients"} & set(words) | _PETS & set(words))
-    handling = _HANDLING & set(words) or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
+    handed_out = {"hand out"} if any(w in {"hand", "hands", "handing", "handed"} and "out" in words[i + 1 : i + 3] for i, w in enumerate(words)) else set()
+    handling = _HANDLING & set(words) or handed_out or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
         w
         for i, w in enumerate(words)
         if w in {"counselor", "counsellor"}
@@ -521,7 +528,7 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
     }  # "suboxone clinic counselor", "I'm a counselor"; not "counselor every Wed", whom the patient sees
     # Another part's job; its bare "work" only where it says where ("I work nights" names no job that handles drugs),
     # and a shop only in the clause that handles the drug: "Pharmacy is Walgreens." is where the patient fills.
-    if not (_JOBS & set(words) | (_JOBS - _WHERE_ONE_SHOPS) & entry and handling) and not _HANDLING_AT_WORK & set(words):
+    if not (_jobs_named(words) | (_JOBS - _WHERE_ONE_SHOPS) & entry and handling) and not _HANDLING_AT_WORK & set(words):
         return ""
     if patient and handling <= {"give", "giving"} and ("we" in words or {"him", "her"} & set(words) or patient & set(words)):
         return ""  # "my sister is the patient … we give it every 4 hours", "Grandpa is the patient. I give him his Percocet"
@@ -535,7 +542,24 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
     # "the hospice give her morphine and she take it", typed for the patient: her use, not a job.
     if _takes_it_oneself(words, patient if patient else None) or _own_use_of_anothers(words) or me:  # "none for me" is no use
         return ""
-    return next(w for w in words if w in _HANDLING or w in handling)
+    return next((w for w in words if w in _HANDLING or w in handling), "hand out")
+
+
+_PEOPLE_IN_A_JOB = frozenset({"nurse", "nurses", "rn", "pharmacist", "technician", "tech", "counselor", "counsellor", "medic", "paramedic", "vet", "veterinarian", "caregiver", "aide"})
+
+
+def _jobs_named(words: list[str]) -> frozenset[str]:
+    return frozenset(w for i, w in enumerate(words) if w in _JOBS and not _someone_in_that_job(words, i))
+
+
+def _someone_in_that_job(words: list[str], at: int) -> bool:
+    """ "Question for the pharmacist", "my nurse says": a person the patient speaks to, not the patient's job."""
+    if words[at] not in _PEOPLE_IN_A_JOB:
+        return False
+    previous = words[at - 1] if at else ""
+    return previous in {"my", "your", "our"} or (
+        previous == "the" and at >= 2 and words[at - 2] in {"for", "ask", "to", "tell", "told", "asked", "by", "from", "with"}
+    )
 
 
 # "typed by my daughter", "my son is typing this for me": the person is the one typing.
@@ -547,6 +571,9 @@ _THE_PATIENT_DOES = frozenset({"takes", "uses", "has", "gets", "herself", "himse
 
 # "Typing for my mom:", "answering for my dad", "filling this out for my husband": the one it is for is the patient.
 _FILLING_IN = frozenset({"booking", "filling", "signing", "registering", "typing", "writing", "entering", "answering", "completing"})
+
+
+_REPORTING = frozenset({"states", "stated", "reports", "reported", "says", "said", "endorses", "admits", "notes"})
 
 
 def patient_named(words: Sequence[str]) -> frozenset[str]:
@@ -578,6 +605,10 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
             continue  # "pt's spouse", "the patient's son": someone of the patient's, not the patient
         if words[index + 1 : index + 2] and words[index + 1] in {"does", "doesnt", "didnt", "denies"}:
             continue  # "belongs to spouse, patient does not take": a statement about the patient, naming nobody
+        said = [w for w in words[index + 1 : index + 4] if w != "that"]
+        if said[:1] and said[0] in _REPORTING and said[1:2] and said[1] in {"she", "he"}:
+            named.add(said[1])  # "Pt states she used her husband's Norco": "she" is the patient
+            continue
         subject = words[index + 1 : index + 2] and words[index + 1] in _THE_PATIENT_DOES
         if subject and not _SOMEONE_ELSE & set(words[max(0, index - 3) : index]):
             continue  # "…; pt takes only metformin" names nobody; "dad is the patient - takes" names Dad
@@ -607,7 +638,7 @@ def _not_started(words: list[str]) -> bool:
         if word in {"started", "begun"} and words[max(0, index - 4) : index - 1] and {"havent", "hasnt", "not"} & set(words[max(0, index - 4) : index]) and "or" in words[max(0, index - 2) : index]:
             return True
         # "Off the methadone? Not yet." is still on it.
-        yet = word == "yet" and {"havent", "hasnt", "not", "isnt"} & set(words[max(0, index - 4) : index])  # "isn't scheduled yet"
+        yet = word == "yet" and {"havent", "hasnt", "not", "isnt", "nothing", "none"} & set(words[max(0, index - 4) : index])  # "isn't scheduled yet", "nothing yet"
         if yet and not _STOPPING_WORDS & set(words[max(0, index - 6) : index]):
             return True
     return False
@@ -643,6 +674,8 @@ def _a_start_to_come(before: list[str], after: list[str]) -> bool:
         and bool((_PLANS | _TO_COME) & set(before[:i]))
         for i, w in enumerate(before)
     )
+    # "Grandpa is to get hydrocodone after his knee surgery": a start arranged for later.
+    will = will or (before[-3:-1] in (["is", "to"], ["am", "to"], ["are", "to"]) and before[-1] in _WILL_START)
     # "oxyCODONE to be prescribed after ORIF scheduled 12/14": a plan, written as one.
     will = will or (after[:2] == ["to", "be"] and after[2:3] in (["prescribed"], ["given"], ["started"], ["sent"], ["ordered"]))
     # "Doctor wants me to start Sublocade in January": someone's plan for the patient.
@@ -715,7 +748,7 @@ def _someone_elses(
         last_i = max((i for i, w in enumerate(before) if w in {"i", "im"}), default=None)
         mine = before[last_i:] if last_i is not None else []
         if mine and {"on", "take", "takes", "taking", "use", "using"} & set(mine) and not (
-            (patient | _THIRD_PERSON | {"her", "his", "both", "too", "also", "we", "us"}) & set(mine + around[len(before) :])
+            (patient | _THIRD_PERSON | {"her", "his", "him", "them", "both", "too", "also", "we", "us"}) & set(mine + around[len(before) :])
         ):
             return "the one typing"
     # "Moved in with my mom in July, she takes morphine for her cancer": a "she" who takes it for her own
@@ -829,6 +862,7 @@ def _typed_for_the_patient(words: list[str]) -> bool:
 
 
 # "my mom's leftover vicodin", "borrowed my husband's percs": someone else's supply, the patient's use.
+_INJURED = frozenset({"tore", "hurt", "broke", "injured", "strained", "sprained", "pulled", "twisted", "threw", "fell", "wrecked", "dislocated"})
 _OWN_USE_SIGNS = frozenset({"leftover", "leftovers", "borrow", "borrowed", "borrowing", "extra", "extras", "stole", "steal", "stolen", "shared"})
 # "my sister gave me some of her hydrocodone": handed to the patient.
 _HANDED_OVER = frozenset({"gave", "give", "gives", "giving", "given", "lent", "lends", "sold", "sells"})
@@ -841,6 +875,9 @@ def _own_use_of_anothers(words: list[str]) -> bool:
         return True
     if any(word in _HANDED_OVER and following == "me" for word, following in pairwise(words)):
         return True
+    for index, word in enumerate(words[:-2]):
+        if word in {"since", "when", "after"} and words[index + 1] == "i" and words[index + 2] in _INJURED:
+            return True  # "the wife's tramadol, 1 a day since I tore my rotator cuff": the writer's own injury
     for index, (word, following) in enumerate(pairwise(words)):
         if word == "for" and index and words[index - 1] in {"here", "booking", "consult", "consultation", "ldn"}:
             continue  # "here for my fibromyalgia": why the patient books, not why they took another's medicine
@@ -900,6 +937,8 @@ def never_had_it(after: list[str]) -> str:
             return f"{word} {following[0]}"  # "not taken since Monday" is a stop, read further on
         if word in {"never", "not"} and following[:1] in (["ever"], ["been"], ["got"], ["was"], ["were"]) and after[index + 2 : index + 3] and after[index + 2] in _NEVER_HAD:
             return f"{word} {after[index + 2]}"
+        if word in {"never", "not", "didnt"} and following in (["got", "it"], ["got", "them"], ["get", "it"], ["get", "them"]) and after[index + 3 : index + 4] and after[index + 3] in _SUPPLY_VERBS:
+            return f"{word} {after[index + 3]}"  # "I never got it filled"
         if word in {"no", "0", "zero"} and following in (["doses", "given"], ["doses", "taken"], ["dose", "given"], ["dose", "taken"], ["thanks"], ["thank", "you"]):
             return "no " + " ".join(following)
         if word == "none" and following[:1] and following[0] in {"given", "taken", "used"}:
@@ -1033,12 +1072,18 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             continue  # the last dose said later dates the end of this course or taper
         if word in {"daily", "nightly"} and last_dose is not None and last_dose > index and {"was", "were", "used"} & set(around[:index]):
             continue  # "Was on kratom daily; last dose 10/20": how it was taken, before it ended
+        if word in {"daily", "nightly"} and {"was", "were", "used"} & set(around[:index]) and around[index + 1 : index + 2] and around[index + 1] in _UNTIL:
+            continue  # "Used kratom daily until June 2026": how it was taken, until a day the date words tell
         if word in _CURRENT:
             previous = around[index - 1] if index > 0 else ""
             if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
                 continue  # "until now", "for 2 years now": how long it has been over
             if word == "now" and {"not", "no", "never", "dont", "don", "nothing", "none"} & set(around[index + 1 : index + 4]):
                 continue  # "Now I not take any pain medicine": the time of a denial
+            if word == "now" and previous in {"nothing", "none", "nil"}:
+                continue  # "off it since, nothing now"
+            if around[index + 1 : index + 2] in (["none"], ["nothing"]):
+                continue  # "so she takes none": a denial's verb
             if word in {"start", "starting"} and previous == "the":
                 continue  # "at the start of October": a date
             if word == "getting" and around[index + 1 : index + 2] and around[index + 1] in {"pregnant", "married", "sick", "better", "worse", "older", "divorced"}:
@@ -1046,6 +1091,8 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             if word in _PLANS | {"started", "start", "began", "begun"} and (previous in _NEGATED_VERBS or previous in {"not", "no", "never"}):
                 continue  # "don't plan to", "never started": no use at all
             ahead = around[index + 1 : index + 4]
+            if word in {"plan", "plans"} and ahead[:1] not in (["to"], ["is"], ["was"]) and "on" not in around[max(0, index - 3) : index]:
+                continue  # "with the clinic's taper plan", "my crisis plan lists IV hydromorphone": a plan on paper; "on a taper plan" is use
             if word in {"going", "plan", "plans", "planning"} and ahead[:1] == ["to"] and not _STOP_OR_USE & set(ahead):
                 continue  # "going to NA", "plan: PT twice a week": not "going to quit methadone"
             if word in _PLANS and ahead[:1] == ["to"] and ((ahead[1:2] and ahead[1] in _REFUSING) or ahead[1:3] == ["stay", "off"]):
@@ -1215,6 +1262,8 @@ def _negation_before(before: list[str], after: list[str]) -> int | None:
             between = before[index + 1 :]
             if "any" in before or not between:
                 return index
+            if between in (["a"], ["an"]) and index and before[index - 1] in {"s", "is", "was", "its", "thats", "are", "re"}:
+                return index  # "it's not an opioid, right?": what the medicine is not
             clean = set(between) <= _NOT_FILLER and set(after) <= _AFTER_A_CLEAN_NOT
             return index if clean else None
         if word not in _NEGATION_FILLER:
@@ -1414,6 +1463,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
     # where they stand among these words: "cortisone shot on 11/16" does not date the Norco before it.
     found: list[tuple[str, date]] = [(t, d) for t, d in _yearless_slash_dates(raw, today) if _among(t, words)] if raw else []
     n = len(words)
+    beside_a_weekday = -1
     for i, word in enumerate(words):
         following = words[i + 1] if i + 1 < n else ""
         previous = words[i - 1] if i > 0 else ""
@@ -1432,6 +1482,8 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             if amount is not None:
                 count, unit, text = amount
                 day = _minus(today, count, unit) - timedelta(days=_HALF_OF.get(unit, 0) if half else 0)
+                if words[i - 1][:-1] in _WEEKDAYS and not half:
+                    day = _last_weekday(_WEEKDAYS[words[i - 1][:-1]], today) - timedelta(weeks=count - 1)  # "four Sundays ago"
                 found.append((f"{text}{' and a half' if half else ''} {word}", day))
         elif word == "last" and following in {"week", "weekend", "month", "year", "wk", "yr"}:
             if words[max(0, i - 2) : i] in (["for", "the"], ["over", "the"], ["during", "the"]):
@@ -1447,12 +1499,24 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             start = int(decade.group(1)) if len(word) == 5 else 1900 + int(decade.group(1))
             if start >= 1950 and start + 9 < today.year:
                 found.append((word, date(start + 9, 12, 31)))
+        elif word in _SEASONS and _a_seasonal_habit(words, i, today):
+            continue  # "Percocet about 3 a day in winter", "every summer": when it is taken, not a date
         elif word in _SEASONS and (previous in _BEFORE_A_SEASON or _is_year(following, today)):
             if following == "of" and i + 2 < len(words) and _is_year(words[i + 2], today):
                 following = words[i + 2]  # "in the fall of 2024"
             found.append(_season_date(word, previous, following, today))
+        elif word in _WEEKDAYS and following in {"before", "after"} and (holiday := _holiday_at(words, i + 2)) is not None:
+            # "the Sunday before Halloween", "the Friday after Thanksgiving"
+            found.append((f"{word} {following} {holiday[0]}", _weekday_beside(_WEEKDAYS[word], following, holiday[1], today)))
+            beside_a_weekday = i + 2
         elif (holiday := _holiday_at(words, i)) is not None:
-            found.append((holiday[0], _last_holiday(holiday[1], today)))
+            if i == beside_a_weekday:
+                continue
+            day = _last_holiday(holiday[1], today)
+            if previous == "last" and (today - day).days <= 14:
+                # "Last Thanksgiving I was on Percocet", two days after this year's: the one a year before.
+                day = _last_holiday(holiday[1], day - timedelta(days=1))
+            found.append((f"last {holiday[0]}" if previous == "last" else holiday[0], day))
         elif _ORDINAL.match(word) and _is_day_of_month(words, i):
             read = _ordinal_date(words, i, today)
             if read is not None:
@@ -1499,6 +1563,10 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
         if slashed is not None:
             found.append((token.strip("().,;:"), slashed))
     found = [(text, day) for text, day in found if day <= today]
+    if any(text != str(today.year) and day.year == today.year for text, day in found):
+        # "teeth out September 22, 2026, took the last hydrocodone September 25": a bare year is no
+        # later than the days named in it.
+        found = [(text, day) for text, day in found if text != str(today.year)]
     if not found:
         return "", None
     text, day = max(found, key=lambda item: item[1])
@@ -1719,6 +1787,32 @@ def _ordinal_date(words: Sequence[str], index: int, today: date, day: int | None
         if candidate <= today:
             return f"the {' '.join(span)}", candidate
     return None
+
+
+def _weekday_beside(weekday: int, side: str, holiday: str, today: date) -> date:
+    """The given weekday just before or just after the latest such holiday (a year earlier if that day is to come)."""
+    for day in (_last_holiday(holiday, today), _last_holiday(holiday, _last_holiday(holiday, today) - timedelta(days=1))):
+        if side == "before":
+            found = day - timedelta(days=(day.weekday() - weekday) % 7 or 7)
+        else:
+            found = day + timedelta(days=(weekday - day.weekday()) % 7 or 7)
+        if found <= today:
+            return found
+    return today
+
+
+_A_HABIT_BEFORE_A_SEASON = frozenset({"day", "daily", "night", "nightly", "week", "weekly", "needed", "prn", "bid", "tid", "qid"})
+
+
+def _a_seasonal_habit(words: Sequence[str], at: int, today: date) -> bool:
+    """ "about 3 a day in winter", "every summer": when in the year it is taken, with no year said."""
+    following = words[at + 1] if at + 1 < len(words) else ""
+    if _is_year(following, today) or following == "of":
+        return False
+    previous = words[at - 1] if at else ""
+    if previous in {"every", "each"}:
+        return True
+    return previous in {"in", "during"} and at >= 2 and words[at - 2] in _A_HABIT_BEFORE_A_SEASON
 
 
 def _last_holiday(holiday: str, today: date) -> date:

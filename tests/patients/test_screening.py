@@ -1383,3 +1383,21 @@ def test_a_symptom_or_a_season_of_its_own_is_not_a_reaction_to_the_medicine(entr
 )
 def test_another_persons_own_trouble_in_a_later_sentence_does_not_take_the_medicine(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged
+
+
+@pytest.mark.parametrize(
+    "entry, flagged",
+    [
+        ("took half a blue 30 saturday at a party", True),  # a counterfeit M30, its strength after it
+        ("took a blue yesterday", True),
+        ("take a blue inhaler puff", False),
+        ("took a blue pill for ED", False),
+        ("Vet left Torbugesic (butorphanol) for the colicky mare. I take aspirin", False),
+        ("sickle beta plus thalassemia: folic acid, ibuprofen 400 prn", False),  # an illness, never Talacen
+        ("she states she is fine, metformin 500", False),  # two everyday words, never Statex
+        ("Is it ok that I take gabapentin 300 mg at night? It's not an opioid, right?", False),
+        ("It's an opioid, right? Tramadol 50 twice a day", True),
+    ],
+)
+def test_set_h_to_x_causes(entry, flagged):
+    assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged

@@ -364,13 +364,46 @@ NO_USE = [
 ]
 
 
-@pytest.mark.parametrize("template", USE)
+# Written at the thirteenth stop after reading the wrong lines of sets H, O, Q, U, W and X (which made
+# them tuned sets): each cause, said in a template that holds for every name.
+USE_READ_FROM_SETS_H_TO_X = [
+    "My uncle (he is the patient, I'm typing for him) is on {n} from the clinic",
+    "the wife's {n}, maybe 1 a day since I tore my rotator cuff",
+    "Question for the pharmacist: does {n} count? I take it every night",
+    "{n} about 3 a day in winter, folic acid",
+    "Pt states she used her husband's {n} x2 on Sunday for a toothache",
+    'Pt states he stopped his {n} "recently", unsure of date',
+    "haven't touched the {n} this week",
+    "last {n} the friday after thanksgiving",
+    "last {n} 1 sunday ago",
+]
+NO_USE_READ_FROM_SETS_H_TO_X = [
+    "ALERGIC TO {n}",
+    "Ma is on {n} through hospice and I'm her caregiver. I take melatonin only",
+    "Was on {n} until spring 2024, off it since, nothing now; just vitamin D",
+    "allergic to {n}, so she takes none",
+    "Doctor wrote for {n} on November 20 but I never got it filled",
+    "night shift RN: I hand out {n} at work but take none myself",
+    "Stopped {n} on September 15, 2026 with the clinic's taper plan",
+    "Used {n} daily until June 2026, fully stopped since then",
+    "Grandpa (the patient) is to get {n} after his knee surgery on Dec 15, nothing yet",
+    "Wisdom teeth out September 22, 2026, took the last {n} September 25, now only Advil",
+    "haven't touched the {n} since Labor Day (Sept 7, 2026)",
+    "Last Thanksgiving I was on {n} after my knee, done by Dec 2025; this year only Tylenol",
+    "no {n} this year",
+    "{n}, took my last one the Sunday before Halloween",
+    "{n}, my last dose was four Sundays ago",
+    "PA approved 11/24/26 for {n} but pt states she has NOT picked it up",
+]
+
+
+@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_X)
 def test_said_as_use_it_is_a_contraindication_for_every_name(template):
     missed = [name for name in NAMES if not is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not missed, f"{template!r} read as no contraindication for {missed}"
 
 
-@pytest.mark.parametrize("template", NO_USE)
+@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_X)
 def test_said_as_no_use_it_is_never_a_contraindication(template):
     raised = [name for name in NAMES if is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not raised, f"{template!r} read as a contraindication for {raised}"
