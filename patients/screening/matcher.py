@@ -787,6 +787,8 @@ wisdom section csection delivery birth born er hospital hospitalized admission a
 visit fracture broke broken repair replacement scope
 excision cabg bypass stent stents cath catheterization angioplasty pacemaker ablation fusion laminectomy hysterectomy
 mastectomy lumpectomy appendectomy tonsillectomy cholecystectomy arthroscopy mohs graft transplant amputation implant
+rhino rhinoplasty septoplasty lipo liposuction bbl abdominoplasty facelift blepharoplasty augmentation hysto myomectomy
+lithotripsy vasectomy laparoscopy colonoscopy endoscopy biopsy
 """
 )
 _COURSE_OPENERS = _word_set("took taken take got given had needed used was were prescribed former ex")
@@ -816,9 +818,16 @@ def _an_event_then_a_course(previous: _Clause, words: list[str]) -> bool:
         and bool(_EVENT_WORDS & set(before))
         and _dates_without_denying(before)
         and not _USE_WORDS_ENDING & set(before)
-        and words[:1] != [] and words[0] in _COURSE_OPENERS
+        and _opens_a_course(words)
         and not any(w in _DATE_WORDS or w in _MONTH_AND_DAY_WORDS or "/" in w or _is_year_like(w) for w in words)
     )
+
+
+def _opens_a_course(words: list[str]) -> bool:
+    """ "took oxycodone for 5 days", "they gave fentanyl in the OR": a verb of taking opens the clause."""
+    if words[:1] in (["they"], ["he"], ["she"], ["surgeon"], ["doctor"], ["dr"]):
+        return words[1:2] != [] and words[1] in _COURSE_OPENERS | {"gave"}
+    return words[:1] != [] and words[0] in _COURSE_OPENERS
 
 
 def _is_year_like(word: str) -> bool:
@@ -996,7 +1005,7 @@ def _a_thing(word: str) -> bool:
 
 _COURSE_WORDS = _word_set(
     "took taken got given had used was were prescribed stopped quit finished ended discontinued last until after post postop "
-    "former ex gave"
+    "former ex gave dose"
 )
 _DURATION_UNITS = _word_set("day days week weeks wk wks")
 # What a dated opening must name to date the course after it: an event ("surgery in early October,
@@ -1054,6 +1063,11 @@ _OTHER_EVENTS = _EVENT_WORDS | _word_set("dental dentist tonsillectomy biopsy")
 _BACK_TO_THE_EVENT = _word_set("after afterwards afterward then postop post")
 
 
+def _at_the_event(words: list[str]) -> bool:
+    """ "they gave fentanyl in the OR", "one dose of fentanyl there": a dose given at the event itself."""
+    return "there" in words or "during" in words or any(words[i : i + 3] == ["in", "the", "or"] for i in range(len(words)))
+
+
 def _openings_it_does_not_date(group: list[_Clause], elsewhere: list[int]) -> tuple[list[_Clause], list[_Clause]]:
     """ "Knee surgery in 2019. stopped tramadol, not sure of the date", "Knee surgery in 2019. nor co
     5/325": a dated event dates only a course told as over and short ("took norco for 3 days", "…
@@ -1070,7 +1084,7 @@ def _openings_it_does_not_date(group: list[_Clause], elsewhere: list[int]) -> tu
     between = any(group[0].words[-1].start < start < group[1].words[0].start for start in elsewhere)
     # "Knee surgery in 2019. lortab after my tonsillectomy": another event; "Back in 2015, oxycodone after my c-section": its event
     own_event = bool(_OTHER_EVENTS & set(opening)) and bool(_OTHER_EVENTS & set(rest) - set(opening))
-    bounded = _a_length(rest) or bool(_BACK_TO_THE_EVENT & set(rest))
+    bounded = _a_length(rest) or bool(_BACK_TO_THE_EVENT & set(rest)) or _at_the_event(rest)
     if _tells_a_course(rest) and bounded and not _tells_its_own_time(rest) and not own_event and not between:
         return group, []
     return group[1:], [group[0]]

@@ -68,6 +68,9 @@ _SOMEONE_ELSE = frozenset(
      "mum", "mums", "mam", "ma", "mummy", "mommy", "daddy",
      "baby", "babies", "infant", "newborn", "toddler"]
 )
+# Friends count only when the words say they take it ("my roadie buddy is on methadone"): "a friend's
+# oxycodone at a party" is how the patient came by their own dose.
+_FRIENDS = frozenset({"buddy", "buddies", "friend", "friends", "bestie", "bandmate", "bandmates", "classmate", "classmates", "boss"})
 _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat", "goats", "cow", "cows", "calf", "calves", "cattle", "sheep", "pig", "pigs",
          # the farm's animals: "Torbugesic for the colicky mare"
          "mare", "mares", "gelding", "stallion", "foal", "colt", "filly", "heifer", "heifers", "steer", "steers", "livestock", "herd", "ewe", "ewes", "lamb", "lambs", "mule", "donkey", "alpaca", "llama"])
@@ -269,6 +272,8 @@ def read_timing(
     side_effect_of_a_use = allergy in after and bool(stopped) and bool({"made", "makes", "gave"} & set(after))
     if allergy is not None and not takes_instead and not side_effect_of_a_use and current_use in {"", "since", "for"}:
         return Timing(Use.ALLERGY, cue=allergy)
+    if before[-1:] in (["called"], ["named"]) and before[-2:-1] in (["is"], ["was"], ["s"], ["band"], ["group"]):
+        return Timing(Use.NEVER, cue="a name")  # "our band is called Morphine Drip"
     if {"confuse", "confused", "confuses", "confusing", "mistaken", "mixed", "mix"} & set(before[-4:]) and before[-1:] in (["with"], ["for"]):
         return Timing(Use.NEVER, cue="confused with")  # "people confuse it with buprenorphine": named, not taken
     unused = next((w for w in before[-4:] if w in _UNUSED_SUPPLY), "")  # "an unopened bottle of Vicodin"
@@ -720,7 +725,7 @@ def _someone_elses(
     theirs = not _takes_it_oneself(around, patient) and not uses_anothers  # unless the patient took it
     for index, word in enumerate(before[:-1]):
         pronoun = word in _THIRD_PERSON and _names_another(before[:index]) and not caregiver
-        if word not in _SOMEONE_ELSE and word not in _PETS and not pronoun:
+        if word not in _SOMEONE_ELSE and word not in _PETS and word not in _FRIENDS and not pronoun:
             continue
         if word in _OWNED_ONLY and not (index and before[index - 1] in {"my", "our", "his", "her", "a"}):
             continue  # "Needle exchange client. Use heroin daily": the patient, not a client of theirs
@@ -740,7 +745,7 @@ def _someone_elses(
         says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on", "does", "did", "smokes", "drinks", "snorts", "shoots"} | _BARE_FORMS or (
             not for_this_one and not typing and _they_take_it(before[index + 1 :])
         )
-        possessive = following == "s"
+        possessive = following == "s" and word not in _FRIENDS
         if (says_they_take or possessive) and theirs:
             return word
     # "Mom (the patient): … I'm her daughter and I'm the one on tramadol": a caregiver's own medicine.
@@ -914,7 +919,7 @@ _NEVER_HAD = frozenset(
 # to stock 11/24"), never a last dose.
 _SUPPLY_VERBS = frozenset({"filled", "picked", "opened", "collected"})
 # Said of the supply: "untouched since 2022", "unopened", "seal intact", "none given".
-_UNUSED_SUPPLY = frozenset({"untouched", "unopened", "unused", "sealed"})
+_UNUSED_SUPPLY = frozenset({"untouched", "unopened", "unused", "sealed", "unfilled"})
 _NOT_A_DENIAL_AFTER = frozenset({"more", "as", "extra", "over", "than", "too", "before"})
 _A_TIME_FOLLOWS = frozenset({"since", "for", "ago", "yesterday", "today", "till", "until", "in", "last", "this", "days", "weeks"})
 
@@ -1065,6 +1070,7 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
     """The word that says the use goes on, or "". Words at `claimed` positions belong to a denial."""
     around = before + after
     last_dose = _last_dose_at(around) if _LAST in around else None
+    last_dated = any(w[:1].isdigit() or w in _MONTHS for w in around)
     for index, word in enumerate(around):
         if index in claimed:
             continue
@@ -1110,6 +1116,7 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
         if (
             word == "for"
             and around[index + 1 : index + 3] != ["the", "first"]  # "took it for the first 5 days": a course that ended
+            and not (last_dated and _STOPPED_DOING & set(around[index + 1 :]))  # "norco for 4 days after, finished 10/16"
             and _duration_follows(around, index + 1)
             and not any(w in _ENDED or w in _NEVER for w in around[:index])
             and not (_a_past_year(around) and _SINCE not in around)  # "for a week ... in summer 2025"

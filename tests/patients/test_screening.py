@@ -1397,7 +1397,8 @@ def test_another_persons_own_trouble_in_a_later_sentence_does_not_take_the_medic
         ("she states she is fine, metformin 500", False),  # two everyday words, never Statex
         ("Is it ok that I take gabapentin 300 mg at night? It's not an opioid, right?", False),
         ("It's an opioid, right? Tramadol 50 twice a day", True),
+        ("our band is called Morphine Drip but none of us use. I take Lexapro 10", False),  # a name, not a medicine
     ],
 )
-def test_set_h_to_x_causes(entry, flagged):
+def test_set_h_to_aa_causes(entry, flagged):
     assert is_opioid(screen_medication(entry, today=date(2026, 11, 28))) is flagged

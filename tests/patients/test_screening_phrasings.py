@@ -364,9 +364,9 @@ NO_USE = [
 ]
 
 
-# Written at the thirteenth stop after reading the wrong lines of sets H, O, Q, U, W and X (which made
-# them tuned sets): each cause, said in a template that holds for every name.
-USE_READ_FROM_SETS_H_TO_X = [
+# Written at the thirteenth stop after reading the wrong lines of sets H, O, Q, U, W, X and AA (which
+# made them tuned sets): each cause, said in a template that holds for every name.
+USE_READ_FROM_SETS_H_TO_AA = [
     "My uncle (he is the patient, I'm typing for him) is on {n} from the clinic",
     "the wife's {n}, maybe 1 a day since I tore my rotator cuff",
     "Question for the pharmacist: does {n} count? I take it every night",
@@ -376,8 +376,12 @@ USE_READ_FROM_SETS_H_TO_X = [
     "haven't touched the {n} this week",
     "last {n} the friday after thanksgiving",
     "last {n} 1 sunday ago",
+    # set AA (read at the thirteenth stop, after its first score)
+    "a friend's {n} at a party Saturday",
+    "rhino 6 weeks ago, they gave {n} in the OR, still taking it daily",
+    "surgery 6 weeks ago, {n} daily since",
 ]
-NO_USE_READ_FROM_SETS_H_TO_X = [
+NO_USE_READ_FROM_SETS_H_TO_AA = [
     "ALERGIC TO {n}",
     "Ma is on {n} through hospice and I'm her caregiver. I take melatonin only",
     "Was on {n} until spring 2024, off it since, nothing now; just vitamin D",
@@ -394,16 +398,22 @@ NO_USE_READ_FROM_SETS_H_TO_X = [
     "{n}, took my last one the Sunday before Halloween",
     "{n}, my last dose was four Sundays ago",
     "PA approved 11/24/26 for {n} but pt states she has NOT picked it up",
+    # set AA
+    "my roadie buddy is on {n} and I keep his take-homes in the safe. I take Claritin",
+    "hysto 10/12, {n} for 4 days after, finished 10/16",
+    "had a {n} script from urgent care on 11/20 but tossed it unfilled",
+    "rhino 6 weeks ago, they gave {n} in the OR, no pain pills after",
+    "ER on October 14, 2026 for a kidney stone, one dose of {n} there, nothing since",
 ]
 
 
-@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_X)
+@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_AA)
 def test_said_as_use_it_is_a_contraindication_for_every_name(template):
     missed = [name for name in NAMES if not is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not missed, f"{template!r} read as no contraindication for {missed}"
 
 
-@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_X)
+@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_AA)
 def test_said_as_no_use_it_is_never_a_contraindication(template):
     raised = [name for name in NAMES if is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not raised, f"{template!r} read as a contraindication for {raised}"
