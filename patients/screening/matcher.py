@@ -115,6 +115,7 @@ overdosed turkey sobriety
 # Extended-release and depot forms, which take longer to leave the body.
 LONG_ACTING_WORDS = _word_set("er xr sr cr la extended release contin patch patches transdermal depot")
 INJECTION_WORDS = _word_set("injection injections inj shot shots depot monthly weekly implant")
+_OTHER_SHOTS = _word_set("allergy flu b12 cortisone steroid covid booster botox testosterone vitamin insulin trigger tetanus")
 _AMOUNT_OF_A_STREET_DRUG = _word_set("mg gram grams point points tab tabs pill pills bag bags line lines bump hit hits")
 _EVERYDAY_STREET_WORDS = _word_set(
     """
@@ -311,10 +312,16 @@ _SMOKING = _word_set("smoke smoked smoking smoker")
 
 
 def _without_a_habit_given_up(words: list[str]) -> frozenset[str]:
-    """The entry's words, less a "smoking" that follows a word of giving it up."""
-    if not _SMOKING & set(words):
-        return frozenset(words)
-    kept = [w for i, w in enumerate(words) if not (w in _SMOKING and i and words[i - 1] in _GIVING_UP)]
+    """The entry's words, less a "smoking" that follows a word of giving it up, a "use" said of where
+    prescriptions are filled and another medicine's "shot" ("I use Walgreens", "flu shot last week" make
+    no "horse" in the barn a street drug)."""
+    kept = [
+        w
+        for i, w in enumerate(words)
+        if not (w in _SMOKING and i and words[i - 1] in _GIVING_UP)
+        and not (w in {"use", "uses", "using"} and ({"pharmacy", *PHARMACIES_AND_PLANS} & set(words[i + 1 : i + 3])))
+        and not (w in INJECTION_WORDS and i and words[i - 1] in _OTHER_SHOTS)  # "flu shot last week" shoots nothing
+    ]
     return frozenset(kept)
 
 
@@ -842,7 +849,7 @@ _ANOTHER_TOPIC = _word_set(
 diagnosed diagnosis dx surgery surgeries operation operations born married pregnant pregnancy smoker alcohol
 hospitalized ldn naltrexone interested hoping retired retire divorced graduated widowed engaged pregnant
 smoking smoked cigarettes cigarette cigs tobacco vaping vape vaped nicotine drinking booze beer wine caffeine
-coffee soda gluten dairy job
+coffee soda gluten dairy job insurance copay copays deductible cash uninsured
 """
 )
 _OF_THE_MEDICINE = _word_set(
@@ -1080,7 +1087,7 @@ def _openings_it_does_not_date(group: list[_Clause], elsewhere: list[int]) -> tu
     opening = [t.text for t in group[0].words]
     if not _dates_without_denying(opening) or (_JOB_WORDS | _A_TIME_WITHOUT) & set(opening) or _names_whose(opening):
         return group, []  # "I'm a hospice nurse", "2 yrs in recovery, former heroin user": not an event
-    rest = [t.text for clause in group[1:] for t in clause.words]
+    rest = [t.text for clause in group[1:] if not _a_willingness([t.text for t in clause.words]) for t in clause.words]
     between = any(group[0].words[-1].start < start < group[1].words[0].start for start in elsewhere)
     # "Knee surgery in 2019. lortab after my tonsillectomy": another event; "Back in 2015, oxycodone after my c-section": its event
     own_event = bool(_OTHER_EVENTS & set(opening)) and bool(_OTHER_EVENTS & set(rest) - set(opening))
@@ -1111,8 +1118,13 @@ def _an_event_to_follow(opening: list[str], words: list[str]) -> bool:
 
 def _an_opening_about_something_else(words: list[str]) -> bool:
     """ "Diagnosed with fibro in 2019.", "Gallbladder out 2018.": an opening about another subject,
-    with no event, treatment or job that a course after it could follow, and no word of use."""
-    if (_DATED_OPENINGS | _JOB_WORDS | _ENDING_OR_TAKING) & set(words) or _names_whose(words):
+    with no event, treatment or job that a course after it could follow, and no word of use. "My mom was
+    a nurse.": another person's own trouble or description, which names nobody the medicines after it are for."""
+    if _names_whose(words):
+        return False
+    if _anothers_own_trouble(words) and not (_DATED_OPENINGS | _ENDING_OR_TAKING | _PATIENT_WORDS) & set(words):
+        return True
+    if (_DATED_OPENINGS | _JOB_WORDS | _ENDING_OR_TAKING) & set(words):
         return False
     if _of_another_topic(words):
         return True
@@ -1169,7 +1181,7 @@ def _speaks_of_something_else(words: list[str]) -> bool:
         return True  # "Daughter helps me with my meds": who helps the writer, not whose the medicine is
     of_a_medicine = _OF_THE_MEDICINE | _IT | _ABSENCE_WORDS | _DENIAL_WORDS | _REACTION_WORDS | _ALLERGY_WORDS | _CONTAINERS
     # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
-    if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and _a_thing(words[i - 1]))) for i, w in enumerate(words)):
+    if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and (_a_thing(words[i - 1]) or words[i - 1] in _OTHER_SHOTS))) for i, w in enumerate(words)):
         return False
     if _of_a_baby(words):
         return True  # "Not breastfeeding, baby weaned in 2023": the baby's weaning, not the medicine's
@@ -1393,26 +1405,38 @@ def _later_sentences(clause_of: list[int], own: int, sentences: frozenset[int], 
 
 
 def _anothers_own_trouble(words: list[str]) -> bool:
-    """ "My husband has back pain too.", "My wife has migraines.": another person and a trouble of their own,
-    with no medicine, no use and nothing that points back at one ("My husband takes it")."""
+    """ "My husband has back pain too.", "My wife has migraines.", "My wife is an RN.": another person and a
+    trouble or a description of their own, with no medicine, no use and nothing that points back at one ("My husband takes it")."""
     said = set(words)
     if not said & OTHER_PEOPLE_AND_PETS or said & (_IT | _PRONOUNS_OF_IT | _OF_THE_MEDICINE | _CONSUMING):
         return False
     verb = next((i for i, w in enumerate(words) if w in {"has", "had", "have", "gets", "got", "suffers"}), None)
-    return verb is not None and any(_a_thing(w) for w in words[verb + 1 :])
+    if verb is not None and any(_a_thing(w) for w in words[verb + 1 :]):
+        return True
+    # "My wife is an RN.", "My dad was a pharmacist": who the other person is.
+    return any(w in {"is", "was", "s"} and words[i + 1 : i + 2] in (["a"], ["an"]) for i, w in enumerate(words))
 
 
 _SEEN_SINCE = _word_set("doctor doc dr pcp provider np md insurance pharmacy job house apartment")
 
 
-def _each_of_something_else(later: frozenset[int], words: list[str], clause_of: list[int]) -> bool:
-    """Every clause at the positions `later` is about another thing: "New doctor since June."."""
+def _of_something_else_among(later: frozenset[int], words: list[str], clause_of: list[int]) -> frozenset[int]:
+    """The positions of the clauses at `later` that are about another thing: "New doctor since June."."""
+    found: set[int] = set()
     for n in sorted({clause_of[i] for i in later}):
         said = [w for w, m in zip(words, clause_of, strict=True) if m == n]
         since_a_thing = any(w == "since" and i and (_a_thing(said[i - 1]) or said[i - 1] in _SEEN_SINCE) for i, w in enumerate(said))
-        if not (since_a_thing or _of_another_topic(said) or _speaks_of_something_else(said)):
-            return False
-    return True
+        if since_a_thing or _of_another_topic(said) or _speaks_of_something_else(said) or _a_willingness(said):
+            found |= {i for i in later if clause_of[i] == n}
+    return frozenset(found)
+
+
+_WILLING = _word_set("happy willing ok okay open glad ready fine")
+
+
+def _a_willingness(words: list[str]) -> bool:
+    """ "Happy to taper if needed.": what the writer would do if asked, not what they take."""
+    return bool(words[:1]) and words[0] in _WILLING | {"im", "i"} and bool(_WILLING & set(words[:3])) and "if" in words
 
 
 _LDN_NAMES = _word_set("ldn naltrexone vivitrol")
@@ -1524,7 +1548,8 @@ def _read_group(
     # "pain meds: ibuprofen", "pain pills (percocet)": the named medicine is the one meant, and the
     # unnamed one's words are the patient's own ("no pain meds since my last Percocet").
     term_slots = [s for s in term_slots if not _names_which_pain_medicine(s, term_slots, segment_of)]
-    group_words = frozenset(words)
+    # "I get allergy shots", "flu shot last week": another medicine's injection says nothing of the opioid's form.
+    group_words = frozenset(w for i, w in enumerate(words) if not (w in INJECTION_WORDS and i and words[i - 1] in _OTHER_SHOTS))
     if term_slots or names_a_medicine:
         # Beside a known medicine, here or elsewhere in the entry, everyday words ("after surgery",
         # "in recovery, working the steps; meds are ...") are the patient's own remarks; unknown
@@ -1572,8 +1597,13 @@ def _read_group(
                     timing = apart
             elif apart.use is Use.NEVER:
                 timing = apart  # "codeine makes me sick so I avoid it. Is this a problem?": the denial closes its sentence
-            elif apart != timing and _each_of_something_else(later, words, clause_of):
-                timing = apart  # "last vicodin 6 months ago. New doctor since June.": the date is the doctor's
+            elif elsewhere := _of_something_else_among(later, words, clause_of):
+                # "last vicodin 6 months ago. New doctor since June.": the date is the doctor's; "last pill was
+                # sunday. Trouble sleeping since 2020.": only the sentences about something else are set apart.
+                if elsewhere != later:
+                    unsaid = _blanked(raw, [words_tokens[p] for p in elsewhere])
+                    apart = read_timing(*_window(words, bounds, bounds.index(slot), dropped=elsewhere), today=today, raw=unsaid, patient=patient)
+                timing = apart
         if timing.use is Use.CURRENT and _opioids_in_general(slot, words, clause_of):
             timing = Timing(Use.NEVER, cue="in general")
         if timing.use is Use.CURRENT and slot.term.is_opioid and (own := _own_words_before_a_plain_medicine(words, bounds, slot)) is not None:

@@ -493,7 +493,8 @@ def _until_a_coming_day(words: list[str], today: date) -> bool:
         return False  # "till Nov 9" on 28 November: a day already past
     if month is not None and (month - today.month) % 12 in {0, 1, 2}:
         return True
-    return words[at] in _UNTIL and any(w in _COMING or w.startswith("appoint") for w in words[at + 1 :])
+    # Only what "until" itself names: "until late September, off them since. I get allergy shots" is past.
+    return words[at] in _UNTIL and any(w in _COMING or w.startswith("appoint") for w in words[at + 1 : at + 5])
 
 
 # "ER nurse, I administer fentanyl", "I count oxycodone at the pharmacy", "methadone clinic counselor":
@@ -558,10 +559,14 @@ def _jobs_named(words: list[str]) -> frozenset[str]:
 
 
 def _someone_in_that_job(words: list[str], at: int) -> bool:
-    """ "Question for the pharmacist", "my nurse says": a person the patient speaks to, not the patient's job."""
+    """ "Question for the pharmacist", "my nurse says", "my friend is a nurse": a person the patient speaks
+    to or of, not the patient's job."""
     if words[at] not in _PEOPLE_IN_A_JOB:
         return False
     previous = words[at - 1] if at else ""
+    person = next((i for i in range(at - 1, max(-1, at - 4), -1) if words[i] in _SOMEONE_ELSE | _FRIENDS), None)
+    if person is not None and set(words[person + 1 : at]) <= {"is", "was", "s", "a", "an", "also"}:
+        return True  # "My friend is a nurse", "wife is an RN": their job, not the writer's
     return previous in {"my", "your", "our"} or (
         previous == "the" and at >= 2 and words[at - 2] in {"for", "ask", "to", "tell", "told", "asked", "by", "from", "with"}
     )
@@ -735,6 +740,8 @@ def _someone_elses(
             continue  # the patient, named by a caregiver; or the one typing
         # "My son (15) have tramadol": an age after the person is no verb.
         following = next((w for w in before[index + 1 :] if not w.isdigit()), "")
+        if following in {"is", "was"} and before[index + 2 : index + 3] in (["a"], ["an"]) and not patient:
+            continue  # "My mom was a nurse. stopped oxycodone 4 days ago": who she is, not what she takes
         # "Wife is the patient. Her mother … uses fentanyl patches": another person than the one named.
         for_this_one = caregiver and (not patient or word in patient or word in _THIRD_PERSON)
         not_the_patient = before[index + 1 : index + 4] == ["not", "the", "patient"] or before[index + 1 : index + 3] == ["not", "patient"]
@@ -888,8 +895,8 @@ def _own_use_of_anothers(words: list[str]) -> bool:
             continue  # "here for my fibromyalgia": why the patient books, not why they took another's medicine
         if word in {"when", "for", "if", "on"} and following == "my":
             whose = words[index + 2] if index + 2 < len(words) else ""
-            if whose and whose not in OTHER_PEOPLE_AND_PETS:
-                return True
+            if whose and whose not in OTHER_PEOPLE_AND_PETS and whose not in {"ldn", "naltrexone", "consult", "consultation"}:
+                return True  # not "does it matter for my LDN consult?"
     return False
 
 
@@ -1535,6 +1542,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
         elif word in _WEEKDAYS and not (following == "the" and _ORDINAL.match(words[i + 2] if i + 2 < n else "")) and (
             previous in _BEFORE_A_WEEKDAY
             or (previous in _LAST_FOLLOWERS and _LAST in words[max(0, i - 3) : i])  # "last one saturday"
+            or (previous in {"was", "on"} and words[max(0, i - 3) : i - 2] == [_LAST] and words[i - 2] in _LAST_FOLLOWERS)  # "last pill was sunday"
             or (previous not in _NOT_A_PAST_WEEKDAY and _TOOK & set(words[max(0, i - 12) : i]))
             or (previous not in _NOT_A_PAST_WEEKDAY and _STOPPED_DOING & set(words[max(0, i - 3) : i]))  # "stopped the hydrocodone Wednesday"
         ):

@@ -1398,6 +1398,14 @@ def test_another_persons_own_trouble_in_a_later_sentence_does_not_take_the_medic
         ("Is it ok that I take gabapentin 300 mg at night? It's not an opioid, right?", False),
         ("It's an opioid, right? Tramadol 50 twice a day", True),
         ("our band is called Morphine Drip but none of us use. I take Lexapro 10", False),  # a name, not a medicine
+        ("norco, last pill was monday. Trouble sleeping since 2020.", True),  # Monday, not 2020
+        ("the horse is on butorphanol after colic surgery, I take ibuprofen. I use Walgreens.", False),
+        ("the horse is on butorphanol after colic surgery, I take ibuprofen. Flu shot last week.", False),
+        ("I use horse daily", True),  # heroin
+        ("Does the Butrans patch count? I change it every Sunday. My friend is a nurse.", True),
+        ("I'm a nurse, I count oxycodone at work", False),
+        ("stopped suboxone 2 years ago. I get allergy shots.", False),  # no depot injection
+        ("Sublocade shot 2 years ago", True),  # never cleared by date
     ],
 )
 def test_set_h_to_aa_causes(entry, flagged):

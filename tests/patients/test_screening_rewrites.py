@@ -102,6 +102,14 @@ REWRITES = {
     "a symptom of its own after": lambda e: e.rstrip(".") + ". Rash on my arm last week.",
     "hay fever after": lambda e: e.rstrip(".") + ". Allergy season is bad.",
     "another person's trouble after": lambda e: e.rstrip(".") + ". My husband has back pain too.",
+    # 2026.11.71 (what 2026.11.68 did over all 8,680 tuned rows read right):
+    "a willingness after": lambda e: e.rstrip(".") + ". Happy to taper if needed.",  # 28 false alarms
+    "allergy shots after": lambda e: e.rstrip(".") + ". I get allergy shots.",  # 30
+    "trouble since a year after": lambda e: e.rstrip(".") + ". Trouble sleeping since 2020.",  # 12 cleared
+    "where prescriptions are filled after": lambda e: e.rstrip(".") + ". I use Walgreens.",  # 4
+    "another person's job after": lambda e: e.rstrip(".") + ". My wife is an RN.",  # 120 cleared
+    "another person's job before": lambda e: "My mom was a nurse. " + e,  # 339 cleared
+    "insurance after": lambda e: e.rstrip(".") + ". Until I get my new insurance card, I pay cash.",  # 45
 }
 
 
