@@ -5,9 +5,9 @@ apt). Without it these tests are skipped on a laptop and fail in CI.
 
 What a test gets:
 - ``phone`` / ``desktop``: a fresh page at 375×800 / 1280×900 whose relative URLs go to the live
-  server. When the test ends, every request the page made must have gone to the live server's
-  host (no CDN, no tracker) and the browser must have reported no Content-Security-Policy
-  violation.
+  server, with reduced motion (no smooth scrolling to wait out). When the test ends, every request
+  the page made must have gone to the live server's host (no CDN, no tracker) and the browser must
+  have reported no Content-Security-Policy violation.
 - ``screenshot(page, name)``: a full-page PNG at ``artifacts/screenshots/<test>/<NN>-<name>.png``.
 - ``axe_check(page)``: axe-core in the page with the WCAG 2.2 A/AA tags; fails listing every serious or
   critical violation.
@@ -121,8 +121,16 @@ class PageWatch:
 
 
 def _open_page(browser, live_server, viewport):
-    context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="en-US",
-                                  timezone_id=settings.TIME_ZONE)
+    # Reduced motion: Bootstrap scrolls smoothly otherwise, and Playwright waits for an element to
+    # stop moving before each click or check, so every scroll into view was an animation waited
+    # out (about 0.1 s a check). The site has no motion of its own; what a test asserts is the same.
+    context = browser.new_context(
+        viewport=viewport,
+        base_url=live_server.url,
+        locale="en-US",
+        timezone_id=settings.TIME_ZONE,
+        reduced_motion="reduce",
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     watch = PageWatch(page, urlsplit(live_server.url).netloc)
