@@ -28,6 +28,12 @@ and AA were read at the thirteenth stop (first scores: H 1.000 / 0.020, O 0.983 
 0.042, U 0.983 / 0.058, W 1.000 / 0.033, X 0.992 / 0.050 recall / false alarms; AA 1.000 / 0.058 on
 2026.11.69). Relative dates in a set are read against the day it was written.
 
+*_false_positive_rate_by_the_issue_rule leaves out the false alarms that are extended-release buprenorphine
+injections (Sublocade, Brixadi) stopped more than a year before: the issue says such a shot is never cleared
+automatically, while the labelling rules the sets were written to call a shot over 14 months old clear. Which
+alarms these are is read from the flags (a contraindication with a last dose over a year old and no date it
+could clear), so no untuned line is read.
+
 screening_20_entries_ms is the median time to screen a 20-entry intake.
 """
 
@@ -43,7 +49,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from patients.screening import is_opioid, screen_intake, screen_medication  # noqa: E402
+from patients.screening import Severity, is_opioid, screen_intake, screen_medication  # noqa: E402
 
 EVAL_DIR = Path(__file__).resolve().parent / "screening_eval"
 WRITTEN_ON = date(2026, 11, 27)
@@ -84,6 +90,16 @@ def unrecognised(entry: str, today: date = WRITTEN_ON) -> bool:
     return any(f.code == "unrecognised" for f in screen_medication(entry, today=today))
 
 
+def never_cleared_by_date(entry: str, today: date) -> bool:
+    """A false alarm the issue's own rule asks for: an extended-release buprenorphine injection (Sublocade,
+    Brixadi) stopped more than a year ago is "never cleared automatically" (issue #11, point 2), while the
+    sets' labelling rules call a shot over 14 months old clear. Read from the flags, not from the row."""
+    return any(
+        f.severity == Severity.CONTRAINDICATION and f.last_dose is not None and f.earliest_start is None and (today - f.last_dose).days > 365
+        for f in screen_medication(entry, today=today)
+    )
+
+
 def score(positives: list[str], negatives: list[str], today: date = WRITTEN_ON) -> tuple[list[str], list[str]]:
     return [e for e in positives if not flagged(e, today)], [e for e in negatives if flagged(e, today)]
 
@@ -98,21 +114,28 @@ def main() -> int:
         missed, alarms = score(positives, negatives, day)
         ordinary = negatives[:ordinary_lines]
         noisy = [e for e in ordinary if unrecognised(e, day)]
+        by_the_rule = [e for e in alarms if never_cleared_by_date(e, day)]
         figures += [
             f"{name}_recall: {1 - len(missed) / len(positives):.3f} ratio",
             f"{name}_false_positive_rate: {len(alarms) / len(negatives):.3f} ratio",
+            # The same without the old depot shots the issue's rule keeps for the pharmacist.
+            f"{name}_false_positive_rate_by_the_issue_rule: {(len(alarms) - len(by_the_rule)) / len(negatives):.3f} ratio",
             f"{name}_unrecognised_rate: {len(noisy) / len(ordinary):.3f} ratio",
         ]
         # Only counts: printing an untuned set's lines would make it a set someone has tuned on.
-        counts.append(f"{prefix}: {len(missed)} missed, {len(alarms)} false alarms, {len(noisy)} unrecognised")
+        counts.append(
+            f"{prefix}: {len(missed)} missed, {len(alarms)} false alarms ({len(by_the_rule)} of them old depot shots), "
+            f"{len(noisy)} unrecognised"
+        )
         if prefix == "blind2026b_":
             ordinary_b, positives_b = ordinary, positives
-    tuned_pos = tuned_neg = tuned_missed = tuned_alarms = 0
+    tuned_pos = tuned_neg = tuned_missed = tuned_alarms = tuned_by_the_rule = 0
     for prefix, day in TUNED.items():
         positives, negatives = read_lines(f"{prefix}opioids.txt"), read_lines(f"{prefix}non_opioids.txt")
         missed, alarms = score(positives, negatives, day)
         tuned_pos, tuned_neg = tuned_pos + len(positives), tuned_neg + len(negatives)
         tuned_missed, tuned_alarms = tuned_missed + len(missed), tuned_alarms + len(alarms)
+        tuned_by_the_rule += sum(never_cleared_by_date(e, day) for e in alarms)
 
     rng = random.Random(20261126)  # fixed seed: the same intakes every run
     intakes = [
@@ -131,6 +154,7 @@ def main() -> int:
         print(line)
     print(f"screening_tuned_recall: {1 - tuned_missed / tuned_pos:.3f} ratio")
     print(f"screening_tuned_false_positive_rate: {tuned_alarms / tuned_neg:.3f} ratio")
+    print(f"screening_tuned_false_positive_rate_by_the_issue_rule: {(tuned_alarms - tuned_by_the_rule) / tuned_neg:.4f} ratio")
     print(f"screening_20_entries_ms: {statistics.median(timings):.2f} ms")
     for line in counts:
         print(line, file=sys.stderr)

@@ -385,7 +385,10 @@ def read_entry(
         # "Metformin, ALLERGIES: MORPHINE (HIVES), …": a heading of allergies further on opens the list there.
         allergy_list = allergy_list or _opens_with_allergies(text, group)
         # A dose ends the list of allergies; a year ("hives after surgery in 2009") does not.
-        dose = any(w[0].isdigit() and not (len(w) == 4 and w[:2] in {"19", "20"}) for w in group_words)
+        dose = any(
+            w[0].isdigit() and not (len(w) == 4 and w[:2] in {"19", "20"}) and not (i and group_words[i - 1] in {"am", "im", "m", "age", "aged"})
+            for i, w in enumerate(group_words)
+        )  # not an age: "I am 45"
         first_drug = _first_drug_word(group)
         heading_at = next((i for i, w in enumerate(group_words[:first_drug]) if w in _ALLERGY_HEADINGS), -1)
         if allergy_list and (_MEDICINES_TAKEN & set(group_words[heading_at + 1 : first_drug]) or dose):
@@ -423,7 +426,11 @@ def _stops_dated_later(mentions: list[Mention]) -> list[Mention]:
     dated stop of the same opioid."""
     result = list(mentions)
     for index, mention in enumerate(result):
-        if mention.timing.use is not Use.ENDED or mention.timing.last_dose is not None or not mention.term.opioids:
+        # "I switched from oxy to tramadol in the spring and then stopped the tramadol on Veterans Day":
+        # the switch to it began a use that the later, dated stop ended.
+        switched_to = mention.timing.use is Use.CURRENT and mention.timing.cue == "switched to"
+        undated_stop = mention.timing.use is Use.ENDED and mention.timing.last_dose is None
+        if not (switched_to or undated_stop) or not mention.term.opioids:
             continue
         later = next(
             (
@@ -473,6 +480,9 @@ def _denied_in_the_next_clause(mentions: list[Mention], tokens: list[Token]) -> 
             end = mentions[index + 1].start if index + 1 < len(mentions) else None
             words = [t.text for t in tokens if not t.is_separator and t.start >= mention.end and (end is None or t.start < end)]
             opener = next((i for i, w in enumerate(words) if w in {"but", "and"}), None)
+            if opener is None:
+                # "Neurologist wrote tramadol 50 on 11/13/26; I decided not to fill it."
+                opener = next((i - 1 for i, w in enumerate(words) if i and w == "i"), None)
             if opener is not None:
                 rest = words[opener + 1 :]
                 cue = never_had_it(rest)
@@ -949,8 +959,9 @@ def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
         return True  # "Pharmacy: CVS on 5th.": where it is filled, and the street it is on
     if said & _word_set("matters matter relevant important counts helpful") and said & _word_set("sure know if whether"):
         return True  # "Not sure if this matters.": a hedge about the list, not a denial
-    if said & {"take", "takes", "taking"} and ("everything" in said or _word_set("all") & said and said & _word_set("my of meds pills")):
-        return True  # "I take everything in the morning", "take all my meds with food": the list's schedule
+    all_the_time = any(words[i : i + 3] in (["all", "the", "time"], ["all", "day", "long"]) for i in range(len(words)))
+    if said & {"take", "takes", "taking"} and ("everything" in said or _word_set("all") & said and said & _word_set("my of meds pills them")) and not all_the_time:
+        return True  # "I take everything in the morning", "take all my meds with food", "I take them all with breakfast": the list's schedule
     if said & _OTHER_SUBSTANCES and not said & _IT:
         return True
     if any(w in {"drug", "drugs"} and i and words[i - 1] in _OTHER_DRUGS for i, w in enumerate(words)) and not said & _IT:
@@ -1075,6 +1086,20 @@ def _at_the_event(words: list[str]) -> bool:
     return "there" in words or "during" in words or any(words[i : i + 3] == ["in", "the", "or"] for i in range(len(words)))
 
 
+def _a_remark_of_its_own(clause: _Clause) -> bool:
+    """ "Happy to taper if needed.", "I am 45.": a clause with no medicine that tells nothing of a course."""
+    words = [t.text for t in clause.words]
+    return not _names_a_drug(clause) and (_a_willingness(words) or _an_age(words))
+
+
+_AGE_WORDS = _word_set("i am im m years year yrs yr old yo age aged female male woman man f")
+
+
+def _an_age(words: list[str]) -> bool:
+    """ "I am 45.", "52 yo female": the writer's age."""
+    return any(w.isdigit() for w in words) and all(w in _AGE_WORDS or (w.isdigit() and 12 <= int(w) <= 110) for w in words)
+
+
 def _openings_it_does_not_date(group: list[_Clause], elsewhere: list[int]) -> tuple[list[_Clause], list[_Clause]]:
     """ "Knee surgery in 2019. stopped tramadol, not sure of the date", "Knee surgery in 2019. nor co
     5/325": a dated event dates only a course told as over and short ("took norco for 3 days", "…
@@ -1087,7 +1112,7 @@ def _openings_it_does_not_date(group: list[_Clause], elsewhere: list[int]) -> tu
     opening = [t.text for t in group[0].words]
     if not _dates_without_denying(opening) or (_JOB_WORDS | _A_TIME_WITHOUT) & set(opening) or _names_whose(opening):
         return group, []  # "I'm a hospice nurse", "2 yrs in recovery, former heroin user": not an event
-    rest = [t.text for clause in group[1:] if not _a_willingness([t.text for t in clause.words]) for t in clause.words]
+    rest = [t.text for clause in group[1:] if not _a_remark_of_its_own(clause) for t in clause.words]
     between = any(group[0].words[-1].start < start < group[1].words[0].start for start in elsewhere)
     # "Knee surgery in 2019. lortab after my tonsillectomy": another event; "Back in 2015, oxycodone after my c-section": its event
     own_event = bool(_OTHER_EVENTS & set(opening)) and bool(_OTHER_EVENTS & set(rest) - set(opening))
@@ -1426,12 +1451,24 @@ def _of_something_else_among(later: frozenset[int], words: list[str], clause_of:
     for n in sorted({clause_of[i] for i in later}):
         said = [w for w, m in zip(words, clause_of, strict=True) if m == n]
         since_a_thing = any(w == "since" and i and (_a_thing(said[i - 1]) or said[i - 1] in _SEEN_SINCE) for i, w in enumerate(said))
-        if since_a_thing or _of_another_topic(said) or _speaks_of_something_else(said) or _a_willingness(said):
+        if since_a_thing or _of_another_topic(said) or _speaks_of_something_else(said) or _a_willingness(said) or _of_the_list(said):
             found |= {i for i in later if clause_of[i] == n}
     return frozenset(found)
 
 
 _WILLING = _word_set("happy willing ok okay open glad ready fine")
+_REFILLS = _word_set("refill refills refilled renewal renewals renew")
+_SAID = _word_set("said says told")
+_ALL_RIGHT = _word_set("fine ok okay safe alright good")
+
+
+def _of_the_list(words: list[str]) -> bool:
+    """ "Need refills soon.", "My pharmacist said it was fine.": about the prescriptions or what someone
+    thought of them, not a use, a stop or a date of the medicine."""
+    said = set(words)
+    if said & _REFILLS and not said & _POINTING_BACK:
+        return True
+    return bool(said & _SAID and said & _ALL_RIGHT) and not said & _CONSUMING
 
 
 def _a_willingness(words: list[str]) -> bool:

@@ -493,6 +493,8 @@ def _until_a_coming_day(words: list[str], today: date) -> bool:
         return False  # "till Nov 9" on 28 November: a day already past
     if month is not None and (month - today.month) % 12 in {0, 1, 2}:
         return True
+    if words[at + 1 : at + 2] and words[at + 1][:1].isdigit():
+        return False  # "till 11/09": a day, read with the other dates
     # Only what "until" itself names: "until late September, off them since. I get allergy shots" is past.
     return words[at] in _UNTIL and any(w in _COMING or w.startswith("appoint") for w in words[at + 1 : at + 5])
 
@@ -523,7 +525,9 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
     """The job that has the patient handle the drug, or "". `entry` holds the words of the whole entry:
     "I'm a caregiver, I give my client Norco" names the job in another part."""
     # "we use hydromorphone on dogs": a job's "we", and the animals or patients it is used on.
-    on_others = "we" in words and bool({"patients", "animals", "residents", "clients"} & set(words) | _PETS & set(words))
+    on_others = "we" in words and any(
+        w in {"on", "for", "in"} and set(words[i + 1 : i + 4]) & ({"patients", "animals", "residents", "clients"} | _PETS) for i, w in enumerate(words)
+    )  # "we use it on dogs", "for the cats after spays"; not "We have a dog."
     handed_out = {"hand out"} if any(w in {"hand", "hands", "handing", "handed"} and "out" in words[i + 1 : i + 3] for i, w in enumerate(words)) else set()
     handling = _HANDLING & set(words) or handed_out or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
         w
@@ -880,6 +884,11 @@ _OWN_USE_SIGNS = frozenset({"leftover", "leftovers", "borrow", "borrowed", "borr
 _HANDED_OVER = frozenset({"gave", "give", "gives", "giving", "given", "lent", "lends", "sold", "sells"})
 
 
+_NOT_A_REASON = frozenset(
+    {"ldn", "naltrexone", "consult", "consultation", "inhaler", "list", "chart", "insurance", "phone", "own", "card", "refill", "refills"}
+)
+
+
 def _own_use_of_anothers(words: list[str]) -> bool:
     """Another person's medicine in the patient's own list, used by the patient: their leftovers,
     or taken "when my migraines hit", "for my back" (not "for my dad")."""
@@ -895,8 +904,8 @@ def _own_use_of_anothers(words: list[str]) -> bool:
             continue  # "here for my fibromyalgia": why the patient books, not why they took another's medicine
         if word in {"when", "for", "if", "on"} and following == "my":
             whose = words[index + 2] if index + 2 < len(words) else ""
-            if whose and whose not in OTHER_PEOPLE_AND_PETS and whose not in {"ldn", "naltrexone", "consult", "consultation"}:
-                return True  # not "does it matter for my LDN consult?"
+            if whose and whose not in OTHER_PEOPLE_AND_PETS and whose not in _NOT_A_REASON:
+                return True  # not "does it matter for my LDN consult?", "a refill on my inhaler"
     return False
 
 
@@ -947,6 +956,8 @@ def never_had_it(after: list[str]) -> str:
             )
         ):
             return f"{word} {following[0]}"  # "not taken since Monday" is a stop, read further on
+        if word == "not" and following[:1] == ["to"] and after[index + 2 : index + 3] in (["fill"], ["take"], ["start"], ["use"]) and index and after[index - 1] in {"decided", "chose", "choose", "chosen", "decide"}:
+            return f"not to {after[index + 2]}"  # "I decided not to fill it"
         if word in {"never", "not"} and following[:1] in (["ever"], ["been"], ["got"], ["was"], ["were"]) and after[index + 2 : index + 3] and after[index + 2] in _NEVER_HAD:
             return f"{word} {after[index + 2]}"
         if word in {"never", "not", "didnt"} and following in (["got", "it"], ["got", "them"], ["get", "it"], ["get", "them"]) and after[index + 3 : index + 4] and after[index + 3] in _SUPPLY_VERBS:

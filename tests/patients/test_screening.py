@@ -1406,6 +1406,9 @@ def test_another_persons_own_trouble_in_a_later_sentence_does_not_take_the_medic
         ("I'm a nurse, I count oxycodone at work", False),
         ("stopped suboxone 2 years ago. I get allergy shots.", False),  # no depot injection
         ("Sublocade shot 2 years ago", True),  # never cleared by date
+        ("Hospice kit: used the morphine, 5 mg twice yesterday. We have a dog.", True),  # not "we use it on dogs"
+        ("vet tech, we use buprenorphine for the cats after spays", False),
+        ("my wife takes oxycodone; I'm on nothing. Need a refill on my inhaler.", False),
     ],
 )
 def test_set_h_to_aa_causes(entry, flagged):

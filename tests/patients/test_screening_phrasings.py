@@ -380,6 +380,7 @@ USE_READ_FROM_SETS_H_TO_AA = [
     "a friend's {n} at a party Saturday",
     "rhino 6 weeks ago, they gave {n} in the OR, still taking it daily",
     "surgery 6 weeks ago, {n} daily since",
+    "switched from gabapentin to {n} in the spring and then stopped the {n} on Monday",
 ]
 NO_USE_READ_FROM_SETS_H_TO_AA = [
     "ALERGIC TO {n}",
@@ -404,6 +405,8 @@ NO_USE_READ_FROM_SETS_H_TO_AA = [
     "had a {n} script from urgent care on 11/20 but tossed it unfilled",
     "rhino 6 weeks ago, they gave {n} in the OR, no pain pills after",
     "ER on October 14, 2026 for a kidney stone, one dose of {n} there, nothing since",
+    "Neurologist wrote {n} on 11/13/26; I decided not to fill it",
+    "switched from gabapentin to {n} in the spring and then stopped the {n} on Veterans Day",
 ]
 
 

@@ -110,6 +110,12 @@ REWRITES = {
     "another person's job after": lambda e: e.rstrip(".") + ". My wife is an RN.",  # 120 cleared
     "another person's job before": lambda e: "My mom was a nurse. " + e,  # 339 cleared
     "insurance after": lambda e: e.rstrip(".") + ". Until I get my new insurance card, I pay cash.",  # 45
+    # 2026.11.72 (what 2026.11.71 did):
+    "refills after": lambda e: e.rstrip(".") + ". Need refills soon.",  # 266 false alarms
+    "the list's schedule with 'them' after": lambda e: e.rstrip(".") + ". I take them all with breakfast.",  # 99
+    "what a pharmacist said after": lambda e: e.rstrip(".") + ". My pharmacist said it was fine.",  # 6 cleared
+    "a pet after": lambda e: e.rstrip(".") + ". We have a dog.",  # 2 cleared
+    "an age after": lambda e: e.rstrip(".") + ". I am 45.",  # 5
 }
 
 
