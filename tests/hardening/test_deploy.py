@@ -60,7 +60,12 @@ def probed():
 def production_response(transactional_db, probed):
     if "response" not in probed:
         out = subprocess.run(
-            [sys.executable, "-c", PROBE], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=60
+            [sys.executable, "-c", PROBE],
+            cwd=ROOT,
+            env=production_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert out.returncode == 0, out.stderr
         probed["response"] = json.loads(out.stdout.strip().splitlines()[-1])
