@@ -318,7 +318,7 @@ def _without_a_habit_given_up(words: list[str]) -> frozenset[str]:
     kept = [
         w
         for i, w in enumerate(words)
-        if not (w in _SMOKING and i and words[i - 1] in _GIVING_UP)
+        if not (w in _SMOKING and _GIVING_UP & set(words[max(0, i - 4) : i]))  # "quit smoking", "don't drink or smoke"
         and not (w in {"use", "uses", "using"} and ({"pharmacy", *PHARMACIES_AND_PLANS} & set(words[i + 1 : i + 3])))
         and not (w in INJECTION_WORDS and i and words[i - 1] in _OTHER_SHOTS)  # "flu shot last week" shoots nothing
     ]
@@ -891,6 +891,8 @@ def _something_else_denied(words: list[str]) -> bool:
         return False  # "never filled the script", "not taking it", "Dad, not the patient, …"
     if words[:2] in (["no", "side"], ["no", "problems"], ["no", "issues"]):
         return True
+    if set(words) & _DENIAL_WORDS and set(words) <= _DENIAL_WORDS | _A_HABIT_DENIED:
+        return True  # "Don't drink or smoke."
     opener = next((i for i, w in enumerate(words[:3]) if w in _DENIAL_WORDS or w in _ALLERGY_WORDS or w in {"reaction", "reactions"}), None)
     if opener is None or set(words) & _COURTESIES:
         return False  # "I said no thanks"
@@ -899,6 +901,7 @@ def _something_else_denied(words: list[str]) -> bool:
     return framed and any(_a_thing(w) for w in words[opener + 1 :])
 
 
+_A_HABIT_DENIED = _word_set("i do don drink drinks smoke smokes vape vapes alcohol cigarettes tobacco or and nor either")
 _A_DENIALS_FRAME = _DENIAL_WORDS | _ALLERGY_WORDS | _word_set(
     "i im am pt do does take takes taking use uses using on any to of have has had known recent recently other in the a an "
     "my last this past month months week weeks year years and or reaction reactions bad severe mild once twice"
@@ -1210,7 +1213,7 @@ def _speaks_of_something_else(words: list[str]) -> bool:
         return False
     if _of_a_baby(words):
         return True  # "Not breastfeeding, baby weaned in 2023": the baby's weaning, not the medicine's
-    if words[:1] and words[0] in _VITAL_SIGNS or set(words) & _A_DEATH or "passed away" in " ".join(words) or _a_last_drink(words):
+    if words[:1] and words[0] in _VITAL_SIGNS or words[:1] == ["last"] and words[1:2] and words[1] in _VITAL_SIGNS or set(words) & _A_DEATH or "passed away" in " ".join(words) or _a_last_drink(words):
         return True  # "BP 120/80 yesterday.", "My dad died last year.", "Last drink 2 years ago."
     if set(words) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
         return False  # "patient and family declined", "belongs to spouse": whose, or an offer and its answer
@@ -1438,8 +1441,14 @@ def _anothers_own_trouble(words: list[str]) -> bool:
     verb = next((i for i, w in enumerate(words) if w in {"has", "had", "have", "gets", "got", "suffers"}), None)
     if verb is not None and any(_a_thing(w) for w in words[verb + 1 :]):
         return True
-    # "My wife is an RN.", "My dad was a pharmacist": who the other person is.
-    return any(w in {"is", "was", "s"} and words[i + 1 : i + 2] in (["a"], ["an"]) for i, w in enumerate(words))
+    # "My wife is an RN.", "My dad was a pharmacist", "Husband is supportive.": who the other person is.
+    return any(
+        w in {"is", "was", "s"} and words[i + 1 : i + 2] != [] and words[i + 1] not in _NOT_A_DESCRIPTION for i, w in enumerate(words)
+    )
+
+
+# After "is"/"was", words that say what the other person takes or is to the patient, not who they are.
+_NOT_A_DESCRIPTION = _word_set("on off taking using still currently getting prescribed given the my your patient pt also")
 
 
 _SEEN_SINCE = _word_set("doctor doc dr pcp provider np md insurance pharmacy job house apartment")
@@ -1451,7 +1460,14 @@ def _of_something_else_among(later: frozenset[int], words: list[str], clause_of:
     for n in sorted({clause_of[i] for i in later}):
         said = [w for w, m in zip(words, clause_of, strict=True) if m == n]
         since_a_thing = any(w == "since" and i and (_a_thing(said[i - 1]) or said[i - 1] in _SEEN_SINCE) for i, w in enumerate(said))
-        if since_a_thing or _of_another_topic(said) or _speaks_of_something_else(said) or _a_willingness(said) or _of_the_list(said):
+        if (
+            since_a_thing
+            or _of_another_topic(said)
+            or _speaks_of_something_else(said)
+            or _a_willingness(said)
+            or _of_the_list(said)
+            or _anothers_own_trouble(said)  # "Mom had breast cancer.", "Dad was an alcoholic."
+        ):
             found |= {i for i in later if clause_of[i] == n}
     return frozenset(found)
 

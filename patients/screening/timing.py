@@ -1722,7 +1722,12 @@ def _day_number(word: str) -> int | None:
 
 
 def _month_before(words: Sequence[str], index: int) -> bool:
-    return any(w in _MONTHS for w in words[max(0, index - 3) : index])
+    """A month, read as one, among the three words before (not the "may" of "to whom it may concern")."""
+    return any(
+        w in _MONTHS and _names_a_month(w, words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else "")
+        for at, w in enumerate(words[: index], start=0)
+        if at >= index - 3
+    )
 
 
 def _month_date(words: Sequence[str], index: int, today: date) -> tuple[str, date] | None:

@@ -116,6 +116,13 @@ REWRITES = {
     "what a pharmacist said after": lambda e: e.rstrip(".") + ". My pharmacist said it was fine.",  # 6 cleared
     "a pet after": lambda e: e.rstrip(".") + ". We have a dog.",  # 2 cleared
     "an age after": lambda e: e.rstrip(".") + ". I am 45.",  # 5
+    # 2026.11.73 (what 2026.11.72 did):
+    "another person described after": lambda e: e.rstrip(".") + ". Husband is supportive.",  # 142 cleared
+    "another person's illness after": lambda e: e.rstrip(".") + ". Mom had breast cancer.",  # 14 cleared
+    "another person's drinking after": lambda e: e.rstrip(".") + ". Dad was an alcoholic.",  # 6 cleared
+    "habits denied after": lambda e: e.rstrip(".") + ". Don't drink or smoke.",  # 7 cleared, 8 raised
+    "a lab result after": lambda e: e.rstrip(".") + ". Last A1c 6.1.",  # 6 cleared, 5 raised
+    "a salutation before": lambda e: "To whom it may concern: " + e,  # 14 raised
 }
 
 
