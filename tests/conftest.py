@@ -61,12 +61,37 @@ def pytest_collection_modifyitems(config, items):
 
 
 # --- Data the migrations write, put back after a transactional test --------------------------------
+# Left in place by the flush (`emptying_every_table`): the content types and permissions, which
+# post_migrate would make again row for row (no test adds any; one a test deleted, it makes again),
+# and the staff groups with their permissions, which `put_back_staff_roles` compares with the state
+# the migrations left and rebuilds when a test changed them.
+KEPT_BY_FLUSH = {"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
+ROLES_AS_MIGRATED = []
+
+
+def staff_roles_now():
+    """Every group with each of its permissions (or none), as (name, app label, codename): one query."""
+    from django.contrib.auth.models import Group
+
+    rows = Group.objects.values_list("name", "permissions__content_type__app_label", "permissions__codename")
+    return sorted(rows, key=lambda row: tuple(value or "" for value in row))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and the staff roles as its migrations wrote them."""
+    with django_db_blocker.unblock():
+        ROLES_AS_MIGRATED[:] = staff_roles_now()
+
+
 def put_back_staff_roles(sender, **kwargs):
-    """A test with ``transactional_db`` (the browser tests, the real workers) ends by emptying every
-    table; Django then sends post_migrate, as after a migrate. The staff groups a data migration made
-    are put back here too, so a later test in the same pytest-xdist worker finds them. In one
-    transaction: sync_roles makes the content types and permissions it needs one get_or_create at a
-    time, each its own commit outside one (about 60 after every such test, 0.15 s of a 0.2 s flush)."""
+    """A test with ``transactional_db`` (the browser tests, the real workers) ends by emptying the
+    tables; Django then sends post_migrate, as after a migrate. The staff groups a data migration
+    made are checked here, so a later test in the same pytest-xdist worker finds them as migrated:
+    one query when nothing changed them (every flush on PostgreSQL, which keeps them). Otherwise
+    (SQLite's flush empties them too, or a test changed a group) every other group goes and
+    sync_roles makes the roles again, in one transaction: it makes the content types and
+    permissions it needs one get_or_create at a time, each its own commit outside one."""
     from django.apps import apps
     from django.contrib.auth.models import Group
     from django.db import transaction
@@ -77,8 +102,9 @@ def put_back_staff_roles(sender, **kwargs):
     # sync_roles would otherwise add one by one for the apps whose post_migrate had not come yet.
     if sender is not [config for config in apps.get_app_configs() if config.models_module is not None][-1]:
         return
-    if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
+    if not ROLES_AS_MIGRATED or staff_roles_now() != ROLES_AS_MIGRATED:
         with transaction.atomic():
+            Group.objects.exclude(name__in=ROLES).delete()
             sync_roles(apps)
 
 
@@ -93,12 +119,14 @@ def emptying_every_table(style, connection, reset_sequences=True, allow_cascade=
     0.23 s in the full suite, against 0.03 s for the DELETEs of a few rows. The foreign keys Django
     makes are deferred, so the order does not matter within the flush's transaction. A table
     with a trigger of ours (the audit trail's, which refuses DELETE) is still truncated: nothing
-    references it. Anything else (SQLite, a test that resets sequences): Django's own."""
+    references it. The tables of KEPT_BY_FLUSH stay (above: deleting and making them again was most
+    of a flush). Anything else (SQLite, a test that resets sequences): Django's own."""
     from django.core.management.sql import sql_flush
 
     if connection.vendor != "postgresql" or reset_sequences or allow_cascade:
         return sql_flush(style, connection, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
     tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    tables = [table for table in tables if table not in KEPT_BY_FLUSH]
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")
         with_triggers = {name.strip('"') for (name,) in cursor.fetchall()}
