@@ -1425,7 +1425,7 @@ def _later_sentences(clause_of: list[int], own: int, sentences: frozenset[int], 
         return frozenset()
     later = frozenset(i for i, n in enumerate(clause_of) if n >= after[0])
     said = {words[i] for i in later}
-    if said & _word_set("them those these one ones some") and said & _CONSUMING:
+    if said & _word_set("them those these one ones some") and said & _CONSUMING and not _they_take_it_too(list(said)):
         return frozenset()  # "Dad's old Vicodin was in the cabinet. I took two of them on Tuesday."
     # "back on it", "went back to it"; not "back pain"
     back = any(words[i] == "back" and words[i + 1 : i + 2] in (["on"], ["to"]) for i in later)
@@ -1433,10 +1433,18 @@ def _later_sentences(clause_of: list[int], own: int, sentences: frozenset[int], 
 
 
 def _anothers_own_trouble(words: list[str]) -> bool:
-    """ "My husband has back pain too.", "My wife has migraines.", "My wife is an RN.": another person and a
-    trouble or a description of their own, with no medicine, no use and nothing that points back at one ("My husband takes it")."""
+    """ "My husband has back pain too.", "My wife is an RN.", "My husband takes his own meds.", "My daughter
+    typed this for me.": another person and a trouble, a description or a task of their own, with no
+    medicine, no use and nothing that points back at one ("My husband takes it")."""
     said = set(words)
-    if not said & OTHER_PEOPLE_AND_PETS or said & (_IT | _PRONOUNS_OF_IT | _OF_THE_MEDICINE | _CONSUMING):
+    if not said & OTHER_PEOPLE_AND_PETS:
+        return False
+    if said & _TYPED and {"me", "my"} & said and not said & _CONSUMING:
+        return True  # "My daughter typed this for me.": who typed, for the writer
+    their_own = any(words[i : i + 2] in (["his", "own"], ["her", "own"], ["their", "own"]) for i in range(len(words)))
+    if their_own and not said & (_IT | _PRONOUNS_OF_IT):
+        return True  # "My husband takes his own meds."
+    if said & (_IT | _PRONOUNS_OF_IT | _OF_THE_MEDICINE | _CONSUMING):
         return False
     verb = next((i for i, w in enumerate(words) if w in {"has", "had", "have", "gets", "got", "suffers"}), None)
     if verb is not None and any(_a_thing(w) for w in words[verb + 1 :]):
@@ -1447,10 +1455,17 @@ def _anothers_own_trouble(words: list[str]) -> bool:
     )
 
 
+def _they_take_it_too(words: list[str]) -> bool:
+    """ "vicodin for back. My husband takes it too.": the other person as well as the patient."""
+    said = set(words)
+    return bool(said & OTHER_PEOPLE_AND_PETS and said & _CONSUMING and said & {"too", "also"})
+
+
 # After "is"/"was", words that say what the other person takes or is to the patient, not who they are.
 _NOT_A_DESCRIPTION = _word_set("on off taking using still currently getting prescribed given the my your patient pt also")
 
 
+_TYPED = _word_set("typed typing wrote filled helped")
 _SEEN_SINCE = _word_set("doctor doc dr pcp provider np md insurance pharmacy job house apartment")
 
 
@@ -1646,7 +1661,8 @@ def _read_group(
             if timing.use is Use.NEVER:
                 # "vicodin for back pain. My husband has back pain too.": a later sentence about another
                 # person's own trouble does not make the medicine theirs.
-                if apart.use is not Use.NEVER and timing.cue in OTHER_PEOPLE_AND_PETS and _anothers_own_trouble([words[p] for p in sorted(later)]):
+                said_later = [words[p] for p in sorted(later)]
+                if apart.use is not Use.NEVER and timing.cue in OTHER_PEOPLE_AND_PETS and (_anothers_own_trouble(said_later) or _they_take_it_too(said_later)):
                     timing = apart
             elif apart.use is Use.NEVER:
                 timing = apart  # "codeine makes me sick so I avoid it. Is this a problem?": the denial closes its sentence

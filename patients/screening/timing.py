@@ -529,7 +529,8 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
         w in {"on", "for", "in"} and set(words[i + 1 : i + 4]) & ({"patients", "animals", "residents", "clients"} | _PETS) for i, w in enumerate(words)
     )  # "we use it on dogs", "for the cats after spays"; not "We have a dog."
     handed_out = {"hand out"} if any(w in {"hand", "hands", "handing", "handed"} and "out" in words[i + 1 : i + 3] for i, w in enumerate(words)) else set()
-    handling = _HANDLING & set(words) or handed_out or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
+    handled = {w for i, w in enumerate(words) if w in _HANDLING and not _not_the_writers_handling(words, i)}
+    handling = handled or handed_out or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
         w
         for i, w in enumerate(words)
         if w in {"counselor", "counsellor"}
@@ -556,6 +557,21 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
 
 
 _PEOPLE_IN_A_JOB = frozenset({"nurse", "nurses", "rn", "pharmacist", "technician", "tech", "counselor", "counsellor", "medic", "paramedic", "vet", "veterinarian", "caregiver", "aide"})
+
+
+_SOMEONE_WHO_GIVES = frozenset({"doctor", "dr", "doc", "dentist", "surgeon"})
+
+
+def _not_the_writers_handling(words: list[str], at: int) -> bool:
+    """ "does the shot from August count?", "the American doctor give it", "could not give a date", "to pass
+    a test": a question, someone else giving it, or a giving or passing that is no medicine's."""
+    if words[at] in {"count", "counts"} and set(words[max(0, at - 8) : at]) & {"does", "do", "did", "would", "will"}:
+        return True
+    if words[at] in {"give", "giving"} and words[at + 1 : at + 3] in (["a", "date"], ["the", "date"], ["up"], ["birth"]):
+        return True
+    if words[at] in {"pass", "passing"} and {"test", "tests", "screen", "drug", "physical"} & set(words[at + 1 : at + 4]):
+        return True  # "stopped 11/20 to pass a test"
+    return bool(set(words[max(0, at - 2) : at]) & _SOMEONE_WHO_GIVES)
 
 
 def _jobs_named(words: list[str]) -> frozenset[str]:
@@ -634,7 +650,9 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
         near = [
             (abs(at - index) + (0 if at < index else 0.5), words[at])
             for at in range(max(0, index - reach), min(len(words), index + 5))
-            if words[at] in _SOMEONE_ELSE and (at < index or names_after or at == index + 1)
+            # "Patient: Mom"; a "pt" before the next sentence's person is more often physical therapy
+            # ("celecoxib + PT. Grandma lives with us").
+            if words[at] in _SOMEONE_ELSE and (at < index or names_after or (at == index + 1 and (word == "patient" or index == 0)))
             and not _TYPING & set(words[at + 1 : at + 3])  # "(husband typing)": the one typing, not the patient
         ]
         if near:

@@ -1409,6 +1409,12 @@ def test_another_persons_own_trouble_in_a_later_sentence_does_not_take_the_medic
         ("Hospice kit: used the morphine, 5 mg twice yesterday. We have a dog.", True),  # not "we use it on dogs"
         ("vet tech, we use buprenorphine for the cats after spays", False),
         ("my wife takes oxycodone; I'm on nothing. Need a refill on my inhaler.", False),
+        ("hospice nurse, they give morphine to patients, I take none", False),
+        ("pharmacy tech, I count oxycodone every shift", False),
+        ("Suboxone 8/2 daily, stopped 11/20 to pass a test. I'm a nurse.", True),  # passing a test is no job's handling
+        ("Hydrocodone, the doctor give it after the teeth pull on 23 November, I eat until yesterday. I'm a nurse.", True),
+        ("tramadol-free pain plan: celecoxib + PT. Grandma lives with us and takes morphine.", False),  # PT, not "patient"
+        ("vicodin for back. My wife uses them also.", True),  # she as well as the patient
     ],
 )
 def test_set_h_to_aa_causes(entry, flagged):

@@ -123,6 +123,10 @@ REWRITES = {
     "habits denied after": lambda e: e.rstrip(".") + ". Don't drink or smoke.",  # 7 cleared, 8 raised
     "a lab result after": lambda e: e.rstrip(".") + ". Last A1c 6.1.",  # 6 cleared, 5 raised
     "a salutation before": lambda e: "To whom it may concern: " + e,  # 14 raised
+    # 2026.11.74 (what 2026.11.73 did):
+    "who typed it after": lambda e: e.rstrip(".") + ". My daughter typed this for me.",  # 115 cleared
+    "another person's own medicines after": lambda e: e.rstrip(".") + ". My husband takes his own meds.",  # 115 cleared, 266 raised
+    "the writer's job after": lambda e: e.rstrip(".") + ". I'm a nurse.",  # 6 cleared
 }
 
 
