@@ -117,6 +117,7 @@ LONG_ACTING_WORDS = _word_set("er xr sr cr la extended release contin patch patc
 INJECTION_WORDS = _word_set("injection injections inj shot shots depot monthly weekly implant")
 _OTHER_SHOTS = _word_set("allergy flu b12 cortisone steroid covid booster botox testosterone vitamin insulin trigger tetanus")
 _AMOUNT_OF_A_STREET_DRUG = _word_set("mg gram grams point points tab tabs pill pills bag bags line lines bump hit hits")
+_A_HORSES_THINGS = _word_set("owner owners farm barn trailer riding rider show stable stall stalls feed hay kicked trainer lessons")
 _EVERYDAY_STREET_WORDS = _word_set(
     """
 dope smack horse boy brown junk tar lean blues blue bag bags china white mud beans juice apache tnt dust skag
@@ -251,7 +252,7 @@ _LIST_JOINERS = frozenset({"and", "or", "nor", "plus"})
 # "Solpadeine Plus (with codeine)", "Xtampza ER (oxycodone)": the words that restate a product by
 # its opioid, so both names share one reading.
 # Words a list of medicines may carry between its names besides "and"/"or": "the opium medicine or the morphine".
-_IN_A_LIST = _word_set("the a an medicine medicines pills pill tablets tablet")
+_IN_A_LIST = _word_set("the a an medicine medicines pills pill tablets tablet patch patches film films")  # "a fentanyl patch and oxycodone"
 _RESTATING_WORDS = _word_set("with contains containing incl including has aka generic brand which is i e")
 
 _NIL_ENTRY = re.compile(
@@ -764,7 +765,13 @@ def _opening_of_the_one_before(clause: _Clause, groups: list[list[_Clause]]) -> 
     lead = next((i for i, w in enumerate(words) if w not in _OPENING_SUBJECTS), len(words))
     if words[:1] == ["then"]:
         end = 1
-    elif words[lead : lead + 1] == ["never"] and len(words) >= lead + 3 and words[lead + 1] in _NEVER_HAD and words[lead + 2] in _IT:
+    elif (
+        words[lead : lead + 1] == ["never"]
+        and len(words) >= lead + 3
+        and words[lead + 1] in _NEVER_HAD
+        and words[lead + 2] in _IT
+        and not (words[lead + 2] == "any" and len(words) == lead + 3)  # "Never taken any opiates.": said of what follows
+    ):
         end = lead + 3
     elif words[:1] == ["last"] and len(words) > 2 and words[1] in _DOSE_WORDS:
         end = next((i for i, w in enumerate(words) if i > 1 and w in _AFTER_A_LAST_DOSE), len(words))
@@ -805,7 +812,7 @@ visit fracture broke broken repair replacement scope
 excision cabg bypass stent stents cath catheterization angioplasty pacemaker ablation fusion laminectomy hysterectomy
 mastectomy lumpectomy appendectomy tonsillectomy cholecystectomy arthroscopy mohs graft transplant amputation implant
 rhino rhinoplasty septoplasty lipo liposuction bbl abdominoplasty facelift blepharoplasty augmentation hysto myomectomy
-lithotripsy vasectomy laparoscopy colonoscopy endoscopy biopsy
+lithotripsy vasectomy laparoscopy colonoscopy endoscopy biopsy retrieval
 """
 )
 _COURSE_OPENERS = _word_set("took taken take got given had needed used was were prescribed former ex")
@@ -1086,7 +1093,11 @@ _BACK_TO_THE_EVENT = _word_set("after afterwards afterward then postop post")
 
 def _at_the_event(words: list[str]) -> bool:
     """ "they gave fentanyl in the OR", "one dose of fentanyl there": a dose given at the event itself."""
-    return "there" in words or "during" in words or any(words[i : i + 3] == ["in", "the", "or"] for i in range(len(words)))
+    return (
+        "there" in words
+        or "during" in words
+        or any(words[i : i + 2] == ["for", "sedation"] or words[i : i + 3] == ["in", "the", "or"] for i in range(len(words)))
+    )
 
 
 def _a_remark_of_its_own(clause: _Clause) -> bool:
@@ -2260,6 +2271,8 @@ def _in_context(
         strength = term.key == "blue" and following in {"30", "30s", "m30", "15", "10"}
         if following and not strength and (following in _FORM_WORDS or not (_is_noise(following) or following in _AFTER_A_COUNTED_STREET_WORD)):
             return None
+    if term.key == "horse" and next_index < len(words) and words[next_index] in _A_HORSES_THINGS:
+        return None  # "Horse owner. Kicked in the leg": the animal
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.
         others = {w for w in entry_words if w != term.key and not _is_noise(w) and not _is_plain_word(w)}

@@ -272,13 +272,16 @@ def _opioid_flag(
 
 
 # --- Washout -------------------------------------------------------------------------------------
+_NOT_AN_INJECTION = frozenset({"patch", "patches", "transdermal", "film", "films", "strip", "strips", "tab", "tablet", "tablets"})  # "Butrans patch weekly"
+
+
 def _washout_of(mention: Mention, kb: KnowledgeBase) -> WashoutRule:
     """The product's rule, made longer by the words around it ("ER", "patch", "monthly shot")."""
     name = mention.term.washout or UNKNOWN_PRODUCT_WASHOUT
     context = mention.context
     if context & LONG_ACTING_WORDS and name == "short_acting":
         name = "long_acting"
-    if _BUPRENORPHINE in mention.term.opioids and context & INJECTION_WORDS:
+    if _BUPRENORPHINE in mention.term.opioids and context & INJECTION_WORDS and not context & _NOT_AN_INJECTION:
         name = "extended_release_injection"
     return kb.washout_rules[name]
 

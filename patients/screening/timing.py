@@ -73,7 +73,7 @@ _SOMEONE_ELSE = frozenset(
 _FRIENDS = frozenset({"buddy", "buddies", "friend", "friends", "bestie", "bandmate", "bandmates", "classmate", "classmates", "boss"})
 _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat", "goats", "cow", "cows", "calf", "calves", "cattle", "sheep", "pig", "pigs",
          # the farm's animals: "Torbugesic for the colicky mare"
-         "mare", "mares", "gelding", "stallion", "foal", "colt", "filly", "heifer", "heifers", "steer", "steers", "livestock", "herd", "ewe", "ewes", "lamb", "lambs", "mule", "donkey", "alpaca", "llama"])
+         "pitbull", "bull", "pup", "pups", "pooch", "kitty", "kitties", "mare", "mares", "gelding", "stallion", "foal", "colt", "filly", "heifer", "heifers", "steer", "steers", "livestock", "herd", "ewe", "ewes", "lamb", "lambs", "mule", "donkey", "alpaca", "llama"])
 # Never a misspelt medicine: "for my brother" is not Brontex.
 OTHER_PEOPLE_AND_PETS = _SOMEONE_ELSE | _PETS
 # Taking it oneself: "used a couple of my husband's percocets" is the patient's use.
@@ -268,7 +268,8 @@ def read_timing(
     current_use = _says_current(before, after, claimed=_denied_words(around)) if allergy is not None else ""
     # "stopped the hydrocodone a little while ago cuz it made me itchy": why a use stopped, not an allergy.
     # "tramadol 100 mg 2x/day, stopped yesterday bc it made me itch": the stop after the name, before the reason.
-    stopped = {"stopped", "quit", "stop"} & set(before) or (allergy in after and {"stopped", "quit", "stop"} & set(after[: after.index(allergy)]))
+    ended_it = {"stopped", "quit", "stop", "pulled", "removed"}  # "pulled it off last weekend because it made me itchy"
+    stopped = ended_it & set(before) or (allergy in after and ended_it & set(after[: after.index(allergy)]))
     side_effect_of_a_use = allergy in after and bool(stopped) and bool({"made", "makes", "gave"} & set(after))
     if allergy is not None and not takes_instead and not side_effect_of_a_use and current_use in {"", "since", "for"}:
         return Timing(Use.ALLERGY, cue=allergy)
@@ -292,6 +293,9 @@ def read_timing(
         return Timing(Use.NEVER, cue=someone_else)
     if after[:2] == ["not", "me"] and not _takes_it_oneself(after[2:]):
         return Timing(Use.NEVER, cue="not me")  # "my cellie was on suboxone, not me"
+    not_me = next((i for i in range(len(after) - 1) if after[i : i + 2] == ["not", "me"]), None)
+    if not_me is not None and _names_another(before) and not _takes_it_oneself(after[not_me + 2 :]) and not _takes_it_oneself(before):
+        return Timing(Use.NEVER, cue="not me")  # "My husband buys tramadol at the market for his farm work, not me."
     at_work = _at_work(around, after_name=len(before), patient=patient, entry=_jobs_named(re.findall(r"[a-z]+", raw.lower())))
     if at_work:
         return Timing(Use.NEVER, cue=at_work)
@@ -543,7 +547,7 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
         return ""
     if patient and handling <= {"give", "giving"} and ("we" in words or {"him", "her"} & set(words) or patient & set(words)):
         return ""  # "my sister is the patient … we give it every 4 hours", "Grandpa is the patient. I give him his Percocet"
-    me = any(w in {"me", "myself"} and not {"none", "not", "no", "nothing"} & set(words[max(0, i - 3) : i]) for i, w in enumerate(words))
+    me = any(w in {"me", "myself"} and not {"none", "not", "no", "nothing", "never"} & set(words[max(0, i - 3) : i]) for i, w in enumerate(words))
     mine = any(
         w in {"i", "im", "ive"} and words[i + 1 : i + 2] and words[i + 1] in _USE_VERBS | {"on"} and words[i + 2 : i + 3] not in (["nothing"], ["none"], ["no"])
         for i, w in enumerate(words)
@@ -903,7 +907,7 @@ _HANDED_OVER = frozenset({"gave", "give", "gives", "giving", "given", "lent", "l
 
 
 _NOT_A_REASON = frozenset(
-    {"ldn", "naltrexone", "consult", "consultation", "inhaler", "list", "chart", "insurance", "phone", "own", "card", "refill", "refills"}
+    {"ldn", "naltrexone", "consult", "consultation", "inhaler", "list", "chart", "insurance", "phone", "card", "refill", "refills"}
 )
 
 
@@ -1822,6 +1826,12 @@ def _ordinal_date(words: Sequence[str], index: int, today: date, day: int | None
     day = day or _day_number(words[index])
     assert day is not None
     span = words[index : index + 1]
+    named = next((_MONTHS[w] for w in words[max(0, index - 3) : index] if w in _MONTHS and len(w) > 3), None)
+    if named is not None:
+        # "stopped in September (the 14th)": the day of the month named just before.
+        with contextlib.suppress(ValueError):
+            year = today.year if date(today.year, named, day) <= today else today.year - 1
+            return f"the {words[index]}", date(year, named, day)
     months_back = 0
     if words[index + 1 : index + 4] == ["of", "last", "month"]:
         months_back, span = 1, words[index : index + 4]

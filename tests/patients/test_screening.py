@@ -1415,6 +1415,10 @@ def test_another_persons_own_trouble_in_a_later_sentence_does_not_take_the_medic
         ("Hydrocodone, the doctor give it after the teeth pull on 23 November, I eat until yesterday. I'm a nurse.", True),
         ("tramadol-free pain plan: celecoxib + PT. Grandma lives with us and takes morphine.", False),  # PT, not "patient"
         ("vicodin for back. My wife uses them also.", True),  # she as well as the patient
+        ("Codeine allergy (throat swelling). Never taken any opiates. PCOS meds: metformin", False),
+        ("Horse owner. Kicked in the leg, ibuprofen", False),  # the animal, not heroin
+        ("Butrans patch weekly, stopped in 2023", False),  # a weekly patch is no depot injection
+        ("Sublocade monthly shot, stopped in 2024", True),  # never cleared by date
     ],
 )
 def test_set_h_to_aa_causes(entry, flagged):

@@ -364,9 +364,9 @@ NO_USE = [
 ]
 
 
-# Written at the thirteenth stop after reading the wrong lines of sets H, O, Q, U, W, X and AA (which
-# made them tuned sets): each cause, said in a template that holds for every name.
-USE_READ_FROM_SETS_H_TO_AA = [
+# Written at the thirteenth stop after reading the wrong lines of sets H, O, Q, U, W, X, AA and AB
+# (which made them tuned sets): each cause, said in a template that holds for every name.
+USE_READ_FROM_SETS_H_TO_AB = [
     "My uncle (he is the patient, I'm typing for him) is on {n} from the clinic",
     "the wife's {n}, maybe 1 a day since I tore my rotator cuff",
     "Question for the pharmacist: does {n} count? I take it every night",
@@ -381,8 +381,11 @@ USE_READ_FROM_SETS_H_TO_AA = [
     "rhino 6 weeks ago, they gave {n} in the OR, still taking it daily",
     "surgery 6 weeks ago, {n} daily since",
     "switched from gabapentin to {n} in the spring and then stopped the {n} on Monday",
+    # set AB (read at the thirteenth stop, after its first score)
+    "Cat groomer: took two of my dog's {n} for my own migraine on Tuesday",
+    "{n} 15 mg patch, I pulled it off last weekend because it made me itchy",
 ]
-NO_USE_READ_FROM_SETS_H_TO_AA = [
+NO_USE_READ_FROM_SETS_H_TO_AB = [
     "ALERGIC TO {n}",
     "Ma is on {n} through hospice and I'm her caregiver. I take melatonin only",
     "Was on {n} until spring 2024, off it since, nothing now; just vitamin D",
@@ -407,16 +410,23 @@ NO_USE_READ_FROM_SETS_H_TO_AA = [
     "ER on October 14, 2026 for a kidney stone, one dose of {n} there, nothing since",
     "Neurologist wrote {n} on 11/13/26; I decided not to fill it",
     "switched from gabapentin to {n} in the spring and then stopped the {n} on Veterans Day",
+    # set AB
+    "Vet tech. I handle {n} at work every day, never take any myself",
+    "My husband buys {n} at the market for his farm work, not me",
+    "Snowmobile wreck 11/1, in hospital on a fentanyl patch and {n}, all stopped 11/6",
+    "Egg retrieval was Oct 30, they used {n} for sedation, none since",
+    "Dog trainer, my old pit bull gets {n} for his cough",
+    "{n} stopped in September (the 14th), moved to Lyrica only",
 ]
 
 
-@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_AA)
+@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_AB)
 def test_said_as_use_it_is_a_contraindication_for_every_name(template):
     missed = [name for name in NAMES if not is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not missed, f"{template!r} read as no contraindication for {missed}"
 
 
-@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_AA)
+@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_AB)
 def test_said_as_no_use_it_is_never_a_contraindication(template):
     raised = [name for name in NAMES if is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not raised, f"{template!r} read as a contraindication for {raised}"
