@@ -894,7 +894,9 @@ def _something_else_denied(words: list[str]) -> bool:
     not take any supplements." 1,314.)"""
     if {"reaction", "reactions"} & set(words) and _DENIAL_WORDS & set(words[:3]) and not _POINTING_BACK & set(words):
         return True  # "Never had a reaction to anything.", "No reactions to any meds."
-    if set(words) & (_OF_THE_MEDICINE | _POINTING_BACK | _PATIENT_WORDS | OTHER_PEOPLE_AND_PETS):
+    # "this year" is a time, not a word that points back at the medicine.
+    said = {w for i, w in enumerate(words) if not (w == "this" and words[i + 1 : i + 2] in (["year"], ["month"], ["week"]))}
+    if said & (_OF_THE_MEDICINE | _POINTING_BACK | _PATIENT_WORDS | OTHER_PEOPLE_AND_PETS):
         return False  # "never filled the script", "not taking it", "Dad, not the patient, …"
     if words[:2] in (["no", "side"], ["no", "problems"], ["no", "issues"]):
         return True
@@ -904,14 +906,14 @@ def _something_else_denied(words: list[str]) -> bool:
     if opener is None or set(words) & _COURTESIES:
         return False  # "I said no thanks"
     # Only the frame of a denial around the thing: not "I not start yet", "not filled yet", "allergy (tongue swelling)".
-    framed = all(w in _A_DENIALS_FRAME or w.isdigit() or _a_thing(w) for w in words)
-    return framed and any(_a_thing(w) for w in words[opener + 1 :])
+    framed = all(w in _A_DENIALS_FRAME or w.isdigit() or _a_thing_or_event(w) for w in words)
+    return framed and any(_a_thing_or_event(w) for w in words[opener + 1 :])
 
 
 _A_HABIT_DENIED = _word_set("i do don drink drinks smoke smokes vape vapes alcohol cigarettes tobacco or and nor either")
 _A_DENIALS_FRAME = _DENIAL_WORDS | _ALLERGY_WORDS | _word_set(
     "i im am pt do does take takes taking use uses using on any to of have has had known recent recently other in the a an "
-    "my last this past month months week weeks year years and or reaction reactions bad severe mild once twice"
+    "my last this past month months week weeks year years and or reaction reactions bad severe mild once twice been ever"
 )
 
 
@@ -1016,6 +1018,12 @@ _VERBS_WITH_AN_OBJECT = _word_set("had got have has did started finished complet
 _ENDING_OR_TAKING = (_USE_WORDS_ENDING - _NOW_WORDS) | _word_set(
     "ceased clean dc dcd done kicked sober take taken tapered till use used using weaned"
 )
+
+
+def _a_thing_or_event(word: str) -> bool:
+    """A thing, or an event or treatment of its own ("colonoscopy", "rehab", "ER visits"): in a sentence of
+    its own, the last of one or a denial of one says nothing of a medicine."""
+    return _a_thing(word) or word in (_EVENT_WORDS | _DATED_OPENINGS | _word_set("visits")) - _word_set("recovery")
 
 
 def _a_thing(word: str) -> bool:
@@ -1196,7 +1204,7 @@ def _therapy_named(words: list[str]) -> list[str]:
 
 
 _VITAL_SIGNS = _word_set("bp pulse hr temp weight wt a1c glucose sugar sugars cholesterol ldl hdl bmi spo2 o2 sats")
-_HELPING = _word_set("helps help helping reminds remind drives drive organizes manages")
+_HELPING = _word_set("helps help helping reminds remind drives drive organizes manages checks check sets fills")
 _A_DEATH = _word_set("died funeral")  # and "passed away"; a bare "passed" is a refusal ("offered a Norco script, I passed")
 
 
@@ -1235,7 +1243,7 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     if any(w in {"work", "works", "working"} and (not i or words[i - 1] != "at") for i, w in enumerate(words)):
         return True  # "I work nights", "working from home since March": the writer's job, not the medicine
     if words[:1] == ["last"]:
-        return len(words) > 1 and _a_thing(words[1])  # "Last physical was in March", not "last March"
+        return len(words) > 1 and _a_thing_or_event(words[1])  # "Last physical was in March", "Last colonoscopy 2022", not "last March"
     for index, word in enumerate(words):
         if word in _VERBS_WITH_AN_OBJECT:
             after = index + 1
@@ -1450,8 +1458,8 @@ def _anothers_own_trouble(words: list[str]) -> bool:
     said = set(words)
     if not said & OTHER_PEOPLE_AND_PETS:
         return False
-    if said & _TYPED and {"me", "my"} & said and not said & _CONSUMING:
-        return True  # "My daughter typed this for me.": who typed, for the writer
+    if said & (_TYPED | _HELPING) and {"me", "my"} & said and not said & _CONSUMING:
+        return True  # "My daughter typed this for me.", "My sister checks my meds.": who helps the writer
     their_own = any(words[i : i + 2] in (["his", "own"], ["her", "own"], ["their", "own"]) for i in range(len(words)))
     if their_own and not said & (_IT | _PRONOUNS_OF_IT):
         return True  # "My husband takes his own meds."

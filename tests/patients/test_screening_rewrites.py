@@ -127,6 +127,11 @@ REWRITES = {
     "who typed it after": lambda e: e.rstrip(".") + ". My daughter typed this for me.",  # 115 cleared
     "another person's own medicines after": lambda e: e.rstrip(".") + ". My husband takes his own meds.",  # 115 cleared, 266 raised
     "the writer's job after": lambda e: e.rstrip(".") + ". I'm a nurse.",  # 6 cleared
+    # 2026.11.76:
+    "the last of a procedure after": lambda e: e.rstrip(".") + ". Last colonoscopy 2022.",  # 1,861 cleared on 2026.11.75 (none on .68)
+    "no visits this year after": lambda e: e.rstrip(".") + ". No ER visits this year.",  # 227 raised on .68
+    "never in rehab after": lambda e: e.rstrip(".") + ". Never been to rehab.",  # 8 cleared
+    "another person helping after": lambda e: e.rstrip(".") + ". My sister is a nurse and checks my meds.",  # 115 cleared
 }
 
 
