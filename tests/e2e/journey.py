@@ -211,12 +211,15 @@ def book_from_the_summary(page, *, mode="Phone"):
 
 
 def ensure_staff_groups():
-    """The staff groups, which a data migration creates and a transactional test's flush empties."""
+    """The staff groups as their data migration made them. A transactional test's flush leaves them
+    so (tests/conftest.py, put_back_staff_roles): one query then, sync_roles only if they differ."""
     from django.apps import apps
 
     from backoffice.roles import sync_roles
+    from tests.conftest import ROLES_AS_MIGRATED, staff_roles_now
 
-    sync_roles(apps)
+    if not ROLES_AS_MIGRATED or staff_roles_now() != ROLES_AS_MIGRATED:
+        sync_roles(apps)
 
 
 def pharmacist_with_device(pharmacist):
