@@ -607,6 +607,8 @@ _THE_PATIENT_DOES = frozenset({"takes", "uses", "has", "gets", "herself", "himse
 _FILLING_IN = frozenset({"booking", "filling", "signing", "registering", "typing", "writing", "entering", "answering", "completing"})
 
 
+_BEFORE_THERAPY = [[w] for w in ("started", "start", "starting", "doing", "in", "to", "from", "and", "with", "plus", "of", "after", "finished")]
+_AFTER_THERAPY = [[w] for w in ("twice", "once", "2x", "3x", "weekly", "sessions", "session", "exercises", "2", "3")]
 _REPORTING = frozenset({"states", "stated", "reports", "reported", "says", "said", "endorses", "admits", "notes"})
 
 
@@ -633,6 +635,8 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
         booking = word == "booking" and list(words[max(0, index - 2) : index]) == ["the", "one"]
         if (word not in {"patient", "pt"} and not booking) or "not" in words[max(0, index - 3) : index]:
             continue
+        if word == "pt" and (words[index - 1 : index] in _BEFORE_THERAPY or words[index + 1 : index + 2] in _AFTER_THERAPY):
+            continue  # "Started PT 2 weeks ago", "PT twice a week": physical therapy
         if {"i", "im", "m", "me"} & set(words[max(0, index - 3) : index]):
             continue  # "I'm the patient"
         if words[index + 1 : index + 2] == ["s"]:

@@ -23,7 +23,7 @@ had raised 285 false alarms, 2026.11.67 "Rash on my arm last week." (2,078 clear
 pain too." (102 cleared, 14 raised); 2026.11.65's "Bad reaction to anesthesia once.", which had cleared 2,173 and still raises 1,
 is pinned there too.) (Sobriety and
 street-drug sentences are pinned in test_screening.py instead: after a heroin row they change its meaning.)
-A sample of every fifth row keeps it quick.
+A sample of every eighth row keeps it quick (80 rewrites; every fifth cost about 86 s of the suite).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def _rows() -> list[tuple[str, bool, date]]:
         for name, must_flag in ((f"{prefix}opioids.txt", True), (f"{prefix}non_opioids.txt", False)):
             lines = [line.strip() for line in (EVAL_DIR / name).read_text(encoding="utf-8").splitlines()]
             entries = [line for line in lines if line and not line.startswith("#")]
-            rows += [(entry, must_flag, day) for entry in entries[::5]]
+            rows += [(entry, must_flag, day) for entry in entries[::8]]
     return rows
 
 
