@@ -16,17 +16,16 @@ stderr, so they stay untuned):
   and sleep, ENT/eye/face, people injured on duty, pelvic pain, odd date wording; first 70 negatives
   ordinary). Scored once on rules frozen for it (2026.11.62: recall 0.992, false alarms 0.067,
   unrecognised 0.100); its counts were printed again on later rules, its lines never.
-- screening_set_ab_*: the same three on set AB (blind2026ab_*, 2026-11-29: teachers and school staff,
-  IVF and fertility, immigrants writing second-language English, restaurant and hotel workers, vet
-  and animal workers, Wisconsin winter falls and sports; first 70 negatives ordinary), written at the
-  thirteenth stop and scored once, on the rules of that stop's end.
+- screening_set_ac_*: the same three on set AC (blind2026ac_*, 2026-11-29; its README names its voices;
+  first 70 negatives ordinary), written at the end of the thirteenth stop and scored once, on that stop's
+  final rules (2026.11.75).
 
 screening_tuned_recall and screening_tuned_false_positive_rate are on every set someone has read
-against the engine to find causes: the older lists and the 2026 blind sets A, C to Y (not B) and AA.
-Each was scored once before it was read; its README gives that first score. Sets H, O, Q, U, W, X
-and AA were read at the thirteenth stop (first scores: H 1.000 / 0.020, O 0.983 / 0.025, Q 1.000 /
-0.042, U 0.983 / 0.058, W 1.000 / 0.033, X 0.992 / 0.050 recall / false alarms; AA 1.000 / 0.058 on
-2026.11.69). Relative dates in a set are read against the day it was written.
+against the engine to find causes: the older lists and the 2026 blind sets A, C to Y (not B), AA and AB.
+Each was scored once before it was read; its README gives that first score. Sets H, O, Q, U, W, X,
+AA and AB were read at the thirteenth stop (first scores, recall / false alarms: H 1.000 / 0.020, O
+0.983 / 0.025, Q 1.000 / 0.042, U 0.983 / 0.058, W 1.000 / 0.033, X 0.992 / 0.050; AA 1.000 / 0.058 on
+2026.11.69; AB 0.983 / 0.083, unrecognised 0.214, on 2026.11.74). Relative dates in a set are read against the day it was written.
 
 *_false_positive_rate_by_the_issue_rule leaves out the false alarms that are extended-release buprenorphine
 injections (Sublocade, Brixadi) stopped more than a year before: the issue says such a shot is never cleared
@@ -60,7 +59,7 @@ ENTRIES_PER_INTAKE = 20
 UNTUNED = (
     ("screening", "blind2026b_", date(2026, 11, 27), 135),
     ("screening_set_z", "blind2026z_", date(2026, 11, 29), 70),
-    ("screening_set_ab", "blind2026ab_", date(2026, 11, 29), 70),
+    ("screening_set_ac", "blind2026ac_", date(2026, 11, 29), 70),
 )
 # The tuned sets and their days.
 TUNED = {
@@ -73,7 +72,7 @@ TUNED = {
          "blind2026w_", "blind2026x_"),
         date(2026, 11, 28),
     ),
-    "blind2026y_": date(2026, 11, 29), "blind2026aa_": date(2026, 11, 29),
+    "blind2026y_": date(2026, 11, 29), "blind2026aa_": date(2026, 11, 29), "blind2026ab_": date(2026, 11, 29),
 }
 
 
