@@ -608,7 +608,9 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
                 and result[-1].text in _FORMS_BEFORE_A_SENTENCE
                 and (not _is_noise(token.text) or token.text == "i" or text[token.start : token.start + 1].isupper())
             )
-            if result and not result[-1].is_separator and (result[-1].text not in _NOT_A_SENTENCE_END or end in headings or after_a_form):
+            # "I said no. Quit vaping last month.": a "no" after "said" ends its sentence ("No. 3" does not).
+            said_no = result and result[-1].text == "no" and len(result) > 1 and result[-2].text in {"said", "say", "says"}
+            if result and not result[-1].is_separator and (result[-1].text not in _NOT_A_SENTENCE_END or end in headings or after_a_form or said_no):
                 result.append(Token(",", end, end + 1))
             end = next(pending, None)
         result.append(token)
@@ -925,7 +927,18 @@ def _a_condition_of_its_own(words: list[str]) -> bool:
         return not set(words) & (_OF_THE_MEDICINE - _word_set("this that all") | _IT)  # not "lost them", "lost my pills"
     if not words or set(words) & (_OF_THE_MEDICINE | _IT | _PRONOUNS_OF_IT | _ABSENCE_WORDS | _DENIAL_WORDS):
         return False
-    return len(words) > 1 and _a_thing(words[0]) and words[1] in {"since", "started", "began", "begun", "starting"}
+    # "Menopause since 2020.", "Bad back since my 20s.": a thing, perhaps with its own words, then when it began.
+    begins = next((i for i, w in enumerate(words[:4]) if w in {"since", "started", "began", "begun", "starting"}), None)
+    return (
+        begins is not None
+        and begins > 0
+        and all(_a_thing(w) or w in _A_TROUBLES_WORDS for w in words[:begins])
+        and any(_a_thing(w) or w in _BODY_PARTS for w in words[:begins])
+    )
+
+
+# Words that may stand with a body part or an illness before "since": "Bad back since my 20s".
+_A_TROUBLES_WORDS = _word_set("bad chronic severe lower upper my back neck knee hip shoulder")
 
 
 def _a_thing_in_use(words: list[str]) -> bool:
@@ -1518,6 +1531,8 @@ def _of_the_list(words: list[str]) -> bool:
     said = set(words)
     if said & _REFILLS and not said & _POINTING_BACK:
         return True
+    if words[:2] in (["nothing", "else"], ["no", "other"], ["none", "other"]) and not said & _POINTING_BACK:
+        return True  # "Nothing else for pain.": the other medicines, not the one named
     return bool(said & _SAID and said & _ALL_RIGHT) and not said & _CONSUMING
 
 

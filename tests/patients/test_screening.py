@@ -1419,6 +1419,9 @@ def test_another_persons_own_trouble_in_a_later_sentence_does_not_take_the_medic
         ("Horse owner. Kicked in the leg, ibuprofen", False),  # the animal, not heroin
         ("Butrans patch weekly, stopped in 2023", False),  # a weekly patch is no depot injection
         ("Sublocade monthly shot, stopped in 2024", True),  # never cleared by date
+        ("my endo wanted to add tramadol, I said no. Quit vaping last month.", False),  # "no." ends the refusal's sentence
+        ("Tylenol No. 3 daily", True),  # "No. 3" does not
+        ("past hx of opioid use disorder, in remission since 2020, no MAT", False),
     ],
 )
 def test_set_h_to_aa_causes(entry, flagged):

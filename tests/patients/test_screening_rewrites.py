@@ -132,6 +132,9 @@ REWRITES = {
     "no visits this year after": lambda e: e.rstrip(".") + ". No ER visits this year.",  # 227 raised on .68
     "never in rehab after": lambda e: e.rstrip(".") + ". Never been to rehab.",  # 8 cleared
     "another person helping after": lambda e: e.rstrip(".") + ". My sister is a nurse and checks my meds.",  # 115 cleared
+    # 2026.11.78 (what 2026.11.77 did):
+    "a trouble since a decade of life after": lambda e: e.rstrip(".") + ". Bad back since my 20s.",  # 33 raised
+    "nothing else for pain after": lambda e: e.rstrip(".") + ". Nothing else for pain.",  # 10 cleared
 }
 
 
