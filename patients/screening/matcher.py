@@ -1533,6 +1533,8 @@ def _of_the_list(words: list[str]) -> bool:
         return True
     if words[:2] in (["nothing", "else"], ["no", "other"], ["none", "other"]) and not said & _POINTING_BACK:
         return True  # "Nothing else for pain.": the other medicines, not the one named
+    if words[:1] and words[0] in _OTHER_SHOTS and words[1:2] and words[1] in INJECTION_WORDS | _word_set("vaccine booster"):
+        return True  # "Flu shot done.": another medicine's shot and how it went
     return bool(said & _SAID and said & _ALL_RIGHT) and not said & _CONSUMING
 
 

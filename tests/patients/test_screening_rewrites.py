@@ -135,6 +135,7 @@ REWRITES = {
     # 2026.11.78 (what 2026.11.77 did):
     "a trouble since a decade of life after": lambda e: e.rstrip(".") + ". Bad back since my 20s.",  # 33 raised
     "nothing else for pain after": lambda e: e.rstrip(".") + ". Nothing else for pain.",  # 10 cleared
+    "another medicine's shot done after": lambda e: e.rstrip(".") + ". Flu shot done.",  # 19 cleared on 2026.11.78
 }
 
 
