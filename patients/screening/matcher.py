@@ -116,6 +116,11 @@ overdosed turkey sobriety
 LONG_ACTING_WORDS = _word_set("er xr sr cr la extended release contin patch patches transdermal depot")
 INJECTION_WORDS = _word_set("injection injections inj shot shots depot monthly weekly implant")
 _OTHER_SHOTS = _word_set("allergy flu b12 cortisone steroid covid booster botox testosterone vitamin insulin trigger tetanus")
+
+
+def _another_medicines_shot(words: list[str], at: int) -> bool:
+    """ "allergy shots", "flu shot": the injection word at `at` is another medicine's."""
+    return words[at] in INJECTION_WORDS and at > 0 and words[at - 1] in _OTHER_SHOTS
 _AMOUNT_OF_A_STREET_DRUG = _word_set("mg gram grams point points tab tabs pill pills bag bags line lines bump hit hits")
 _A_HORSES_THINGS = _word_set("owner owners farm barn trailer riding rider show stable stall stalls feed hay kicked trainer lessons")
 _EVERYDAY_STREET_WORDS = _word_set(
@@ -321,7 +326,7 @@ def _without_a_habit_given_up(words: list[str]) -> frozenset[str]:
         for i, w in enumerate(words)
         if not (w in _SMOKING and _GIVING_UP & set(words[max(0, i - 4) : i]))  # "quit smoking", "don't drink or smoke"
         and not (w in {"use", "uses", "using"} and ({"pharmacy", *PHARMACIES_AND_PLANS} & set(words[i + 1 : i + 3])))
-        and not (w in INJECTION_WORDS and i and words[i - 1] in _OTHER_SHOTS)  # "flu shot last week" shoots nothing
+        and not _another_medicines_shot(words, i)  # "flu shot last week" shoots nothing
     ]
     return frozenset(kept)
 
@@ -1653,7 +1658,7 @@ def _read_group(
     # unnamed one's words are the patient's own ("no pain meds since my last Percocet").
     term_slots = [s for s in term_slots if not _names_which_pain_medicine(s, term_slots, segment_of)]
     # "I get allergy shots", "flu shot last week": another medicine's injection says nothing of the opioid's form.
-    group_words = frozenset(w for i, w in enumerate(words) if not (w in INJECTION_WORDS and i and words[i - 1] in _OTHER_SHOTS))
+    group_words = frozenset(w for i, w in enumerate(words) if not _another_medicines_shot(words, i))
     if term_slots or names_a_medicine:
         # Beside a known medicine, here or elsewhere in the entry, everyday words ("after surgery",
         # "in recovery, working the steps; meds are ...") are the patient's own remarks; unknown

@@ -588,7 +588,7 @@ def _someone_in_that_job(words: list[str], at: int) -> bool:
     if words[at] not in _PEOPLE_IN_A_JOB:
         return False
     previous = words[at - 1] if at else ""
-    person = next((i for i in range(at - 1, max(-1, at - 4), -1) if words[i] in _SOMEONE_ELSE | _FRIENDS), None)
+    person = next((i for i in range(at - 1, max(-1, at - 4), -1) if words[i] in _SOMEONE_ELSE or words[i] in _FRIENDS), None)
     if person is not None and set(words[person + 1 : at]) <= {"is", "was", "s", "a", "an", "also"}:
         return True  # "My friend is a nurse", "wife is an RN": their job, not the writer's
     return previous in {"my", "your", "our"} or (
@@ -607,8 +607,8 @@ _THE_PATIENT_DOES = frozenset({"takes", "uses", "has", "gets", "herself", "himse
 _FILLING_IN = frozenset({"booking", "filling", "signing", "registering", "typing", "writing", "entering", "answering", "completing"})
 
 
-_BEFORE_THERAPY = [[w] for w in ("started", "start", "starting", "doing", "in", "to", "from", "and", "with", "plus", "of", "after", "finished")]
-_AFTER_THERAPY = [[w] for w in ("twice", "once", "2x", "3x", "weekly", "sessions", "session", "exercises", "2", "3")]
+_BEFORE_THERAPY = frozenset({"started", "start", "starting", "doing", "in", "to", "from", "and", "with", "plus", "of", "after", "finished"})
+_AFTER_THERAPY = frozenset({"twice", "once", "2x", "3x", "weekly", "sessions", "session", "exercises", "2", "3"})
 _REPORTING = frozenset({"states", "stated", "reports", "reported", "says", "said", "endorses", "admits", "notes"})
 
 
@@ -635,7 +635,7 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
         booking = word == "booking" and list(words[max(0, index - 2) : index]) == ["the", "one"]
         if (word not in {"patient", "pt"} and not booking) or "not" in words[max(0, index - 3) : index]:
             continue
-        if word == "pt" and (words[index - 1 : index] in _BEFORE_THERAPY or words[index + 1 : index + 2] in _AFTER_THERAPY):
+        if word == "pt" and ((index and words[index - 1] in _BEFORE_THERAPY) or (index + 1 < len(words) and words[index + 1] in _AFTER_THERAPY)):
             continue  # "Started PT 2 weeks ago", "PT twice a week": physical therapy
         if {"i", "im", "m", "me"} & set(words[max(0, index - 3) : index]):
             continue  # "I'm the patient"
@@ -1750,9 +1750,8 @@ def _day_number(word: str) -> int | None:
 def _month_before(words: Sequence[str], index: int) -> bool:
     """A month, read as one, among the three words before (not the "may" of "to whom it may concern")."""
     return any(
-        w in _MONTHS and _names_a_month(w, words[at - 1] if at else "", words[at + 1] if at + 1 < len(words) else "")
-        for at, w in enumerate(words[: index], start=0)
-        if at >= index - 3
+        words[at] in _MONTHS and _names_a_month(words[at], words[at - 1] if at else "", words[at + 1])
+        for at in range(max(0, index - 3), index)
     )
 
 
