@@ -779,11 +779,20 @@ def _opening_of_the_one_before(clause: _Clause, groups: list[list[_Clause]]) -> 
         and words[lead + 2] in _IT
         and not (words[lead + 2] == "any" and len(words) == lead + 3)  # "Never taken any opiates.": said of what follows
     ):
-        end = lead + 3
+        end = lead + 3 + (words[lead + 3 : lead + 4] == ["up"])  # "never picked it up"
     elif words[:1] == ["last"] and len(words) > 2 and words[1] in _DOSE_WORDS:
         end = next((i for i, w in enumerate(words) if i > 1 and w in _AFTER_A_LAST_DOSE), len(words))
         if not any(_is_a_date_word(w) for w in words[2:end]):
             end = 0
+    elif (
+        len(words) > lead + 3
+        and words[-1] in _LIST_JOINERS
+        and (take := next((i for i in range(lead, len(words) - 2) if words[i] in _TAKE_WORDS), None)) is not None
+        and words[take + 1] in _IT
+        and any(slot.term is not None for c in groups[-1] for slot in c.slots)
+    ):
+        # "they gave me oxycodone and i still take one at night plus tylenol": "one" is the medicine before.
+        end = len(words) - 1
     elif _OFFER_WORDS & {t.text for c in groups[-1] for t in c.words}:
         for index, word in enumerate(words[:4]):
             if word in _REFUSAL_WORDS:
@@ -796,9 +805,10 @@ def _opening_of_the_one_before(clause: _Clause, groups: list[list[_Clause]]) -> 
     return next(i for i, token in enumerate(clause.tokens) if token is last) + 1
 
 
-_NEVER_HAD = _word_set("had took taken used tried filled")
+_NEVER_HAD = _word_set("had took taken used tried filled picked collected")
 _OPENING_SUBJECTS = _word_set("but and so pt patient she he i they we")
 _IT = _word_set("it them any one")
+_TAKE_WORDS = _word_set("take takes taking use uses using need needs")
 _DOSE_WORDS = _word_set("dose pill pills tab tablet patch shot injection one")
 _AFTER_A_LAST_DOSE = _word_set("since then now and but so i im currently today only")
 _MONTH_AND_DAY_WORDS = _word_set(
@@ -854,8 +864,17 @@ def _an_event_then_a_course(previous: _Clause, words: list[str]) -> bool:
     )
 
 
+_A_COURSE_AFTER = re.compile(
+    r"\b((for|x) (a|an|one|two|three|four|five|six|seven|ten|\d+) (days?|weeks?|wks?)( or so)? (after|afterwards?|post)"
+    r"|the first (few|couple|two|three|four|five|\d+) (days|weeks|wks))\b"
+)
+
+
 def _opens_a_course(words: list[str]) -> bool:
-    """ "took oxycodone for 5 days", "they gave fentanyl in the OR": a verb of taking opens the clause."""
+    """ "took oxycodone for 5 days", "they gave fentanyl in the OR": a verb of taking opens the clause;
+    "oxycodone for a week after", "Norco only the first 3 days": a short course after the event."""
+    if _A_COURSE_AFTER.search(" ".join(words)):
+        return True
     if words[:1] in (["they"], ["he"], ["she"], ["surgeon"], ["doctor"], ["dr"]):
         return words[1:2] != [] and words[1] in _COURSE_OPENERS | {"gave"}
     return words[:1] != [] and words[0] in _COURSE_OPENERS
@@ -1071,8 +1090,8 @@ def _tells_a_course(words: list[str]) -> bool:
     """ "took norco for 3 days", "was given percocet after": words that tell of a course taken and over,
     which an event dated before them ("surgery in early October") dates; "Norco daily", "oxys off the
     street", "methadone take-homes" do not ("Diagnosed with fibro in 2019. Norco daily" is taken now)."""
-    if set(words) & _COURSE_WORDS:
-        return True
+    if set(words) & _COURSE_WORDS or _A_COURSE_AFTER.search(" ".join(words)):
+        return True  # "Norco only the first 3 days"
     # "Norco for a few days", "tylenol 3 x 5 days": a course of a set length, unless what lasted was
     # the time without it ("off methadone for a week").
     if set(words) & (_ABSENCE_WORDS | _word_set("off without")):
@@ -1095,7 +1114,7 @@ _A_TIME_OF_ITS_OWN = (
 )
 
 
-_A_LENGTH = _word_set("for x about")
+_A_LENGTH = _word_set("for x about first")  # "the first 3 days"
 _A_TIME_WITHOUT = _word_set("recovery clean sober")
 _OWN_TIME_LENGTHS = _DURATION_UNITS | _word_set("weeks months years yrs")
 
@@ -1248,6 +1267,8 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
     if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and (_a_thing(words[i - 1]) or words[i - 1] in _OTHER_SHOTS))) for i, w in enumerate(words)):
         return False
+    if any(w in {"ran", "run", "runs", "running"} and words[i + 1 : i + 2] == ["out"] and "of" not in words[i + 2 : i + 3] for i, w in enumerate(words)):
+        return False  # "ran out end of Oct": the medicine ran out ("ran out of money" may be something else)
     if _of_a_baby(words):
         return True  # "Not breastfeeding, baby weaned in 2023": the baby's weaning, not the medicine's
     if words[:1] and words[0] in _VITAL_SIGNS or words[:1] == ["last"] and words[1:2] and words[1] in _VITAL_SIGNS or set(words) & _A_DEATH or "passed away" in " ".join(words) or _a_last_drink(words):
@@ -2243,7 +2264,9 @@ def _in_context(
     # Unless a count came first: in "half a Tylenol 3 a day" the 3 names the product ("take 2 Tylenol 3
     # times a day" stays two plain Tylenol).
     counted = next_index >= 3 and next_index < len(words) and words[next_index] == "a" and words[next_index - 3] in _COUNT_BEFORE_NAME
-    if tylenol_number and next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER and not counted:
+    # "Tylenol 3 x 10 tabs" counts the codeine product's tablets ("Tylenol 3 x daily" is plain Tylenol).
+    a_quantity = words[next_index : next_index + 1] == ["x"] and words[next_index + 1 : next_index + 2] != [] and words[next_index + 1][0].isdigit()
+    if tylenol_number and next_index < len(words) and words[next_index] in _NOT_TYLENOL_NUMBER and not counted and not a_quantity:
         return None
     if term.key in _T3_KEYS and entry_words & _THYROID_CONTEXT:
         # T3 is also liothyronine, the thyroid hormone, which is dosed in micrograms.

@@ -236,8 +236,8 @@ def read_timing(
     words the entry names as the patient ("Dad is the patient"; see `patient_named`): a caregiver
     typing, so that person's medicines, and "he", "she", "her" medicines, are the patient's.
     """
-    before = _without_others_starting(_joined_negations(_without_headings(before)))
-    after = _without_others_starting(_joined_negations(_without_headings(after)))
+    before = _without_others_starting(_joined_negations(_without_headings(_ran_out(before))))
+    after = _without_others_starting(_joined_negations(_without_headings(_ran_out(after))))
     while after and after[0] in _FORMS:
         after = after[1:]  # "wife uses Butrans patch, I use nothing": the form is the name's, not a remark
     around = before + after
@@ -383,6 +383,19 @@ _STILL_NOW = frozenset({"still", "currently", "daily", "again", "nightly"})
 _CHILDHOOD = frozenset({("as", "a", "kid"), ("as", "a", "child"), ("as", "a", "baby"), ("when", "i", "was", "a", "kid"),
                         ("when", "i", "was", "a", "child"), ("when", "i", "was", "little"), ("when", "i", "was", "small")})
 _CHILDHOOD_LAST_WORDS = frozenset(c[-1] for c in _CHILDHOOD)
+
+
+def _ran_out(words: Sequence[str]) -> Sequence[str]:
+    """ "ran out end of Oct": the supply ended, as "finished" says ("running out" is still taken)."""
+    if "ran" not in words:
+        return words
+    read: list[str] = []
+    for word in words:
+        if word == "out" and read[-1:] == ["ran"]:
+            read[-1] = "finished"
+        else:
+            read.append(word)
+    return read
 
 
 def _still_taken_despite(after: list[str]) -> bool:
@@ -766,6 +779,8 @@ def _someone_elses(
             continue  # "Needle exchange client. Use heroin daily": the patient, not a client of theirs
         if index and before[index - 1] in _SELF_ROLE_BEFORE and word in _PARENTS:
             continue  # "Breastfeeding mom on Suboxone": the patient describing herself
+        if word in _PETS and before[index + 1 : index + 2] and before[index + 1] in _WORK_WITH_ANIMALS and before[index - 1 : index] not in (["my"], ["our"], ["his"], ["her"]):
+            continue  # "Horse trainer on Suboxone": the writer's work with animals ("my horse trainer is on it" is another's)
         if word in patient or _TYPING & set(before[index + 1 : index + 4]):
             continue  # the patient, named by a caregiver; or the one typing
         # "My son (15) have tramadol": an age after the person is no verb.
@@ -831,6 +846,9 @@ def _someone_elses(
     pet_label = before[:1] and before[0] in _PETS and (len(before) == 1 or "vet" in around or "veterinarian" in around)
     if pet_label and theirs:
         return before[0]
+    # "My horse is on Bute, and the vet left butorphanol for colic": what a vet leaves is the animal's.
+    if {"vet", "vets", "veterinarian"} & set(before) and named & _PETS and theirs and not patient:
+        return "vet"
     # "la oxicodona de mi esposo" (Spanish, read as "oxycodone of my husband"): the owner follows.
     owner_follows = after[:2] == ["of", "my"] and after[2:3] and after[2] in OTHER_PEOPLE_AND_PETS and after[2] not in patient
     if owner_follows and theirs:
@@ -856,6 +874,10 @@ def _took_it_after(after: list[str]) -> bool:
 
 _THIRD_PERSON = frozenset({"he", "she", "they"})
 _OWNED_ONLY = frozenset({"client", "resident"})
+_WORK_WITH_ANIMALS = frozenset(
+    {"trainer", "owner", "groomer", "breeder", "rider", "walker", "sitter", "farmer", "rancher", "handler", "keeper", "vet",
+     "wrangler", "shower", "musher", "jockey", "person", "lover"}
+)
 _PARENTS = frozenset({"mom", "mother", "dad", "father", "moms", "dads"})
 _SELF_ROLE_BEFORE = frozenset(
     {"breastfeeding", "nursing", "pregnant", "new", "single", "postpartum", "working", "expecting", "young", "im", "am",
@@ -1014,7 +1036,7 @@ _IT_OR_WHEN = _PRONOUNS | frozenset({"some", "anyway", "after", "later", "afterw
 
 def _offer_refused(before: list[str], after: list[str]) -> str:
     # "offered me oxycodone", and someone's wish to give it: "the doctor wanted to give me Norco but I said no".
-    wished = any(w in _WILL_START and before[i - 1 : i] == ["to"] and {"wanted", "wants", "tried"} & set(before[:i]) for i, w in enumerate(before))
+    wished = any(w in _WILL_START | {"try", "add"} and before[i - 1 : i] == ["to"] and {"wanted", "wants", "tried"} & set(before[:i]) for i, w in enumerate(before))
     if not _OFFERING & set(before + after) and not wished:
         return ""
     for index, word in enumerate(after):
@@ -1160,6 +1182,7 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
         if (
             word == "for"
             and around[index + 1 : index + 3] != ["the", "first"]  # "took it for the first 5 days": a course that ended
+            and not (_a_day_before(around[:index]) and _after_the_amount(around, index + 1))  # "surgery in July, oxycodone for a week after"
             and not (last_dated and _STOPPED_DOING & set(around[index + 1 :]))  # "norco for 4 days after, finished 10/16"
             and _duration_follows(around, index + 1)
             and not any(w in _ENDED or w in _NEVER for w in around[:index])
@@ -1169,6 +1192,16 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
         if word == _SINCE and not any(w in _ENDED or w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in around):
             return word  # "on methadone since 2019"
     return ""
+
+
+def _a_day_before(words: list[str]) -> bool:
+    """A month ("in July") or a month and day ("10/14", read as two numbers) among the words."""
+    return any(w in _MONTHS or (w.isdigit() and 1 <= int(w) <= 12 and words[i + 1 : i + 2] != [] and words[i + 1].isdigit() and 1 <= int(words[i + 1]) <= 31) for i, w in enumerate(words))
+
+
+def _after_the_amount(words: list[str], start: int) -> bool:
+    """ "for a week after", "for 3 days post-op": a course that followed an event."""
+    return any(w in {"after", "afterwards", "afterward", "post"} for w in words[start + 1 : start + 4])
 
 
 def _still_this_one(words: list[str]) -> bool:
@@ -1211,7 +1244,9 @@ def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
             return f"for {' '.join(look[:1 if glued else 2])}", _minus(today, count, unit)
         if word in _OFF_FOR_A_WHILE and not _on_a_schedule(words):
             amount = _amount_before(words, index, counted=True)
-            if amount is not None:
+            # Not "Norco only the first 3 days, off it since": a course's first days, then the stop.
+            first_days = amount is not None and "first" in words[max(0, index - 4) : index]
+            if amount is not None and not first_days:
                 count, unit, text = amount
                 return f"{text} {word}", _minus(today, count, unit)
             later = _bare_duration_after(words, index)
@@ -1307,7 +1342,9 @@ def _negation_before(before: list[str], after: list[str]) -> int | None:
         word = before[index]
         if word in _NEVER or word in _NEGATED_VERBS or word in _REFUSING:
             return index
-        if word == "the" and index > 0 and before[index - 1] in _REFUSING:
+        if word == "skip" and {"said", "says", "told", "advised"} & set(before[max(0, index - 4) : index]):
+            return index  # "the doc said skip pain pills": advice not to take it ("I skip my norco on weekends" is use)
+        if word == "the" and index > 0 and before[index - 1] in _REFUSING | {"skip"}:
             continue  # "refused the oxycodone they offered"
         if word == "not":
             between = before[index + 1 :]
@@ -1461,6 +1498,8 @@ def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_l
                 return f"{word} {following} since"  # "haven't needed anything since then"
         if word in {"none", "nothing", "nil"} and following == _SINCE:
             return f"{word} since"
+        if word in {"none", "nothing", "nil"} and following == "after" and around[index + 2 : index + 3] and (around[index + 2][0].isdigit() or around[index + 2] in _MONTHS):
+            return f"{word} after"  # "nothing after 9/20": the last dose was that day
     return ""
 
 
@@ -1529,7 +1568,9 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             # "3 days ago", "3 or 4 days back", "a week and a half ago"; "back" only after an amount.
             half = words[max(0, i - 3) : i] == ["and", "a", "half"]
             at = i - 3 if half else i
-            amount = _amount_before(words, at) if word == "ago" or words[at - 1 : at] and words[at - 1] in _UNITS else None
+            # Not "x1 week back in Sept": "back in", "back on" open the date that follows.
+            back_in = word == "back" and following in {"in", "on", "around", "during", "at", "when", "before", "after"}
+            amount = _amount_before(words, at) if word == "ago" or words[at - 1 : at] and words[at - 1] in _UNITS and not back_in else None
             if amount is not None:
                 count, unit, text = amount
                 day = _minus(today, count, unit) - timedelta(days=_HALF_OF.get(unit, 0) if half else 0)
@@ -1723,6 +1764,7 @@ def _names_a_month(word: str, previous: str, following: str) -> bool:
     day_before = word != "may" and (_day_number(previous) is not None)
     return (
         previous in {"in", "since", "last", "on", "early", "late", "mid", "from", "until"}
+        or (previous == "of" and word != "may")  # "end of Oct", "beginning of Nov"
         or following.isdigit()
         or bool(_ORDINAL.match(following))
         or day_before
@@ -1980,7 +2022,7 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 _DAY_OF_A_NAMED_MONTH = re.compile(r"^(3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?$")
 _BEFORE_A_MONTH_DAY = frozenset(
     {"on", "since", "of", "until", "till", "til", "thru", "through", "to", "was", "ended", "stopped", "quit",
-     "discontinued", "finished", "dc", "dcd", "done", "from", "before", "around", "about", "approx", "starting", "started"}
+     "discontinued", "finished", "dc", "dcd", "done", "from", "before", "around", "about", "approx", "starting", "started", "after", "off"}
 )
 
 

@@ -420,13 +420,43 @@ NO_USE_READ_FROM_SETS_H_TO_AB = [
 ]
 
 
-@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_AB)
+# Read from sets Z and AC at the fourteenth stop (both had been scored before their lines were read).
+USE_READ_FROM_SETS_Z_AND_AC = [
+    "Horse trainer on {n} for 3 years now, plus Wellbutrin XL. Doing well, no other meds",
+    "my knee got replaced in october and they gave me {n} 5mg and i still take one at night mostly because i cant sleep otherwise plus tylenol",
+]
+NO_USE_READ_FROM_SETS_Z_AND_AC = [
+    "{n} after surgery, ran out end of Oct, nothing since",
+    "{n} x1 week back in Sept after a root canal, nothing after 9/20",
+    "{n} came off 10/25, 5 wks now, on Cymbalta",
+    "Tessalon perles, Mucinex DM, Symbicort. pulm doc wanted to try low dose {n} for breathlessness, I declined",
+    "endo excision in July, {n} for a week after, nothing since, Orilissa now",
+    "My horse is on Banamine and Bute, and the vet left {n} for colic. I take nothing but Synthroid",
+    "they wrote me a script for {n} after my tooth pull on the 20th but i never picked it up and just used ibuprofen and ice and salt rinses",
+    "Pulled my back moving a dresser. Tylenol PM, Flexeril, and some THC gummies, the doc said skip {n}",
+]
+
+
+@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_AB + USE_READ_FROM_SETS_Z_AND_AC)
 def test_said_as_use_it_is_a_contraindication_for_every_name(template):
     missed = [name for name in NAMES if not is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not missed, f"{template!r} read as no contraindication for {missed}"
 
 
-@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_AB)
+@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_AB + NO_USE_READ_FROM_SETS_Z_AND_AC)
 def test_said_as_no_use_it_is_never_a_contraindication(template):
     raised = [name for name in NAMES if is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not raised, f"{template!r} read as a contraindication for {raised}"
+
+
+@pytest.mark.parametrize(
+    "entry, codeine",
+    [
+        ("corrections officer, inmate assault, Tylenol 3 x 10 tabs, used 6 so far", True),  # ten tablets of the codeine product
+        ("tylenol 3 x10", True),
+        ("Tylenol 3 x daily", False),  # plain Tylenol, three times a day
+        ("Tylenol 3x daily", False),
+    ],
+)
+def test_tylenol_3_before_a_count_of_tablets_is_the_codeine_product(entry, codeine):
+    assert is_opioid(screen_medication(entry, today=TODAY)) is codeine
