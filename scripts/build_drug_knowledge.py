@@ -2,10 +2,11 @@
 """Regenerate patients/screening/data/drug_knowledge.json.
 
 Reads the CDC opioid ValueSets (RxNorm expansions) from the shared data folder, the curated lists
-in patients/screening/data/curated_*.json and the drug dictionary shipped inside the pinned PyPI
-package drug-named-entity-recognition, and writes one sorted, deterministic JSON file. The
-application reads only that generated file; neither the shared folder nor the package is needed
-at run time.
+in patients/screening/data/curated_*.json, the drug dictionary shipped inside the pinned PyPI
+package drug-named-entity-recognition and the names-only RxNorm file
+patients/screening/data/rxnorm_prescribable_names.json, and writes one sorted, deterministic JSON
+file. The application reads only that generated file; neither the shared folder nor the package is
+needed at run time.
 
     python scripts/build_drug_knowledge.py [path/to/opioid-valuesets] [--output FILE]
 
@@ -319,8 +320,14 @@ def english_words(term_keys: set[str]) -> dict:
     webster = get_english_words_set(["web2"], lower=True, alpha=True)
     folded = {_fold(word) for word in top}
     words = sorted(
-        w for w in folded
-        if w.isascii() and w.isalnum() and not w.isdigit() and len(w) >= 2 and w not in webster and w not in term_keys
+        w
+        for w in folded
+        if w.isascii()
+        and w.isalnum()
+        and not w.isdigit()
+        and len(w) >= 2
+        and w not in webster
+        and w not in term_keys
     )
     return {
         "source": f"{WORDFREQ_DIST} {installed}: the {ENGLISH_WORD_COUNT} most frequent English words "
@@ -355,13 +362,13 @@ def _sub_phrases(words: list[str], longest: int):
 
 def vocabulary_terms(
     protected: dict[str, str], taken: set[str], ingredients: dict[str, dict]
-) -> tuple[dict[str, set[str]], dict[str, str], dict]:
+) -> tuple[dict[str, set[str]], dict[str, str], dict, frozenset[str]]:
     """Names from the vocabulary package that are safe to call ordinary medicines.
 
     protected: term key -> class, for every opioid, antagonist, immunomodulator and thyroid name
     of the curated lists and the CDC sets (street names left out). taken: every key already in
     the knowledge base. Returns (term key -> canonical ingredient keys, new ingredient key ->
-    class, report).
+    class, report, the stop words used).
     """
     dictionary, package_stop_words = read_vocabulary_package()
     stop_words = VOCABULARY_STOP_WORDS | package_stop_words
@@ -452,7 +459,157 @@ def vocabulary_terms(
         "terms_added": len(terms),
         "ingredients_added": len(new_ingredients),
     }
-    return terms, new_ingredients, report
+    return terms, new_ingredients, report, stop_words
+
+
+# --------------------------------------------------------------------------------------------
+# US brand and ingredient names from RxNorm (non-opioid names, committed as a names-only file)
+
+RXNORM_FILE = DATA_DIR / "rxnorm_prescribable_names.json"
+RXNORM_TAG = "rxnorm:current-prescribable-2025-10-06"
+# A name made only of words at least this frequent in English (wordfreq's Zipf scale: 3 is about
+# once per million words) is an everyday phrase, not a medicine's name, whatever RxNorm lists.
+RXNORM_EVERYDAY_ZIPF = 2.9
+
+
+def rxnorm_terms(
+    protected: dict[str, str],
+    terms: dict[str, dict],
+    ingredients: dict[str, dict],
+    stop_words: frozenset[str],
+) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, str], dict]:
+    """Brand and ingredient names from RxNorm's prescribable content, under the vocabulary's rules.
+
+    Every name passes the filters the vocabulary package's names pass (no opioid, antagonist,
+    immune or thyroid name or part of one, plain names of at most three words, no everyday word,
+    never over a name the knowledge base already holds). A brand is read with the ingredients of
+    the branded drugs that carry it: one opioid among them and the brand stays out, whatever its
+    other ingredients. A brand whose ingredients include a curated immunomodulator, thyroid
+    hormone or antagonist keeps that ingredient and so its review (Restasis is cyclosporine); it
+    is never ordinary. Returns (ordinary term key -> ingredient keys, reviewed brand key ->
+    ingredient keys, new ingredient key -> class, report).
+    """
+    data = json.loads(RXNORM_FILE.read_text(encoding="utf-8"))
+    _wordfreq_top("en", 1)  # checks the pinned version
+    from wordfreq import zipf_frequency
+
+    longest_protected = max(len(key.split()) for key in protected)
+    entries_excluded: Counter[str] = Counter()
+    names_excluded: Counter[str] = Counter()
+    tainted: set[str] = set()
+
+    def opioid_or_protected(text: str, key: str) -> str | None:
+        classes = {protected[p] for p in _sub_phrases(key.split(), longest_protected) if p in protected}
+        if classes:
+            return "names_" + min(classes, key=CLASS_PRIORITY.__getitem__)
+        if _OPIOID_LIKE.search(text):
+            return "opioid_like"
+        return None
+
+    def immune_or_thyroid_like(text: str, key: str) -> bool:
+        return bool(
+            _IMMUNE_OR_THYROID_PART.search(text)
+            or any(_IMMUNE_OR_THYROID_WORD.search(w) for w in key.split())
+        )
+
+    def plain_name_reason(text: str, key: str) -> str | None:
+        if not key or not _PLAIN_NAME.fullmatch(text) or len(key.split()) > _MAX_WORDS:
+            return "not_a_plain_name"
+        if len(key) < _MIN_LENGTH:
+            return "shorter_than_4"
+        if key in stop_words or all(word in stop_words for word in key.split()):
+            return "everyday_word"
+        if all(zipf_frequency(word, "en") >= RXNORM_EVERYDAY_ZIPF for word in key.split()):
+            # Store brands named in plain English ("My Way", "Align", "Take Action", "Thrive")
+            # would make a row's own words look like a known medicine.
+            return "everyday_words"
+        if key in terms:
+            return "already_a_term"
+        return None
+
+    # Ingredient names: a new ordinary ingredient each, or left out with its reason.
+    ordinary_ingredients: dict[str, str] = {}  # key -> reason it is not a term ("" when it is one)
+    candidates: dict[str, set[str]] = {}
+    for name in sorted(set(data["ingredients"])):
+        text, key = _fold(name), normalise.term_key(name)
+        reason = opioid_or_protected(text, key) or (
+            "immunomodulator_or_thyroid_like" if immune_or_thyroid_like(text, key) else None
+        )
+        if reason:
+            entries_excluded["ingredient_" + reason] += 1
+            tainted.add(key)
+            continue
+        ordinary_ingredients[key] = plain_name_reason(text, key) or ""
+        if ordinary_ingredients[key]:
+            names_excluded["ingredient_" + ordinary_ingredients[key]] += 1
+        else:
+            candidates[key] = {key}
+
+    reviewed: dict[str, set[str]] = {}
+    for brand, listed in sorted(data["brands"].items()):
+        text, key = _fold(brand), normalise.term_key(brand)
+        members: set[str] = set()
+        reason = opioid_or_protected(text, key)
+        for name in listed:
+            if reason:
+                break
+            part_text, part_key = _fold(name), normalise.term_key(name)
+            if _OPIOID_LIKE.search(part_text):
+                reason = "opioid_like"  # dextromethorphan too, as in the vocabulary package's entries
+            elif part_key in terms:
+                members.update(terms[part_key]["ingredients"])
+            elif part_key in ordinary_ingredients:
+                members.add(part_key)
+            else:
+                reason = opioid_or_protected(part_text, part_key)
+                if not reason and immune_or_thyroid_like(part_text, part_key):
+                    reason = "immunomodulator_or_thyroid_like"
+                # otherwise a word the drug name carried besides its ingredients ("sensor"): not a member
+        classes = {ingredients[m]["class"] if m in ingredients else NON_OPIOID for m in members}
+        if not reason and OPIOID in classes:
+            reason = "contains_an_opioid"
+        if not reason and not members:
+            reason = "no_known_ingredient"
+        if not reason and classes == {NON_OPIOID} and immune_or_thyroid_like(text, key):
+            reason = "immunomodulator_or_thyroid_like"
+        if reason:
+            entries_excluded["brand_" + reason] += 1
+            tainted.add(key)
+            continue
+        name_reason = plain_name_reason(text, key)
+        if name_reason:
+            names_excluded["brand_" + name_reason] += 1
+        elif classes != {NON_OPIOID}:
+            reviewed[key] = members
+        else:
+            candidates.setdefault(key, set()).update(members)
+
+    ordinary: dict[str, set[str]] = {}
+    for key, members in sorted(candidates.items()):
+        if key in tainted:
+            names_excluded["shared_with_an_excluded_entry"] += 1
+        else:
+            ordinary[key] = members
+    for key in sorted(set(reviewed) & tainted):
+        del reviewed[key]
+        names_excluded["shared_with_an_excluded_entry"] += 1
+    new_ingredients = {
+        m: NON_OPIOID for members in ordinary.values() for m in members if m not in ingredients
+    }
+    report = {
+        "title": "RxNorm Current Prescribable Content (U.S. National Library of Medicine), names only",
+        "release": data["_date"],
+        "file": f"patients/screening/data/{RXNORM_FILE.name}",
+        "source": data["_source"],
+        "brands_read": len(data["brands"]),
+        "ingredients_read": len(data["ingredients"]),
+        "entries_excluded": dict(sorted(entries_excluded.items())),
+        "names_excluded": dict(sorted(names_excluded.items())),
+        "terms_added": len(ordinary),
+        "reviewed_brands_added": len(reviewed),
+        "ingredients_added": len(new_ingredients),
+    }
+    return ordinary, reviewed, new_ingredients, report
 
 
 # --------------------------------------------------------------------------------------------
@@ -616,7 +773,7 @@ def build(source: Path) -> dict:
         if record["kind"] != "street_name"
     }
     protected = {key: klass for key, klass in protected.items() if klass != NON_OPIOID}
-    vocabulary, vocabulary_ingredients, vocabulary_report = vocabulary_terms(
+    vocabulary, vocabulary_ingredients, vocabulary_report, vocabulary_stop_words = vocabulary_terms(
         protected, set(terms), ingredients
     )
     for name, klass in vocabulary_ingredients.items():
@@ -627,6 +784,19 @@ def build(source: Path) -> dict:
         "title": "Drug Named Entity Recognition dictionary (Fast Data Science)",
         **vocabulary_report,
     }
+
+    # US brands and generics from RxNorm, after the package and under the same rules.
+    rxnorm, rxnorm_reviewed, rxnorm_ingredients, rxnorm_report = rxnorm_terms(
+        protected, terms, ingredients, vocabulary_stop_words
+    )
+    for name, klass in rxnorm_ingredients.items():
+        add_ingredient(name, klass, RXNORM_TAG)
+    for key, members in rxnorm.items():
+        terms[key] = {"ingredients": members, "kind": "vocabulary", "sources": {RXNORM_TAG}}
+    for key, members in rxnorm_reviewed.items():
+        # A brand of a curated review medicine: a brand like the curated ones, never ordinary.
+        terms[key] = {"ingredients": members, "kind": "brand", "sources": {RXNORM_TAG}}
+    notes[RXNORM_TAG] = rxnorm_report
 
     rules = washout["rules"]
     if sorted(rules) != sorted(WASHOUT_RULES) or any(not rule.get("source") for rule in rules.values()):
@@ -678,6 +848,7 @@ def summary(knowledge: dict) -> list[str]:
     kinds = Counter(record["kind"] for record in knowledge["terms"].values())
     washouts = Counter(record["washout"] for record in knowledge["terms"].values() if "washout" in record)
     report = knowledge["sources"][VOCABULARY_TAG]
+    rx = knowledge["sources"][RXNORM_TAG]
     return [
         f"{len(knowledge['terms'])} terms by kind {dict(sorted(kinds.items()))}",
         f"ingredients by class {dict(sorted(classes.items()))}",
@@ -686,6 +857,10 @@ def summary(knowledge: dict) -> list[str]:
         f"everyday Spanish words: {len(knowledge['everyday_words_es']['words'])}",
         f"  entries excluded {report['entries_excluded']}",
         f"  names excluded {report['names_excluded']}",
+        f"RxNorm ({RXNORM_TAG}): {rx['terms_added']} ordinary terms and {rx['reviewed_brands_added']} brands of "
+        f"review medicines added from {rx['brands_read']} brands and {rx['ingredients_read']} ingredients",
+        f"  entries excluded {rx['entries_excluded']}",
+        f"  names excluded {rx['names_excluded']}",
     ]
 
 
