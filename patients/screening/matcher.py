@@ -336,7 +336,8 @@ def _without_a_habit_given_up(words: list[str]) -> frozenset[str]:
 _A_LIST_LABEL = re.compile(
     r"^\W*(?:(?:as of|as at) (?:today|now)|(?:i am |i['\u2019]?m )?(?:currently|current|presently|right now|now|today)"
     r"(?: (?:taking|take|on|using|meds|medications|medicines|med list|list|prescriptions))?|(?:taking|using) "
-    r"(?:now|currently|today)|daily|every ?day|each day|mornings?|evenings?|nights?|nightly|bedtime|as needed|prn)"
+    r"(?:now|currently|today)|daily|every ?day|each day|mornings?|evenings?|nights?|nightly|bedtime|as needed|prn"
+    r"|(?:my )?(?:meds|medications|medicines|med list|medication list))"  # "Meds as of today:", "My medications:"
     r"(?:,? \(?(?:as of|as at|updated) [0-9a-z/.\- ]{1,20}?\)?)?\s*:",  # "Current meds as of 11/20:"
     re.IGNORECASE,
 )
@@ -599,7 +600,8 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
     emojis = [m.start() for m in _AN_EMOJI.finditer(text)] if not text.isascii() else []
     lines = [m.start() for m in _A_LINE_BREAK.finditer(text)] if "\n" in text or "\r" in text else []
     # A question of a word or two asks what the rest answers ("Pain pills? Only gabapentin"): no end there.
-    asked = [m.start() for m in pattern.finditer(text) if text[m.start()] != "?" or len(re.split(r"[.!?\n]", text[: m.start()])[-1].split()) > 2]
+    # "Meds as of today: Pain pills? Only gabapentin": the question opens after a label's colon too.
+    asked = [m.start() for m in pattern.finditer(text) if text[m.start()] != "?" or len(re.split(r"[.!?:,\n]", text[: m.start()])[-1].split()) > 2]
     ends = sorted(asked + dashes + list(headings) + emojis + lines)
     if not ends:
         return tokens
@@ -777,7 +779,8 @@ def _opening_of_the_one_before(clause: _Clause, groups: list[list[_Clause]]) -> 
         and len(words) >= lead + 3
         and words[lead + 1] in _NEVER_HAD
         and words[lead + 2] in _IT
-        and not (words[lead + 2] == "any" and len(words) == lead + 3)  # "Never taken any opiates.": said of what follows
+        # "Never taken any opiates.", "never had any other pain pills": said of what follows
+        and not (words[lead + 2] == "any" and set(words[lead + 3 :]) <= _word_set("other more kind kinds of type types sort the"))
     ):
         end = lead + 3 + (words[lead + 3 : lead + 4] == ["up"])  # "never picked it up"
     elif words[:1] == ["last"] and len(words) > 2 and words[1] in _DOSE_WORDS:
@@ -1015,7 +1018,16 @@ def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
         return True
     if any(w in {"drug", "drugs"} and i and words[i - 1] in _OTHER_DRUGS for i, w in enumerate(words)) and not said & _IT:
         return True
-    return bool(_ANOTHER_TOPIC & said) and not _OF_THE_MEDICINE & said
+    # "I had a hysterectomy in 2015.": an operation of its own, named by its ending as "surgery" would be.
+    operation = any(w.endswith(_OPERATION_ENDINGS) for w in words) or bool(_OPERATIONS & said)
+    return bool(_ANOTHER_TOPIC & said or operation) and not _OF_THE_MEDICINE & said
+
+
+_OPERATION_ENDINGS = ("ectomy", "ectomies", "otomy", "ostomy", "oscopy", "plasty", "pexy")
+_OPERATIONS = _word_set(
+    "section csection cabg bypass stent stents cath catheterization angioplasty pacemaker ablation fusion graft transplant "
+    "amputation lipo liposuction bbl facelift lithotripsy excision replacement"
+)
 
 
 # Words that glue a remark together and say nothing of a medicine's use.
@@ -1240,6 +1252,17 @@ def _therapy_named(words: list[str]) -> list[str]:
     ]
 
 
+_CHECKS = _word_set("labs lab bloodwork blood tests test checkup checkups physical physicals mammogram scan scans mri xray xrays massage massages haircut")
+
+
+def _gets_a_check(words: list[str]) -> bool:
+    """ "I get my labs done every 3 months", "get bloodwork twice a year": what is got is a check, not a medicine."""
+    return any(
+        w in _CONSUMING and next((x for x in words[i + 1 : i + 4] if x not in _DETERMINERS and x not in {"my", "our"}), "") in _CHECKS
+        for i, w in enumerate(words)
+    )
+
+
 _VITAL_SIGNS = _word_set("bp pulse hr temp weight wt a1c glucose sugar sugars cholesterol ldl hdl bmi spo2 o2 sats")
 _HELPING = _word_set("helps help helping reminds remind drives drive organizes manages checks check sets fills")
 _A_DEATH = _word_set("died funeral")  # and "passed away"; a bare "passed" is a refusal ("offered a Norco script, I passed")
@@ -1276,7 +1299,8 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     if set(words) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
         return False  # "patient and family declined", "belongs to spouse": whose, or an offer and its answer
     if set(words) & _CONSUMING:
-        return False  # "I chew leaves every day": a use, however it is said
+        # "I chew leaves every day": a use, however it is said; "I get my labs done every 3 months" is a check
+        return _gets_a_check(words)
     if words[:1] in (["we"], ["they"]):
         return True  # "We moved here from Texas 2 years ago"
     if any(w in {"work", "works", "working"} and (not i or words[i - 1] != "at") for i, w in enumerate(words)):
@@ -1322,6 +1346,15 @@ def _names_whose(words: list[str]) -> bool:
     )  # not "Married 20 years, 2 kids.": a count of people owns nothing
 
 
+_GREETING_WORDS = _word_set("hi hello hey hiya greetings dear good morning afternoon evening here")
+_GREETING_FILLER = _GREETING_WORDS | _word_set("there all team doctor doc pharmacist folks everyone is are my the a list of meds medications medicines")
+
+
+def _a_greeting(words: list[str]) -> bool:
+    """ "Hi there.", "Good morning.", "Here is my list.": a clause that greets or introduces the list."""
+    return bool(words) and bool(_GREETING_WORDS & set(words)) and set(words) <= _GREETING_FILLER
+
+
 def _groups(
     tokens: list[Token], kb: KnowledgeBase, entry_words: frozenset[str], allergy_headings: frozenset[int] = frozenset(), *, text: str = ""
 ) -> list[list[_Clause]]:
@@ -1338,8 +1371,8 @@ def _groups(
     for clause_tokens in _clauses(tokens):
         clause = _clause(clause_tokens, kb, entry_words)
         words = [t.text for t in clause.words]
-        if is_nil_entry(words) or _OF_SOMETHING_ELSE.match(" ".join(words)):
-            continue  # "oxycodone, no known allergies", "… since 2023. Not pregnant.": the clause names nothing
+        if is_nil_entry(words) or _OF_SOMETHING_ELSE.match(" ".join(words)) or _a_greeting(words):
+            continue  # "oxycodone, no known allergies", "… since 2023. Not pregnant.", "Hi there.": the clause names nothing
         if clause.words and clause.words[0].start in allergy_headings and not _names_a_drug(clause):
             continue  # "lortab 7.5. Allergies: sulfa": a list of allergies to no drug we know is not said of the lortab
         opening = _opening_of_the_one_before(clause, groups) if groups and not leading else 0
@@ -2223,7 +2256,12 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
             if term is None:
                 term = _plural_of_known(key, kb)
             if term is not None:
-                term = _in_context(term, words, i + length, entry_words, kb)
+                named, term = term, _in_context(term, words, i + length, entry_words, kb)
+                if term is None and _tylenol_number_or_a_count(key, words, i + length):
+                    # "Tylenol 3 daily": three plain Tylenol a day, or Tylenol #3 once a day; the pharmacist asks.
+                    slots.append(_Slot(i, i + length, named, corrected=True, possible=True))
+                    i += length
+                    break
             if term is None:
                 continue
             slots.append(_Slot(i, i + length, term))
@@ -2237,6 +2275,13 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
             slots.append(_Slot(i, i + 1, misspelt, corrected=misspelt is not None))
             i += 1
     return slots
+
+
+def _tylenol_number_or_a_count(key: tuple[str, ...], words: list[str], following: int) -> bool:
+    """ "Tylenol 3 daily", "tylenol 4 a day": a number that names the codeine product or counts tablets."""
+    return key in (("tylenol", "3"), ("tylenol", "4")) and (
+        words[following : following + 1] == ["daily"] or words[following : following + 2] in (["a", "day"], ["per", "day"], ["x", "daily"])
+    )
 
 
 def _plural_of_known(key: tuple[str, ...], kb: KnowledgeBase) -> Term | None:

@@ -532,6 +532,9 @@ _HANDLING = frozenset(
 
 
 _WHERE_ONE_SHOPS = frozenset({"work", "pharmacy", "shop", "store"})
+_KEEPING = frozenset({"keep", "carry", "stock"})
+# Where a job keeps its drugs (not "er", "morphine ER"; not a clinic or ward, where patients are given theirs).
+_WORKPLACES = frozenset({"ambulance", "rig", "truck", "cart", "pyxis", "omnicell", "station", "icu"})
 
 
 # Verbs only a job uses: "I administer fentanyl", "I dispense methadone".
@@ -547,7 +550,9 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
     )  # "we use it on dogs", "for the cats after spays"; not "We have a dog."
     handed_out = {"hand out"} if any(w in {"hand", "hands", "handing", "handed"} and "out" in words[i + 1 : i + 3] for i, w in enumerate(words)) else set()
     handled = {w for i, w in enumerate(words) if w in _HANDLING and not _not_the_writers_handling(words, i)}
-    handling = handled or handed_out or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
+    # "we keep fentanyl in the ambulance", "we carry it on the rig": a workplace's stock.
+    stocked = {w for i, w in enumerate(words) if w in _KEEPING and words[i - 1 : i] == ["we"]} if _WORKPLACES & set(words) else set()
+    handling = handled or handed_out or stocked or ({"use", "uses", "used", "using"} & set(words) if on_others else set()) or {
         w
         for i, w in enumerate(words)
         if w in {"counselor", "counsellor"}
@@ -556,7 +561,7 @@ def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = f
     }  # "suboxone clinic counselor", "I'm a counselor"; not "counselor every Wed", whom the patient sees
     # Another part's job; its bare "work" only where it says where ("I work nights" names no job that handles drugs),
     # and a shop only in the clause that handles the drug: "Pharmacy is Walgreens." is where the patient fills.
-    if not (_jobs_named(words) | (_JOBS - _WHERE_ONE_SHOPS) & entry and handling) and not _HANDLING_AT_WORK & set(words):
+    if not (_jobs_named(words) | (_JOBS - _WHERE_ONE_SHOPS) & entry and handling) and not _HANDLING_AT_WORK & set(words) and not stocked:
         return ""
     if patient and handling <= {"give", "giving"} and ("we" in words or {"him", "her"} & set(words) or patient & set(words)):
         return ""  # "my sister is the patient … we give it every 4 hours", "Grandpa is the patient. I give him his Percocet"
@@ -2040,6 +2045,8 @@ def _yearless_slash_dates(raw: str, today: date) -> tuple[tuple[str, date], ...]
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
         match = _MONTH_DAY.match(token)
         said_a_stop = bool(_STOP_CUES.intersection(tokens[:index]))  # "last norco 11/10", "stopped ... (11/11)"
+        if previous == "me" and tokens[max(0, index - 3) : index - 1] == ["given", "to"]:
+            previous = "on"  # "Tylex was given to me 10/10": the day of the dose
         # The same date written "Aug 31" or "August 31st" counts as "8/31" does.
         named = token in _MONTHS and _DAY_OF_A_NAMED_MONTH.match(following) is not None
         if named:

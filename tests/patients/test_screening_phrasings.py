@@ -460,3 +460,36 @@ def test_said_as_no_use_it_is_never_a_contraindication(template):
 )
 def test_tylenol_3_before_a_count_of_tablets_is_the_codeine_product(entry, codeine):
     assert is_opioid(screen_medication(entry, today=TODAY)) is codeine
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "Hi there. endo excision in July, oxycodone for a week after, nothing since, Orilissa now",
+        "Here is my list. Egg retrieval was Oct 30, they used fentanyl for sedation, none since.",
+        "Meds as of today: dog: tramadol + gabapentin from the vet. me: sertraline and birth control",
+        "Good morning, Pain pills? Only gabapentin, and Novalgin (metamizole) when I visit family in Germany.",
+        "codeine allergy (hives), never had any other pain pills",
+        "Narcan kit at work, we keep fentanyl in the ambulance",
+    ],
+)
+def test_a_greeting_a_label_or_a_workplace_adds_no_use(entry):
+    assert not is_opioid(screen_medication(entry, today=TODAY))
+
+
+@pytest.mark.parametrize("entry", ["Hi there. norco daily", "here are my meds: norco 10 mg", "tramadol for years, never had any other opioids"])
+def test_a_greeting_or_a_label_takes_nothing_away(entry):
+    assert is_opioid(screen_medication(entry, today=TODAY))
+
+
+@pytest.mark.parametrize("entry", ["tylenol 3 daily", "Tylenol 4 a day for my back"])
+def test_tylenol_3_or_4_with_a_count_a_day_is_asked_about(entry):
+    """Three plain Tylenol a day, or Tylenol #3 once a day: the pharmacist asks, the patient is not told it is an opioid."""
+    flags = screen_medication(entry, today=TODAY)
+    assert [f.code for f in flags if f.code.startswith("opioid")] == ["opioid_possible"]
+    assert not is_opioid(flags)
+
+
+@pytest.mark.parametrize("entry", ["P-V-Tussin syrup at night", "Statuss Green cough syrup"])
+def test_us_cough_syrups_with_an_opioid_are_contraindications(entry):
+    assert is_opioid(screen_medication(entry, today=TODAY))

@@ -136,6 +136,10 @@ REWRITES = {
     "a trouble since a decade of life after": lambda e: e.rstrip(".") + ". Bad back since my 20s.",  # 33 raised
     "nothing else for pain after": lambda e: e.rstrip(".") + ". Nothing else for pain.",  # 10 cleared
     "another medicine's shot done after": lambda e: e.rstrip(".") + ". Flu shot done.",  # 19 cleared on 2026.11.78
+    # 2026.11.81:
+    "an operation with its year after": lambda e: e.rstrip(".") + ". I had a hysterectomy in 2015.",  # 1,960 cleared on .80
+    "a c-section with its year after": lambda e: e.rstrip(".") + ". Had a c-section in 2020.",  # 1,959 cleared on .81 before the fix
+    "labs on a schedule after": lambda e: e.rstrip(".") + ". I get my labs done every 3 months.",  # 21 cleared, 5 raised on .80
 }
 
 
