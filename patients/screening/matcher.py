@@ -122,6 +122,7 @@ def _another_medicines_shot(words: list[str], at: int) -> bool:
     """ "allergy shots", "flu shot": the injection word at `at` is another medicine's."""
     return words[at] in INJECTION_WORDS and at > 0 and words[at - 1] in _OTHER_SHOTS
 _AMOUNT_OF_A_STREET_DRUG = _word_set("mg gram grams point points tab tabs pill pills bag bags line lines bump hit hits")
+_A_HORSES_WORLD = _word_set("vet veterinarian colic barn mare foal saddle hoof hooves farrier bute banamine torbugesic equine pasture stable paddock")
 _A_HORSES_THINGS = _word_set("owner owners farm barn trailer riding rider show stable stall stalls feed hay kicked trainer lessons")
 _EVERYDAY_STREET_WORDS = _word_set(
     """
@@ -317,6 +318,10 @@ _GIVING_UP = _word_set("quit quitting stopped stop gave give never non former ex
 _SMOKING = _word_set("smoke smoked smoking smoker")
 
 
+_HIGH_OF_HEALTH = _word_set("blood bp pressure cholesterol sugar sugars school risk fever dose doses")
+_DEVICES = _word_set("cpap bipap inhaler nebulizer cane walker wheelchair brace humidifier machine tens heating ice pump monitor")
+
+
 def _without_a_habit_given_up(words: list[str]) -> frozenset[str]:
     """The entry's words, less a "smoking" that follows a word of giving it up, a "use" said of where
     prescriptions are filled and another medicine's "shot" ("I use Walgreens", "flu shot last week" make
@@ -327,6 +332,8 @@ def _without_a_habit_given_up(words: list[str]) -> frozenset[str]:
         if not (w in _SMOKING and _GIVING_UP & set(words[max(0, i - 4) : i]))  # "quit smoking", "don't drink or smoke"
         and not (w in {"use", "uses", "using"} and ({"pharmacy", *PHARMACIES_AND_PLANS} & set(words[i + 1 : i + 3])))
         and not _another_medicines_shot(words, i)  # "flu shot last week" shoots nothing
+        and not (w == "high" and words[i + 1 : i + 2] and words[i + 1] in _HIGH_OF_HEALTH)  # "high blood pressure"
+        and not (w in {"use", "uses", "using", "used"} and set(words[i + 1 : i + 3]) & _DEVICES)  # "I use a CPAP at night"
     ]
     return frozenset(kept)
 
@@ -1146,6 +1153,7 @@ def _tells_its_own_time(words: list[str]) -> bool:
 
 _OTHER_EVENTS = _EVENT_WORDS | _word_set("dental dentist tonsillectomy biopsy")
 _BACK_TO_THE_EVENT = _word_set("after afterwards afterward then postop post")
+_MEALS = _word_set("meals meal food eating breakfast lunch dinner supper each every")  # "5 mL after meals": when, not after the event
 
 
 def _at_the_event(words: list[str]) -> bool:
@@ -1187,7 +1195,8 @@ def _openings_it_does_not_date(group: list[_Clause], elsewhere: list[int]) -> tu
     between = any(group[0].words[-1].start < start < group[1].words[0].start for start in elsewhere)
     # "Knee surgery in 2019. lortab after my tonsillectomy": another event; "Back in 2015, oxycodone after my c-section": its event
     own_event = bool(_OTHER_EVENTS & set(opening)) and bool(_OTHER_EVENTS & set(rest) - set(opening))
-    bounded = _a_length(rest) or bool(_BACK_TO_THE_EVENT & set(rest)) or _at_the_event(rest)
+    back = any(w in _BACK_TO_THE_EVENT and not (w == "after" and rest[i + 1 : i + 2] and rest[i + 1] in _MEALS) for i, w in enumerate(rest))
+    bounded = _a_length(rest) or back or _at_the_event(rest)
     if _tells_a_course(rest) and bounded and not _tells_its_own_time(rest) and not own_event and not between:
         return group, []
     return group[1:], [group[0]]
@@ -1202,6 +1211,12 @@ def _a_length(words: list[str]) -> bool:
     return bool(_A_SET_SUPPLY & set(words)) or any(
         w in _LENGTH_UNITS and _A_LENGTH & set(words[max(0, i - 4) : i + 2]) for i, w in enumerate(words)
     )
+
+
+def _an_event_with_its_date(words: list[str]) -> bool:
+    """ "ER at Aurora on October 14, 2026 for a kidney stone" after "Female, 52.": before any medicine, a dated
+    event stays an opening that may date the course after it, whatever was said before it."""
+    return bool(_EVENT_WORDS & set(words)) and _dates_without_denying(words)
 
 
 def _an_event_to_follow(opening: list[str], words: list[str]) -> bool:
@@ -1404,14 +1419,14 @@ def _groups(
                 groups.append(leading)
                 leading = []
             groups.append([*dated, clause])
-        elif (groups or leading) and _of_another_topic(words, sentence=_opens_a_sentence(clause, text)):
+        elif (groups or (leading and not _an_event_with_its_date(words))) and _of_another_topic(words, sentence=_opens_a_sentence(clause, text)):
             # "Norco 10 mg. Never had any surgery.", "Diagnosed with fibromyalgia in 2015.": a remark
             # about something else lends the medicine before it neither its dates nor its denials.
             if leading:
                 groups.append(leading)
                 leading = []
             groups.append([clause])
-        elif (groups or leading) and _speaks_of_something_else(words):
+        elif (groups or (leading and not _an_event_with_its_date(words))) and _speaks_of_something_else(words):
             # "Norco 10/325. Had covid in 2022.", "… Last physical was in March.": read apart, like a remark.
             if leading:  # "nor co 5/325. Had covid in 2022.": a name found only by sound stays with its words
                 groups.append(leading)
@@ -2371,6 +2386,8 @@ def _in_context(
             return None
     if term.key == "horse" and next_index < len(words) and words[next_index] in _A_HORSES_THINGS:
         return None  # "Horse owner. Kicked in the leg": the animal
+    if term.key in {"horse", "horses"} and entry_words & _A_HORSES_WORLD:
+        return None  # "My horse gets butorphanol from the vet after colic surgery": the animal
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.
         others = {w for w in entry_words if w != term.key and not _is_noise(w) and not _is_plain_word(w)}

@@ -493,3 +493,31 @@ def test_tylenol_3_or_4_with_a_count_a_day_is_asked_about(entry):
 @pytest.mark.parametrize("entry", ["P-V-Tussin syrup at night", "Statuss Green cough syrup"])
 def test_us_cough_syrups_with_an_opioid_are_contraindications(entry):
     assert is_opioid(screen_medication(entry, today=TODAY))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        # "horse" beside a vet, colic or a barn is the animal, whatever "high" or "use" the entry says elsewhere
+        "My horse gets butorphanol (Torbugesic) from the vet after colic surgery, I only take Lipitor. I have high blood pressure.",
+        "the horse is on butorphanol after colic surgery lol, I take ibuprofen. I use a CPAP at night.",
+        # who the writer is, before a dated event, leaves the event to date the course after it
+        "Female, 52. ER at Aurora on October 14, 2026 for a kidney stone, one dose of fentanyl there, nothing since.",
+        "Dr. Smith is my PCP. HS excision in April 2026, took Norco for a week then stopped. Now just Humira and zinc",
+    ],
+)
+def test_an_animal_or_the_writer_described_adds_no_use(entry):
+    assert not is_opioid(screen_medication(entry, today=TODAY))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "horse on weekends, got high",
+        "I use a cpap. smack most days",
+        "Female, 52. Knee surgery in 2019. norco daily",
+        "Knee surgery in 2019. paregoric 5 mL after meals for ostomy output, pectin, Metamucil wafers",  # after meals, not after the surgery
+    ],
+)
+def test_a_street_word_or_a_medicine_taken_on_a_schedule_stays_use(entry):
+    assert is_opioid(screen_medication(entry, today=TODAY))
