@@ -19,6 +19,7 @@ What a test gets:
 - ``clinic``: a location, a pharmacist working 09:00–17:00 every day, the LDN consultation type.
 """
 
+import base64
 import os
 import re
 import time
@@ -172,10 +173,50 @@ def screenshot(request):
 
     def take(page, name):
         path = folder / f"{next(counter):02d}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}.png"
-        page.screenshot(path=str(path), full_page=True)
+        save_full_page(page, path)
         return path
 
     return take
+
+
+# What Playwright measures for a full-page screenshot, once the page's fonts are ready (as it waits).
+FULL_PAGE_SIZE = """async () => {
+    await document.fonts.ready;
+    const body = document.body, root = document.documentElement;
+    return [
+        Math.max(body.scrollWidth, root.scrollWidth, body.offsetWidth, root.offsetWidth, body.clientWidth, root.clientWidth),
+        Math.max(body.scrollHeight, root.scrollHeight, body.offsetHeight, root.offsetHeight, body.clientHeight, root.clientHeight),
+    ];
+}"""
+
+
+def save_full_page(page, path):
+    """The whole page as a PNG: the size and pixels of ``page.screenshot(full_page=True)``, but
+    through Chromium's fast PNG encoder (``optimizeForSpeed``, which Playwright does not ask for; the
+    file is a little larger). Measured on the home page, 375 x 5,309 px: 0.12 s instead of 0.22 s,
+    and the suite takes about 180 of them. The text caret is not hidden as Playwright hides it. A
+    page that is navigating away while it is measured is taken by Playwright itself."""
+    from playwright.sync_api import Error
+
+    try:
+        width, height = page.evaluate(FULL_PAGE_SIZE)
+        session = page.context.new_cdp_session(page)
+        try:
+            shot = session.send(
+                "Page.captureScreenshot",
+                {
+                    "format": "png",
+                    "optimizeForSpeed": True,
+                    "captureBeyondViewport": True,
+                    "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+                },
+            )
+        finally:
+            session.detach()
+    except Error:
+        page.screenshot(path=str(path), full_page=True)
+        return
+    path.write_bytes(base64.b64decode(shot["data"]))
 
 
 SERIOUS = ("serious", "critical")
