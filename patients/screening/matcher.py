@@ -444,7 +444,9 @@ def _stops_dated_later(mentions: list[Mention]) -> list[Mention]:
         # the switch to it began a use that the later, dated stop ended.
         switched_to = mention.timing.use is Use.CURRENT and mention.timing.cue == "switched to"
         undated_stop = mention.timing.use is Use.ENDED and mention.timing.last_dose is None
-        if not (switched_to or undated_stop) or not mention.term.opioids:
+        # "norco 10. Last dose of the norco was 3 weeks ago.": a bare name, then its dated end.
+        bare = mention.timing == CURRENT
+        if not (switched_to or undated_stop or bare) or not mention.term.opioids:
             continue
         later = next(
             (
@@ -453,9 +455,14 @@ def _stops_dated_later(mentions: list[Mention]) -> list[Mention]:
             ),
             None,
         )
-        if later is not None:
+        # After a bare name only a stop or a last dose of the same product ends it: "norco 10. First got norco after
+        # my 2019 surgery." and "Belbuca 300mcg bid, Butrans discontinued 09/22" stay current.
+        if later is not None and not (bare and (later.term != mention.term or not set(later.timing.cue.split()) & _A_STOP_SAID)):
             result[index] = replace(mention, timing=later.timing)
     return result
+
+
+_A_STOP_SAID = _word_set("last stopped quit ended finished discontinued off tapered weaned")
 
 
 def _classes_named(mentions: list[Mention], text: str) -> list[Mention]:
@@ -866,11 +873,14 @@ def _an_event_then_a_course(previous: _Clause, words: list[str]) -> bool:
     before = [t.text for t in previous.words]
     return (
         not _names_a_drug(previous)
-        and bool(_EVENT_WORDS & set(before))
+        and bool((_EVENT_WORDS | _word_set("detox rehab")) & set(before))
         and _dates_without_denying(before)
         and not _USE_WORDS_ENDING & set(before)
-        and _opens_a_course(words)
-        and not any(w in _DATE_WORDS or w in _MONTH_AND_DAY_WORDS or "/" in w or _is_year_like(w) for w in words)
+        and (_opens_a_course(words) or (_at_the_event(words) and _tells_a_course(words)))  # "one dose of fentanyl there"
+        and not any(
+            (w in _DATE_WORDS or w in _MONTH_AND_DAY_WORDS or "/" in w or _is_year_like(w)) and not _A_LENGTH & set(words[max(0, i - 3) : i])
+            for i, w in enumerate(words)
+        )  # a date of its own; not the course's length ("for a week")
     )
 
 
@@ -930,6 +940,8 @@ def _something_else_denied(words: list[str]) -> bool:
     not take any supplements." 1,314.)"""
     if {"reaction", "reactions"} & set(words) and _DENIAL_WORDS & set(words[:3]) and not _POINTING_BACK & set(words):
         return True  # "Never had a reaction to anything.", "No reactions to any meds."
+    if "else" in words and set(words) & (_DENIAL_WORDS | _word_set("nothing none")) and set(words) <= _ELSE_DENIED:
+        return True  # "Not taking anything else.", "Nothing else right now.": the rest of the list, not the medicine before
     # "this year" is a time, not a word that points back at the medicine.
     said = {w for i, w in enumerate(words) if not (w == "this" and words[i + 1 : i + 2] in (["year"], ["month"], ["week"]))}
     if said & (_OF_THE_MEDICINE | _POINTING_BACK | _PATIENT_WORDS | OTHER_PEOPLE_AND_PETS):
@@ -946,6 +958,10 @@ def _something_else_denied(words: list[str]) -> bool:
     return framed and any(_a_thing_or_event(w) for w in words[opener + 1 :])
 
 
+_ELSE_DENIED = _DENIAL_WORDS | _word_set(
+    "nothing none else i im am m not no taking take on using use any anything other meds medications medicines pills drugs "
+    "currently right now at the moment that s thats it"
+)
 _A_HABIT_DENIED = _word_set("i do don drink drinks smoke smokes vape vapes alcohol cigarettes tobacco or and nor either")
 _A_DENIALS_FRAME = _DENIAL_WORDS | _ALLERGY_WORDS | _word_set(
     "i im am pt do does take takes taking use uses using on any to of have has had known recent recently other in the a an "
@@ -1018,6 +1034,8 @@ def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
         return True  # "Pharmacy: CVS on 5th.": where it is filled, and the street it is on
     if said & _word_set("matters matter relevant important counts helpful") and said & _word_set("sure know if whether"):
         return True  # "Not sure if this matters.": a hedge about the list, not a denial
+    if {"everything", "all"} & said and "off" in said and said & _word_set("want wants wanted plan plans hope hoping goal eventually someday"):
+        return True  # "My doctor wants me off everything eventually.": a hope for the whole list
     all_the_time = any(words[i : i + 3] in (["all", "the", "time"], ["all", "day", "long"]) for i in range(len(words)))
     if said & {"take", "takes", "taking"} and ("everything" in said or _word_set("all") & said and said & _word_set("my of meds pills them")) and not all_the_time:
         return True  # "I take everything in the morning", "take all my meds with food", "I take them all with breakfast": the list's schedule
@@ -1278,6 +1296,7 @@ def _gets_a_check(words: list[str]) -> bool:
     )
 
 
+_SHORT_ILLNESSES = _word_set("cold colds flu covid virus bug infection fever uti pneumonia bronchitis strep")
 _VITAL_SIGNS = _word_set("bp pulse hr temp weight wt a1c glucose sugar sugars cholesterol ldl hdl bmi spo2 o2 sats")
 _HELPING = _word_set("helps help helping reminds remind drives drive organizes manages checks check sets fills")
 _A_DEATH = _word_set("died funeral")  # and "passed away"; a bare "passed" is a refusal ("offered a Norco script, I passed")
@@ -1301,6 +1320,10 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     words = _therapy_named(words)
     if set(words) & _HELPING and {"me", "my"} & set(words):
         return True  # "Daughter helps me with my meds": who helps the writer, not whose the medicine is
+    if words[:1] == ["last"] and words[1:2] and words[1] in _DOSE_WORDS and words[2:3] == ["of"]:
+        # "Last dose of antibiotics was Monday": another medicine's last dose ("last dose of it" is this one's)
+        thing = next((w for w in words[3:] if w not in _DETERMINERS), "")
+        return _a_thing(thing)
     of_a_medicine = _OF_THE_MEDICINE | _IT | _ABSENCE_WORDS | _DENIAL_WORDS | _REACTION_WORDS | _ALLERGY_WORDS | _CONTAINERS
     # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
     if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and (_a_thing(words[i - 1]) or words[i - 1] in _OTHER_SHOTS))) for i, w in enumerate(words)):
@@ -1335,6 +1358,7 @@ def _speaks_of_something_else(words: list[str]) -> bool:
                 or (after + 1 < len(words) and words[after].isalpha() and _a_thing(words[after + 1]))  # "had chronic pain"
                 or (word in {"had", "have", "has"} and words[after] in _BABIES)
                 or words[after : after + 1] == ["birth"]
+                or words[after] in _SHORT_ILLNESSES  # "Had a cold last week." ("cold" is also "cold turkey")
             )
     # "My last period was 2 weeks ago", "last visit in May": the last of another thing, not a last dose.
     endings = {

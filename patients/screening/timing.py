@@ -237,7 +237,7 @@ def read_timing(
     typing, so that person's medicines, and "he", "she", "her" medicines, are the patient's.
     """
     before = _without_others_starting(_joined_negations(_without_headings(_ran_out(before))))
-    after = _without_others_starting(_joined_negations(_without_headings(_ran_out(after))))
+    after = _without_else_denied(_without_others_starting(_joined_negations(_without_headings(_ran_out(after)))))
     while after and after[0] in _FORMS:
         after = after[1:]  # "wife uses Butrans patch, I use nothing": the form is the name's, not a remark
     around = before + after
@@ -383,6 +383,24 @@ _STILL_NOW = frozenset({"still", "currently", "daily", "again", "nightly"})
 _CHILDHOOD = frozenset({("as", "a", "kid"), ("as", "a", "child"), ("as", "a", "baby"), ("when", "i", "was", "a", "kid"),
                         ("when", "i", "was", "a", "child"), ("when", "i", "was", "little"), ("when", "i", "was", "small")})
 _CHILDHOOD_LAST_WORDS = frozenset(c[-1] for c in _CHILDHOOD)
+
+
+_ELSE_FRAME = frozenset(
+    {"not", "no", "nothing", "none", "dont", "never", "i", "im", "am", "taking", "take", "on", "using", "use", "any", "anything",
+     "other", "meds", "medications", "medicines", "pills", "drugs", "else"}
+)
+
+
+def _without_else_denied(words: list[str]) -> list[str]:
+    """ "norco, not taking anything else", "stopped it 2 years ago, nothing else": a denial of the rest of the
+    list says nothing of this medicine, so it is left out."""
+    if "else" not in words:
+        return words
+    at = words.index("else")
+    start = next((i for i in range(at, max(-1, at - 6), -1) if words[i] in {"not", "no", "nothing", "none", "dont", "never"}), None)
+    if start is None or not set(words[start : at + 1]) <= _ELSE_FRAME:
+        return words
+    return words[:start] + words[at + 1 :]
 
 
 def _ran_out(words: Sequence[str]) -> Sequence[str]:

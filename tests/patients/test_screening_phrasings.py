@@ -422,10 +422,16 @@ NO_USE_READ_FROM_SETS_H_TO_AB = [
 
 # Read from sets Z and AC at the fourteenth stop (both had been scored before their lines were read).
 USE_READ_FROM_SETS_Z_AND_AC = [
+    # found by rewrites at the same stop: "not taking anything else" had denied the medicine named before it
+    "{n}, not taking anything else",
+    "{n} 10mg. First got {n} after my 2019 surgery.",
     "Horse trainer on {n} for 3 years now, plus Wellbutrin XL. Doing well, no other meds",
     "my knee got replaced in october and they gave me {n} 5mg and i still take one at night mostly because i cant sleep otherwise plus tylenol",
 ]
 NO_USE_READ_FROM_SETS_Z_AND_AC = [
+    "{n} 10. Last dose of the {n} was 3 weeks ago.",
+    "Lisinopril 10 mg daily. detox back in August, they gave me {n} for a week, nothing since",
+    "stopped {n} 2 years ago, not taking anything else",
     "{n} after surgery, ran out end of Oct, nothing since",
     "{n} x1 week back in Sept after a root canal, nothing after 9/20",
     "{n} came off 10/25, 5 wks now, on Cymbalta",

@@ -140,6 +140,11 @@ REWRITES = {
     "an operation with its year after": lambda e: e.rstrip(".") + ". I had a hysterectomy in 2015.",  # 1,960 cleared on .80
     "a c-section with its year after": lambda e: e.rstrip(".") + ". Had a c-section in 2020.",  # 1,959 cleared on .81 before the fix
     "labs on a schedule after": lambda e: e.rstrip(".") + ". I get my labs done every 3 months.",  # 21 cleared, 5 raised on .80
+    # 2026.11.83:
+    "nothing else taken after": lambda e: e.rstrip(".") + ". Not taking anything else.",  # 583 cleared, 233 raised on .82
+    "a hope for the whole list after": lambda e: e.rstrip(".") + ". My doctor wants me off everything eventually.",  # 271 raised
+    "a cold with its date after": lambda e: e.rstrip(".") + ". Had a cold last week.",  # 238 raised
+    "another medicine's last dose after": lambda e: e.rstrip(".") + ". Last dose of antibiotics was Monday.",  # 22 cleared, 31 raised
 }
 
 
