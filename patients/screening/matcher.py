@@ -122,7 +122,10 @@ def _another_medicines_shot(words: list[str], at: int) -> bool:
     """ "allergy shots", "flu shot": the injection word at `at` is another medicine's."""
     return words[at] in INJECTION_WORDS and at > 0 and words[at - 1] in _OTHER_SHOTS
 _AMOUNT_OF_A_STREET_DRUG = _word_set("mg gram grams point points tab tabs pill pills bag bags line lines bump hit hits")
-_A_HORSES_WORLD = _word_set("vet veterinarian colic barn mare foal saddle hoof hooves farrier bute banamine torbugesic equine pasture stable paddock")
+_A_HORSES_WORLD = _word_set(
+    "vet veterinarian colic barn mare foal saddle hoof hooves farrier bute banamine torbugesic equine pasture stable paddock "
+    "rider riding ride rode trail ringworm bit bitten bucked thrown"
+)
 _A_HORSES_THINGS = _word_set("owner owners farm barn trailer riding rider show stable stall stalls feed hay kicked trainer lessons")
 _EVERYDAY_STREET_WORDS = _word_set(
     """
@@ -499,7 +502,12 @@ def _denied_in_the_next_clause(mentions: list[Mention], tokens: list[Token]) -> 
     for index, mention in enumerate(mentions):
         if mention.timing == CURRENT:
             end = mentions[index + 1].start if index + 1 < len(mentions) else None
-            words = [t.text for t in tokens if not t.is_separator and t.start >= mention.end and (end is None or t.start < end)]
+            between = [t for t in tokens if t.start >= mention.end and (end is None or t.start < end)]
+            if end is not None:
+                # "Ultram 50 when I overdo it, never used heroin": the next medicine's own clause is its own
+                last_break = max((i for i, t in enumerate(between) if t.is_separator), default=len(between))
+                between = between[:last_break]
+            words = [t.text for t in between if not t.is_separator]
             opener = next((i for i, w in enumerate(words) if w in {"but", "and"}), None)
             if opener is None:
                 # "Neurologist wrote tramadol 50 on 11/13/26; I decided not to fill it."
@@ -2410,7 +2418,8 @@ def _in_context(
             return None
     if term.key == "horse" and next_index < len(words) and words[next_index] in _A_HORSES_THINGS:
         return None  # "Horse owner. Kicked in the leg": the animal
-    if term.key in {"horse", "horses"} and entry_words & _A_HORSES_WORLD:
+    taken_as_a_drug = next_index >= 2 and words[next_index - 2] in _STREET_TAKING_VERBS | _word_set("shoot shooting shot snort snorting doing do did inject injecting")
+    if term.key in {"horse", "horses"} and entry_words & _A_HORSES_WORLD and not taken_as_a_drug:
         return None  # "My horse gets butorphanol from the vet after colic surgery": the animal
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
         # "dope", "blues", "brown": a drug when the entry speaks of using, or names nothing else.

@@ -392,15 +392,19 @@ _ELSE_FRAME = frozenset(
 
 
 def _without_else_denied(words: list[str]) -> list[str]:
-    """ "norco, not taking anything else", "stopped it 2 years ago, nothing else": a denial of the rest of the
-    list says nothing of this medicine, so it is left out."""
+    """ "norco, not taking anything else", "stopped it 2 years ago, nothing else", "nothing for pain": a denial of
+    the rest of the list says nothing of this medicine, so it is left out."""
+    for start, word in enumerate(words):
+        # "on suboxone since 2023, nothing for pain": nothing taken for another reason
+        if word in {"nothing", "none"} and words[start + 1 : start + 3] == ["for", "pain"]:
+            return words[:start] + words[start + 3 :]
     if "else" not in words:
         return words
     at = words.index("else")
-    start = next((i for i in range(at, max(-1, at - 6), -1) if words[i] in {"not", "no", "nothing", "none", "dont", "never"}), None)
-    if start is None or not set(words[start : at + 1]) <= _ELSE_FRAME:
+    denial = next((i for i in range(at, max(-1, at - 6), -1) if words[i] in {"not", "no", "nothing", "none", "dont", "never"}), None)
+    if denial is None or not set(words[denial : at + 1]) <= _ELSE_FRAME:
         return words
-    return words[:start] + words[at + 1 :]
+    return words[:denial] + words[at + 1 :]
 
 
 def _ran_out(words: Sequence[str]) -> Sequence[str]:

@@ -425,6 +425,10 @@ USE_READ_FROM_SETS_Z_AND_AC = [
     # found by rewrites at the same stop: "not taking anything else" had denied the medicine named before it
     "{n}, not taking anything else",
     "{n} 10mg. First got {n} after my 2019 surgery.",
+    # a denial in the next medicine's own clause had been read as said of this one
+    "{n} 50 when I overdo it in the garden, never used heroin",
+    "I use a {n} patch and I change it every Wednesday, never used heroin",
+    "on {n} since 2023, nothing for pain",
     "Horse trainer on {n} for 3 years now, plus Wellbutrin XL. Doing well, no other meds",
     "my knee got replaced in october and they gave me {n} 5mg and i still take one at night mostly because i cant sleep otherwise plus tylenol",
 ]
@@ -432,6 +436,7 @@ NO_USE_READ_FROM_SETS_Z_AND_AC = [
     "{n} 10. Last dose of the {n} was 3 weeks ago.",
     "Lisinopril 10 mg daily. detox back in August, they gave me {n} for a week, nothing since",
     "stopped {n} 2 years ago, not taking anything else",
+    "{n} makes me sick so I avoid it, nothing for pain",
     "{n} after surgery, ran out end of Oct, nothing since",
     "{n} x1 week back in Sept after a root canal, nothing after 9/20",
     "{n} came off 10/25, 5 wks now, on Cymbalta",
@@ -507,6 +512,7 @@ def test_us_cough_syrups_with_an_opioid_are_contraindications(entry):
         # "horse" beside a vet, colic or a barn is the animal, whatever "high" or "use" the entry says elsewhere
         "My horse gets butorphanol (Torbugesic) from the vet after colic surgery, I only take Lipitor. I have high blood pressure.",
         "the horse is on butorphanol after colic surgery lol, I take ibuprofen. I use a CPAP at night.",
+        "Horse bit my forearm, cellulitis. Doxycycline 100 bid, Tdap booster, and probiotics, no street drugs",
         # who the writer is, before a dated event, leaves the event to date the course after it
         "Female, 52. ER at Aurora on October 14, 2026 for a kidney stone, one dose of fentanyl there, nothing since.",
         "Dr. Smith is my PCP. HS excision in April 2026, took Norco for a week then stopped. Now just Humira and zinc",
@@ -521,6 +527,7 @@ def test_an_animal_or_the_writer_described_adds_no_use(entry):
     [
         "horse on weekends, got high",
         "I use a cpap. smack most days",
+        "shooting horse daily, I ride the bus",
         "Female, 52. Knee surgery in 2019. norco daily",
         "Knee surgery in 2019. paregoric 5 mL after meals for ostomy output, pectin, Metamucil wafers",  # after meals, not after the surgery
     ],
