@@ -347,7 +347,7 @@ _A_LIST_LABEL = re.compile(
     r"^\W*(?:(?:as of|as at) (?:today|now)|(?:i am |i['\u2019]?m )?(?:currently|current|presently|right now|now|today)"
     r"(?: (?:taking|take|on|using|meds|medications|medicines|med list|list|prescriptions))?|(?:taking|using) "
     r"(?:now|currently|today)|daily|every ?day|each day|mornings?|evenings?|nights?|nightly|bedtime|as needed|prn"
-    r"|(?:my )?(?:meds|medications|medicines|med list|medication list))"  # "Meds as of today:", "My medications:"
+    r"|(?:my |updated |new )?(?:meds|medications|medicines|med list|medication list|list))"  # "Meds as of today:", "Updated list:"
     r"(?:,? \(?(?:as of|as at|updated) [0-9a-z/.\- ]{1,20}?\)?)?\s*:",  # "Current meds as of 11/20:"
     re.IGNORECASE,
 )
@@ -685,7 +685,18 @@ def _without_closing(tokens: list[Token]) -> list[Token]:
             first = words[-size][0]
             if first and tokens[first - 1].is_separator:
                 return tokens[:first]
+    # "Hope that helps!", "Ask me if you need more info.": an offer to say more, after the last break
+    last_break = max((i for i, t in enumerate(tokens) if t.is_separator), default=-1)
+    if last_break > 0 and _AN_OFFER_TO_SAY_MORE.match(" ".join(t.text for t in tokens[last_break + 1 :] if not t.is_separator)):
+        return tokens[:last_break]
     return tokens
+
+
+_AN_OFFER_TO_SAY_MORE = re.compile(
+    r"(hope (that|this) helps|(ask|call|text|message) me if you (need|have|want) (any |anything |more |other )*"
+    r"(info|information|questions|details)?( else)?|let me know if you (need|have|want) (anything|any|more)( \w+)?( else)?"
+    r"|feel free to (call|ask|reach out|contact me)( \w+)*|happy to (answer|explain)( \w+)*)$"
+)
 
 
 def _without_sign_off(tokens: list[Token]) -> list[Token]:
@@ -1042,6 +1053,8 @@ def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
         return True  # "Pharmacy: CVS on 5th.": where it is filled, and the street it is on
     if said & _word_set("matters matter relevant important counts helpful") and said & _word_set("sure know if whether"):
         return True  # "Not sure if this matters.": a hedge about the list, not a denial
+    if said & _word_set("sure know remember recall") and said & _word_set("dates doses strengths amounts exact spelling names") and sentence:
+        return True  # "I'm not sure about dates.", "I don't know the doses.": a hedge about the whole list
     if {"everything", "all"} & said and "off" in said and said & _word_set("want wants wanted plan plans hope hoping goal eventually someday"):
         return True  # "My doctor wants me off everything eventually.": a hope for the whole list
     all_the_time = any(words[i : i + 3] in (["all", "the", "time"], ["all", "day", "long"]) for i in range(len(words)))
@@ -1306,7 +1319,7 @@ def _gets_a_check(words: list[str]) -> bool:
 
 _SHORT_ILLNESSES = _word_set("cold colds flu covid virus bug infection fever uti pneumonia bronchitis strep")
 _VITAL_SIGNS = _word_set("bp pulse hr temp weight wt a1c glucose sugar sugars cholesterol ldl hdl bmi spo2 o2 sats")
-_HELPING = _word_set("helps help helping reminds remind drives drive organizes manages checks check sets fills")
+_HELPING = _word_set("helps help helping reminds remind drives drive organizes manages checks check sets fills handles handle sorts")
 _A_DEATH = _word_set("died funeral")  # and "passed away"; a bare "passed" is a refusal ("offered a Norco script, I passed")
 
 
@@ -1782,9 +1795,17 @@ def _read_group(
     for index, slot in enumerate(term_slots):
         assert slot.term is not None  # term_slots holds only slots with a term
         set_apart = term_slots[index - 1].end_word == slot.start_word - 1 if index else after_a_name and slot.start_word == 1
-        if words[slot.start_word - 1 : slot.start_word] == ["not"] and set_apart:
+        # "bupropion 300 (not buprenorphine), as needed", "Fioricet (no codeine)": in brackets after a medicine and its dose.
+        bracketed = (
+            index > 0
+            and slot.start_word >= 1
+            and words[slot.start_word - 1] in {"not", "no"}
+            and raw[: words_tokens[slot.start_word - 1].start].rstrip().endswith("(")
+            and all(w[0].isdigit() or w in _DOSE_UNITS for w in words[term_slots[index - 1].end_word : slot.start_word - 1])
+        )
+        if (words[slot.start_word - 1 : slot.start_word] == ["not"] and set_apart) or bracketed:
             # "Norvasc, not Norco, 10 mg daily": the patient sets one name apart from its look-alike.
-            readings.append(Timing(Use.NEVER, cue="not"))
+            readings.append(Timing(Use.NEVER, cue=words[slot.start_word - 1]))
             previous_after = []
             continue
         bounds = [s for s in term_slots if s is slot or all(s is not m for m in maybe)] if maybe else term_slots

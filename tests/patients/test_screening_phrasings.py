@@ -534,3 +534,13 @@ def test_an_animal_or_the_writer_described_adds_no_use(entry):
 )
 def test_a_street_word_or_a_medicine_taken_on_a_schedule_stays_use(entry):
     assert is_opioid(screen_medication(entry, today=TODAY))
+
+
+@pytest.mark.parametrize("entry", ["bupropion 300 (not buprenorphine), as needed", "Fioricet (no codeine), as needed"])
+def test_a_bracketed_denial_after_a_medicine_stands_whatever_follows(entry):
+    assert not is_opioid(screen_medication(entry, today=TODAY))
+
+
+@pytest.mark.parametrize("entry", ["gabapentin, no norco since Tuesday", "Tylenol (no codeine) and oxycodone daily"])
+def test_a_bracketed_denial_denies_only_its_own_name(entry):
+    assert is_opioid(screen_medication(entry, today=TODAY))

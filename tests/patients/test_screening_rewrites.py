@@ -145,6 +145,11 @@ REWRITES = {
     "a hope for the whole list after": lambda e: e.rstrip(".") + ". My doctor wants me off everything eventually.",  # 271 raised
     "a cold with its date after": lambda e: e.rstrip(".") + ". Had a cold last week.",  # 238 raised
     "another medicine's last dose after": lambda e: e.rstrip(".") + ". Last dose of antibiotics was Monday.",  # 22 cleared, 31 raised
+    # 2026.11.85:
+    "hoping it helps after": lambda e: e.rstrip(".") + ". Hope that helps!",  # 266 raised on .84
+    "an offer to say more after": lambda e: e.rstrip(".") + ". Ask me if you need more info.",  # 271 raised
+    "the spouse handling the pills after": lambda e: e.rstrip(".") + ". My wife handles my pills.",  # 127 cleared
+    "unsure of the dates after": lambda e: e.rstrip(".") + ". I'm not sure about dates.",  # 9 cleared, 3 raised
 }
 
 
