@@ -347,7 +347,8 @@ _A_LIST_LABEL = re.compile(
     r"^\W*(?:(?:as of|as at) (?:today|now)|(?:i am |i['\u2019]?m )?(?:currently|current|presently|right now|now|today)"
     r"(?: (?:taking|take|on|using|meds|medications|medicines|med list|list|prescriptions))?|(?:taking|using) "
     r"(?:now|currently|today)|daily|every ?day|each day|mornings?|evenings?|nights?|nightly|bedtime|as needed|prn"
-    r"|(?:my |updated |new )?(?:meds|medications|medicines|med list|medication list|list))"  # "Meds as of today:", "Updated list:"
+    r"|(?:my |updated |new )?(?:meds|medications|medicines|med list|medication list|list)"  # "Meds as of today:", "Updated list:"
+    r"|(?:note )?(?:for|to) (?:the )?(?:pharmacist|pharmacy|provider))"  # "For the pharmacist:"
     r"(?:,? \(?(?:as of|as at|updated) [0-9a-z/.\- ]{1,20}?\)?)?\s*:",  # "Current meds as of 11/20:"
     re.IGNORECASE,
 )
@@ -1055,6 +1056,8 @@ def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
         return True  # "Not sure if this matters.": a hedge about the list, not a denial
     if said & _word_set("sure know remember recall") and said & _word_set("dates doses strengths amounts exact spelling names") and sentence:
         return True  # "I'm not sure about dates.", "I don't know the doses.": a hedge about the whole list
+    if said & _word_set("caregiver caretaker carer") and said & _word_set("i im am") and sentence and not said & _OF_THE_MEDICINE:
+        return True  # "I'm a caregiver for my mom.": who the writer looks after, not whose the medicine before is
     if {"everything", "all"} & said and "off" in said and said & _word_set("want wants wanted plan plans hope hoping goal eventually someday"):
         return True  # "My doctor wants me off everything eventually.": a hope for the whole list
     all_the_time = any(words[i : i + 3] in (["all", "the", "time"], ["all", "day", "long"]) for i in range(len(words)))
@@ -1066,13 +1069,15 @@ def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
         return True
     # "I had a hysterectomy in 2015.": an operation of its own, named by its ending as "surgery" would be.
     operation = any(w.endswith(_OPERATION_ENDINGS) for w in words) or bool(_OPERATIONS & said)
+    # "Fell off a ladder in 2020.": an injury ("fell off the wagon" is a relapse)
+    operation = operation or (bool(_word_set("fell slipped tripped") & said) and "wagon" not in said)
     return bool(_ANOTHER_TOPIC & said or operation) and not _OF_THE_MEDICINE & said
 
 
 _OPERATION_ENDINGS = ("ectomy", "ectomies", "otomy", "ostomy", "oscopy", "plasty", "pexy")
 _OPERATIONS = _word_set(
     "section csection cabg bypass stent stents cath catheterization angioplasty pacemaker ablation fusion graft transplant "
-    "amputation lipo liposuction bbl facelift lithotripsy excision replacement"
+    "amputation lipo liposuction bbl facelift lithotripsy excision replacement fall accident crash wreck fracture"
 )
 
 

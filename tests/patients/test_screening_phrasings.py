@@ -544,3 +544,16 @@ def test_a_bracketed_denial_after_a_medicine_stands_whatever_follows(entry):
 @pytest.mark.parametrize("entry", ["gabapentin, no norco since Tuesday", "Tylenol (no codeine) and oxycodone daily"])
 def test_a_bracketed_denial_denies_only_its_own_name(entry):
     assert is_opioid(screen_medication(entry, today=TODAY))
+
+
+@pytest.mark.parametrize(
+    "entry, opioid",
+    [
+        ("clean from heroin since 2019. Fell off the wagon last week.", True),  # a relapse, not a fall
+        ("For the pharmacist: norco 10", True),
+        ("For the pharmacist: dog: tramadol + gabapentin from the vet. me: sertraline and birth control", False),
+        ("I'm a caregiver for my mom. She takes norco daily.", True),  # typed for the mother, who takes it
+    ],
+)
+def test_a_fall_a_caregiver_or_a_note_to_the_pharmacist(entry, opioid):
+    assert is_opioid(screen_medication(entry, today=TODAY)) is opioid

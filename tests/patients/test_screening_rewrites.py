@@ -150,6 +150,10 @@ REWRITES = {
     "an offer to say more after": lambda e: e.rstrip(".") + ". Ask me if you need more info.",  # 271 raised
     "the spouse handling the pills after": lambda e: e.rstrip(".") + ". My wife handles my pills.",  # 127 cleared
     "unsure of the dates after": lambda e: e.rstrip(".") + ". I'm not sure about dates.",  # 9 cleared, 3 raised
+    # 2026.11.86:
+    "the writer a caregiver after": lambda e: e.rstrip(".") + ". I'm a caregiver for my mom.",  # 1,136 cleared on .85
+    "a fall with its season after": lambda e: e.rstrip(".") + ". I had a bad fall last winter.",  # 1,954 cleared
+    "a fall off a ladder after": lambda e: e.rstrip(".") + ". Fell off a ladder in 2020.",  # 1,966 cleared
 }
 
 
