@@ -12,20 +12,18 @@ stderr, so they stay untuned):
   - false positive rate: share of entries that must not be a contraindication but are;
   - unrecognised rate: share of the ordinary medicines and look-alikes (its first 135 negatives;
     the opioid mentions after them are meant to raise a review) that raise "unrecognised".
-- screening_set_z_*: the same three on set Z (blind2026z_*, 2026-11-29: urology and men's health, lung
-  and sleep, ENT/eye/face, people injured on duty, pelvic pain, odd date wording; first 70 negatives
-  ordinary). Scored once on rules frozen for it (2026.11.62: recall 0.992, false alarms 0.067,
-  unrecognised 0.100); its counts were printed again on later rules, its lines never.
-- screening_set_ac_*: the same three on set AC (blind2026ac_*, 2026-11-29; its README names its voices;
-  first 70 negatives ordinary), written at the end of the thirteenth stop and scored once, on that stop's
-  final rules (2026.11.75).
+- screening_set_ad_* and screening_set_ae_*: the same three on sets AD and AE (blind2026ad_*, blind2026ae_*,
+  2026-11-29; their READMEs name their voices; first 70 negatives ordinary), written blind at the start of
+  the fourteenth stop and scored first on that stop's final rules (2026.11.86).
 
 screening_tuned_recall and screening_tuned_false_positive_rate are on every set someone has read
-against the engine to find causes: the older lists and the 2026 blind sets A, C to Y (not B), AA and AB.
+against the engine to find causes: the older lists and the 2026 blind sets A, C to Z (not B), AA, AB and AC.
 Each was scored once before it was read; its README gives that first score. Sets H, O, Q, U, W, X,
 AA and AB were read at the thirteenth stop (first scores, recall / false alarms: H 1.000 / 0.020, O
 0.983 / 0.025, Q 1.000 / 0.042, U 0.983 / 0.058, W 1.000 / 0.033, X 0.992 / 0.050; AA 1.000 / 0.058 on
-2026.11.69; AB 0.983 / 0.083, unrecognised 0.214, on 2026.11.74). Relative dates in a set are read against the day it was written.
+2026.11.69; AB 0.983 / 0.083, unrecognised 0.214, on 2026.11.74), Z and AC at the fourteenth (Z first
+scored on 2026.11.62: 0.992 / 0.067, unrecognised 0.100; AC on 2026.11.77: 0.983 / 0.058, unrecognised
+0.057). Relative dates in a set are read against the day it was written.
 
 *_false_positive_rate_by_the_issue_rule leaves out the false alarms that are extended-release buprenorphine
 injections (Sublocade, Brixadi) stopped more than a year before: the issue says such a shot is never cleared
@@ -58,8 +56,8 @@ ENTRIES_PER_INTAKE = 20
 # its negatives are ordinary medicines (the rest name an opioid on purpose).
 UNTUNED = (
     ("screening", "blind2026b_", date(2026, 11, 27), 135),
-    ("screening_set_z", "blind2026z_", date(2026, 11, 29), 70),
-    ("screening_set_ac", "blind2026ac_", date(2026, 11, 29), 70),
+    ("screening_set_ad", "blind2026ad_", date(2026, 11, 29), 70),
+    ("screening_set_ae", "blind2026ae_", date(2026, 11, 29), 70),
 )
 # The tuned sets and their days.
 TUNED = {
@@ -72,7 +70,7 @@ TUNED = {
          "blind2026w_", "blind2026x_"),
         date(2026, 11, 28),
     ),
-    "blind2026y_": date(2026, 11, 29), "blind2026aa_": date(2026, 11, 29), "blind2026ab_": date(2026, 11, 29),
+    **dict.fromkeys(("blind2026y_", "blind2026z_", "blind2026aa_", "blind2026ab_", "blind2026ac_"), date(2026, 11, 29)),
 }
 
 
