@@ -6,6 +6,8 @@ detail, history, autocomplete). Every look is audited, list rows included. Decis
 ``patients.review``; the ranking is ``patients.selectors.intakes_for_review``.
 """
 
+import functools
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -71,6 +73,14 @@ def flag_html(flag):
         flag.explanation,
         format_html_join("", '<span class="wt-flag-detail">{}</span>', ((d,) for d in details)),
     )
+
+
+@functools.cache
+def review_queue():
+    """The queue without its upcoming appointments, built once per process: the ranking's Case and
+    Exists expressions took about 5 ms to build on every intake page. Only its clones are used
+    (``.all()``), as Django's generic views use a class-level queryset, so it is never evaluated."""
+    return intakes_for_review().select_related("patient", "reviewed_by", "override_by").prefetch_related("flags")
 
 
 # --- Filters ------------------------------------------------------------------------------------
@@ -260,9 +270,8 @@ class IntakeAdmin(NoAddOrDelete, AuditedViewsMixin, AdminInputGuard, PatientColu
     def get_queryset(self, request):
         now = timezone.now()
         return (
-            intakes_for_review()
-            .select_related("patient", "reviewed_by", "override_by")
-            .prefetch_related("flags")
+            review_queue()
+            .all()
             .annotate(
                 upcoming_start=upcoming_for_intake_subquery("start", now=now),
                 upcoming_pharmacist_id=upcoming_for_intake_subquery("pharmacist_id", now=now),
