@@ -148,9 +148,18 @@ def test_brands_named_in_everyday_english_stay_out(phrase):
     assert term is None or RXNORM not in term["sources"]
 
 
-@pytest.mark.parametrize("name", ["herceptin", "vyepti", "ajovy", "spravato", "zurzuvae"])
+@pytest.mark.parametrize("name", ["spravato", "zurzuvae", "humira", "ocrevus"])
 def test_names_the_safety_rules_leave_out_are_not_ordinary(name):
-    # Antibodies (-mab), esketamine (partly opioid-receptor acting) and -olone steroids' look-alikes
+    # Esketamine (partly opioid-receptor acting), -olone steroids' look-alikes and immune antibodies
     # stay for the pharmacist, as in the vocabulary package's rules.
     term = knowledge()["terms"].get(name)
     assert term is None or classes(term) != {"non_opioid"}
+
+
+@pytest.mark.parametrize("name", ["herceptin", "vyepti", "ajovy", "eylea", "xgeva"])
+def test_antibodies_outside_the_immune_system_come_from_the_curated_list_not_the_vocabulary(name):
+    # The vocabulary's -mab rule keeps every antibody out; the curated list names those whose ATC group
+    # is not immune-modulating (cancer, migraine, eye, bone), so they are ordinary by a sourced decision.
+    term = knowledge()["terms"][name]
+    assert classes(term) == {"non_opioid"}
+    assert RXNORM not in term["sources"]
