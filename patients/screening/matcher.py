@@ -23,6 +23,7 @@ from .normalise import CLAUSE_SEPARATORS, Token, phonetic_key, tokenize
 from .spanish import as_english
 from .timing import (
     CURRENT,
+    ELSE_DENIED,
     OTHER_PEOPLE_AND_PETS,
     PHARMACIES_AND_PLANS,
     Timing,
@@ -960,7 +961,7 @@ def _something_else_denied(words: list[str]) -> bool:
     not take any supplements." 1,314.)"""
     if {"reaction", "reactions"} & set(words) and _DENIAL_WORDS & set(words[:3]) and not _POINTING_BACK & set(words):
         return True  # "Never had a reaction to anything.", "No reactions to any meds."
-    if "else" in words and set(words) & (_DENIAL_WORDS | _word_set("nothing none")) and set(words) <= _ELSE_DENIED:
+    if "else" in words and set(words) & (_DENIAL_WORDS | _word_set("nothing none")) and set(words) <= ELSE_DENIED | _DENIAL_WORDS:
         return True  # "Not taking anything else.", "Nothing else right now.": the rest of the list, not the medicine before
     # "this year" is a time, not a word that points back at the medicine.
     said = {w for i, w in enumerate(words) if not (w == "this" and words[i + 1 : i + 2] in (["year"], ["month"], ["week"]))}
@@ -978,10 +979,6 @@ def _something_else_denied(words: list[str]) -> bool:
     return framed and any(_a_thing_or_event(w) for w in words[opener + 1 :])
 
 
-_ELSE_DENIED = _DENIAL_WORDS | _word_set(
-    "nothing none else i im am m not no taking take on using use any anything other meds medications medicines pills drugs "
-    "currently right now at the moment that s thats it"
-)
 _A_HABIT_DENIED = _word_set("i do don drink drinks smoke smokes vape vapes alcohol cigarettes tobacco or and nor either")
 _A_DENIALS_FRAME = _DENIAL_WORDS | _ALLERGY_WORDS | _word_set(
     "i im am pt do does take takes taking use uses using on any to of have has had known recent recently other in the a an "

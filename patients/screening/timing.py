@@ -237,7 +237,7 @@ def read_timing(
     typing, so that person's medicines, and "he", "she", "her" medicines, are the patient's.
     """
     before = _without_others_starting(_joined_negations(_without_headings(_ran_out(before))))
-    after = _without_else_denied(_without_others_starting(_joined_negations(_without_headings(_ran_out(after)))))
+    after = _without_others_starting(_joined_negations(_without_headings(_without_else_denied(list(_ran_out(after))))))
     while after and after[0] in _FORMS:
         after = after[1:]  # "wife uses Butrans patch, I use nothing": the form is the name's, not a remark
     around = before + after
@@ -385,9 +385,11 @@ _CHILDHOOD = frozenset({("as", "a", "kid"), ("as", "a", "child"), ("as", "a", "b
 _CHILDHOOD_LAST_WORDS = frozenset(c[-1] for c in _CHILDHOOD)
 
 
-_ELSE_FRAME = frozenset(
-    {"not", "no", "nothing", "none", "dont", "never", "i", "im", "am", "taking", "take", "on", "using", "use", "any", "anything",
-     "other", "meds", "medications", "medicines", "pills", "drugs", "else"}
+# The words of a denial of the rest of the list: "not taking anything else", "nothing else right now".
+ELSE_DENIED = frozenset(
+    {"not", "no", "nothing", "none", "dont", "don", "t", "never", "i", "im", "am", "m", "taking", "take", "on", "using",
+     "use", "any", "anything", "other", "meds", "medications", "medicines", "pills", "drugs", "else", "currently", "right",
+     "now", "at", "the", "moment", "that", "s", "thats", "it"}
 )
 
 
@@ -402,7 +404,7 @@ def _without_else_denied(words: list[str]) -> list[str]:
         return words
     at = words.index("else")
     denial = next((i for i in range(at, max(-1, at - 6), -1) if words[i] in {"not", "no", "nothing", "none", "dont", "never"}), None)
-    if denial is None or not set(words[denial : at + 1]) <= _ELSE_FRAME:
+    if denial is None or not set(words[denial : at + 1]) <= ELSE_DENIED:
         return words
     return words[:denial] + words[at + 1 :]
 

@@ -436,6 +436,7 @@ NO_USE_READ_FROM_SETS_Z_AND_AC = [
     "{n} 10. Last dose of the {n} was 3 weeks ago.",
     "Lisinopril 10 mg daily. detox back in August, they gave me {n} for a week, nothing since",
     "stopped {n} 2 years ago, not taking anything else",
+    "no {n}, never have, not taking anything else",
     "{n} makes me sick so I avoid it, nothing for pain",
     "{n} after surgery, ran out end of Oct, nothing since",
     "{n} x1 week back in Sept after a root canal, nothing after 9/20",
