@@ -2441,7 +2441,7 @@ def _in_context(
             return None
     if term.key == "horse" and next_index < len(words) and words[next_index] in _A_HORSES_THINGS:
         return None  # "Horse owner. Kicked in the leg": the animal
-    taken_as_a_drug = next_index >= 2 and words[next_index - 2] in _STREET_TAKING_VERBS | _word_set("shoot shooting shot snort snorting doing do did inject injecting")
+    taken_as_a_drug = next_index >= 2 and words[next_index - 2] in _STREET_TAKING_VERBS | _word_set("shot do did doing")
     if term.key in {"horse", "horses"} and entry_words & _A_HORSES_WORLD and not taken_as_a_drug:
         return None  # "My horse gets butorphanol from the vet after colic surgery": the animal
     if term.kind == "street_name" and term.key in _EVERYDAY_STREET_WORDS:
