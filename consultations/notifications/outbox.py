@@ -135,23 +135,27 @@ RECENT_FAILURES = timedelta(hours=24)
 
 
 def outbox_trouble(*, now: datetime | None = None) -> OutboxTrouble | None:
-    """What staff should be told about emails not going out, or None when sends are healthy."""
+    """What staff should be told about emails not going out, or None when sends are healthy.
+
+    Every admin page asks, so the healthy answer costs one query: both counts and the oldest due
+    time come from one aggregate over the rows in trouble. The last error is read only when there
+    is trouble to tell.
+    """
     now = now or timezone.now()
-    waiting = Notification.objects.filter(status=Notification.Status.PENDING, attempts__gt=0)
-    failed = Notification.objects.filter(status=Notification.Status.FAILED, claimed_at__gte=now - RECENT_FAILURES)
-    summary = waiting.aggregate(count=Count("id"), oldest=Min("due_at"))
-    failed_recently = failed.count()
-    if not summary["count"] and not failed_recently:
-        return None
-    last_error = (
-        Notification.objects.filter(Q(id__in=waiting.values("id")) | Q(id__in=failed.values("id")))
-        .order_by("-claimed_at")
-        .values_list("last_error", flat=True)
-        .first()
+    waiting = Q(status=Notification.Status.PENDING, attempts__gt=0)
+    failed = Q(status=Notification.Status.FAILED, claimed_at__gte=now - RECENT_FAILURES)
+    in_trouble = Notification.objects.filter(waiting | failed)
+    summary = in_trouble.aggregate(
+        waiting=Count("id", filter=waiting),
+        oldest=Min("due_at", filter=waiting),
+        failed_recently=Count("id", filter=failed),
     )
+    if not summary["waiting"] and not summary["failed_recently"]:
+        return None
+    last_error = in_trouble.order_by("-claimed_at").values_list("last_error", flat=True).first()
     return OutboxTrouble(
-        waiting=summary["count"],
+        waiting=summary["waiting"],
         oldest_due_at=summary["oldest"],
-        failed_recently=failed_recently,
+        failed_recently=summary["failed_recently"],
         last_error=last_error or "",
     )

@@ -482,7 +482,8 @@ def test_the_pages_take_the_same_few_queries_however_many_consultations(
         return len(captured)
 
     assert queries_with(2) == queries_with(12)
-    with django_assert_max_num_queries(16):
+    # One of them is the outbox warning (every admin page asks it once).
+    with django_assert_max_num_queries({"pharmacist_client": 14, "desk": 11}[who]):
         page(client, url, pharmacist="all")
 
 
