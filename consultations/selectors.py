@@ -18,11 +18,22 @@ Plain functions over the ORM; no request, no transaction of their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import CharField, DateTimeField, OuterRef, Q, QuerySet, SlugField, Subquery, UUIDField
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    SlugField,
+    Subquery,
+    UUIDField,
+)
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -75,6 +86,38 @@ def upcoming_for_intake_subquery(field: str, *, now: Moment) -> Subquery:
     return Subquery(
         appointments_upcoming(now=now).filter(intake=OuterRef("pk")).order_by("start").values(field)[:1]
     )
+
+
+@dataclass(frozen=True)
+class UpcomingForIntake:
+    id: int
+    start: datetime
+    pharmacist_name: str
+
+
+def upcoming_for_intake_lookup(*, now: Moment) -> Subquery:
+    """The intake's upcoming consultation as one JSON object (id, start, pharmacist's name), for
+    annotating a queryset of intakes; read it with ``upcoming_for_intake_read``.
+
+    One lookup per row where a subquery per column took one each, and all three of one
+    consultation: separate subqueries ordered by start alone may each pick another of two at the
+    same time."""
+    return Subquery(
+        appointments_upcoming(now=now)
+        .filter(intake=OuterRef("pk"))
+        .order_by("start", "pk")
+        .values(upcoming=JSONObject(id="pk", start="start", pharmacist_name="pharmacist__display_name"))[:1],
+        output_field=JSONField(),
+    )
+
+
+def upcoming_for_intake_read(value: dict | None) -> UpcomingForIntake | None:
+    if not value:
+        return None
+    start = datetime.fromisoformat(value["start"])
+    if timezone.is_naive(start):  # SQLite's JSON holds the stored UTC text, without an offset
+        start = start.replace(tzinfo=UTC)
+    return UpcomingForIntake(id=value["id"], start=start, pharmacist_name=value["pharmacist_name"])
 
 
 # An intake this recent, with no consultation yet, goes with a booking staff make for its patient.

@@ -19,7 +19,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from consultations.models import Pharmacist
-from consultations.selectors import upcoming_for_intake_subquery
+from consultations.selectors import (
+    upcoming_for_intake_lookup,
+    upcoming_for_intake_read,
+    upcoming_for_intake_subquery,
+)
 from patients.models import Intake, MedicationEntry, ScreeningFlag
 from patients.review import intake_review, intake_review_check
 from patients.selectors import (
@@ -272,11 +276,12 @@ class IntakeAdmin(NoAddOrDelete, AuditedViewsMixin, AdminInputGuard, PatientColu
         return (
             review_queue()
             .all()
-            .annotate(
+            .annotate(upcoming_consultation=upcoming_for_intake_lookup(now=now))
+            # Only for sorting by the column and filtering by pharmacist: an alias is in the SQL
+            # only when the page uses it.
+            .alias(
                 upcoming_start=upcoming_for_intake_subquery("start", now=now),
                 upcoming_pharmacist_id=upcoming_for_intake_subquery("pharmacist_id", now=now),
-                upcoming_pharmacist_name=upcoming_for_intake_subquery("pharmacist__display_name", now=now),
-                upcoming_id=upcoming_for_intake_subquery("pk", now=now),
             )
         )
 
@@ -351,11 +356,11 @@ class IntakeAdmin(NoAddOrDelete, AuditedViewsMixin, AdminInputGuard, PatientColu
 
     @admin.display(description="upcoming appointment", ordering="upcoming_start")
     def upcoming_appointment(self, intake):
-        start = getattr(intake, "upcoming_start", None)
-        if start is None:
+        upcoming = upcoming_for_intake_read(getattr(intake, "upcoming_consultation", None))
+        if upcoming is None:
             return "—"
-        url = reverse("admin:consultations_appointment_change", args=[intake.upcoming_id])
-        return format_html('<a href="{}">{}</a> · {}', url, when(start), intake.upcoming_pharmacist_name)
+        url = reverse("admin:consultations_appointment_change", args=[upcoming.id])
+        return format_html('<a href="{}">{}</a> · {}', url, when(upcoming.start), upcoming.pharmacist_name)
 
     @admin.display(description="reviewed by")
     def reviewed_by_name(self, intake):
