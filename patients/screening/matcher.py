@@ -2224,12 +2224,20 @@ def _window(
     after = [words[p] for p in range(slot.end_word, hi) if p not in drug_words]
     if hi < len(words):
         after = _without_lead_in(after)
-    if after in (["to"], ["replaced", "by"], ["replaced", "with"]) and index + 1 < len(term_slots):
+    if after[-2:] in _INTERACTS_WITH and index + 1 < len(term_slots):
+        # "Tramadol interacts with warfarin so I never filled the script": the pair's words are said of both.
+        nxt = term_slots[index + 1]
+        end = term_slots[index + 2].start_word if index + 2 < len(term_slots) else len(words)
+        after = after + [words[p] for p in range(nxt.end_word, end) if p not in drug_words]
+    elif after in (["to"], ["replaced", "by"], ["replaced", "with"]) and index + 1 < len(term_slots):
         # "switched from A to B in October": the date after B is when A ended.
         nxt = term_slots[index + 1]
         end = term_slots[index + 2].start_word if index + 2 < len(term_slots) else len(words)
         after = after + [words[p] for p in range(nxt.end_word, end) if p not in drug_words]
     return before, after
+
+
+_INTERACTS_WITH = (["interacts", "with"], ["interact", "with"], ["interaction", "with"], ["interferes", "with"], ["mix", "with"], ["react", "with"], ["reacts", "with"])
 
 
 def _restates(product: _Slot, name: _Slot, between: list[str]) -> bool:

@@ -74,6 +74,20 @@ _FRIENDS = frozenset({"buddy", "buddies", "friend", "friends", "bestie", "bandma
 _PETS = frozenset(["dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "kitten", "horse", "horses", "pony", "rabbit", "bird", "parrot", "ferret", "goat", "goats", "cow", "cows", "calf", "calves", "cattle", "sheep", "pig", "pigs",
          # the farm's animals: "Torbugesic for the colicky mare"
          "pitbull", "bull", "pup", "pups", "pooch", "kitty", "kitties", "mare", "mares", "gelding", "stallion", "foal", "colt", "filly", "heifer", "heifers", "steer", "steers", "livestock", "herd", "ewe", "ewes", "lamb", "lambs", "mule", "donkey", "alpaca", "llama"])
+# "for calf pain", "calf cramps": the leg, not the young animal.
+_BODY_PART_ANIMALS = frozenset({"calf", "calves"})
+# A tuple, not a frozenset: these words count only beside "calf", so they stay out of `words_weighed` ("My
+# husband has back pain too." is a trouble of his own because "pain" is no word of use).
+_SAID_OF_A_BODY_PART = (
+    "pain", "pains", "cramp", "cramps", "cramping", "muscle", "muscles", "strain", "strained", "injury", "swelling", "swollen",
+    "clot", "clots", "dvt", "tear", "torn", "ache", "aches", "spasm", "spasms", "sore", "soreness", "raise", "raises",
+)
+
+
+def _a_body_part(words: Sequence[str], at: int) -> bool:
+    return words[at] in _BODY_PART_ANIMALS and words[at + 1 : at + 2] != [] and words[at + 1] in _SAID_OF_A_BODY_PART
+
+
 # Never a misspelt medicine: "for my brother" is not Brontex.
 OTHER_PEOPLE_AND_PETS = _SOMEONE_ELSE | _PETS
 # Taking it oneself: "used a couple of my husband's percocets" is the patient's use.
@@ -318,6 +332,8 @@ def read_timing(
     if decade is not None:
         return Timing(Use.ENDED, decade[1], cue="", when=decade[0])  # "methadone in my 20s (I'm 52 now)"
     when, last_dose = read_date(around, today=today, raw=raw)
+    if last_dose is not None and _a_vague_stop(around, today):
+        when, last_dose = "", None  # "the Vicodin from last month ran out a little while ago": the date is the supply's
     if last_dose is not None and _a_fill_date(when, raw):
         when, last_dose = "", None  # "Last filled 11/02/2026": when the supply came, not the last dose
     if last_dose is not None and _until_a_coming_day(around, today):
@@ -642,6 +658,16 @@ def _someone_in_that_job(words: list[str], at: int) -> bool:
 _TYPING = frozenset({"typing", "typed", "filling", "filled", "writing", "wrote", "helping", "entering"})
 
 
+def _typed_by(words: Sequence[str], at: int) -> bool:
+    """ "Typed by English neighbor:", "written by my older son": the person at `at` is the one typing
+    (not "Typed by neighbor: Jonas' wife takes …", where the wife is another person)."""
+    for j in range(max(1, at - 3), at):
+        between = words[j + 1 : at]
+        if words[j] == "by" and words[j - 1] in _TYPING and not (_SOMEONE_ELSE | _PETS) & set(between):
+            return len(between) < 2 or between[0] in {"my", "our", "a", "an", "the", "his", "her"}
+    return False
+
+
 _THE_PATIENT_DOES = frozenset({"takes", "uses", "has", "gets", "herself", "himself", "themself", "denies", "reports", "states"})
 
 
@@ -721,12 +747,15 @@ def _not_started(words: list[str]) -> bool:
             return True
         # "Off the methadone? Not yet." is still on it.
         yet = word == "yet" and {"havent", "hasnt", "not", "isnt", "nothing", "none"} & set(words[max(0, index - 4) : index])  # "isn't scheduled yet", "nothing yet"
-        if yet and not _STOPPING_WORDS & set(words[max(0, index - 6) : index]):
+        # "ran out a few days ago, not refilled yet": a supply not renewed was taken before.
+        renewed = _REFILLED & set(words[max(0, index - 3) : index])
+        if yet and not renewed and not _STOPPING_WORDS & set(words[max(0, index - 6) : index]):
             return True
     return False
 
 
 _STOPPING_WORDS = frozenset({"off", "stop", "stopped", "quit", "done", "clean", "free", "finished"})
+_REFILLED = frozenset({"refilled", "refill", "refills", "renewed", "reordered"})
 # "the surgeon will give me Percocet then", "her surgeon plans Norco after her surgery on Dec 15",
 # "surgeon mentioned oxycodone after": a start to come. Never beside words of use now.
 _WILL_START = frozenset({"give", "prescribe", "start", "put", "send", "order", "write", "get", "receive"})
@@ -810,8 +839,8 @@ def _someone_elses(
             continue  # "Breastfeeding mom on Suboxone": the patient describing herself
         if word in _PETS and before[index + 1 : index + 2] and before[index + 1] in _WORK_WITH_ANIMALS and before[index - 1 : index] not in (["my"], ["our"], ["his"], ["her"]):
             continue  # "Horse trainer on Suboxone": the writer's work with animals ("my horse trainer is on it" is another's)
-        if word in patient or _TYPING & set(before[index + 1 : index + 4]):
-            continue  # the patient, named by a caregiver; or the one typing
+        if word in patient or _TYPING & set(before[index + 1 : index + 4]) or _typed_by(before, index):
+            continue  # the patient, named by a caregiver; or the one typing ("Typed by English neighbor: Ruth is on …")
         # "My son (15) have tramadol": an age after the person is no verb.
         following = next((w for w in before[index + 1 :] if not w.isdigit()), "")
         if following in {"is", "was"} and before[index + 2 : index + 3] in (["a"], ["an"]) and not patient:
@@ -853,7 +882,8 @@ def _someone_elses(
     # "HYDROCODONE-APAP 5-325 for Bruce R. (husband)": whose it is, after the name.
     after = around[len(before) :]
     for index, word in enumerate(after[:8]):
-        whose = set(after[index + 1 : index + 5]) & ((_SOMEONE_ELSE | _PETS) - patient)  # "is for the horses"
+        whose = {w for at, w in enumerate(after[index + 1 : index + 5], index + 1) if not _a_body_part(after, at)}
+        whose &= (_SOMEONE_ELSE | _PETS) - patient  # "is for the horses"; not "for calf pain"
         if word == "for" and whose and theirs and not caregiver:
             return next(w for w in after[index + 1 :] if w in _SOMEONE_ELSE | _PETS)
     # "'Norco' removed - belongs to spouse": whose it is, said after the name.
@@ -1212,7 +1242,7 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             word == "for"
             and around[index + 1 : index + 3] != ["the", "first"]  # "took it for the first 5 days": a course that ended
             and not (_a_day_before(around[:index]) and _after_the_amount(around, index + 1))  # "surgery in July, oxycodone for a week after"
-            and not (last_dated and _STOPPED_DOING & set(around[index + 1 :]))  # "norco for 4 days after, finished 10/16"
+            and not (last_dated and (_STOPPED_DOING | _STOPPING) & set(around[index + 1 :]))  # "norco for 4 days after, finished 10/16", "for 2 wks, off it since Sept 1"
             and _duration_follows(around, index + 1)
             and not any(w in _ENDED or w in _NEVER for w in around[:index])
             and not (_a_past_year(around) and _SINCE not in around)  # "for a week ... in summer 2025"
@@ -1646,7 +1676,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             read = _ordinal_date(words, i, today, day=_ORDINAL_WORDS[word])
             if read is not None:
                 found.append(read)
-        elif word in _WEEKDAYS and not (following == "the" and _ORDINAL.match(words[i + 2] if i + 2 < n else "")) and (
+        elif word in _WEEKDAYS and not (following == "the" and _ORDINAL.match(words[i + 2] if i + 2 < n else "")) and not _a_date_follows(words, i + 1) and (
             previous in _BEFORE_A_WEEKDAY
             or (previous in _LAST_FOLLOWERS and _LAST in words[max(0, i - 3) : i])  # "last one saturday"
             or (previous in {"was", "on"} and words[max(0, i - 3) : i - 2] == [_LAST] and words[i - 2] in _LAST_FOLLOWERS)  # "last pill was sunday"
@@ -1693,6 +1723,33 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
         return "", None
     text, day = max(found, key=lambda item: item[1])
     return text, day
+
+
+_VAGUE_TIMES = (("a", "little", "while", "ago"), ("a", "while", "ago"), ("a", "while", "back"), ("recently",), ("not", "long", "ago"), ("the", "other", "day"), ("lately",))
+
+
+def _a_vague_stop(words: Sequence[str], today: date) -> bool:
+    """A stop with a vague time of its own and no date after it ("ran out a little while ago",
+    "stopped it recently"): the date before the stop is another thing's, and the stop stays undated."""
+    for index, word in enumerate(words):
+        if word not in _STOPPED_DOING and word not in _STOPPING:
+            continue
+        rest = list(words[index + 1 :])
+        while rest[:1] and rest[0] in {"it", "them", "that", "those", "this"}:
+            rest = rest[1:]
+        if any(tuple(rest[: len(vague)]) == vague for vague in _VAGUE_TIMES) and read_date(rest, today=today)[1] is None:
+            return True
+    return False
+
+
+def _a_date_follows(words: Sequence[str], at: int) -> bool:
+    """ "stopped Friday Nov 13", "Friday 11/13", "Friday the 13th" (read elsewhere): the weekday names the date after it."""
+    following = words[at : at + 2]
+    if not following:
+        return False
+    if following[0] in _MONTHS or _ORDINAL.match(following[0]):
+        return True
+    return _day_number(following[0]) is not None and len(following) == 2 and (following[1] in _MONTHS or _day_number(following[1]) is not None)
 
 
 def _numbers_among(text: str, words: Sequence[str]) -> bool:
@@ -2075,8 +2132,8 @@ def _yearless_slash_dates(raw: str, today: date) -> tuple[tuple[str, date], ...]
         named = token in _MONTHS and _DAY_OF_A_NAMED_MONTH.match(following) is not None
         if named:
             match, following = None, tokens[index + 2] if index + 2 < len(tokens) else ""
-            if (previous not in _BEFORE_A_MONTH_DAY and not said_a_stop) or following in {"mg", "mcg", "ml", "tab", "tabs"}:
-                continue
+            if (previous not in _BEFORE_A_MONTH_DAY and not said_a_stop) or following in {"mg", "mcg", "ml", "tab", "tabs"} or _is_year(following, today):
+                continue  # "June 3 2025" is read whole, with its year, among the words
             month, day = _MONTHS[token], int(_DAY_OF_A_NAMED_MONTH.match(tokens[index + 1]).group(1))  # type: ignore[union-attr]
             token = f"{tokens[index]} {tokens[index + 1]}"
         elif not match or (previous not in _BEFORE_A_MONTH_DAY and not said_a_stop) or following in {"mg", "mcg", "ml", "tab", "tabs"}:

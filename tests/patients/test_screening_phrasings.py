@@ -448,14 +448,29 @@ NO_USE_READ_FROM_SETS_Z_AND_AC = [
     "Pulled my back moving a dresser. Tylenol PM, Flexeril, and some THC gummies, the doc said skip {n}",
 ]
 
+# Read from sets AD and AE at the fifteenth stop (both scored once before their lines were read).
+USE_READ_FROM_SETS_AD_AND_AE = [
+    "Typed by English neighbor: Ruth is on {n} 10mg daily from the clinic in Richland Center, and takes kelp",
+    "DVT after a long flight, Eliquis starter pack. {n} 5mg for calf pain, last dose Nov 24",
+    "Chiropractor twice a week; the {n} from last month ran out a little while ago",
+    "Eliquis, Lipitor 80, Zoloft 50. {n} for post-stroke pain; ran out a few days ago, not refilled yet.",
+]
+NO_USE_READ_FROM_SETS_AD_AND_AE = [
+    "warfarin 6mg, INR 2.4. {n} interacts with warfarin so I never filled the script from urgent care",
+    "Hip replacement Aug 18. {n} 10 bid for 2 wks, off it since Sept 1. Aspirin 81 bid.",
+    "Colcrys, prednisone taper. {n} 50 for gout pain, stopped Friday Nov 13.",
+    "{n} after my bunion surgery, last dose Nov 20 2025",
+    "Typed by neighbor: Jonas' wife takes the {n} for her back, Jonas (patient) only uses arnica and liniment",
+]
 
-@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_AB + USE_READ_FROM_SETS_Z_AND_AC)
+
+@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_AB + USE_READ_FROM_SETS_Z_AND_AC + USE_READ_FROM_SETS_AD_AND_AE)
 def test_said_as_use_it_is_a_contraindication_for_every_name(template):
     missed = [name for name in NAMES if not is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not missed, f"{template!r} read as no contraindication for {missed}"
 
 
-@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_AB + NO_USE_READ_FROM_SETS_Z_AND_AC)
+@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_AB + NO_USE_READ_FROM_SETS_Z_AND_AC + NO_USE_READ_FROM_SETS_AD_AND_AE)
 def test_said_as_no_use_it_is_never_a_contraindication(template):
     raised = [name for name in NAMES if is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not raised, f"{template!r} read as a contraindication for {raised}"
@@ -558,3 +573,4 @@ def test_a_bracketed_denial_denies_only_its_own_name(entry):
 )
 def test_a_fall_a_caregiver_or_a_note_to_the_pharmacist(entry, opioid):
     assert is_opioid(screen_medication(entry, today=TODAY)) is opioid
+
