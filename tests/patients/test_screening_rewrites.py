@@ -1,6 +1,6 @@
 """What a row says does not depend on how it is written.
 
-Each tuned evaluation row (sets the engine was tuned on; never the untuned B, AD or AE) that reads right
+Each tuned evaluation row (sets the engine was tuned on; never the untuned B, AF or AG) that reads right
 is rewritten in ways that keep its meaning — in lower case, with a phone's apostrophe, with a
 courtesy, an allergy list, a diagnosis or a remark about surgery after it, with an ordinary
 medicine before it — and must read the same. These rewrites found the causes fixed in rules
