@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import (
+    BigIntegerField,
     CharField,
     DateTimeField,
     JSONField,
@@ -39,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from patients.models import Intake
-from patients.selectors import intake_reference, intakes_with_reference
+from patients.selectors import any_case, intake_reference, intakes_with_reference
 from welltopia.phones import phone_for_people
 from welltopia.prepared import Param, Prepared
 
@@ -72,13 +73,16 @@ def appointment_upcoming_for_intake(*, intake, now: datetime) -> Appointment | N
     when it has none."""
     if hasattr(intake, "upcoming_appointment_id") and intake.upcoming_appointment_id is None:
         return None
-    return (
-        appointments_upcoming(now=now)
-        .filter(intake=intake)
-        .select_related("consultation_type", "location", "pharmacist")
-        .order_by("start")
-        .first()
-    )
+    return _UPCOMING_FOR_INTAKE.first(intake=intake.pk, now=now)
+
+
+# Asked on the booking's confirmation under the intake's lock, and on the booking pages: compiled once.
+_UPCOMING_FOR_INTAKE = Prepared(
+    lambda: appointments_upcoming(now=Param("now", DateTimeField()))
+    .filter(intake_id=Param("intake", BigIntegerField()))
+    .select_related("consultation_type", "location", "pharmacist")
+    .order_by("start")[:1]
+)
 
 
 def upcoming_for_intake_subquery(field: str, *, now: Moment) -> Subquery:
@@ -137,7 +141,17 @@ def intake_for_caller_booking(*, patient, now: datetime):
 
 
 def upcoming_count_for_email(*, email: str, now: datetime) -> int:
-    return appointments_upcoming(now=now).filter(patient__email__iexact=email).count()
+    return len(_UPCOMING_FOR_EMAIL.run(email=email, now=now))
+
+
+# The ids, not COUNT(*): a prepared query returns rows, and an address holds a handful at most
+# (MAX_ACTIVE_APPOINTMENTS_PER_EMAIL online; staff bookings for a caller are not capped).
+_UPCOMING_FOR_EMAIL = Prepared(
+    lambda: appointments_upcoming(now=Param("now", DateTimeField()))
+    .filter(any_case("patient__email", Param("email", CharField())))
+    .order_by()
+    .values_list("pk", flat=True)
+)
 
 
 # --- The pharmacy -----------------------------------------------------------------------------------
@@ -527,14 +541,19 @@ def follow_up_window(intake) -> tuple[date, date] | None:
 def follow_up_window_locking_intake(intake) -> tuple[date, date] | None:
     """``follow_up_window``, read by the query that locks the intake's row (FOR UPDATE) for a
     booking: an ordinary booking pays no query for the follow-up rule."""
-    due_on, window_days = (
-        Intake.objects.select_for_update(of=("self",))
-        .filter(pk=intake.pk)
-        .annotate(**_follow_up_of_intake())
-        .values_list("follow_up_due", "follow_up_days")  # type: ignore[misc]  # annotated just above; the plugin reads model fields only
-        .get()
-    )
+    row = _INTAKE_LOCKED_WITH_FOLLOW_UP.first(intake=intake.pk)
+    if row is None:
+        raise Intake.DoesNotExist("The intake to book for no longer exists.")
+    due_on, window_days = row
     return _window(due_on, window_days)
+
+
+_INTAKE_LOCKED_WITH_FOLLOW_UP = Prepared(
+    lambda: Intake.objects.select_for_update(of=("self",))
+    .filter(pk=Param("intake", BigIntegerField()))
+    .annotate(**_follow_up_of_intake())
+    .values_list("follow_up_due", "follow_up_days")[:1]  # type: ignore[misc]  # annotated just above; the plugin reads model fields only
+)
 
 
 def in_follow_up_window(day: date, window: tuple[date, date] | None) -> bool:

@@ -12,19 +12,23 @@ exclusion constraint of migration 0002 refuses the second row, and that refusal 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, CharField
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from patients.models import Intake, Patient
+from patients.selectors import any_case
 from patients.services import intake_submit
 from patients.staff_entry import intake_enter_for_patient
+from welltopia.prepared import Param, Prepared
 
 from . import availability, selectors
 from .models import Appointment, ConsultationType, Pharmacist
@@ -89,6 +93,20 @@ class TooManyAppointments(NotAllowed):
         super().__init__(f"{held} {how}")
 
 
+# The booking's locks, asked on every confirmation: compiled once (welltopia.prepared).
+_PATIENTS_WITH_EMAIL_LOCKED = Prepared(
+    lambda: Patient.objects.select_for_update()
+    .filter(any_case("email", Param("email", CharField())))
+    .order_by("id")
+    .values_list("id", flat=True)
+)
+_PHARMACIST_LOCKED = Prepared(
+    lambda: Pharmacist.objects.select_for_update(of=("self",), no_key=True)
+    .select_related("location")
+    .filter(pk=Param("pharmacist", BigIntegerField()))[:1]
+)
+
+
 def _check_active_appointments_cap(*, email: str, now: datetime) -> None:
     """Refuse when the patient's email already holds MAX_ACTIVE_APPOINTMENTS_PER_EMAIL to come.
 
@@ -96,7 +114,7 @@ def _check_active_appointments_cap(*, email: str, now: datetime) -> None:
     PostgreSQL take turns here instead of both passing the count.
     """
     limit = settings.MAX_ACTIVE_APPOINTMENTS_PER_EMAIL
-    list(Patient.objects.select_for_update().filter(email__iexact=email).order_by("id").values_list("id"))
+    _PATIENTS_WITH_EMAIL_LOCKED.run(email=email)
     if selectors.upcoming_count_for_email(email=email, now=now) >= limit:
         raise TooManyAppointments(limit=limit, phone=selectors.pharmacy_phone())
 
@@ -260,7 +278,7 @@ def appointment_reschedule(
         _place(current, start)
         current.version += 1
         _validated(current)
-        if not _saved_without_overlap(current):
+        if not _saved_without_overlap(current, another_to_try=False):
             raise SlotUnavailable()
         outbox.appointment_changed(appointment=current, change="rescheduled", moved_from=moved_from)
         return current
@@ -429,13 +447,13 @@ def _book_first_free(
         pharmacist=pharmacist,
         min_notice=min_notice,
     )
-    for pharmacist_id in candidates:
+    for position, pharmacist_id in enumerate(candidates, start=1):
         chosen = _pharmacist_locked(pharmacist_id)
         appointment.pharmacist = chosen
         appointment.location = chosen.location
         _place(appointment, start)
         _validated(appointment)
-        if _saved_without_overlap(appointment):
+        if _saved_without_overlap(appointment, another_to_try=position < len(candidates)):
             outbox.appointment_changed(appointment=appointment, change="booked")
             return appointment
         appointment.pk = None
@@ -524,13 +542,22 @@ def _pharmacist_locked(pharmacist_id: int) -> Pharmacist:
     locks are always taken in the same order. NO KEY UPDATE leaves foreign-key checks on the
     row (KEY SHARE) unblocked. SQLite ignores FOR UPDATE; its write lock already serialises.
     """
-    return Pharmacist.objects.select_for_update(of=("self",), no_key=True).select_related("location").get(pk=pharmacist_id)
+    pharmacist = _PHARMACIST_LOCKED.first(pharmacist=pharmacist_id)
+    if pharmacist is None:
+        raise Pharmacist.DoesNotExist(f"No pharmacist {pharmacist_id}.")
+    return pharmacist
 
 
-def _saved_without_overlap(appointment: Appointment) -> bool:
-    """Save inside a savepoint; False when PostgreSQL's exclusion constraint refuses the row."""
+def _saved_without_overlap(appointment: Appointment, *, another_to_try: bool) -> bool:
+    """Save; False when PostgreSQL's exclusion constraint refuses the row.
+
+    In a savepoint only when ``another_to_try``: the transaction must then outlive a refusal to
+    try the next pharmacist. For the last candidate a refusal ends the booking (SlotUnavailable),
+    which rolls back the caller's whole atomic block anyway: SAVEPOINT and RELEASE would be two
+    round trips for nothing, made while the pharmacist's row is locked.
+    """
     try:
-        with transaction.atomic():
+        with transaction.atomic() if another_to_try else nullcontext():
             appointment.save()
     except IntegrityError as error:
         if _is_overlap(error):

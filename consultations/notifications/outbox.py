@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import BigIntegerField, Count, DateTimeField, Min, PositiveIntegerField, Q
 from django.dispatch import Signal
 from django.utils import timezone
+
+from welltopia.prepared import Param, Prepared
 
 from ..models import Appointment, Notification
 
@@ -90,17 +92,21 @@ def appointment_changed(
     # A repeated call meets the unique constraints and is ignored rather than failing the booking.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
-    due_now = list(
-        Notification.objects.filter(
-            appointment=appointment,
-            appointment_version=version,
-            status=Notification.Status.PENDING,
-            due_at__lte=now,
-        ).values_list("id", flat=True)
-    )
+    due_now = _DUE_NOW.run(appointment=appointment.pk, version=version, now=now)
     for notification_id in due_now:
         transaction.on_commit(lambda nid=notification_id: _announce_due(nid), robust=True)
     return due_now
+
+
+# Asked on every booking, move and cancellation: compiled once (welltopia.prepared).
+_DUE_NOW = Prepared(
+    lambda: Notification.objects.filter(
+        appointment_id=Param("appointment", BigIntegerField()),
+        appointment_version=Param("version", PositiveIntegerField()),
+        status=Notification.Status.PENDING,
+        due_at__lte=Param("now", DateTimeField()),
+    ).values_list("id", flat=True)
+)
 
 
 def _announce_due(notification_id: int) -> None:

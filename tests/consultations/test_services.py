@@ -227,3 +227,18 @@ def test_a_race_lost_at_the_database_becomes_slot_unavailable(on_postgres, intak
 
     assert connection.vendor == "postgresql"
     assert Appointment.objects.count() == 1
+
+
+def test_a_race_lost_at_the_database_goes_on_to_the_next_free_pharmacist(
+    on_postgres, intake, other_patient, ldn, rx, monkeypatch
+):
+    """The first pharmacist's insert is refused inside a savepoint of its own, so the booking's
+    transaction lives on to place the patient with the second."""
+    book(intake, ldn, TUESDAY_10, pharmacist=rx)
+    colleague = works_every_day(PharmacistFactory())
+    monkeypatch.setattr(availability, "free_pharmacist_ids_at", lambda **kwargs: [rx.pk, colleague.pk])
+
+    appointment = book(IntakeFactory(patient=other_patient), ldn, TUESDAY_10)
+
+    assert (appointment.pharmacist, appointment.start) == (colleague, TUESDAY_10)
+    assert Appointment.objects.filter(start=TUESDAY_10).count() == 2
