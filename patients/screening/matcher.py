@@ -675,6 +675,7 @@ _CLOSINGS = {
     for phrase in (
         "that s all", "thats all", "that is all", "that s it", "thats it", "that is it", "that s everything", "thats everything",
         "that s about it", "thats about it", "that is about it", "nothing else", "nothing more", "end of list",
+        "nothing else daily", "nothing else regularly", "nothing else right now", "nothing else currently",
     )
 }
 
@@ -1483,6 +1484,13 @@ def _groups(
             continue
         elif remarks and remarks[-1] is last_remark and set(words) <= _NOW_WORDS:
             remarks[-1].append(clause)  # "… 2025. I go to meetings now.": the "now" is the remark's
+        elif (
+            remarks and remarks[-1] is last_remark and not _opens_a_sentence(clause, text)
+            and not set(words) & (_CONSUMING | _POINTING_BACK | _ENDING_OR_TAKING | _DENIAL_WORDS | _ALLERGY_WORDS | _DATE_WORDS)
+        ):
+            # "… so I avoid it. Sleep is poor, maybe 5 hours.": the rest of the remark's sentence is the remark's.
+            remarks[-1].append(clause)
+            continue
         elif groups and not leading and _a_remark_that_changes_nothing(words):
             # "codeine makes me sick so I avoid it. Blood pressure is normal.": a remark that would read
             # the same beside any medicine lends the one before it nothing, and leaves its words alone;
@@ -1622,22 +1630,39 @@ _TYPED = _word_set("typed typing wrote filled helped")
 _SEEN_SINCE = _word_set("doctor doc dr pcp provider np md insurance pharmacy job house apartment")
 
 
-def _of_something_else_among(later: frozenset[int], words: list[str], clause_of: list[int]) -> frozenset[int]:
+def _of_something_else_among(
+    later: frozenset[int], words: list[str], clause_of: list[int], sentences: frozenset[int] = frozenset()
+) -> frozenset[int]:
     """The positions of the clauses at `later` that are about another thing: "New doctor since June."."""
     found: set[int] = set()
     for n in sorted({clause_of[i] for i in later}):
         said = [w for w, m in zip(words, clause_of, strict=True) if m == n]
         since_a_thing = any(w == "since" and i and (_a_thing(said[i - 1]) or said[i - 1] in _SEEN_SINCE) for i, w in enumerate(said))
+        # "Sleep is poor, maybe 5 hours.": the rest of a sentence about another thing, with no word of use.
+        goes_on = n - 1 in {clause_of[i] for i in found} and n not in sentences and not set(said) & (_CONSUMING | _POINTING_BACK | _ENDING_OR_TAKING)
         if (
             since_a_thing
+            or goes_on
             or _of_another_topic(said)
             or _speaks_of_something_else(said)
             or _a_willingness(said)
             or _of_the_list(said)
+            or _a_former_pastime(said)
             or _anothers_own_trouble(said)  # "Mom had breast cancer.", "Dad was an alcoholic."
         ):
             found |= {i for i in later if clause_of[i] == n}
     return frozenset(found)
+
+
+# What one "used to" do with a medicine; any other verb is a pastime: "I used to run marathons."
+_USED_TO_OF_A_MEDICINE = _CONSUMING | _word_set("be do have abuse misuse need rely depend")
+
+
+def _a_former_pastime(words: list[str]) -> bool:
+    return not set(words) & _POINTING_BACK and any(
+        w == "used" and words[i + 1 : i + 2] == ["to"] and words[i + 2 : i + 3] != [] and words[i + 2] not in _USED_TO_OF_A_MEDICINE
+        for i, w in enumerate(words)
+    )
 
 
 _WILLING = _word_set("happy willing ok okay open glad ready fine")
@@ -1831,7 +1856,7 @@ def _read_group(
                     timing = apart
             elif apart.use is Use.NEVER:
                 timing = apart  # "codeine makes me sick so I avoid it. Is this a problem?": the denial closes its sentence
-            elif elsewhere := _of_something_else_among(later, words, clause_of):
+            elif elsewhere := _of_something_else_among(later, words, clause_of, sentences):
                 # "last vicodin 6 months ago. New doctor since June.": the date is the doctor's; "last pill was
                 # sunday. Trouble sleeping since 2020.": only the sentences about something else are set apart.
                 if elsewhere != later:

@@ -405,7 +405,7 @@ _CHILDHOOD_LAST_WORDS = frozenset(c[-1] for c in _CHILDHOOD)
 ELSE_DENIED = frozenset(
     {"not", "no", "nothing", "none", "dont", "don", "t", "never", "i", "im", "am", "m", "taking", "take", "on", "using",
      "use", "any", "anything", "other", "meds", "medications", "medicines", "pills", "drugs", "else", "currently", "right",
-     "now", "at", "the", "moment", "that", "s", "thats", "it"}
+     "now", "at", "the", "moment", "that", "s", "thats", "it", "daily", "regularly", "routinely", "either", "really", "prescribed"}
 )
 
 
@@ -422,7 +422,13 @@ def _without_else_denied(words: list[str]) -> list[str]:
     denial = next((i for i in range(at, max(-1, at - 6), -1) if words[i] in {"not", "no", "nothing", "none", "dont", "never"}), None)
     if denial is None or not set(words[denial : at + 1]) <= ELSE_DENIED:
         return words
-    return words[:denial] + words[at + 1 :]
+    end = at + 1
+    while end < len(words) and words[end] in _ELSE_DENIED_AFTER:
+        end += 1  # "nothing else daily", "nothing else right now"
+    return words[:denial] + words[end:]
+
+
+_ELSE_DENIED_AFTER = frozenset({"daily", "regularly", "routinely", "now", "currently", "right", "at", "the", "moment", "either", "really", "prescribed", "today"})
 
 
 def _ran_out(words: Sequence[str]) -> Sequence[str]:
@@ -728,7 +734,13 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
             for at in range(max(0, index - reach), min(len(words), index + 5))
             # "Patient: Mom"; a "pt" before the next sentence's person is more often physical therapy
             # ("celecoxib + PT. Grandma lives with us").
-            if words[at] in _SOMEONE_ELSE and (at < index or names_after or (at == index + 1 and (word == "patient" or index == 0)))
+            if words[at] in _SOMEONE_ELSE
+            and (
+                at < index
+                # "the patient is my mother", not "Patient is 58 F. husband is on methadone"
+                or (names_after and set(words[index + 1 : at]) <= {"is", "was", "my", "our", "being", "the"})
+                or (at == index + 1 and (word == "patient" or index == 0))
+            )
             and not _TYPING & set(words[at + 1 : at + 3])  # "(husband typing)": the one typing, not the patient
         ]
         if near:
@@ -980,8 +992,15 @@ def _typed_for_the_patient(words: list[str]) -> bool:
         and "not" not in words[max(0, i - 2) : i]
         and not {"i", "im", "m"} & set(words[max(0, i - 3) : i])  # "I'm the patient (dad)": the writer
         and words[i + 1 : i + 3] != ["is", "me"]
+        and not _the_patient_described(words, i)  # "Patient is 58 F.": the writer, described
         for i, w in enumerate(words)
     )
+
+
+def _the_patient_described(words: Sequence[str], at: int) -> bool:
+    """ "Patient is 58 F.", "pt is a 40 yo male": the writer's age or sex after "patient is", not a caregiver's words."""
+    said = words[at + 1 : at + 3]
+    return said[:1] in (["is"], ["was"]) and len(said) == 2 and (said[1][:1].isdigit() or said[1] in {"a", "an", "female", "male", "f", "m"})
 
 
 # "my mom's leftover vicodin", "borrowed my husband's percs": someone else's supply, the patient's use.

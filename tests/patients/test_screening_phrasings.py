@@ -454,6 +454,7 @@ USE_READ_FROM_SETS_AD_AND_AE = [
     "DVT after a long flight, Eliquis starter pack. {n} 5mg for calf pain, last dose Nov 24",
     "Chiropractor twice a week; the {n} from last month ran out a little while ago",
     "Eliquis, Lipitor 80, Zoloft 50. {n} for post-stroke pain; ran out a few days ago, not refilled yet.",
+    "on {n} since 2023. I used to run marathons.",  # found by a rewrite at the same stop (2026.11.90)
 ]
 NO_USE_READ_FROM_SETS_AD_AND_AE = [
     "warfarin 6mg, INR 2.4. {n} interacts with warfarin so I never filled the script from urgent care",
@@ -461,6 +462,12 @@ NO_USE_READ_FROM_SETS_AD_AND_AE = [
     "Colcrys, prednisone taper. {n} 50 for gout pain, stopped Friday Nov 13.",
     "{n} after my bunion surgery, last dose Nov 20 2025",
     "Typed by neighbor: Jonas' wife takes the {n} for her back, Jonas (patient) only uses arnica and liniment",
+    # found by rewrites at the same stop (2026.11.90)
+    "{n} makes me sick so I avoid it. Sleep is poor, maybe 5 hours.",
+    "allergic to {n}, nothing else daily",
+    "gallbladder surgery in early October, took {n} for 3 days after, nothing else daily",
+    "Patient is 58 F. husband is on {n}",
+    "Patient is 58 F. wife had surgery and she's on {n}; my meds: metformin 500 bid",
 ]
 
 

@@ -154,6 +154,11 @@ REWRITES = {
     "the writer a caregiver after": lambda e: e.rstrip(".") + ". I'm a caregiver for my mom.",  # 1,136 cleared on .85
     "a fall with its season after": lambda e: e.rstrip(".") + ". I had a bad fall last winter.",  # 1,954 cleared
     "a fall off a ladder after": lambda e: e.rstrip(".") + ". Fell off a ladder in 2020.",  # 1,966 cleared
+    # 2026.11.90 (counts on every tuned row, sets AD and AE included):
+    "a remark going on after a comma after": lambda e: e.rstrip(".") + ". Sleep is poor, maybe 5 hours.",  # 26 raised on .89
+    "a pastime given up after": lambda e: e.rstrip(".") + ". I used to run marathons.",  # 18 cleared, 2 raised
+    "nothing else taken daily after": lambda e: e.rstrip(".") + ", nothing else daily",  # 404 raised
+    "the writer's age and sex before": lambda e: "Patient is 58 F. " + e,  # 1 cleared, 25 raised
 }
 
 
