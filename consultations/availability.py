@@ -1,8 +1,8 @@
 """Selectors: which consultation times are free, read from the database in a fixed number of queries.
 
 The slot engine (``consultations.slots``) is pure; this module feeds it. Whatever the number of
-days or appointments in the window, one call makes at most three queries: the weekly hours, the
-date exceptions and the busy intervals of the pharmacists concerned. Pharmacists are known by id
+days or appointments in the window, one call makes at most two queries: the weekly hours with the
+date exceptions (one UNION ALL), and the busy intervals of the pharmacists concerned. Pharmacists are known by id
 here; callers that need names load them once.
 
 Times handed out are aware UTC datetimes; days are local dates in the pharmacy's zone
@@ -19,7 +19,15 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BigIntegerField, DateField, DateTimeField, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateField,
+    DateTimeField,
+    IntegerField,
+    QuerySet,
+    Value,
+)
 
 from welltopia.prepared import Param, Prepared
 
@@ -226,24 +234,27 @@ def _who(*, one_pharmacist: bool) -> dict:
 
 # No ORDER BY in these: the engine sorts what it is given, and the models' orderings (by the
 # pharmacist's name, among others) cost the database a sort.
-def _hours_query(*, one_pharmacist: bool) -> QuerySet:
-    return (
+def _hours_and_exceptions_query(*, one_pharmacist: bool) -> QuerySet:
+    """The working hours and the window's exceptions in one query (UNION ALL), a round trip fewer
+    on every booking step. Each row is ``(pharmacist_id, weekday, day, kind, start, end)``: an
+    hours row has no day, an exception no weekday (both columns are NOT NULL in their tables)."""
+    hours = (
         WorkingHours.objects.filter(**_who(one_pharmacist=one_pharmacist))
+        .annotate(no_day=Value(None, output_field=DateField()), no_kind=Value(None, output_field=CharField()))
         .order_by()
-        .values_list("pharmacist_id", "weekday", "start", "end")
+        .values_list("pharmacist_id", "weekday", "no_day", "no_kind", "start", "end")
     )
-
-
-def _exceptions_query(*, one_pharmacist: bool) -> QuerySet:
-    return (
+    exceptions = (
         AvailabilityException.objects.filter(
             day__gte=Param("first_day", DateField()),
             day__lte=Param("last_day", DateField()),
             **_who(one_pharmacist=one_pharmacist),
         )
+        .annotate(no_weekday=Value(None, output_field=IntegerField()))
         .order_by()
-        .values_list("pharmacist_id", "day", "kind", "start", "end")
+        .values_list("pharmacist_id", "no_weekday", "day", "kind", "start", "end")
     )
+    return hours.union(exceptions, all=True)
 
 
 def _blocked_query(*, one_pharmacist: bool, ignoring_one: bool) -> QuerySet:
@@ -259,9 +270,8 @@ def _blocked_query(*, one_pharmacist: bool, ignoring_one: bool) -> QuerySet:
     return appointments.order_by().values_list("pharmacist_id", "start", "blocked_until")
 
 
-# Every booking step reads these three: compiled once per shape (welltopia.prepared).
-_HOURS = {one: Prepared(partial(_hours_query, one_pharmacist=one)) for one in (False, True)}
-_EXCEPTIONS = {one: Prepared(partial(_exceptions_query, one_pharmacist=one)) for one in (False, True)}
+# Every booking step reads these two: compiled once per shape (welltopia.prepared).
+_HOURS_AND_EXCEPTIONS = {one: Prepared(partial(_hours_and_exceptions_query, one_pharmacist=one)) for one in (False, True)}
 _BLOCKED = {
     (one, ignoring): Prepared(partial(_blocked_query, one_pharmacist=one, ignoring_one=ignoring))
     for one in (False, True)
@@ -277,7 +287,7 @@ def _load(
     ignore_appointment: Appointment | None,
     tz: ZoneInfo,
 ) -> tuple[dict[int, list[WorkingRange]], dict[int, list[DateException]], dict[int, list[tuple[datetime, datetime]]]]:
-    """Three queries, however long the window and however many appointments it holds.
+    """Two queries, however long the window and however many appointments it holds.
 
     Appointments come back as the spans they block, ``(start, blocked_until)``, which the engine
     takes as they are (``blocked``): the database has checked them (blocked_until >= end > start)."""
@@ -285,16 +295,18 @@ def _load(
     who = {"pharmacist": pharmacist.pk} if pharmacist is not None else {}
 
     ranges: dict[int, list[WorkingRange]] = {}
-    for pid, weekday, start, end in _HOURS[one].run(**who):
-        ranges.setdefault(pid, []).append(WorkingRange(weekday=weekday, start=start, end=end))
-
     exceptions: dict[int, list[DateException]] = {}
-    for pid, day, kind, begins, ends in _EXCEPTIONS[one].run(first_day=first_day, last_day=last_day, **who):
-        exceptions.setdefault(pid, []).append(
-            DateException(
-                day=day, start=begins, end=ends, available=kind == AvailabilityException.Kind.EXTRA_HOURS
+    for pid, weekday, day, kind, begins, ends in _HOURS_AND_EXCEPTIONS[one].run(
+        first_day=first_day, last_day=last_day, **who
+    ):
+        if day is None:
+            ranges.setdefault(pid, []).append(WorkingRange(weekday=weekday, start=begins, end=ends))
+        else:
+            exceptions.setdefault(pid, []).append(
+                DateException(
+                    day=day, start=begins, end=ends, available=kind == AvailabilityException.Kind.EXTRA_HOURS
+                )
             )
-        )
 
     # A day's margin on each side keeps every appointment that can reach the window, DST or not.
     window: dict[str, Any] = {

@@ -39,7 +39,7 @@ def fill_with_appointments(pharmacist, kind, count):
 @pytest.mark.parametrize("days_ahead", [1, 60])
 def test_the_query_count_does_not_grow_with_the_number_of_days(ldn, rx, django_assert_num_queries, days_ahead):
     ldn.max_advance_days = days_ahead
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):  # the hours with the exceptions, and the appointments
         days = availability.free_times_by_day(consultation_type=ldn, now=NOW)
     assert len(days) == days_ahead + 1
 
@@ -49,7 +49,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_appointments(
     ldn, rx, django_assert_num_queries, appointments
 ):
     fill_with_appointments(rx, ldn, appointments)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):  # the hours with the exceptions, and the appointments
         days = availability.free_times_by_day(consultation_type=ldn, now=NOW)
     # 300 half-hour appointments fill 9:00-17:00 from Tuesday June 2 for 18 whole days.
     assert (days[date(2026, 6, 2)] == []) == (appointments == 300)
@@ -73,6 +73,21 @@ def test_a_day_with_no_free_time_is_listed_empty(ldn, rx):
 
     assert days[date(2026, 6, 3)] == []
     assert days[date(2026, 6, 4)]
+
+
+def test_extra_hours_and_an_afternoon_off_come_from_the_database_with_their_times(ldn, rx):
+    AvailabilityException.objects.create(
+        pharmacist=rx, day=date(2026, 6, 3), kind="extra_hours", start=time(17), end=time(18)
+    )
+    AvailabilityException.objects.create(
+        pharmacist=rx, day=date(2026, 6, 4), kind="time_off", start=time(12), end=time(17)
+    )
+
+    days = availability.free_times_by_day(consultation_type=ldn, now=NOW)
+
+    assert walls(days[date(2026, 6, 3)])[-1] == "17:30 CDT"
+    assert walls(days[date(2026, 6, 4)])[-1] == "11:30 CDT"
+    assert walls(days[date(2026, 6, 5)])[-1] == "16:30 CDT"
 
 
 def test_first_available_offers_each_time_once_from_the_pharmacist_free_then(ldn, rx):
