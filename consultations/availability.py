@@ -1,8 +1,8 @@
 """Selectors: which consultation times are free, read from the database in a fixed number of queries.
 
 The slot engine (``consultations.slots``) is pure; this module feeds it. Whatever the number of
-days or appointments in the window, one call makes at most two queries: the weekly hours with the
-date exceptions (one UNION ALL), and the busy intervals of the pharmacists concerned. Pharmacists are known by id
+days or appointments in the window, one call makes one query (a UNION ALL): the weekly hours, the
+date exceptions and the busy intervals of the pharmacists concerned. Pharmacists are known by id
 here; callers that need names load them once.
 
 Times handed out are aware UTC datetimes; days are local dates in the pharmacy's zone
@@ -26,8 +26,10 @@ from django.db.models import (
     DateTimeField,
     IntegerField,
     QuerySet,
+    TimeField,
     Value,
 )
+from django.db.models.functions import Cast
 
 from welltopia.prepared import Param, Prepared
 
@@ -234,15 +236,25 @@ def _who(*, one_pharmacist: bool) -> dict:
 
 # No ORDER BY in these: the engine sorts what it is given, and the models' orderings (by the
 # pharmacist's name, among others) cost the database a sort.
-def _hours_and_exceptions_query(*, one_pharmacist: bool) -> QuerySet:
-    """The working hours and the window's exceptions in one query (UNION ALL), a round trip fewer
-    on every booking step. Each row is ``(pharmacist_id, weekday, day, kind, start, end)``: an
-    hours row has no day, an exception no weekday (both columns are NOT NULL in their tables)."""
+# Typed NULLs: PostgreSQL types a UNION's columns branch by branch, and two bare NULLs make text.
+_NO_DAY = Cast(Value(None), output_field=DateField())
+_NO_KIND = Cast(Value(None), output_field=CharField())
+_NO_WEEKDAY = Cast(Value(None), output_field=IntegerField())
+_NO_TIME = Cast(Value(None), output_field=TimeField())
+_NO_MOMENT = Cast(Value(None), output_field=DateTimeField())
+
+
+def _schedule_query(*, one_pharmacist: bool, ignoring_one: bool) -> QuerySet:
+    """The working hours, the window's exceptions and the spans its appointments block, in one
+    query (UNION ALL): one round trip on every booking step where three took three. Each row is
+    ``(pharmacist_id, weekday, day, kind, start, end, blocked_from, blocked_until)``: an hours row
+    has a weekday, an exception a day, an appointment neither (weekday and day are NOT NULL in
+    their tables); each leaves the other kinds' columns empty."""
     hours = (
         WorkingHours.objects.filter(**_who(one_pharmacist=one_pharmacist))
-        .annotate(no_day=Value(None, output_field=DateField()), no_kind=Value(None, output_field=CharField()))
+        .annotate(no_day=_NO_DAY, no_kind=_NO_KIND, no_from=_NO_MOMENT, no_until=_NO_MOMENT)
         .order_by()
-        .values_list("pharmacist_id", "weekday", "no_day", "no_kind", "start", "end")
+        .values_list("pharmacist_id", "weekday", "no_day", "no_kind", "start", "end", "no_from", "no_until")
     )
     exceptions = (
         AvailabilityException.objects.filter(
@@ -250,14 +262,10 @@ def _hours_and_exceptions_query(*, one_pharmacist: bool) -> QuerySet:
             day__lte=Param("last_day", DateField()),
             **_who(one_pharmacist=one_pharmacist),
         )
-        .annotate(no_weekday=Value(None, output_field=IntegerField()))
+        .annotate(no_weekday=_NO_WEEKDAY, no_from=_NO_MOMENT, no_until=_NO_MOMENT)
         .order_by()
-        .values_list("pharmacist_id", "no_weekday", "day", "kind", "start", "end")
+        .values_list("pharmacist_id", "no_weekday", "day", "kind", "start", "end", "no_from", "no_until")
     )
-    return hours.union(exceptions, all=True)
-
-
-def _blocked_query(*, one_pharmacist: bool, ignoring_one: bool) -> QuerySet:
     appointments = Appointment.objects.filter(
         start__lt=Param("window_end", DateTimeField()),
         blocked_until__gt=Param("window_start", DateTimeField()),
@@ -265,15 +273,20 @@ def _blocked_query(*, one_pharmacist: bool, ignoring_one: bool) -> QuerySet:
     ).exclude(status=Appointment.Status.CANCELLED)
     if ignoring_one:
         appointments = appointments.exclude(pk=Param("ignored", BigIntegerField()))
-    # Only the blocked span matters to the engine; reading two datetimes instead of three saves a
-    # third of the conversion work, which dominates with thousands of appointments on SQLite.
-    return appointments.order_by().values_list("pharmacist_id", "start", "blocked_until")
+    # Only the blocked span matters to the engine: its end is read, not the appointment's.
+    blocked = (
+        appointments.annotate(
+            no_weekday=_NO_WEEKDAY, no_day=_NO_DAY, no_kind=_NO_KIND, no_start=_NO_TIME, no_end=_NO_TIME
+        )
+        .order_by()
+        .values_list("pharmacist_id", "no_weekday", "no_day", "no_kind", "no_start", "no_end", "start", "blocked_until")
+    )
+    return hours.union(exceptions, blocked, all=True)
 
 
-# Every booking step reads these two: compiled once per shape (welltopia.prepared).
-_HOURS_AND_EXCEPTIONS = {one: Prepared(partial(_hours_and_exceptions_query, one_pharmacist=one)) for one in (False, True)}
-_BLOCKED = {
-    (one, ignoring): Prepared(partial(_blocked_query, one_pharmacist=one, ignoring_one=ignoring))
+# Every booking step reads it: compiled once per shape (welltopia.prepared).
+_SCHEDULE = {
+    (one, ignoring): Prepared(partial(_schedule_query, one_pharmacist=one, ignoring_one=ignoring))
     for one in (False, True)
     for ignoring in (False, True)
 }
@@ -287,37 +300,37 @@ def _load(
     ignore_appointment: Appointment | None,
     tz: ZoneInfo,
 ) -> tuple[dict[int, list[WorkingRange]], dict[int, list[DateException]], dict[int, list[tuple[datetime, datetime]]]]:
-    """Two queries, however long the window and however many appointments it holds.
+    """One query, however long the window and however many appointments it holds.
 
     Appointments come back as the spans they block, ``(start, blocked_until)``, which the engine
     takes as they are (``blocked``): the database has checked them (blocked_until >= end > start)."""
-    one = pharmacist is not None
-    who = {"pharmacist": pharmacist.pk} if pharmacist is not None else {}
+    values: dict[str, Any] = {
+        "first_day": first_day,
+        "last_day": last_day,
+        # A day's margin on each side keeps every appointment that can reach the window, DST or not.
+        "window_start": datetime.combine(first_day - timedelta(days=1), time(0), tzinfo=tz),
+        "window_end": datetime.combine(last_day + timedelta(days=2), time(0), tzinfo=tz),
+    }
+    if pharmacist is not None:
+        values["pharmacist"] = pharmacist.pk
+    if ignore_appointment is not None:
+        values["ignored"] = ignore_appointment.pk
 
     ranges: dict[int, list[WorkingRange]] = {}
     exceptions: dict[int, list[DateException]] = {}
-    for pid, weekday, day, kind, begins, ends in _HOURS_AND_EXCEPTIONS[one].run(
-        first_day=first_day, last_day=last_day, **who
-    ):
-        if day is None:
+    blocked: dict[int, list[tuple[datetime, datetime]]] = {}
+    shape = (pharmacist is not None, ignore_appointment is not None)
+    for pid, weekday, day, kind, begins, ends, blocked_from, blocked_until in _SCHEDULE[shape].run(**values):
+        if weekday is not None:
             ranges.setdefault(pid, []).append(WorkingRange(weekday=weekday, start=begins, end=ends))
-        else:
+        elif day is not None:
             exceptions.setdefault(pid, []).append(
                 DateException(
                     day=day, start=begins, end=ends, available=kind == AvailabilityException.Kind.EXTRA_HOURS
                 )
             )
-
-    # A day's margin on each side keeps every appointment that can reach the window, DST or not.
-    window: dict[str, Any] = {
-        "window_start": datetime.combine(first_day - timedelta(days=1), time(0), tzinfo=tz),
-        "window_end": datetime.combine(last_day + timedelta(days=2), time(0), tzinfo=tz),
-    }
-    if ignore_appointment is not None:
-        window["ignored"] = ignore_appointment.pk
-    blocked: dict[int, list[tuple[datetime, datetime]]] = {}
-    for pid, starts_at, blocked_until in _BLOCKED[one, ignore_appointment is not None].run(**who, **window):
-        blocked.setdefault(pid, []).append((starts_at, blocked_until))
+        else:
+            blocked.setdefault(pid, []).append((blocked_from, blocked_until))
     return ranges, exceptions, blocked
 
 

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 TUESDAY_10 = chicago(2026, 6, 2, 10)
 # In the transaction (a savepoint here, inside the test's own): the intake's lock (and the window
 # of the follow-up it checked in for), its upcoming consultation, the email's lock and count, the
-# two reads of availability, the pharmacist's lock, the insert, the outbox rows and their ids.
+# read of availability, the pharmacist's lock, the insert, the outbox rows and their ids.
 # Before issue #16 full_clean() added eleven more, all made under the pharmacist's lock; until
 # November 2026 the insert had a savepoint of its own even when no other pharmacist was left to
-# try, and availability read the hours and the exceptions in two queries.
-QUERIES_TO_BOOK = 12
+# try, and availability read the hours, the exceptions and the appointments in three queries.
+QUERIES_TO_BOOK = 11
 # With a second pharmacist free at that time, the first one's insert is in a savepoint (two more
 # statements), so that a refusal by the exclusion constraint leaves the second to try.
 QUERIES_TO_BOOK_WITH_ANOTHER_TO_TRY = QUERIES_TO_BOOK + 2
