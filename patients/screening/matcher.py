@@ -371,7 +371,7 @@ def read_entry(
     # "no opioids (as of today)": when the list was written, not a stop today (blanked, so offsets stay).
     text = _AS_OF_NOW.sub(lambda found: " " * len(found.group()), text)
     tokens = _with_sentence_ends(_split_glued(as_english(tokenize(text), text, kb.phrases, kb.longest_phrase), kb), text)
-    tokens = _possessives_unmarked(_without_sign_off(_without_closing(_without_sign_off(tokens))))
+    tokens = _care_taken(_possessives_unmarked(_without_sign_off(_without_closing(_without_sign_off(tokens)))))
     if ":" in text and (label := _A_LIST_LABEL.match(text)):
         tokens = [t for t in tokens if t.start >= label.end()]  # "Currently taking: no opioids"
     words = [t.text for t in tokens if not t.is_separator]
@@ -645,6 +645,23 @@ def _with_sentence_ends(tokens: list[Token], text: str) -> list[Token]:
                 result.append(Token(",", end, end + 1))
             end = next(pending, None)
         result.append(token)
+    return result
+
+
+def _care_taken(tokens: list[Token]) -> list[Token]:
+    """ "My husband takes care of my meds": to take care of something is to handle it, not to take a medicine."""
+    result: list[Token] = []
+    skip = 0
+    for index, token in enumerate(tokens):
+        if skip:
+            skip -= 1
+            continue
+        following = [t.text for t in tokens[index + 1 : index + 3]]
+        if token.text in {"take", "takes", "taking", "took", "taken"} and following[:1] == ["care"]:
+            result.append(Token("handles", token.start, tokens[index + 1].end))
+            skip = 2 if following[1:] == ["of"] else 1
+        else:
+            result.append(token)
     return result
 
 
@@ -1320,6 +1337,14 @@ def _gets_a_check(words: list[str]) -> bool:
     )
 
 
+def _gets_a_trouble(words: list[str]) -> bool:
+    """ "I get headaches sometimes", "I get tired easily": what is got is a trouble, named by a word of its own."""
+    return not set(words) & (_CONSUMING - _word_set("get gets got getting")) and any(
+        w in _word_set("get gets got getting") and _a_thing(next((x for x in words[i + 1 : i + 4] if x not in _DETERMINERS), ""))
+        for i, w in enumerate(words)
+    )
+
+
 _SHORT_ILLNESSES = _word_set("cold colds flu covid virus bug infection fever uti pneumonia bronchitis strep")
 _VITAL_SIGNS = _word_set("bp pulse hr temp weight wt a1c glucose sugar sugars cholesterol ldl hdl bmi spo2 o2 sats")
 _HELPING = _word_set("helps help helping reminds remind drives drive organizes manages checks check sets fills handles handle sorts")
@@ -1356,13 +1381,15 @@ def _speaks_of_something_else(words: list[str]) -> bool:
         return False  # "ran out end of Oct": the medicine ran out ("ran out of money" may be something else)
     if _of_a_baby(words):
         return True  # "Not breastfeeding, baby weaned in 2023": the baby's weaning, not the medicine's
-    if words[:1] and words[0] in _VITAL_SIGNS or words[:1] == ["last"] and words[1:2] and words[1] in _VITAL_SIGNS or set(words) & _A_DEATH or "passed away" in " ".join(words) or _a_last_drink(words):
+    subject = [w for w in words[:3] if w not in _DETERMINERS and w != "last"][:1]  # "My A1c was 6.1 in October."
+    if subject and subject[0] in _VITAL_SIGNS or set(words) & _A_DEATH or "passed away" in " ".join(words) or _a_last_drink(words):
         return True  # "BP 120/80 yesterday.", "My dad died last year.", "Last drink 2 years ago."
     if set(words) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
         return False  # "patient and family declined", "belongs to spouse": whose, or an offer and its answer
     if set(words) & _CONSUMING:
-        # "I chew leaves every day": a use, however it is said; "I get my labs done every 3 months" is a check
-        return _gets_a_check(words)
+        # "I chew leaves every day": a use, however it is said; "I get my labs done every 3 months" is a check,
+        # "I get headaches sometimes" a trouble of the writer's
+        return _gets_a_check(words) or _gets_a_trouble(words)
     if words[:1] in (["we"], ["they"]):
         return True  # "We moved here from Texas 2 years ago"
     if any(w in {"work", "works", "working"} and (not i or words[i - 1] != "at") for i, w in enumerate(words)):

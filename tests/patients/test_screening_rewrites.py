@@ -159,6 +159,10 @@ REWRITES = {
     "a pastime given up after": lambda e: e.rstrip(".") + ". I used to run marathons.",  # 18 cleared, 2 raised
     "nothing else taken daily after": lambda e: e.rstrip(".") + ", nothing else daily",  # 404 raised
     "the writer's age and sex before": lambda e: "Patient is 58 F. " + e,  # 1 cleared, 25 raised
+    # 2026.11.91:
+    "the spouse taking care of the pills after": lambda e: e.rstrip(".") + ". My husband takes care of my meds.",  # 148 cleared, 300 raised
+    "a lab result with its month after": lambda e: e.rstrip(".") + ". My A1c was 6.1 in October.",  # 2,025 cleared
+    "a trouble the writer gets after": lambda e: e.rstrip(".") + ". I get headaches sometimes.",  # 32 raised
 }
 
 
