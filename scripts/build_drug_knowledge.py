@@ -25,6 +25,7 @@ import pickle
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -274,6 +275,67 @@ def read_vocabulary_package() -> tuple[dict, frozenset[str]]:
     return dictionary, stop_words
 
 
+class OpioidNeighbours:
+    """Whether a word from a list of words that are no medicine could be an opioid's name misspelt.
+
+    Such a list only keeps a word beside a named medicine from being reported as an unknown name,
+    but for a far slip the spelling check cannot place, that report is the pharmacist's only sign
+    of an opioid. So a word is kept out when it has an opioid name part (section 9 of
+    PROVENANCE.md), when it sounds like an opioid or antagonist name of the knowledge base within the
+    spelling check's reach (one sound; for names sharing its first three sounds, two up to 9 letters
+    and three beyond; the same sound for words under 5 letters, which are never corrected), or is
+    one letter from one, whatever its first letter (the check itself looks only at names that
+    share it).
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        spellings = sorted({name for name in names if name.isalpha()})
+        self._spellings = spellings
+        self._sounds = sorted({normalise.phonetic_key(name) for name in spellings})
+        self._exact_sounds = frozenset(self._sounds)
+        by_prefix: dict[str, list[str]] = {}
+        for sound in self._sounds:
+            by_prefix.setdefault(sound[:FUZZY_FAR_PREFIX], []).append(sound)
+        self._sounds_by_prefix = by_prefix
+
+    def __call__(self, word: str) -> bool:
+        if _OPIOID_LIKE.search(word):
+            return True
+        if not word.isalpha():
+            return False
+        sound = normalise.phonetic_key(word)
+        if len(word) < FUZZY_MIN_LENGTH:
+            return sound in self._exact_sounds or word in self._spellings
+        allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        def within(target: str, choices: Iterable[str], distance: int) -> bool:
+            return process.extractOne(target, choices, scorer=OSA.distance, score_cutoff=distance) is not None
+
+        return (
+            within(sound, self._sounds, 1)
+            or within(sound, self._sounds_by_prefix.get(sound[:FUZZY_FAR_PREFIX], ()), allowed)
+            or within(word, self._spellings, 1)
+        )
+
+
+def opioid_neighbours(terms: dict[str, dict], ingredients: dict[str, dict]) -> OpioidNeighbours:
+    """Every one-word opioid or antagonist name of the knowledge base. Street names are slang
+    written as heard ("blues", "beans"): a slip of one is no one's misspelling of a medicine."""
+    flagged = (OPIOID, ANTAGONIST)
+    return OpioidNeighbours(
+        key
+        for key, record in terms.items()
+        if " " not in key
+        and record["kind"] != "street_name"
+        and (
+            record["kind"] == "generic_opioid"
+            or any(ingredients[m]["class"] in flagged for m in record["ingredients"])
+        )
+    )
+
+
 # Everyday words, so that a row's own remarks are not reported as unknown medicine names: Spanish
 # ("paracetamol cuando me duele la cabeza"), and the English that Webster's Second (the
 # english-words package, read at run time) is too old to know: conditions and tests ("Lyme",
@@ -282,9 +344,13 @@ def read_vocabulary_package() -> tuple[dict, frozenset[str]]:
 WORDFREQ_DIST = "wordfreq"
 WORDFREQ_VERSION = "3.1.1"
 SPANISH_WORD_COUNT = 50_000
-ENGLISH_WORD_COUNT = 100_000
+ENGLISH_WORD_COUNT = 200_000
 # The commonest English and Spanish words ("those", "llame"): never read as a misspelt opioid's name.
 COMMON_WORD_COUNT = 10_000
+# The spelling check corrects words of at least this many letters, and by two sounds or more only
+# towards names that share their first three sounds (patients/screening/knowledge.py).
+FUZZY_MIN_LENGTH = 5
+FUZZY_FAR_PREFIX = 3
 
 
 def _wordfreq_top(language: str, count: int) -> tuple[str, list[str]]:
@@ -311,15 +377,16 @@ def spanish_words(term_keys: set[str]) -> dict:
     }
 
 
-def english_words(term_keys: set[str]) -> dict:
-    """The most frequent English words, folded, that Webster's Second lacks and that are not
-    themselves a name in the knowledge base ("dm2" and "o2" kept: a letter and digits)."""
+def english_words(term_keys: set[str], near_an_opioid: OpioidNeighbours) -> dict:
+    """The most frequent English words, folded, that Webster's Second lacks, that are not themselves a
+    name in the knowledge base and that look or sound like no opioid ("dm2" and "o2" kept: a letter
+    and digits)."""
     from english_words import get_english_words_set
 
     installed, top = _wordfreq_top("en", ENGLISH_WORD_COUNT)
     webster = get_english_words_set(["web2"], lower=True, alpha=True)
     folded = {_fold(word) for word in top}
-    words = sorted(
+    candidates = (
         w
         for w in folded
         if w.isascii()
@@ -329,9 +396,11 @@ def english_words(term_keys: set[str]) -> dict:
         and w not in webster
         and w not in term_keys
     )
+    words = sorted(w for w in candidates if not near_an_opioid(w))
     return {
         "source": f"{WORDFREQ_DIST} {installed}: the {ENGLISH_WORD_COUNT} most frequent English words "
-        "(its 'large' list), folded, less Webster's Second (read at run time) and the names in this file",
+        "(its 'large' list), folded, less Webster's Second (read at run time), the names in this file "
+        "and any word that looks or sounds like an opioid's name",
         "words": words,
     }
 
@@ -812,7 +881,7 @@ def build(source: Path) -> dict:
     return {
         "about": "Generated by scripts/build_drug_knowledge.py; do not edit by hand. See PROVENANCE.md.",
         "common_words": common_words(single_word_terms),
-        "everyday_words_en": english_words(single_word_terms),
+        "everyday_words_en": english_words(single_word_terms, opioid_neighbours(terms, ingredients)),
         "everyday_words_es": spanish_words(single_word_terms),
         "rules_version": rules_version(),
         "sources": notes,
