@@ -276,64 +276,70 @@ def read_vocabulary_package() -> tuple[dict, frozenset[str]]:
 
 
 class OpioidNeighbours:
-    """Whether a word from a list of words that are no medicine could be an opioid's name misspelt.
+    """Whether a word could be an opioid's name misspelt, for the lists of words that are no medicine
+    and for the brands of review medicines.
 
-    Such a list only keeps a word beside a named medicine from being reported as an unknown name,
-    but for a far slip the spelling check cannot place, that report is the pharmacist's only sign
-    of an opioid. So a word is kept out when it has an opioid name part (section 9 of
-    PROVENANCE.md), when it sounds like an opioid or antagonist name of the knowledge base within the
-    spelling check's reach (one sound; for names sharing its first three sounds, two up to 9 letters
-    and three beyond; the same sound for words under 5 letters, which are never corrected), or is
-    one letter from one, whatever its first letter (the check itself looks only at names that
-    share it).
+    A word list only keeps a word beside a named medicine from being reported as an unknown name,
+    but for a slip the spelling check cannot place (it corrects no word under 5 letters, nor one
+    past its reach), that report is the pharmacist's only sign of an opioid: "norc" for Norco,
+    "prcs" for percs. So a word is kept out when it has an opioid name part (section 9 of
+    PROVENANCE.md); when it is one letter (dropped, added, changed or two swapped) from an opioid or
+    antagonist name of the knowledge base of 4 letters or more, street names included; or when it
+    sounds like one within the spelling check's reach: one sound, and for names sharing its first
+    three sounds two up to 9 letters and three beyond (the same sound under 5 letters, street names
+    left out: they are slang written as heard). The check itself looks only at names sharing the
+    word's first letter; this looks at all. `margin` widens the reach by that many sounds, for names
+    that become spelling-correction targets themselves.
     """
 
-    def __init__(self, names: Iterable[str]) -> None:
-        spellings = sorted({name for name in names if name.isalpha()})
-        self._spellings = spellings
-        self._sounds = sorted({normalise.phonetic_key(name) for name in spellings})
+    def __init__(self, names: Iterable[str], street_names: Iterable[str]) -> None:
+        names = {name for name in names if name.isalpha()}
+        self._spellings = sorted(name for name in names | {n for n in street_names if n.isalpha()} if len(name) >= 4)
+        self._exact_spellings = frozenset(names)
+        self._sounds = sorted({normalise.phonetic_key(name) for name in names})
         self._exact_sounds = frozenset(self._sounds)
         by_prefix: dict[str, list[str]] = {}
         for sound in self._sounds:
             by_prefix.setdefault(sound[:FUZZY_FAR_PREFIX], []).append(sound)
         self._sounds_by_prefix = by_prefix
 
-    def __call__(self, word: str) -> bool:
-        if _OPIOID_LIKE.search(word):
-            return True
-        if not word.isalpha():
-            return False
-        sound = normalise.phonetic_key(word)
-        if len(word) < FUZZY_MIN_LENGTH:
-            return sound in self._exact_sounds or word in self._spellings
-        allowed = 1 if len(word) <= 6 else 2 if len(word) <= 9 else 3
+    def __call__(self, word: str, margin: int = 0) -> bool:
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
         def within(target: str, choices: Iterable[str], distance: int) -> bool:
             return process.extractOne(target, choices, scorer=OSA.distance, score_cutoff=distance) is not None
 
-        return (
-            within(sound, self._sounds, 1)
-            or within(sound, self._sounds_by_prefix.get(sound[:FUZZY_FAR_PREFIX], ()), allowed)
-            or within(word, self._spellings, 1)
+        if _OPIOID_LIKE.search(word):
+            return True
+        letters = re.match(r"[a-z]*", word).group()  # "bule30s" is read as "bule" and "30s"
+        if len(letters) < 2:
+            return False
+        if letters in self._exact_spellings or (len(letters) >= 3 and within(letters, self._spellings, 1)):
+            return True
+        sound = normalise.phonetic_key(letters)
+        if len(letters) < FUZZY_MIN_LENGTH and not margin:
+            return sound in self._exact_sounds
+        allowed = (1 if len(letters) <= 6 else 2 if len(letters) <= 9 else 3) + margin
+        return within(sound, self._sounds, 1 + margin) or within(
+            sound, self._sounds_by_prefix.get(sound[:FUZZY_FAR_PREFIX], ()), allowed
         )
 
 
 def opioid_neighbours(terms: dict[str, dict], ingredients: dict[str, dict]) -> OpioidNeighbours:
-    """Every one-word opioid or antagonist name of the knowledge base. Street names are slang
-    written as heard ("blues", "beans"): a slip of one is no one's misspelling of a medicine."""
+    """Every one-word opioid or antagonist name of the knowledge base, street names apart."""
     flagged = (OPIOID, ANTAGONIST)
-    return OpioidNeighbours(
+    names = {
         key
         for key, record in terms.items()
         if " " not in key
-        and record["kind"] != "street_name"
         and (
             record["kind"] == "generic_opioid"
             or any(ingredients[m]["class"] in flagged for m in record["ingredients"])
         )
-    )
+    }
+    street = {key for key in names if terms[key]["kind"] == "street_name"}
+    return OpioidNeighbours(names - street, street)
 
 
 # Everyday words, so that a row's own remarks are not reported as unknown medicine names: Spanish
@@ -506,15 +512,41 @@ def _sub_phrases(words: list[str], longest: int):
             yield " ".join(words[start:end])
 
 
+# Why an entry was left out, and the class its curated ingredient must have for its brands to carry
+# that ingredient's review.
+_REVIEWED_REASONS = {
+    "names_" + IMMUNOMODULATOR: IMMUNOMODULATOR,
+    "names_" + THYROID_HORMONE: THYROID_HORMONE,
+    "names_" + ANTAGONIST: ANTAGONIST,
+}
+
+
+# Brand names of review medicines are spelling-correction targets: short ones ("sone", "fcol")
+# would attract unrelated words.
+_REVIEWED_MIN_LENGTH = 5
+
+
+def _reviewed_ingredient(canonical: str, reason: str, ingredients: dict[str, dict]) -> str | None:
+    """The curated review ingredient a left-out package entry is ("fludrocortisone acetate" is
+    fludrocortisone), or None. The entry's own name, salt words dropped, must be that ingredient."""
+    klass = _REVIEWED_REASONS.get(reason)
+    words = [w for w in normalise.term_key(canonical).split() if w not in _SALT_WORDS]
+    name = " ".join(words)
+    if klass is None or name not in ingredients or ingredients[name]["class"] != klass:
+        return None
+    return name
+
+
 def vocabulary_terms(
-    protected: dict[str, str], taken: set[str], ingredients: dict[str, dict]
-) -> tuple[dict[str, set[str]], dict[str, str], dict, frozenset[str]]:
-    """Names from the vocabulary package that are safe to call ordinary medicines.
+    protected: dict[str, str], taken: set[str], ingredients: dict[str, dict], near_an_opioid: OpioidNeighbours
+) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, str], dict, frozenset[str]]:
+    """Names from the vocabulary package that are safe to call ordinary medicines, and brands of the
+    curated review medicines (immunomodulators, thyroid hormones, antagonists) that carry their review.
 
     protected: term key -> class, for every opioid, antagonist, immunomodulator and thyroid name
     of the curated lists and the CDC sets (street names left out). taken: every key already in
-    the knowledge base. Returns (term key -> canonical ingredient keys, new ingredient key ->
-    class, report, the stop words used).
+    the knowledge base. Returns (term key -> canonical ingredient keys, reviewed brand key ->
+    curated ingredient keys, new ingredient key -> class, report, the stop words used).
     """
     dictionary, package_stop_words = read_vocabulary_package()
     stop_words = VOCABULARY_STOP_WORDS | package_stop_words
@@ -535,6 +567,9 @@ def vocabulary_terms(
     names_excluded: Counter[str] = Counter()
     tainted: set[str] = set()  # keys of names that belong to an excluded entry
     candidates: dict[str, set[str]] = {}  # key -> canonical ingredient keys
+    reviewed_candidates: dict[str, set[str]] = {}  # brand key -> curated review ingredient keys
+    reviewed_texts: dict[str, str] = {}
+    tainted_otherwise: set[str] = set()  # names of excluded entries that give no reviewed brand
     for canonical in sorted(names_of):
         names = sorted(names_of[canonical])
         record = canonical_data.get(canonical) or {}
@@ -568,6 +603,16 @@ def vocabulary_terms(
             entries_excluded[reason] += 1
             names_excluded[reason] += len({k for k in keys if k})
             tainted.update(k for k in keys if k)
+            reviewed_of = _reviewed_ingredient(canonical, reason, ingredients)
+            if not reviewed_of:
+                tainted_otherwise.update(k for k in keys if k)
+            else:
+                # "Florinef" is fludrocortisone: a brand of a curated review medicine carries that
+                # medicine's review, never "ordinary", like the RxNorm brands of section 11.
+                for text, key in zip(folded, keys, strict=True):
+                    if key and not any(p in protected for p in _sub_phrases(key.split(), longest_protected)):
+                        reviewed_candidates.setdefault(key, set()).add(reviewed_of)
+                        reviewed_texts[key] = text
             continue
         ingredient = normalise.term_key(canonical)
         for text, key in sorted(set(zip(folded, keys, strict=True))):
@@ -594,6 +639,30 @@ def vocabulary_terms(
         for member in members:
             if member not in ingredients:
                 new_ingredients[member] = NON_OPIOID
+    _wordfreq_top("en", 1)  # checks the pinned version
+    from english_words import get_english_words_set
+    from wordfreq import zipf_frequency
+
+    webster = get_english_words_set(["web2"], lower=True, alpha=True)
+    reviewed: dict[str, set[str]] = {}
+    for key, members in sorted(reviewed_candidates.items()):
+        text = reviewed_texts[key]
+        if len(members) > 1 or key in candidates or key in taken:
+            continue  # two review medicines, an ordinary one, or a name the lists hold: left as it is
+        if not _PLAIN_NAME.fullmatch(text) or len(key.split()) > _MAX_WORDS or len(key) < _REVIEWED_MIN_LENGTH:
+            names_excluded["reviewed_brand_not_a_plain_name"] += 1
+        elif key in stop_words or all(
+            word in stop_words or word in webster or zipf_frequency(word, "en") >= RXNORM_EVERYDAY_ZIPF
+            for word in key.split()
+        ):
+            names_excluded["reviewed_brand_everyday_words"] += 1  # "ears and nose", "capsules and granules"
+        elif _OPIOID_LIKE.search(text) or any(near_an_opioid(word, margin=1) for word in key.split()):
+            # A brand is a spelling-correction target: near an opioid's name it could take its slips.
+            names_excluded["reviewed_brand_near_an_opioid"] += 1
+        elif key in tainted_otherwise:
+            names_excluded["reviewed_brand_shared_with_another_excluded_entry"] += 1
+        else:
+            reviewed[key] = members
     report = {
         "package": VOCABULARY_DIST,
         "version": VOCABULARY_VERSION,
@@ -603,9 +672,10 @@ def vocabulary_terms(
         "entries_excluded": dict(sorted(entries_excluded.items())),
         "names_excluded": dict(sorted(names_excluded.items())),
         "terms_added": len(terms),
+        "reviewed_brands_added": len(reviewed),
         "ingredients_added": len(new_ingredients),
     }
-    return terms, new_ingredients, report, stop_words
+    return terms, reviewed, new_ingredients, report, stop_words
 
 
 # --------------------------------------------------------------------------------------------
@@ -919,13 +989,16 @@ def build(source: Path) -> dict:
         if record["kind"] != "street_name"
     }
     protected = {key: klass for key, klass in protected.items() if klass != NON_OPIOID}
-    vocabulary, vocabulary_ingredients, vocabulary_report, vocabulary_stop_words = vocabulary_terms(
-        protected, set(terms), ingredients
+    vocabulary, vocabulary_reviewed, vocabulary_ingredients, vocabulary_report, vocabulary_stop_words = (
+        vocabulary_terms(protected, set(terms), ingredients, opioid_neighbours(terms, ingredients))
     )
     for name, klass in vocabulary_ingredients.items():
         add_ingredient(name, klass, VOCABULARY_TAG)
     for key, members in vocabulary.items():
         terms[key] = {"ingredients": members, "kind": "vocabulary", "sources": {VOCABULARY_TAG}}
+    for key, members in vocabulary_reviewed.items():
+        # A brand of a curated review medicine: a brand like the curated ones, never ordinary.
+        terms[key] = {"ingredients": members, "kind": "brand", "sources": {VOCABULARY_TAG}}
     notes[VOCABULARY_TAG] = {
         "title": "Drug Named Entity Recognition dictionary (Fast Data Science)",
         **vocabulary_report,
@@ -1005,8 +1078,11 @@ def summary(knowledge: dict) -> list[str]:
         f"{len(knowledge['terms'])} terms by kind {dict(sorted(kinds.items()))}",
         f"ingredients by class {dict(sorted(classes.items()))}",
         f"terms with their own washout {dict(sorted(washouts.items()))}",
-        f"vocabulary ({VOCABULARY_TAG}): {report['terms_added']} terms added from {report['entries_read']} entries",
+        f"vocabulary ({VOCABULARY_TAG}): {report['terms_added']} terms and {report['reviewed_brands_added']} "
+        f"brands of review medicines added from {report['entries_read']} entries",
         f"everyday Spanish words: {len(knowledge['everyday_words_es']['words'])}",
+        f"everyday English words: {len(knowledge['everyday_words_en']['words'])}; other words: "
+        + ", ".join(f"{tag} {len(words['words'])}" for tag, words in knowledge["other_words"].items()),
         f"  entries excluded {report['entries_excluded']}",
         f"  names excluded {report['names_excluded']}",
         f"RxNorm ({RXNORM_TAG}): {rx['terms_added']} ordinary terms and {rx['reviewed_brands_added']} brands of "
