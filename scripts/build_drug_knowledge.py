@@ -402,11 +402,14 @@ def english_words(term_keys: set[str], near_an_opioid: OpioidNeighbours) -> dict
         and w not in webster
         and w not in term_keys
     )
-    words = sorted(w for w in candidates if not near_an_opioid(w))
+    # The commonest words ("feet", one letter from "fent") are what they say, as in common_words.
+    _, commonest = _wordfreq_top("en", COMMON_WORD_COUNT)
+    commonest_folded = {_fold(word) for word in commonest}
+    words = sorted(w for w in candidates if w in commonest_folded or not near_an_opioid(w))
     return {
         "source": f"{WORDFREQ_DIST} {installed}: the {ENGLISH_WORD_COUNT} most frequent English words "
         "(its 'large' list), folded, less Webster's Second (read at run time), the names in this file "
-        "and any word that looks or sounds like an opioid's name",
+        f"and any word outside the {COMMON_WORD_COUNT} most frequent that looks or sounds like an opioid's name",
         "words": words,
     }
 
