@@ -999,9 +999,6 @@ def build(source: Path) -> dict:
         add_ingredient(name, klass, VOCABULARY_TAG)
     for key, members in vocabulary.items():
         terms[key] = {"ingredients": members, "kind": "vocabulary", "sources": {VOCABULARY_TAG}}
-    for key, members in vocabulary_reviewed.items():
-        # A brand of a curated review medicine: a brand like the curated ones, never ordinary.
-        terms[key] = {"ingredients": members, "kind": "brand", "sources": {VOCABULARY_TAG}}
     notes[VOCABULARY_TAG] = {
         "title": "Drug Named Entity Recognition dictionary (Fast Data Science)",
         **vocabulary_report,
@@ -1019,6 +1016,19 @@ def build(source: Path) -> dict:
         # A brand of a curated review medicine: a brand like the curated ones, never ordinary.
         terms[key] = {"ingredients": members, "kind": "brand", "sources": {RXNORM_TAG}}
     notes[RXNORM_TAG] = rxnorm_report
+
+    # The package's brands of curated review medicines, after RxNorm: a brand RxNorm holds keeps
+    # RxNorm's fuller list of ingredients ("Tobradex" is dexamethasone and tobramycin).
+    reviewed_added = 0
+    for key, members in vocabulary_reviewed.items():
+        existing = terms.get(key)
+        if existing is not None and existing["kind"] == "vocabulary":
+            raise SystemExit(f"{key!r} is both an ordinary RxNorm name and a brand of {sorted(members)}")
+        if existing is None:
+            # A brand of a curated review medicine: a brand like the curated ones, never ordinary.
+            terms[key] = {"ingredients": members, "kind": "brand", "sources": {VOCABULARY_TAG}}
+            reviewed_added += 1
+    notes[VOCABULARY_TAG]["reviewed_brands_added"] = reviewed_added
 
     rules = washout["rules"]
     if sorted(rules) != sorted(WASHOUT_RULES) or any(not rule.get("source") for rule in rules.values()):
