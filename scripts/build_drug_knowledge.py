@@ -294,21 +294,36 @@ class OpioidNeighbours:
 
     def __init__(self, names: Iterable[str], street_names: Iterable[str]) -> None:
         names = {name for name in names if name.isalpha()}
-        self._spellings = sorted(name for name in names | {n for n in street_names if n.isalpha()} if len(name) >= 4)
+        spellings = {name for name in names | {n for n in street_names if n.isalpha()} if len(name) >= 4}
+        sounds = {normalise.phonetic_key(name) for name in names}
         self._exact_spellings = frozenset(names)
-        self._sounds = sorted({normalise.phonetic_key(name) for name in names})
-        self._exact_sounds = frozenset(self._sounds)
-        by_prefix: dict[str, list[str]] = {}
-        for sound in self._sounds:
-            by_prefix.setdefault(sound[:FUZZY_FAR_PREFIX], []).append(sound)
-        self._sounds_by_prefix = by_prefix
+        self._exact_sounds = frozenset(sounds)
+        # Grouped by length, and sounds also by their first three: an edit distance is at least the
+        # difference in length, so only a few groups are ever compared.
+        self._spellings = self._by_length(spellings)
+        self._sounds = self._by_length(sounds)
+        self._sounds_by_prefix = {
+            prefix: self._by_length({s for s in sounds if s[:FUZZY_FAR_PREFIX] == prefix})
+            for prefix in sorted({s[:FUZZY_FAR_PREFIX] for s in sounds})
+        }
+
+    @staticmethod
+    def _by_length(texts: set[str]) -> dict[int, list[str]]:
+        groups: dict[int, list[str]] = {}
+        for text in sorted(texts):
+            groups.setdefault(len(text), []).append(text)
+        return groups
 
     def __call__(self, word: str, margin: int = 0) -> bool:
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
-        def within(target: str, choices: Iterable[str], distance: int) -> bool:
-            return process.extractOne(target, choices, scorer=OSA.distance, score_cutoff=distance) is not None
+        def within(target: str, choices: dict[int, list[str]], distance: int) -> bool:
+            return any(
+                process.extractOne(target, choices[length], scorer=OSA.distance, score_cutoff=distance) is not None
+                for length in range(len(target) - distance, len(target) + distance + 1)
+                if length in choices
+            )
 
         if _OPIOID_LIKE.search(word):
             return True
@@ -322,7 +337,7 @@ class OpioidNeighbours:
             return sound in self._exact_sounds
         allowed = (1 if len(letters) <= 6 else 2 if len(letters) <= 9 else 3) + margin
         return within(sound, self._sounds, 1 + margin) or within(
-            sound, self._sounds_by_prefix.get(sound[:FUZZY_FAR_PREFIX], ()), allowed
+            sound, self._sounds_by_prefix.get(sound[:FUZZY_FAR_PREFIX], {}), allowed
         )
 
 
