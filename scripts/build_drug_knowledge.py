@@ -453,6 +453,13 @@ PLACES_TAG = "census:gazetteer-2025-places-ia-il-mi-mn-wi"
 ABBREVIATIONS_FILE = DATA_DIR / "medical_abbreviations.json"
 ABBREVIATIONS_TAG = "github:imantsm/medical_abbreviations"
 _ABBREVIATION = re.compile(r"[a-z][a-z0-9]*")
+# Shorthand for drug use, its treatment and pain care ("IVDU", "CIWA", "T12A": an abuse-deterrent
+# tablet, "IDDS": a pain pump): a sign the pharmacist should see, never silenced.
+_DRUG_USE_MEANING = re.compile(
+    r"drug (use|abuse|treatment|delivery)|substance|withdraw|overdose|addict|abuse|misuse|detox|rehab"
+    r"|relapse|sober|analges|pain|intoxicat|illicit|street",
+    re.IGNORECASE,
+)
 
 
 def _names_a_flagged_medicine(text: str, protected: dict[str, str], longest_protected: int) -> bool:
@@ -473,7 +480,8 @@ def other_words(
 ) -> dict:
     """Town names and medical abbreviations, folded, less any name in the knowledge base, any word
     the English lists already hold (known), any word near an opioid's name, and every abbreviation
-    whose meaning names a medicine the pharmacist must see (morphine sulphate, immunoglobulin)."""
+    whose meaning names a medicine the pharmacist must see (morphine sulphate, immunoglobulin) or
+    speaks of drug use or pain care (intravenous drug use, abuse-deterrent tablet)."""
     longest_protected = max(len(key.split()) for key in protected)
 
     def keep(word: str) -> bool:
@@ -494,13 +502,16 @@ def other_words(
     }
     abbreviations = json.loads(ABBREVIATIONS_FILE.read_text(encoding="utf-8"))
     abbreviation_words = set()
-    left_out = 0
+    left_out = left_out_drug_use = 0
     for abbreviation, meanings in abbreviations["abbreviations"].items():
         key = _fold(abbreviation)
         if not _ABBREVIATION.fullmatch(key):
             continue
         if any(_names_a_flagged_medicine(meaning, protected, longest_protected) for meaning in meanings):
             left_out += 1
+            continue
+        if any(_DRUG_USE_MEANING.search(meaning) for meaning in meanings):
+            left_out_drug_use += 1
             continue
         abbreviation_words.add(key)
     return {
@@ -514,6 +525,7 @@ def other_words(
             "file": f"patients/screening/data/{ABBREVIATIONS_FILE.name}",
             "license": abbreviations["_license"],
             "meaning_names_a_flagged_medicine": left_out,
+            "meaning_is_drug_use_or_pain_care": left_out_drug_use,
             "source": abbreviations["_source"],
             "words": sorted(w for w in abbreviation_words if keep(w)),
         },

@@ -117,6 +117,7 @@ def test_abbreviations_that_mean_a_flagged_medicine_are_left_out():
     words = set(knowledge()["other_words"]["github:imantsm/medical_abbreviations"]["words"])
     assert {"pdmp", "hbss"} <= words
     assert not {"ivig", "ms", "hc", "mtx"} & words  # immunoglobulin, morphine sulphate, hydrocortisone, methotrexate
+    assert not {"ivdu", "ivda", "ciwa", "t12a", "idds"} & words  # drug use, withdrawal, abuse-deterrent, pain pump
 
 
 def test_no_listed_word_names_or_sits_near_an_opioid():
