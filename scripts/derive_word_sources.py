@@ -48,7 +48,7 @@ def places(place_file: str, cousub_file: str, release: str, commit: str) -> None
             f"public repository bdurand/us_geo, commit {commit}, data/raw/gazetteer/."
         ),
         "_license": "U.S. Government work, public domain",
-        "names": sorted(names, key=str.lower),
+        "names": sorted(names, key=lambda name: (name.lower(), name)),
     }
     PLACES_FILE.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {PLACES_FILE.name}: {len(names)} names")
