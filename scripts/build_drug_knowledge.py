@@ -25,6 +25,7 @@ import pickle
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -274,6 +275,88 @@ def read_vocabulary_package() -> tuple[dict, frozenset[str]]:
     return dictionary, stop_words
 
 
+class OpioidNeighbours:
+    """Whether a word could be an opioid's name misspelt, for the lists of words that are no medicine
+    and for the brands of review medicines.
+
+    A word list only keeps a word beside a named medicine from being reported as an unknown name,
+    but for a slip the spelling check cannot place (it corrects no word under 5 letters, nor one
+    past its reach), that report is the pharmacist's only sign of an opioid: "norc" for Norco,
+    "prcs" for percs. So a word is kept out when it has an opioid name part (section 9 of
+    PROVENANCE.md); when it is one letter (dropped, added, changed or two swapped) from an opioid or
+    antagonist name of the knowledge base of 4 letters or more, street names included; or when it
+    sounds like one within the spelling check's reach: one sound, and for names sharing its first
+    three sounds two up to 9 letters and three beyond (the same sound under 5 letters, street names
+    left out: they are slang written as heard). The check itself looks only at names sharing the
+    word's first letter; this looks at all. `margin` widens the reach by that many sounds, for names
+    that become spelling-correction targets themselves.
+    """
+
+    def __init__(self, names: Iterable[str], street_names: Iterable[str]) -> None:
+        names = {name for name in names if name.isalpha()}
+        spellings = {name for name in names | {n for n in street_names if n.isalpha()} if len(name) >= 4}
+        sounds = {normalise.phonetic_key(name) for name in names}
+        self._exact_spellings = frozenset(names)
+        self._exact_sounds = frozenset(sounds)
+        # Grouped by length, and sounds also by their first three: an edit distance is at least the
+        # difference in length, so only a few groups are ever compared.
+        self._spellings = self._by_length(spellings)
+        self._sounds = self._by_length(sounds)
+        self._sounds_by_prefix = {
+            prefix: self._by_length({s for s in sounds if s[:FUZZY_FAR_PREFIX] == prefix})
+            for prefix in sorted({s[:FUZZY_FAR_PREFIX] for s in sounds})
+        }
+
+    @staticmethod
+    def _by_length(texts: set[str]) -> dict[int, list[str]]:
+        groups: dict[int, list[str]] = {}
+        for text in sorted(texts):
+            groups.setdefault(len(text), []).append(text)
+        return groups
+
+    def __call__(self, word: str, margin: int = 0) -> bool:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        def within(target: str, choices: dict[int, list[str]], distance: int) -> bool:
+            return any(
+                process.extractOne(target, choices[length], scorer=OSA.distance, score_cutoff=distance) is not None
+                for length in range(len(target) - distance, len(target) + distance + 1)
+                if length in choices
+            )
+
+        if _OPIOID_LIKE.search(word):
+            return True
+        letters = re.match(r"[a-z]*", word).group()  # "bule30s" is read as "bule" and "30s"
+        if len(letters) < 2:
+            return False
+        if letters in self._exact_spellings or (len(letters) >= 3 and within(letters, self._spellings, 1)):
+            return True
+        sound = normalise.phonetic_key(letters)
+        if len(letters) < FUZZY_MIN_LENGTH and not margin:
+            return sound in self._exact_sounds
+        allowed = (1 if len(letters) <= 6 else 2 if len(letters) <= 9 else 3) + margin
+        return within(sound, self._sounds, 1 + margin) or within(
+            sound, self._sounds_by_prefix.get(sound[:FUZZY_FAR_PREFIX], {}), allowed
+        )
+
+
+def opioid_neighbours(terms: dict[str, dict], ingredients: dict[str, dict]) -> OpioidNeighbours:
+    """Every one-word opioid or antagonist name of the knowledge base, street names apart."""
+    flagged = (OPIOID, ANTAGONIST)
+    names = {
+        key
+        for key, record in terms.items()
+        if " " not in key
+        and (
+            record["kind"] == "generic_opioid"
+            or any(ingredients[m]["class"] in flagged for m in record["ingredients"])
+        )
+    }
+    street = {key for key in names if terms[key]["kind"] == "street_name"}
+    return OpioidNeighbours(names - street, street)
+
+
 # Everyday words, so that a row's own remarks are not reported as unknown medicine names: Spanish
 # ("paracetamol cuando me duele la cabeza"), and the English that Webster's Second (the
 # english-words package, read at run time) is too old to know: conditions and tests ("Lyme",
@@ -282,9 +365,13 @@ def read_vocabulary_package() -> tuple[dict, frozenset[str]]:
 WORDFREQ_DIST = "wordfreq"
 WORDFREQ_VERSION = "3.1.1"
 SPANISH_WORD_COUNT = 50_000
-ENGLISH_WORD_COUNT = 100_000
+ENGLISH_WORD_COUNT = 200_000
 # The commonest English and Spanish words ("those", "llame"): never read as a misspelt opioid's name.
 COMMON_WORD_COUNT = 10_000
+# The spelling check corrects words of at least this many letters, and by two sounds or more only
+# towards names that share their first three sounds (patients/screening/knowledge.py).
+FUZZY_MIN_LENGTH = 5
+FUZZY_FAR_PREFIX = 3
 
 
 def _wordfreq_top(language: str, count: int) -> tuple[str, list[str]]:
@@ -311,15 +398,16 @@ def spanish_words(term_keys: set[str]) -> dict:
     }
 
 
-def english_words(term_keys: set[str]) -> dict:
-    """The most frequent English words, folded, that Webster's Second lacks and that are not
-    themselves a name in the knowledge base ("dm2" and "o2" kept: a letter and digits)."""
+def english_words(term_keys: set[str], near_an_opioid: OpioidNeighbours) -> dict:
+    """The most frequent English words, folded, that Webster's Second lacks, that are not themselves a
+    name in the knowledge base and that look or sound like no opioid ("dm2" and "o2" kept: a letter
+    and digits)."""
     from english_words import get_english_words_set
 
     installed, top = _wordfreq_top("en", ENGLISH_WORD_COUNT)
     webster = get_english_words_set(["web2"], lower=True, alpha=True)
     folded = {_fold(word) for word in top}
-    words = sorted(
+    candidates = (
         w
         for w in folded
         if w.isascii()
@@ -329,9 +417,14 @@ def english_words(term_keys: set[str]) -> dict:
         and w not in webster
         and w not in term_keys
     )
+    # The commonest words ("feet", one letter from "fent") are what they say, as in common_words.
+    _, commonest = _wordfreq_top("en", COMMON_WORD_COUNT)
+    commonest_folded = {_fold(word) for word in commonest}
+    words = sorted(w for w in candidates if w in commonest_folded or not near_an_opioid(w))
     return {
         "source": f"{WORDFREQ_DIST} {installed}: the {ENGLISH_WORD_COUNT} most frequent English words "
-        "(its 'large' list), folded, less Webster's Second (read at run time) and the names in this file",
+        "(its 'large' list), folded, less Webster's Second (read at run time), the names in this file "
+        f"and any word outside the {COMMON_WORD_COUNT} most frequent that looks or sounds like an opioid's name",
         "words": words,
     }
 
@@ -350,6 +443,95 @@ def common_words(term_keys: set[str]) -> dict:
     }
 
 
+# --------------------------------------------------------------------------------------------
+# Words that are no medicine's name: towns and medical abbreviations (names-only files committed
+# beside this script's output). Like the newer English words they only keep a word beside a named
+# medicine from being reported as an unknown name; they never shape a spelling correction.
+
+PLACES_FILE = DATA_DIR / "census_place_names.json"
+PLACES_TAG = "census:gazetteer-2025-places-ia-il-mi-mn-wi"
+ABBREVIATIONS_FILE = DATA_DIR / "medical_abbreviations.json"
+ABBREVIATIONS_TAG = "github:imantsm/medical_abbreviations"
+_ABBREVIATION = re.compile(r"[a-z][a-z0-9]*")
+# Shorthand for drug use, its treatment and pain care ("IVDU", "CIWA", "T12A": an abuse-deterrent
+# tablet, "IDDS": a pain pump): a sign the pharmacist should see, never silenced.
+_DRUG_USE_MEANING = re.compile(
+    r"drug (use|abuse|treatment|delivery)|substance|withdraw|overdose|addict|abuse|misuse|detox|rehab"
+    r"|relapse|sober|analges|pain|intoxicat|illicit|street",
+    re.IGNORECASE,
+)
+
+
+def _names_a_flagged_medicine(text: str, protected: dict[str, str], longest_protected: int) -> bool:
+    """Whether a text names, or has a part of the name of, an opioid, antagonist, immune-modulating
+    or thyroid medicine (the vocabulary's filters, section 9 of PROVENANCE.md)."""
+    folded = _fold(text)
+    key = normalise.term_key(text)
+    return bool(
+        _OPIOID_LIKE.search(folded)
+        or _IMMUNE_OR_THYROID_PART.search(folded)
+        or any(_IMMUNE_OR_THYROID_WORD.search(word) for word in key.split())
+        or any(p in protected for p in _sub_phrases(key.split(), longest_protected))
+    )
+
+
+def other_words(
+    protected: dict[str, str], term_keys: set[str], known: set[str], near_an_opioid: OpioidNeighbours
+) -> dict:
+    """Town names and medical abbreviations, folded, less any name in the knowledge base, any word
+    the English lists already hold (known), any word near an opioid's name, and every abbreviation
+    whose meaning names a medicine the pharmacist must see (morphine sulphate, immunoglobulin) or
+    speaks of drug use or pain care (intravenous drug use, abuse-deterrent tablet)."""
+    longest_protected = max(len(key.split()) for key in protected)
+
+    def keep(word: str) -> bool:
+        return (
+            len(word) >= 2
+            and word not in term_keys
+            and word not in known
+            and not near_an_opioid(word)
+            and not _names_a_flagged_medicine(word, protected, longest_protected)
+        )
+
+    places = json.loads(PLACES_FILE.read_text(encoding="utf-8"))
+    place_words = {
+        token.text
+        for name in places["names"]
+        for token in normalise.tokenize(name)
+        if token.text.isalpha()
+    }
+    abbreviations = json.loads(ABBREVIATIONS_FILE.read_text(encoding="utf-8"))
+    abbreviation_words = set()
+    left_out = left_out_drug_use = 0
+    for abbreviation, meanings in abbreviations["abbreviations"].items():
+        key = _fold(abbreviation)
+        if not _ABBREVIATION.fullmatch(key):
+            continue
+        if any(_names_a_flagged_medicine(meaning, protected, longest_protected) for meaning in meanings):
+            left_out += 1
+            continue
+        if any(_DRUG_USE_MEANING.search(meaning) for meaning in meanings):
+            left_out_drug_use += 1
+            continue
+        abbreviation_words.add(key)
+    return {
+        PLACES_TAG: {
+            "file": f"patients/screening/data/{PLACES_FILE.name}",
+            "license": places["_license"],
+            "source": places["_source"],
+            "words": sorted(w for w in place_words if keep(w)),
+        },
+        ABBREVIATIONS_TAG: {
+            "file": f"patients/screening/data/{ABBREVIATIONS_FILE.name}",
+            "license": abbreviations["_license"],
+            "meaning_names_a_flagged_medicine": left_out,
+            "meaning_is_drug_use_or_pain_care": left_out_drug_use,
+            "source": abbreviations["_source"],
+            "words": sorted(w for w in abbreviation_words if keep(w)),
+        },
+    }
+
+
 def _fold(text: str) -> str:
     return normalise.fold(text)[0]
 
@@ -360,15 +542,41 @@ def _sub_phrases(words: list[str], longest: int):
             yield " ".join(words[start:end])
 
 
+# Why an entry was left out, and the class its curated ingredient must have for its brands to carry
+# that ingredient's review.
+_REVIEWED_REASONS = {
+    "names_" + IMMUNOMODULATOR: IMMUNOMODULATOR,
+    "names_" + THYROID_HORMONE: THYROID_HORMONE,
+    "names_" + ANTAGONIST: ANTAGONIST,
+}
+
+
+# Brand names of review medicines are spelling-correction targets: short ones ("sone", "fcol")
+# would attract unrelated words.
+_REVIEWED_MIN_LENGTH = 5
+
+
+def _reviewed_ingredient(canonical: str, reason: str, ingredients: dict[str, dict]) -> str | None:
+    """The curated review ingredient a left-out package entry is ("fludrocortisone acetate" is
+    fludrocortisone), or None. The entry's own name, salt words dropped, must be that ingredient."""
+    klass = _REVIEWED_REASONS.get(reason)
+    words = [w for w in normalise.term_key(canonical).split() if w not in _SALT_WORDS]
+    name = " ".join(words)
+    if klass is None or name not in ingredients or ingredients[name]["class"] != klass:
+        return None
+    return name
+
+
 def vocabulary_terms(
-    protected: dict[str, str], taken: set[str], ingredients: dict[str, dict]
-) -> tuple[dict[str, set[str]], dict[str, str], dict, frozenset[str]]:
-    """Names from the vocabulary package that are safe to call ordinary medicines.
+    protected: dict[str, str], taken: set[str], ingredients: dict[str, dict], near_an_opioid: OpioidNeighbours
+) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, str], dict, frozenset[str]]:
+    """Names from the vocabulary package that are safe to call ordinary medicines, and brands of the
+    curated review medicines (immunomodulators, thyroid hormones, antagonists) that carry their review.
 
     protected: term key -> class, for every opioid, antagonist, immunomodulator and thyroid name
     of the curated lists and the CDC sets (street names left out). taken: every key already in
-    the knowledge base. Returns (term key -> canonical ingredient keys, new ingredient key ->
-    class, report, the stop words used).
+    the knowledge base. Returns (term key -> canonical ingredient keys, reviewed brand key ->
+    curated ingredient keys, new ingredient key -> class, report, the stop words used).
     """
     dictionary, package_stop_words = read_vocabulary_package()
     stop_words = VOCABULARY_STOP_WORDS | package_stop_words
@@ -389,6 +597,9 @@ def vocabulary_terms(
     names_excluded: Counter[str] = Counter()
     tainted: set[str] = set()  # keys of names that belong to an excluded entry
     candidates: dict[str, set[str]] = {}  # key -> canonical ingredient keys
+    reviewed_candidates: dict[str, set[str]] = {}  # brand key -> curated review ingredient keys
+    reviewed_texts: dict[str, str] = {}
+    tainted_otherwise: set[str] = set()  # names of excluded entries that give no reviewed brand
     for canonical in sorted(names_of):
         names = sorted(names_of[canonical])
         record = canonical_data.get(canonical) or {}
@@ -422,6 +633,16 @@ def vocabulary_terms(
             entries_excluded[reason] += 1
             names_excluded[reason] += len({k for k in keys if k})
             tainted.update(k for k in keys if k)
+            reviewed_of = _reviewed_ingredient(canonical, reason, ingredients)
+            if not reviewed_of:
+                tainted_otherwise.update(k for k in keys if k)
+            else:
+                # "Florinef" is fludrocortisone: a brand of a curated review medicine carries that
+                # medicine's review, never "ordinary", like the RxNorm brands of section 11.
+                for text, key in zip(folded, keys, strict=True):
+                    if key and not any(p in protected for p in _sub_phrases(key.split(), longest_protected)):
+                        reviewed_candidates.setdefault(key, set()).add(reviewed_of)
+                        reviewed_texts[key] = text
             continue
         ingredient = normalise.term_key(canonical)
         for text, key in sorted(set(zip(folded, keys, strict=True))):
@@ -448,6 +669,30 @@ def vocabulary_terms(
         for member in members:
             if member not in ingredients:
                 new_ingredients[member] = NON_OPIOID
+    _wordfreq_top("en", 1)  # checks the pinned version
+    from english_words import get_english_words_set
+    from wordfreq import zipf_frequency
+
+    webster = get_english_words_set(["web2"], lower=True, alpha=True)
+    reviewed: dict[str, set[str]] = {}
+    for key, members in sorted(reviewed_candidates.items()):
+        text = reviewed_texts[key]
+        if len(members) > 1 or key in candidates or key in taken:
+            continue  # two review medicines, an ordinary one, or a name the lists hold: left as it is
+        if not _PLAIN_NAME.fullmatch(text) or len(key.split()) > _MAX_WORDS or len(key) < _REVIEWED_MIN_LENGTH:
+            names_excluded["reviewed_brand_not_a_plain_name"] += 1
+        elif key in stop_words or all(
+            word in stop_words or word in webster or zipf_frequency(word, "en") >= RXNORM_EVERYDAY_ZIPF
+            for word in key.split()
+        ):
+            names_excluded["reviewed_brand_everyday_words"] += 1  # "ears and nose", "capsules and granules"
+        elif _OPIOID_LIKE.search(text) or any(near_an_opioid(word, margin=1) for word in key.split()):
+            # A brand is a spelling-correction target: near an opioid's name it could take its slips.
+            names_excluded["reviewed_brand_near_an_opioid"] += 1
+        elif key in tainted_otherwise:
+            names_excluded["reviewed_brand_shared_with_another_excluded_entry"] += 1
+        else:
+            reviewed[key] = members
     report = {
         "package": VOCABULARY_DIST,
         "version": VOCABULARY_VERSION,
@@ -457,9 +702,10 @@ def vocabulary_terms(
         "entries_excluded": dict(sorted(entries_excluded.items())),
         "names_excluded": dict(sorted(names_excluded.items())),
         "terms_added": len(terms),
+        "reviewed_brands_added": len(reviewed),
         "ingredients_added": len(new_ingredients),
     }
-    return terms, new_ingredients, report, stop_words
+    return terms, reviewed, new_ingredients, report, stop_words
 
 
 # --------------------------------------------------------------------------------------------
@@ -773,8 +1019,8 @@ def build(source: Path) -> dict:
         if record["kind"] != "street_name"
     }
     protected = {key: klass for key, klass in protected.items() if klass != NON_OPIOID}
-    vocabulary, vocabulary_ingredients, vocabulary_report, vocabulary_stop_words = vocabulary_terms(
-        protected, set(terms), ingredients
+    vocabulary, vocabulary_reviewed, vocabulary_ingredients, vocabulary_report, vocabulary_stop_words = (
+        vocabulary_terms(protected, set(terms), ingredients, opioid_neighbours(terms, ingredients))
     )
     for name, klass in vocabulary_ingredients.items():
         add_ingredient(name, klass, VOCABULARY_TAG)
@@ -798,6 +1044,19 @@ def build(source: Path) -> dict:
         terms[key] = {"ingredients": members, "kind": "brand", "sources": {RXNORM_TAG}}
     notes[RXNORM_TAG] = rxnorm_report
 
+    # The package's brands of curated review medicines, after RxNorm: a brand RxNorm holds keeps
+    # RxNorm's fuller list of ingredients ("Tobradex" is dexamethasone and tobramycin).
+    reviewed_added = 0
+    for key, members in vocabulary_reviewed.items():
+        existing = terms.get(key)
+        if existing is not None and existing["kind"] == "vocabulary":
+            raise SystemExit(f"{key!r} is both an ordinary RxNorm name and a brand of {sorted(members)}")
+        if existing is None:
+            # A brand of a curated review medicine: a brand like the curated ones, never ordinary.
+            terms[key] = {"ingredients": members, "kind": "brand", "sources": {VOCABULARY_TAG}}
+            reviewed_added += 1
+    notes[VOCABULARY_TAG]["reviewed_brands_added"] = reviewed_added
+
     rules = washout["rules"]
     if sorted(rules) != sorted(WASHOUT_RULES) or any(not rule.get("source") for rule in rules.values()):
         raise SystemExit(f"curated_washout.json needs the rules {WASHOUT_RULES}, each with a source")
@@ -809,10 +1068,16 @@ def build(source: Path) -> dict:
             )
 
     single_word_terms = {key for key in terms if " " not in key}
+    near_an_opioid = opioid_neighbours(terms, ingredients)
+    everyday_en = english_words(single_word_terms, near_an_opioid)
+    from english_words import get_english_words_set
+
+    known = set(everyday_en["words"]) | get_english_words_set(["web2"], lower=True, alpha=True)
     return {
         "about": "Generated by scripts/build_drug_knowledge.py; do not edit by hand. See PROVENANCE.md.",
         "common_words": common_words(single_word_terms),
-        "everyday_words_en": english_words(single_word_terms),
+        "everyday_words_en": everyday_en,
+        "other_words": other_words(protected, single_word_terms, known, near_an_opioid),
         "everyday_words_es": spanish_words(single_word_terms),
         "rules_version": rules_version(),
         "sources": notes,
@@ -853,8 +1118,11 @@ def summary(knowledge: dict) -> list[str]:
         f"{len(knowledge['terms'])} terms by kind {dict(sorted(kinds.items()))}",
         f"ingredients by class {dict(sorted(classes.items()))}",
         f"terms with their own washout {dict(sorted(washouts.items()))}",
-        f"vocabulary ({VOCABULARY_TAG}): {report['terms_added']} terms added from {report['entries_read']} entries",
+        f"vocabulary ({VOCABULARY_TAG}): {report['terms_added']} terms and {report['reviewed_brands_added']} "
+        f"brands of review medicines added from {report['entries_read']} entries",
         f"everyday Spanish words: {len(knowledge['everyday_words_es']['words'])}",
+        f"everyday English words: {len(knowledge['everyday_words_en']['words'])}; other words: "
+        + ", ".join(f"{tag} {len(words['words'])}" for tag, words in knowledge["other_words"].items()),
         f"  entries excluded {report['entries_excluded']}",
         f"  names excluded {report['names_excluded']}",
         f"RxNorm ({RXNORM_TAG}): {rx['terms_added']} ordinary terms and {rx['reviewed_brands_added']} brands of "

@@ -69,7 +69,8 @@ class KnowledgeBase:
     opioid_sounds_by_prefix: dict[str, tuple[str, ...]]
     other_sounds_by_prefix: dict[str, tuple[str, ...]]
     spanish_words: frozenset[str] = frozenset()  # everyday Spanish words, folded: never a medicine's name
-    # Everyday English newer than Webster's Second ("lyme", "cpap", "idk"): not an unknown name beside a named one.
+    # Everyday English newer than Webster's Second ("lyme", "cpap", "idk"), towns and medical abbreviations
+    # ("minocqua", "bka"): not an unknown name beside a named one.
     english_words: frozenset[str] = frozenset()
     # The commonest English and Spanish words ("those", "llame"): never corrected to an opioid's name.
     common_words: frozenset[str] = frozenset()
@@ -139,7 +140,9 @@ def build_index(raw: dict) -> KnowledgeBase:
         opioid_sounds_by_prefix=_grouped(opioid_sounds, FUZZY_FAR_PREFIX),
         other_sounds_by_prefix=_grouped(other_sounds, FUZZY_FAR_PREFIX),
         spanish_words=frozenset(raw.get("everyday_words_es", {}).get("words", ())),
-        english_words=frozenset(raw.get("everyday_words_en", {}).get("words", ())),
+        english_words=frozenset(raw.get("everyday_words_en", {}).get("words", ())).union(
+            *(source["words"] for source in raw.get("other_words", {}).values())
+        ),
         common_words=frozenset(raw.get("common_words", {}).get("words", ())),
     )
 
