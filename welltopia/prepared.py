@@ -1,7 +1,7 @@
 """Queries built and compiled once per process, then sent again with each call's values.
 
 Every patient page runs the same few reads: the session, the pharmacy, the patient's intake with
-its booking state, the consultation type, the slot engine's three. Django builds and compiles a
+its booking state, the consultation type, the slot engine's schedule. Django builds and compiles a
 QuerySet anew on each call, 0.2-1.3 ms of Python a query on our 2-core machine, where sending the
 finished SQL and reading the row takes about 0.1 (issue #16's profile): on a booking page that was
 a third of the server time.
