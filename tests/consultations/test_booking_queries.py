@@ -8,6 +8,8 @@ the CHECK constraints) are not asked again from Python there.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from consultations.services import appointment_book
@@ -56,3 +58,34 @@ def test_a_busy_diary_and_more_pharmacists_cost_no_extra_query(
         appointment = book(intake, ldn)
 
     assert appointment.pharmacist in (rx, colleague)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_confirmation_and_the_session_that_remembers_it_are_one_commit(
+    client, ldn, rx, intake, monday_morning, monkeypatch
+):
+    """A durable commit waits for the disk (about 4 ms on PostgreSQL here, a statement 0.1 ms): the
+    session's write goes in the booking's transaction instead of a commit of its own after it."""
+    session = client.session
+    session["intake_reference"] = str(intake.reference)
+    session.save()
+    commits = []
+    real_commit = connection.commit
+    monkeypatch.setattr(connection, "commit", lambda: commits.append("commit") or real_commit())
+    session_writes = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "django_session"'):
+            session_writes.append((connection.in_atomic_block, len(commits)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        response = client.post(
+            reverse("consultations:book_confirm"),
+            {"type": "ldn-consultation", "mode": "phone", "pharmacist": "any", "start": "2026-06-02T15:00:00Z"},
+        )
+
+    assert response.status_code == 302 and response["Location"] == reverse("consultations:book_confirmed")
+    assert session_writes == [(True, 0)]  # in the open booking transaction, before its commit
+    assert commits == ["commit"]
+    assert client.get(response["Location"]).status_code == 200
