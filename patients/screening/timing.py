@@ -1267,9 +1267,15 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             and not (_a_past_year(around) and _SINCE not in around)  # "for a week ... in summer 2025"
         ):
             return "for"
-        if word == _SINCE and not any(w in _ENDED or w in _NEVER or w in _NEGATED_VERBS or w == "not" for w in around):
-            return word  # "on methadone since 2019"
+        if word == _SINCE and not any(
+            (w in _ENDED or w in _NEVER or w in _NEGATED_VERBS or w == "not") and around[i + 1 : i + 2] not in _NO_TROUBLE for i, w in enumerate(around)
+        ):
+            return word  # "on methadone since 2019"; "on suboxone since 2023, no problems" denies only the problems
     return ""
+
+
+# "no problems", "no issues", "no side effects": a trouble denied, not the medicine.
+_NO_TROUBLE = (["problems"], ["problem"], ["issues"], ["issue"], ["complaints"], ["side"], ["trouble"], ["concerns"], ["cravings"], ["relapse"], ["relapses"])
 
 
 def _a_day_before(words: list[str]) -> bool:
@@ -1449,8 +1455,21 @@ def _not_after(after: list[str]) -> bool:
     return dose and set(said[at + 1 :]) <= _NOT_FILLER | _AFTER_A_CLEAN_NOT
 
 
+def _without_trouble_denied(after: list[str]) -> list[str]:
+    """ "… so I avoid it, no problems", "no side effects so far": a trouble denied at the end says nothing
+    of the medicine, so a denial of the medicine before it still closes its words."""
+    for index in range(len(after) - 1, -1, -1):
+        if after[index] == "no" and after[index + 1 : index + 2] in _NO_TROUBLE:
+            rest = after[index + 2 :]
+            if set(rest) <= {"effects", "effect", "so", "far", "since", "now", "at", "all", "with", "it", "yet"}:
+                return after[:index]
+            break
+    return after
+
+
 def _governing_negation(before: list[str], after: list[str]) -> str:
     """A negation that reaches the drug across filler words only ("no history of opioid use")."""
+    after = _without_trouble_denied(after)
     index = _negation_before(before, after)
     if index is not None:
         return before[index]

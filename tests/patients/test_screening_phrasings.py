@@ -456,6 +456,7 @@ USE_READ_FROM_SETS_AD_AND_AE = [
     "Eliquis, Lipitor 80, Zoloft 50. {n} for post-stroke pain; ran out a few days ago, not refilled yet.",
     "on {n} since 2023. I used to run marathons.",  # found by a rewrite at the same stop (2026.11.90)
     "{n} 10 mg. My A1c was 6.1 in October.",  # 2026.11.91
+    "on {n} since 2023, no problems",  # 2026.11.93
 ]
 NO_USE_READ_FROM_SETS_AD_AND_AE = [
     "warfarin 6mg, INR 2.4. {n} interacts with warfarin so I never filled the script from urgent care",
@@ -471,6 +472,7 @@ NO_USE_READ_FROM_SETS_AD_AND_AE = [
     "Patient is 58 F. wife had surgery and she's on {n}; my meds: metformin 500 bid",
     "stopped {n} 2 years ago. My husband takes care of my meds.",  # 2026.11.91
     "last {n} 6 months ago. I get headaches sometimes.",
+    "{n} makes me sick so I avoid it, no problems",  # 2026.11.93
 ]
 
 

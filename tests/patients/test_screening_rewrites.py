@@ -163,6 +163,8 @@ REWRITES = {
     "the spouse taking care of the pills after": lambda e: e.rstrip(".") + ". My husband takes care of my meds.",  # 148 cleared, 300 raised
     "a lab result with its month after": lambda e: e.rstrip(".") + ". My A1c was 6.1 in October.",  # 2,025 cleared
     "a trouble the writer gets after": lambda e: e.rstrip(".") + ". I get headaches sometimes.",  # 32 raised
+    # 2026.11.93:
+    "no problems after a comma": lambda e: e.rstrip(".") + ", no problems",  # 9 cleared, 13 raised on .92
 }
 
 
