@@ -2040,7 +2040,10 @@ def _a_seasonal_habit(words: Sequence[str], at: int, today: date) -> bool:
     previous = words[at - 1] if at else ""
     if previous in {"every", "each"}:
         return True
-    return previous in {"in", "during"} and at >= 2 and words[at - 2] in _A_HABIT_BEFORE_A_SEASON
+    if previous in {"in", "during"} and at >= 2 and words[at - 2] in _A_HABIT_BEFORE_A_SEASON:
+        return True
+    # "Some I take only in winter", "I use it mostly in summer": a present-tense use before the season.
+    return previous in {"in", "during"} and bool(set(words[max(0, at - 4) : at - 1]) & {"take", "takes", "use", "uses", "need", "needs"})
 
 
 def _last_holiday(holiday: str, today: date) -> date:

@@ -457,6 +457,9 @@ USE_READ_FROM_SETS_AD_AND_AE = [
     "on {n} since 2023. I used to run marathons.",  # found by a rewrite at the same stop (2026.11.90)
     "{n} 10 mg. My A1c was 6.1 in October.",  # 2026.11.91
     "on {n} since 2023, no problems",  # 2026.11.93
+    # 2026.11.94: added to every tuned row read right, this cleared 1,990 contraindications ("in winter" read as a
+    # date); not in the rewrite guard, as after a denial "Some I take" may take it back (2 rows now raise).
+    "{n} 10 mg. Some I take only in winter.",
 ]
 NO_USE_READ_FROM_SETS_AD_AND_AE = [
     "warfarin 6mg, INR 2.4. {n} interacts with warfarin so I never filled the script from urgent care",
