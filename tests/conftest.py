@@ -91,11 +91,31 @@ def content_types_and_permissions_now(database=DEFAULT_DB_ALIAS):
     ]
 
 
+def commits_without_waiting_for_the_disk():
+    """PostgreSQL: the test database's commits no longer wait for the WAL to reach the disk
+    (``synchronous_commit = off``), for this connection and, set on the database, for every
+    session opened later: the live server's threads, the Celery workers, beat and ``manage.py``
+    processes the tests start. A commit is visible to every other session at once either way, so
+    what a test sees (races, locks, the exclusion constraint, SKIP LOCKED) is unchanged; only a
+    crash of the PostgreSQL server could lose the last commits, and no test crashes it. A commit
+    took 3.3-3.9 ms with it on, 0.16-0.20 ms off (300 INSERTs, this machine); the transactional
+    tests commit on every write outside a transaction (the browser tests' requests, the workers'
+    claims and sends, each flush), the others never commit."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} SET synchronous_commit TO off"
+        )
+        cursor.execute("SET synchronous_commit TO off")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's test database, and what its migrations wrote that a flush keeps: the staff
-    roles, the content types and the permissions."""
+    """pytest-django's test database, its commits not waiting for the disk, and what its migrations
+    wrote that a flush keeps: the staff roles, the content types and the permissions."""
     with django_db_blocker.unblock():
+        commits_without_waiting_for_the_disk()
         ROLES_AS_MIGRATED[:] = staff_roles_now()
         CONTENT_TYPES_AND_PERMISSIONS_AS_MIGRATED[:] = content_types_and_permissions_now()
 
