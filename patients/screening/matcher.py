@@ -1386,6 +1386,11 @@ def _speaks_of_something_else(words: list[str]) -> bool:
         return True  # "BP 120/80 yesterday.", "My dad died last year.", "Last drink 2 years ago."
     if set(words) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
         return False  # "patient and family declined", "belongs to spouse": whose, or an offer and its answer
+    if not set(words) & _POINTING_BACK and any(
+        w == "help" and words[i + 1 : i + 2] == ["with"] and _a_thing(next((x for x in words[i + 2 : i + 4] if x not in _DETERMINERS), ""))
+        for i, w in enumerate(words)
+    ):
+        return True  # "Need help with sleep.": what the writer hopes for, not a use
     if set(words) & _CONSUMING:
         # "I chew leaves every day": a use, however it is said; "I get my labs done every 3 months" is a check,
         # "I get headaches sometimes" a trouble of the writer's

@@ -476,6 +476,7 @@ NO_USE_READ_FROM_SETS_AD_AND_AE = [
     "stopped {n} 2 years ago. My husband takes care of my meds.",  # 2026.11.91
     "last {n} 6 months ago. I get headaches sometimes.",
     "{n} makes me sick so I avoid it, no problems",  # 2026.11.93
+    "allergic to {n}. Need help with sleep.",  # 2026.11.95
 ]
 
 

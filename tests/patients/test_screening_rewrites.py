@@ -165,6 +165,8 @@ REWRITES = {
     "a trouble the writer gets after": lambda e: e.rstrip(".") + ". I get headaches sometimes.",  # 32 raised
     # 2026.11.93:
     "no problems after a comma": lambda e: e.rstrip(".") + ", no problems",  # 9 cleared, 13 raised on .92
+    # 2026.11.95:
+    "help hoped for after": lambda e: e.rstrip(".") + ". Need help with sleep.",  # 300 raised on .94
 }
 
 
