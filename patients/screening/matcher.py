@@ -1030,12 +1030,13 @@ def _a_thing_in_use(words: list[str]) -> bool:
     """ "Using a heating pad too.", "I use a TENS unit", "wearing a brace": a use whose object is a thing
     with no dose. (Rewrites adding "Using a heating pad too." after tuned rows had raised 356 false alarms.)"""
     for index, word in enumerate(words):
-        if word in {"use", "uses", "using", "wearing", "wear", "wears"}:
+        # "Used a walker for a month after my fall." opens with its past use ("I declined and used ice" answers an offer).
+        if word in {"use", "uses", "using", "wearing", "wear", "wears"} or (word in {"used", "wore"} and index <= 1):
             rest = words[index + 1 :]
             while rest and rest[0] in {"a", "an", "the", "my"}:
                 rest = rest[1:]
             said = set(words)
-            return bool(rest) and _a_thing(rest[0]) and not said & (_IT | _PRONOUNS_OF_IT) and not any(w[:1].isdigit() for w in words)
+            return bool(rest) and (_a_thing(rest[0]) or rest[0] in _DEVICES) and not said & (_IT | _PRONOUNS_OF_IT) and not any(w[:1].isdigit() for w in words)
     return False
 
 
@@ -1345,6 +1346,13 @@ def _gets_a_trouble(words: list[str]) -> bool:
     )
 
 
+# What one may be allergic to that is no medicine: "I have a cat allergy."
+_ALLERGENS = _word_set(
+    "cat cats dog dogs pet pets horse pollen dust mold grass tree ragweed bee wasp food nut nuts peanut peanuts shellfish "
+    "latex egg eggs milk dairy seasonal environmental"
+)
+
+
 _SHORT_ILLNESSES = _word_set("cold colds flu covid virus bug infection fever uti pneumonia bronchitis strep")
 _VITAL_SIGNS = _word_set("bp pulse hr temp weight wt a1c glucose sugar sugars cholesterol ldl hdl bmi spo2 o2 sats")
 _HELPING = _word_set("helps help helping reminds remind drives drive organizes manages checks check sets fills handles handle sorts")
@@ -1375,8 +1383,11 @@ def _speaks_of_something_else(words: list[str]) -> bool:
         return _a_thing(thing)
     of_a_medicine = _OF_THE_MEDICINE | _IT | _ABSENCE_WORDS | _DENIAL_WORDS | _REACTION_WORDS | _ALLERGY_WORDS | _CONTAINERS
     # "flu shot", "B12 shot": a medicine word that another word names is that thing's.
-    if any(w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and (_a_thing(words[i - 1]) or words[i - 1] in _OTHER_SHOTS))) for i, w in enumerate(words)):
-        return False
+    if any(
+        w in of_a_medicine and (w in _PRONOUNS_OF_IT or not (i and (_a_thing(words[i - 1]) or words[i - 1] in _OTHER_SHOTS | _ALLERGENS)))
+        for i, w in enumerate(words)
+    ):
+        return False  # not "I have a cat allergy.": an allergy to a thing that is no medicine
     if any(w in {"ran", "run", "runs", "running"} and words[i + 1 : i + 2] == ["out"] and "of" not in words[i + 2 : i + 3] for i, w in enumerate(words)):
         return False  # "ran out end of Oct": the medicine ran out ("ran out of money" may be something else)
     if _of_a_baby(words):
@@ -1384,8 +1395,14 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     subject = [w for w in words[:3] if w not in _DETERMINERS and w != "last"][:1]  # "My A1c was 6.1 in October."
     if subject and subject[0] in _VITAL_SIGNS or set(words) & _A_DEATH or "passed away" in " ".join(words) or _a_last_drink(words):
         return True  # "BP 120/80 yesterday.", "My dad died last year.", "Last drink 2 years ago."
-    if set(words) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
+    allergens = {w for i, w in enumerate(words) if words[i + 1 : i + 2] != [] and words[i + 1] in _ALLERGY_WORDS}  # "a cat allergy"
+    if (set(words) - allergens) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
         return False  # "patient and family declined", "belongs to spouse": whose, or an offer and its answer
+    if not set(words) & _POINTING_BACK and any(
+        w in _word_set("need needs want wants") and words[i + 1 : i + 2] == ["to"] and words[i + 2 : i + 3] != [] and words[i + 2] not in _USED_TO_OF_A_MEDICINE | _ENDING_OR_TAKING
+        for i, w in enumerate(words)
+    ):
+        return True  # "Need to lose 20 lbs.": a wish of the writer's, not a need of the medicine
     if not set(words) & _POINTING_BACK and any(
         w == "help" and words[i + 1 : i + 2] == ["with"] and _a_thing(next((x for x in words[i + 2 : i + 4] if x not in _DETERMINERS), ""))
         for i, w in enumerate(words)
@@ -1415,6 +1432,7 @@ def _speaks_of_something_else(words: list[str]) -> bool:
                 or (word in {"had", "have", "has"} and words[after] in _BABIES)
                 or words[after : after + 1] == ["birth"]
                 or words[after] in _SHORT_ILLNESSES  # "Had a cold last week." ("cold" is also "cold turkey")
+                or (words[after] in _ALLERGENS and words[after + 1 : after + 2] != [] and words[after + 1] in _ALLERGY_WORDS)  # "a cat allergy"
             )
     # "My last period was 2 weeks ago", "last visit in May": the last of another thing, not a last dose.
     endings = {

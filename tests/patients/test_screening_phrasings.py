@@ -457,6 +457,8 @@ USE_READ_FROM_SETS_AD_AND_AE = [
     "on {n} since 2023. I used to run marathons.",  # found by a rewrite at the same stop (2026.11.90)
     "{n} 10 mg. My A1c was 6.1 in October.",  # 2026.11.91
     "on {n} since 2023, no problems",  # 2026.11.93
+    "{n} 10 mg. I have a cat allergy.",  # 2026.11.96
+    "nodding off on {n}. Used a walker for a month after my fall.",
     # 2026.11.94: added to every tuned row read right, this cleared 1,990 contraindications ("in winter" read as a
     # date); not in the rewrite guard, as after a denial "Some I take" may take it back (2 rows now raise).
     "{n} 10 mg. Some I take only in winter.",
@@ -477,6 +479,7 @@ NO_USE_READ_FROM_SETS_AD_AND_AE = [
     "last {n} 6 months ago. I get headaches sometimes.",
     "{n} makes me sick so I avoid it, no problems",  # 2026.11.93
     "allergic to {n}. Need help with sleep.",  # 2026.11.95
+    "allergic to {n}. Need to lose 20 lbs.",  # 2026.11.96
 ]
 
 

@@ -167,6 +167,10 @@ REWRITES = {
     "no problems after a comma": lambda e: e.rstrip(".") + ", no problems",  # 9 cleared, 13 raised on .92
     # 2026.11.95:
     "help hoped for after": lambda e: e.rstrip(".") + ". Need help with sleep.",  # 300 raised on .94
+    # 2026.11.96:
+    "a wish of the writer's after": lambda e: e.rstrip(".") + ". Need to lose 20 lbs.",  # 301 raised on .95
+    "an allergy to an animal after": lambda e: e.rstrip(".") + ". I have a cat allergy.",  # 2,924 cleared
+    "a device used for a while after": lambda e: e.rstrip(".") + ". Used a walker for a month after my fall.",  # 112 cleared, 4 raised
 }
 
 
