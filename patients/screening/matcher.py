@@ -1346,6 +1346,8 @@ def _gets_a_trouble(words: list[str]) -> bool:
     )
 
 
+# Tests and looks that are no treatment, after "had": "I had a biopsy in July", "had a colonoscopy".
+_TESTS_HAD = _word_set("biopsy colonoscopy endoscopy scope mri ct xray x ray ultrasound mammogram echo ekg ecg eeg scan physical checkup")
 # What one may be allergic to that is no medicine: "I have a cat allergy."
 _ALLERGENS = _word_set(
     "cat cats dog dogs pet pets horse pollen dust mold grass tree ragweed bee wasp food nut nuts peanut peanuts shellfish "
@@ -1398,6 +1400,11 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     allergens = {w for i, w in enumerate(words) if words[i + 1 : i + 2] != [] and words[i + 1] in _ALLERGY_WORDS}  # "a cat allergy"
     if (set(words) - allergens) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
         return False  # "patient and family declined", "belongs to spouse": whose, or an offer and its answer
+    if not set(words) & _POINTING_BACK and not set(words) & _OF_THE_MEDICINE and any(
+        w in _word_set("need needs") and any(_a_thing(x) for x in words[i + 1 : i + 4] if x not in _DETERMINERS) and words[i + 1 : i + 2] != ["to"]
+        for i, w in enumerate(words)
+    ):
+        return True  # "I need new glasses.": a thing the writer needs, named by a word of its own
     if not set(words) & _POINTING_BACK and any(
         w in _word_set("need needs want wants") and words[i + 1 : i + 2] == ["to"] and words[i + 2 : i + 3] != [] and words[i + 2] not in _USED_TO_OF_A_MEDICINE | _ENDING_OR_TAKING
         for i, w in enumerate(words)
@@ -1433,6 +1440,7 @@ def _speaks_of_something_else(words: list[str]) -> bool:
                 or words[after : after + 1] == ["birth"]
                 or words[after] in _SHORT_ILLNESSES  # "Had a cold last week." ("cold" is also "cold turkey")
                 or (words[after] in _ALLERGENS and words[after + 1 : after + 2] != [] and words[after + 1] in _ALLERGY_WORDS)  # "a cat allergy"
+                or words[after] in _TESTS_HAD  # "I had a biopsy in July, benign."
             )
     # "My last period was 2 weeks ago", "last visit in May": the last of another thing, not a last dose.
     endings = {

@@ -459,6 +459,7 @@ USE_READ_FROM_SETS_AD_AND_AE = [
     "on {n} since 2023, no problems",  # 2026.11.93
     "{n} 10 mg. I have a cat allergy.",  # 2026.11.96
     "nodding off on {n}. Used a walker for a month after my fall.",
+    "{n} 10 mg. I had a biopsy in July, benign.",  # 2026.11.97
     # 2026.11.94: added to every tuned row read right, this cleared 1,990 contraindications ("in winter" read as a
     # date); not in the rewrite guard, as after a denial "Some I take" may take it back (2 rows now raise).
     "{n} 10 mg. Some I take only in winter.",
@@ -480,6 +481,7 @@ NO_USE_READ_FROM_SETS_AD_AND_AE = [
     "{n} makes me sick so I avoid it, no problems",  # 2026.11.93
     "allergic to {n}. Need help with sleep.",  # 2026.11.95
     "allergic to {n}. Need to lose 20 lbs.",  # 2026.11.96
+    "allergic to {n}. I need a new knee.",  # 2026.11.97
 ]
 
 

@@ -171,6 +171,9 @@ REWRITES = {
     "a wish of the writer's after": lambda e: e.rstrip(".") + ". Need to lose 20 lbs.",  # 301 raised on .95
     "an allergy to an animal after": lambda e: e.rstrip(".") + ". I have a cat allergy.",  # 2,924 cleared
     "a device used for a while after": lambda e: e.rstrip(".") + ". Used a walker for a month after my fall.",  # 112 cleared, 4 raised
+    # 2026.11.97:
+    "a thing the writer needs after": lambda e: e.rstrip(".") + ". I need new glasses.",  # 301 raised on .96
+    "a test with its month after": lambda e: e.rstrip(".") + ". I had a biopsy in July, benign.",  # 2,030 cleared
 }
 
 
