@@ -5,7 +5,7 @@ import pytest
 from django.db import OperationalError
 from django.urls import reverse
 
-from consultations import services
+from consultations import views
 from consultations.models import Appointment, Notification
 from tests.consultations.test_views_booking import CHOICE, with_intake
 
@@ -20,18 +20,18 @@ def booking(client, intake, ldn, rx, monday_morning):
 
 @pytest.fixture
 def connection_drops_after_commit(monkeypatch):
-    """The first confirmation commits, then the answer fails as when PostgreSQL goes away."""
-    real = services.appointment_book
+    """The first confirmation commits (the booking and the session that remembers it, in one
+    transaction), then the answer fails as when PostgreSQL goes away before the redirect is sent."""
+    real = views.redirect
     calls = []
 
-    def committed_then_dropped(**kwargs):
-        appointment = real(**kwargs)
-        if not calls:
-            calls.append(appointment)
+    def committed_then_dropped(to, *args, **kwargs):
+        if to == "consultations:book_confirmed" and not calls:
+            calls.append(to)
             raise OperationalError("server closed the connection unexpectedly")
-        return appointment
+        return real(to, *args, **kwargs)
 
-    monkeypatch.setattr(services, "appointment_book", committed_then_dropped)
+    monkeypatch.setattr(views, "redirect", committed_then_dropped)
 
 
 def test_a_retry_after_the_connection_dropped_shows_the_booking(booking, connection_drops_after_commit):
