@@ -1338,12 +1338,34 @@ def _gets_a_check(words: list[str]) -> bool:
     )
 
 
+_GETTING = _word_set("get gets got getting")
+_NEEDING = _word_set("need needs")
+_WANTING = _NEEDING | _word_set("want wants")
+
+
 def _gets_a_trouble(words: list[str]) -> bool:
     """ "I get headaches sometimes", "I get tired easily": what is got is a trouble, named by a word of its own."""
-    return not set(words) & (_CONSUMING - _word_set("get gets got getting")) and any(
-        w in _word_set("get gets got getting") and _a_thing(next((x for x in words[i + 1 : i + 4] if x not in _DETERMINERS), ""))
-        for i, w in enumerate(words)
+    return not set(words) & (_CONSUMING - _GETTING) and any(
+        w in _GETTING and _a_thing(next((x for x in words[i + 1 : i + 4] if x not in _DETERMINERS), "")) for i, w in enumerate(words)
     )
+
+
+def _a_wish_of_the_writers(words: list[str]) -> bool:
+    """What the writer needs, wants or hopes for, with no word pointing back at a medicine: "I need new glasses."
+    (a thing named by a word of its own), "Need to lose 20 lbs." (a verb that is no use of a medicine), "Need help
+    with sleep."; not "I need it", "I need to stop it" or "need my meds"."""
+    said = set(words)
+    if said & _POINTING_BACK:
+        return False
+    for i, w in enumerate(words):
+        following = words[i + 1 : i + 2]
+        if w in _NEEDING and following != ["to"] and not said & _OF_THE_MEDICINE and any(_a_thing(x) for x in words[i + 1 : i + 4] if x not in _DETERMINERS):
+            return True
+        if w in _WANTING and following == ["to"] and words[i + 2 : i + 3] != [] and words[i + 2] not in _NO_WISH_VERBS:
+            return True
+        if w == "help" and following == ["with"] and _a_thing(next((x for x in words[i + 2 : i + 4] if x not in _DETERMINERS), "")):
+            return True
+    return False
 
 
 # Tests and looks that are no treatment, after "had": "I had a biopsy in July", "had a colonoscopy".
@@ -1400,21 +1422,8 @@ def _speaks_of_something_else(words: list[str]) -> bool:
     allergens = {w for i, w in enumerate(words) if words[i + 1 : i + 2] != [] and words[i + 1] in _ALLERGY_WORDS}  # "a cat allergy"
     if (set(words) - allergens) & ((OTHER_PEOPLE_AND_PETS - _BABIES) | _PATIENT_WORDS | _REFUSAL_WORDS | _OFFER_WORDS):
         return False  # "patient and family declined", "belongs to spouse": whose, or an offer and its answer
-    if not set(words) & _POINTING_BACK and not set(words) & _OF_THE_MEDICINE and any(
-        w in _word_set("need needs") and any(_a_thing(x) for x in words[i + 1 : i + 4] if x not in _DETERMINERS) and words[i + 1 : i + 2] != ["to"]
-        for i, w in enumerate(words)
-    ):
-        return True  # "I need new glasses.": a thing the writer needs, named by a word of its own
-    if not set(words) & _POINTING_BACK and any(
-        w in _word_set("need needs want wants") and words[i + 1 : i + 2] == ["to"] and words[i + 2 : i + 3] != [] and words[i + 2] not in _USED_TO_OF_A_MEDICINE | _ENDING_OR_TAKING
-        for i, w in enumerate(words)
-    ):
-        return True  # "Need to lose 20 lbs.": a wish of the writer's, not a need of the medicine
-    if not set(words) & _POINTING_BACK and any(
-        w == "help" and words[i + 1 : i + 2] == ["with"] and _a_thing(next((x for x in words[i + 2 : i + 4] if x not in _DETERMINERS), ""))
-        for i, w in enumerate(words)
-    ):
-        return True  # "Need help with sleep.": what the writer hopes for, not a use
+    if _a_wish_of_the_writers(words):
+        return True  # "I need new glasses.", "Need to lose 20 lbs.", "Need help with sleep."
     if set(words) & _CONSUMING:
         # "I chew leaves every day": a use, however it is said; "I get my labs done every 3 months" is a check,
         # "I get headaches sometimes" a trouble of the writer's
@@ -1714,6 +1723,8 @@ def _of_something_else_among(
 
 # What one "used to" do with a medicine; any other verb is a pastime: "I used to run marathons."
 _USED_TO_OF_A_MEDICINE = _CONSUMING | _word_set("be do have abuse misuse need rely depend")
+# After "need to" / "want to": a verb of taking or ending a medicine ("need to stop it") is no wish of another kind.
+_NO_WISH_VERBS = _USED_TO_OF_A_MEDICINE | _ENDING_OR_TAKING
 
 
 def _a_former_pastime(words: list[str]) -> bool:
