@@ -958,7 +958,7 @@ _OF_THE_MEDICINE = _word_set(
     """
 it them those these one ones that this dose doses pill pills tab tabs tablet tablets patch patches shot shots script
 prescription prescribed rx refill refills med meds medicine medicines medication medications mg
-using use used drugs everything all
+using use used drugs everything all restarted restarting resumed resuming
 """
 )
 

@@ -106,7 +106,7 @@ _CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn",
 _NEGATION_FILLER = frozenset(
     ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "anything", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
      # "never taken an opioid", "no strong pain medicine", "never had a single narcotic"
-     "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "is", "are", "touched",
+     "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "actual", "is", "are", "touched",
      # "I never in my life eat the opium medicine": the words of a second language
      "in", "my", "life", "whole", "eat", "eats", "ate"]
 )
@@ -141,7 +141,7 @@ def _last_dose_at(words: Sequence[str]) -> int | None:
 # last pill oct 25", "weaning to half tabs, last half tab Nov 10".
 _CLOSED_BY_A_LAST_DOSE = frozenset({"for", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "started", "starting", "began"})
 _CURRENT = frozenset(
-    ["tolerate", "tolerates", "tolerating", "started", "starting", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
+    ["tolerate", "tolerates", "tolerating", "started", "starting", "restarted", "restarting", "resumed", "resuming", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
 )
 _PLANS = frozenset({"plan", "plans", "planning", "want", "wants", "wanting", "going", "need", "needs", "hope", "hoping"})
 # After "going to", "plan to": what says the drug is still taken ("going to quit", "plan to taper").
@@ -299,7 +299,10 @@ def read_timing(
         w in _PLANS | {"trying", "try", "tries"} and before[i + 1 : i + 3] in (["to", "stay"], ["to", "keep"]) and set(before[i + 3 : i + 5]) & {"off", "away"}
         for i, w in enumerate(before)
     )
-    not_taken = _free_of_it(before, after) or never_had_it(after) or _offer_refused(before, after) or unused or ("staying off" if staying_off else "")
+    not_taken = (
+        _free_of_it(before, after) or never_had_it(after) or _offer_refused(before, after) or unused or ("staying off" if staying_off else "")
+        or _disposed_of(before, around)
+    )
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
     someone_else = _someone_elses(before, around, patient, named=frozenset(re.findall(r"[a-z]+", raw.lower()))) or _the_writers_own(after, raw)
@@ -828,11 +831,22 @@ def _switched(before: list[str], after: list[str]) -> str:
     return ""
 
 
+def _a_child_by_age(words: list[str]) -> list[str]:
+    """ "my 8 year old has leftover hydrocodone", "my 15 yo": the writer's child, named by age."""
+    for i in range(len(words) - 2):
+        if words[i] in {"my", "our"} and words[i + 1].isdigit() and words[i + 2] in {"year", "yr", "yo"}:
+            end = i + 4 if words[i + 2] != "yo" and words[i + 3 : i + 4] == ["old"] else i + 3
+            if words[i + 2] == "yo" or end == i + 4:
+                return [*words[: i + 1], "child", *words[end:]]
+    return words
+
+
 def _someone_elses(
     before: list[str], around: list[str], patient: frozenset[str] = frozenset(), named: frozenset[str] = frozenset()
 ) -> str:
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
+    before = _a_child_by_age(before)
     caregiver = _typed_for_the_patient(before) or bool(patient)
     # "Mom (the patient) was given her roommate's oxycodone in error": the patient took another's.
     given_to_the_patient = "given" in around and any(
@@ -1015,11 +1029,25 @@ _NOT_A_REASON = frozenset(
 )
 
 
+# "Flushed my late dad's leftover oxycodone", "dropped the old Norco at the take-back box": gone unused.
+_DISPOSED = ("flushed", "disposed", "tossed", "discarded", "destroyed")
+_TAKEN_FROM_A_SUPPLY = ("took", "take", "taking", "takes", "used", "use", "using", "had", "finished", "rest", "remaining")
+
+
+def _disposed_of(before: list[str], around: list[str]) -> str:
+    """A supply thrown away, said before the drug's name, with no word that any of it was taken ("took 2
+    days and threw the rest out" was taken)."""
+    said = next((w for w in before if w in _DISPOSED), "")
+    if not said or any(w in _TAKEN_FROM_A_SUPPLY for w in around):
+        return ""
+    return said
+
+
 def _own_use_of_anothers(words: list[str]) -> bool:
     """Another person's medicine in the patient's own list, used by the patient: their leftovers,
     or taken "when my migraines hit", "for my back" (not "for my dad")."""
-    if any(w in _OWN_USE_SIGNS for w in words):
-        return True
+    if any(w in _OWN_USE_SIGNS and words[i - 1 : i] not in (["has"], ["have"], ["keeps"]) for i, w in enumerate(words)):
+        return True  # not "my son has leftover hydrocodone from his tonsils": his, kept
     if any(word in _HANDED_OVER and following == "me" for word, following in pairwise(words)):
         return True
     for index, word in enumerate(words[:-2]):
@@ -1055,11 +1083,11 @@ def _free_of_it(before: list[str], after: list[str]) -> str:
 # taken any", "no doses given", "I said no thanks": a supply or an offer, never taken.
 _NEVER_HAD = frozenset(
     {"filled", "picked", "opened", "taken", "took", "touched", "collected", "started", "used", "bought", "buy", "purchased",
-     "given", "sent", "dispensed", "administered", "tried", "delivered", "transferred"}
+     "given", "sent", "dispensed", "administered", "tried", "delivered", "transferred", "fill", "pick", "open", "collect"}
 )
 # A supply never collected or opened: a date after it is when it went back ("not picked up, returned
 # to stock 11/24"), never a last dose.
-_SUPPLY_VERBS = frozenset({"filled", "picked", "opened", "collected"})
+_SUPPLY_VERBS = frozenset({"filled", "picked", "opened", "collected", "fill", "pick", "open", "collect"})  # "we did not fill it"
 # Said of the supply: "untouched since 2022", "unopened", "seal intact", "none given".
 _UNUSED_SUPPLY = frozenset({"untouched", "unopened", "unused", "sealed", "unfilled"})
 _NOT_A_DENIAL_AFTER = frozenset({"more", "as", "extra", "over", "than", "too", "before"})
@@ -1228,6 +1256,8 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             previous = around[index - 1] if index > 0 else ""
             if word == "now" and (previous in {"until", "ago"} or previous in _UNITS):
                 continue  # "until now", "for 2 years now": how long it has been over
+            if word == "now" and previous in {"off", "clean", "free", "sober", "done"} and not _still_this_one(around[index + 1 :]):
+                continue  # "fully off now for 4 weeks", "clean now since June": the stop, said today
             if word == "now" and {"not", "no", "never", "dont", "don", "nothing", "none"} & set(around[index + 1 : index + 4]):
                 continue  # "Now I not take any pain medicine": the time of a denial
             if word == "now" and previous in {"nothing", "none", "nil"}:
@@ -1238,7 +1268,7 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
                 continue  # "at the start of October": a date
             if word == "getting" and around[index + 1 : index + 2] and around[index + 1] in {"pregnant", "married", "sick", "better", "worse", "older", "divorced"}:
                 continue  # "tapered off in Feb 2025 before getting pregnant": a life event
-            if word in _PLANS | {"started", "start", "began", "begun"} and (previous in _NEGATED_VERBS or previous in {"not", "no", "never"}):
+            if word in _PLANS | {"started", "start", "began", "begun", "restarted", "resumed"} and (previous in _NEGATED_VERBS or previous in {"not", "no", "never"}):
                 continue  # "don't plan to", "never started": no use at all
             ahead = around[index + 1 : index + 4]
             if word in {"plan", "plans"} and ahead[:1] not in (["to"], ["is"], ["was"]) and "on" not in around[max(0, index - 3) : index]:
@@ -1702,6 +1732,8 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
             if i == beside_a_weekday:
                 continue
             day = _last_holiday(holiday[1], today)
+            if previous == "last" and raw and "last" + holiday[0].replace(" ", "") not in re.sub(r"[^a-z]", "", raw.lower()):
+                previous = ""  # "finished his last hydrocodone pill Thanksgiving night": the last pill's, not last year's
             if previous == "last" and (today - day).days <= 14:
                 # "Last Thanksgiving I was on Percocet", two days after this year's: the one a year before.
                 day = _last_holiday(holiday[1], day - timedelta(days=1))
@@ -2146,6 +2178,7 @@ def _season_date(word: str, previous: str, following: str, today: date) -> tuple
 # A slash date without a year ("ended 10/15", "as of 11/20") is read only straight after a date
 # word, and never in the 4:1 ratio of a buprenorphine/naloxone strength ("4/1", "8/2", "12/3").
 _MONTH_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_MONTH_DAY_SPAN = re.compile(r"^(\d{1,2}/\d{1,2})-(\d{1,2}/\d{1,2})$")  # "10/20-10/22"
 _DAY_OF_A_NAMED_MONTH = re.compile(r"^(3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?$")
 _BEFORE_A_MONTH_DAY = frozenset(
     {"on", "since", "of", "until", "till", "til", "thru", "through", "to", "was", "ended", "stopped", "quit",
@@ -2163,8 +2196,12 @@ def _yearless_slash_dates(raw: str, today: date) -> tuple[tuple[str, date], ...]
     found = []
     tokens = [token.strip("().,;:").lower() for token in raw.split()]
     for index, token in enumerate(tokens):
-        previous = tokens[index - 1].replace("/", "").replace("'", "") if index > 0 else ""  # "d/c'd 10/15"
-        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        span = _MONTH_DAY_SPAN.match(token)
+        if span is not None:
+            token, previous, following = span.group(2), "until", ""  # "(10/20-10/22)": taken until its last day
+        else:
+            previous = tokens[index - 1].replace("/", "").replace("'", "") if index > 0 else ""  # "d/c'd 10/15"
+            following = tokens[index + 1] if index + 1 < len(tokens) else ""
         match = _MONTH_DAY.match(token)
         said_a_stop = bool(_STOP_CUES.intersection(tokens[:index]))  # "last norco 11/10", "stopped ... (11/11)"
         if previous == "me" and tokens[max(0, index - 3) : index - 1] == ["given", "to"]:

@@ -484,14 +484,37 @@ NO_USE_READ_FROM_SETS_AD_AND_AE = [
     "allergic to {n}. I need a new knee.",  # 2026.11.97
 ]
 
+# Read from sets AF and AG at the sixteenth stop (both scored once before their lines were read).
+USE_READ_FROM_SETS_AF_AND_AG = [
+    "My son is the patient. Meds: melatonin, and he finished his last {n} pill Thanksgiving night",  # not last year's
+    "stopped {n} in Feb but restarted it in Oct",
+    "Gave up my {n} for Lent back in Feb but restarted in Oct after surgery and still on it.",
+    "{n}, stopped in March. Restarted in Oct after knee surgery",
+]
+NO_USE_READ_FROM_SETS_AF_AND_AG = [
+    "carpal tunnel release 10/20: took the {n} 2 days (10/20-10/22) and threw the rest out, Advil now",
+    "teen (patient): Zoloft. ER wrote {n} for her wrist on 11/21 but we did not fill it, ibuprofen only",
+    "last {n} Oct 31, fully off now for 4 weeks, Lamictal",
+    "My 8 year old has leftover {n} from his tonsils, locked up. I take Zoloft 50.",
+    "Flushed my late dad's leftover {n} at the police drop box. I only take lisinopril 10.",
+    "On LDN 4.5mg for inflammation. No actual {n}, my doc checked.",
+]
 
-@pytest.mark.parametrize("template", USE + USE_READ_FROM_SETS_H_TO_AB + USE_READ_FROM_SETS_Z_AND_AC + USE_READ_FROM_SETS_AD_AND_AE)
+
+@pytest.mark.parametrize(
+    "template",
+    USE + USE_READ_FROM_SETS_H_TO_AB + USE_READ_FROM_SETS_Z_AND_AC + USE_READ_FROM_SETS_AD_AND_AE + USE_READ_FROM_SETS_AF_AND_AG,
+)
 def test_said_as_use_it_is_a_contraindication_for_every_name(template):
     missed = [name for name in NAMES if not is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not missed, f"{template!r} read as no contraindication for {missed}"
 
 
-@pytest.mark.parametrize("template", NO_USE + NO_USE_READ_FROM_SETS_H_TO_AB + NO_USE_READ_FROM_SETS_Z_AND_AC + NO_USE_READ_FROM_SETS_AD_AND_AE)
+@pytest.mark.parametrize(
+    "template",
+    NO_USE + NO_USE_READ_FROM_SETS_H_TO_AB + NO_USE_READ_FROM_SETS_Z_AND_AC + NO_USE_READ_FROM_SETS_AD_AND_AE
+    + NO_USE_READ_FROM_SETS_AF_AND_AG,
+)
 def test_said_as_no_use_it_is_never_a_contraindication(template):
     raised = [name for name in NAMES if is_opioid(screen_medication(template.format(n=name), today=TODAY))]
     assert not raised, f"{template!r} read as a contraindication for {raised}"
@@ -595,3 +618,10 @@ def test_a_bracketed_denial_denies_only_its_own_name(entry):
 def test_a_fall_a_caregiver_or_a_note_to_the_pharmacist(entry, opioid):
     assert is_opioid(screen_medication(entry, today=TODAY)) is opioid
 
+
+
+@pytest.mark.parametrize("entry", ["Deca 200/wk with test 400/wk, Proviron 25 and HCG", "Anavar 10 mg, Winstrol, Dianabol", "NoDoz 200 mg"])
+def test_bodybuilding_steroids_and_caffeine_tablets_are_known_medicines_not_near_opioids(entry):
+    flags = screen_medication(entry, today=TODAY)
+    assert not is_opioid(flags)
+    assert not [f.matched for f in flags if f.code == "unrecognised"]  # "Proviron" was read as the opioid Proxyvon
