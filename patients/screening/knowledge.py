@@ -41,6 +41,7 @@ class Term:
     systemic_only: frozenset[str]
     thyroid_hormones: tuple[str, ...] = ()
     suggests_opioid_use: tuple[str, ...] = ()  # ingredients taken mainly alongside or after opioids
+    reviewed_with_ldn: tuple[str, ...] = ()  # not opioids, but the pharmacist reviews them with LDN (ketamine)
     washout: str = ""  # the longest washout rule of its opioids ("" for non-opioids)
 
     @property
@@ -99,6 +100,7 @@ def _make_term(key: str, record: dict, ingredients: dict[str, dict]) -> Term:
         systemic_only=frozenset(m for m in members if ingredients[m].get("systemic_only")),
         thyroid_hormones=of_class(THYROID_HORMONE),
         suggests_opioid_use=tuple(m for m in members if ingredients[m].get("suggests_opioid_use")),
+        reviewed_with_ldn=tuple(m for m in members if ingredients[m].get("reviewed_with_ldn")),
         washout=_longest_washout(
             [record["washout"]] if record.get("washout") else [ingredients[m].get("washout", "") for m in of_class(OPIOID)]
         ),

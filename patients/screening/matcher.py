@@ -1059,6 +1059,9 @@ def _opens_a_sentence(clause: _Clause, text: str) -> bool:
     return bool(clause.words) and text[: clause.words[0].start].rstrip(" \t")[-1:] in {"", ".", "!", "?", ";", "\n", "\r"}
 
 
+_STOPPED_IT = _word_set("stopped quit discontinued weaned tapered")
+
+
 def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
     """A clause that names no drug and speaks of something other than a medicine. A denial or an allergy
     of another thing only as a sentence of its own (`sentence`): "Allergic to sulfa."; after a comma
@@ -1087,7 +1090,9 @@ def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
     operation = any(w.endswith(_OPERATION_ENDINGS) for w in words) or bool(_OPERATIONS & said)
     # "Fell off a ladder in 2020.": an injury ("fell off the wagon" is a relapse)
     operation = operation or (bool(_word_set("fell slipped tripped") & said) and "wagon" not in said)
-    return bool(_ANOTHER_TOPIC & said or operation) and not _OF_THE_MEDICINE & said
+    # "… MS Contin but stopped in July after the fusion healed": a stop in the same sentence is the medicine's.
+    stopped = not sentence and bool(_STOPPED_IT & said)
+    return bool(_ANOTHER_TOPIC & said or operation) and not _OF_THE_MEDICINE & said and not stopped
 
 
 _OPERATION_ENDINGS = ("ectomy", "ectomies", "otomy", "ostomy", "oscopy", "plasty", "pexy")
@@ -2362,6 +2367,15 @@ def _names_a_condition(word: str) -> bool:
     return len(word) >= 8 and word.endswith(_CONDITION_ENDINGS)
 
 
+def _two_plain_words(word: str) -> bool:
+    """ "ultrarunner" (three sounds from Ultram ER), "hairstylist": two everyday words run together."""
+    phrases = knowledge_base().phrases
+    return any(
+        _is_plain_word(word[:i]) and _is_plain_word(word[i:]) and (word[:i],) not in phrases and (word[i:],) not in phrases
+        for i in range(4, len(word) - 3)
+    )  # not "hydrocodeine": "codeine" is a medicine's name
+
+
 def _is_plain_word(word: str) -> bool:
     """An everyday word or a shop, not a medicine's name: never reported as an unknown medicine."""
     english = _english_words()
@@ -2679,7 +2693,7 @@ def _correct_spelling_cached(word: str, _kb_id: int) -> tuple[Term, bool] | None
         # one sound from an opioid is only possibly that opioid, unless it is the name with its last
         # letter added or dropped ("heroine", "morphin").
         return kb.opioid_sounds[opioid[0]], True
-    if opioid is not None and opioid[1] >= 2 and _is_plain_word(word):
+    if opioid is not None and opioid[1] >= 2 and (_is_plain_word(word) or _two_plain_words(word)):
         # "anesthesia" is two sounds from Anexsia: an everyday word far from an opioid's name is only
         # possibly that opioid, for the pharmacist to ask about. One slip ("heroine") stays the opioid.
         return kb.opioid_sounds[opioid[0]], True

@@ -206,6 +206,16 @@ def _screen_entry(text: str, *, index: int | None, field: str, kb: KnowledgeBase
             )
         if mention.not_current:
             continue
+        for ingredient in term.reviewed_with_ldn:
+            add(
+                "reviewed_with_ldn",
+                Severity.REVIEW,
+                matched,
+                ingredient,
+                _reviewed_with_ldn_text(matched, ingredient),
+                reading=f"{_named(matched, ingredient)} is not an opioid, but it acts partly through opioid receptors "
+                "and naltrexone blunted ketamine's effect on depression in a trial. Ask how and when it is given.",
+            )
         for ingredient in term.thyroid_hormones:
             add("thyroid", Severity.REVIEW, matched, ingredient, _thyroid_text(matched, ingredient))
         for ingredient in term.immunomodulators:
@@ -393,6 +403,10 @@ def _suggests_use_text(matched: str, ingredient: str) -> str:
         f"We noticed {_named(matched, ingredient)}. The pharmacist will ask how you take it alongside your "
         "other medicines."
     )
+
+
+def _reviewed_with_ldn_text(matched: str, ingredient: str) -> str:
+    return f"We noticed {_named(matched, ingredient)}. The pharmacist will check how the two fit together and discuss it with you."
 
 
 def _thyroid_text(matched: str, ingredient: str) -> str:

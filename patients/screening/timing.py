@@ -141,7 +141,7 @@ def _last_dose_at(words: Sequence[str]) -> int | None:
 # last pill oct 25", "weaning to half tabs, last half tab Nov 10".
 _CLOSED_BY_A_LAST_DOSE = frozenset({"for", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "started", "starting", "began"})
 _CURRENT = frozenset(
-    ["tolerate", "tolerates", "tolerating", "started", "starting", "restarted", "restarting", "resumed", "resuming", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
+    ["tolerate", "tolerates", "tolerating", "covers", "pays", "started", "starting", "restarted", "restarting", "resumed", "resuming", "start", "began", "begun", "begin", "currently", "still", "now", "daily", "taking", "takes", "using", "tapering", "weaning", "reducing", "cutting", "decreasing", "lowering", "coming", "getting", "trying", "try", "tries", "want", "wants", "wanting", "plan", "plans", "planning", "hope", "hoping", "need", "needs", "going", "attempting", "working"]
 )
 _PLANS = frozenset({"plan", "plans", "planning", "want", "wants", "wanting", "going", "need", "needs", "hope", "hoping"})
 # After "going to", "plan to": what says the drug is still taken ("going to quit", "plan to taper").
@@ -335,6 +335,10 @@ def read_timing(
     if decade is not None:
         return Timing(Use.ENDED, decade[1], cue="", when=decade[0])  # "methadone in my 20s (I'm 52 now)"
     when, last_dose = read_date(around, today=today, raw=raw)
+    stopped_after = _stopped_days_after(around, last_dose)
+    if stopped_after is not None and stopped_after <= today:
+        # "tramadol filled 9/14/2026 but I stopped after two days": over two days after it began.
+        return Timing(Use.ENDED, stopped_after, cue="stopped after", when=f"{when} + the days taken")
     if last_dose is not None and _a_vague_stop(around, today):
         when, last_dose = "", None  # "the Vicodin from last month ran out a little while ago": the date is the supply's
     if last_dose is not None and _a_fill_date(when, raw):
@@ -347,12 +351,14 @@ def read_timing(
         if course_end < today:
             return Timing(Use.ENDED, course_end, cue="course", when=f"{when} + the course")
         return Timing(Use.CURRENT, cue="course")
-    negation = _governing_negation(before, after)
+    # "Lyrica 150 (not an opioid, my derm checked)", "loperamide - not a narcotic": what the medicine before is not.
+    described = _NOT_OF_THE_CLASS.search(raw.lower()) is not None if raw else False
+    negation = _governing_negation(before, after, described=described)
     # A denial's own words ("not taking any", "no opioids now") do not say the use goes on.
-    claimed = _denial_claims(before, after) if negation else frozenset()
+    claimed = _denial_claims(before, after, described=described) if negation else frozenset()
     current = _says_current(before, after, claimed=claimed)
     ended = _ending_word(before, after, has_date=last_dose is not None)
-    if not ended and last_dose is not None and (_UNTIL | {"through", "thru"}) & set(around):
+    if not ended and last_dose is not None and (_UNTIL | {"through", "thru"}) & set(_without_went_through(around)):
         ended = "until"  # "tramadol till 11/08", "Norco through August": a day already past (days to come were read above)
     if ended == "end" and current in {"start", "started"}:
         current = ""  # "Start: 03/2019, End: 05/2019": a course with its end written down
@@ -1094,6 +1100,11 @@ _NOT_A_DENIAL_AFTER = frozenset({"more", "as", "extra", "over", "than", "too", "
 _A_TIME_FOLLOWS = frozenset({"since", "for", "ago", "yesterday", "today", "till", "until", "in", "last", "this", "days", "weeks"})
 
 
+def _without_take_back(words: list[str]) -> list[str]:
+    """ "the bottle went to the take-back box": a drug take-back, not a dose taken."""
+    return [w for i, w in enumerate(words) if not (w == "take" and words[i + 1 : i + 2] == ["back"])]
+
+
 def never_had_it(after: list[str]) -> str:
     """A supply never collected, filled or opened, or a medicine never taken, said after its name."""
     for index, word in enumerate(after):
@@ -1103,7 +1114,7 @@ def never_had_it(after: list[str]) -> str:
             and following[:1]
             and following[0] in _NEVER_HAD
             and not (following[1:] and following[1] in _NOT_A_DENIAL_AFTER)
-            and not _takes_it_oneself(after[index + 2 :])
+            and not _takes_it_oneself(_without_take_back(after[index + 2 :]))
             and (
                 following[0] in _SUPPLY_VERBS
                 or not (_A_TIME_FOLLOWS & set(after[index + 2 :]) or any(w[:1].isdigit() or w in _WEEKDAYS for w in after[index + 2 :]))
@@ -1264,6 +1275,8 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
                 continue  # "off it since, nothing now"
             if around[index + 1 : index + 2] in (["none"], ["nothing"]):
                 continue  # "so she takes none": a denial's verb
+            if word in {"started", "starting"} and previous == "before":
+                continue  # "Quit Percocet on 2026-10-05 before starting Vivitrol": what began after the stop
             if word in {"start", "starting"} and previous == "the":
                 continue  # "at the start of October": a date
             if word == "getting" and around[index + 1 : index + 2] and around[index + 1] in {"pregnant", "married", "sick", "better", "worse", "older", "divorced"}:
@@ -1275,8 +1288,12 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
                 continue  # "with the clinic's taper plan", "my crisis plan lists IV hydromorphone": a plan on paper; "on a taper plan" is use
             if word in {"going", "plan", "plans", "planning"} and ahead[:1] == ["to"] and not _STOP_OR_USE & set(ahead):
                 continue  # "going to NA", "plan: PT twice a week": not "going to quit methadone"
+            if word in {"need", "needs"} and ahead[:2] in (["to", "worry"], ["to", "be"]) and "about" in around[index + 3 : index + 5]:
+                continue  # "Imodium is not an opioid I need to worry about": a worry, not a need of the drug
             if word in _PLANS and ahead[:1] == ["to"] and ((ahead[1:2] and ahead[1] in _REFUSING) or ahead[1:3] == ["stay", "off"]):
                 continue  # "wants to avoid narcotics", "wants to stay off them": no use
+            if word in {"covers", "pays"} and (previous in _NEGATED_VERBS or previous in {"longer", "not", "never", "t"}):
+                continue  # "Medicare no longer covers my tramadol": coverage ended, which says nothing of use now
             if word in {"taking", "using", "takes", "tapering", "weaning"} and (previous in _STOPPED_DOING or previous in {"completed", "longer", "stop"}):
                 continue  # "stopped taking", "finished tapering", "no longer taking", a discharge list's "STOP taking": what stopped
             if word == "now" and around[index + 1 : index + 2] in (["just"], ["only"]) and not _still_this_one(around[index + 2 :]) and any(w in _ENDED or w in _UNTIL for w in around[:index]):
@@ -1292,6 +1309,7 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
             and around[index + 1 : index + 3] != ["the", "first"]  # "took it for the first 5 days": a course that ended
             and not (_a_day_before(around[:index]) and _after_the_amount(around, index + 1))  # "surgery in July, oxycodone for a week after"
             and not (last_dated and (_STOPPED_DOING | _STOPPING) & set(around[index + 1 :]))  # "norco for 4 days after, finished 10/16", "for 2 wks, off it since Sept 1"
+            and not (last_dated and _nothing_since(around[index + 1 :]))  # "for 5 days in early October, nothing since"
             and _duration_follows(around, index + 1)
             and not any(w in _ENDED or w in _NEVER for w in around[:index])
             and not (_a_past_year(around) and _SINCE not in around)  # "for a week ... in summer 2025"
@@ -1302,6 +1320,15 @@ def _says_current(before: list[str], after: list[str], *, claimed: frozenset[int
         ):
             return word  # "on methadone since 2019"; "on suboxone since 2023, no problems" denies only the problems
     return ""
+
+
+def _without_went_through(words: list[str]) -> list[str]:
+    """ "after the prior auth went through in Sept": an approval that happened, not "until Sept"."""
+    return [w for i, w in enumerate(words) if not (w in {"through", "thru"} and i and words[i - 1] in {"went", "go", "goes", "gone", "got", "get", "come", "came"})]
+
+
+def _nothing_since(words: list[str]) -> bool:
+    return any(w in {"nothing", "none"} and words[i + 1 : i + 2] == ["since"] for i, w in enumerate(words))
 
 
 # "no problems", "no issues", "no side effects": a trouble denied, not the medicine.
@@ -1373,6 +1400,22 @@ def _for_duration(words: list[str], *, today: date) -> tuple[str, date | None]:
 _COURSE_STARTS = frozenset({"starting", "started", "began", "begun", "beginning", "from"})
 _COURSE_SUPPLY = frozenset({"worth", "supply", "only", "course"})
 _STILL_GOING = frozenset({"still", "currently", "now", "daily", "continuing", "ongoing", "since"})
+
+
+_BEGUN_ON = ("filled", "started", "starting", "prescribed", "given", "got")
+
+
+def _stopped_days_after(words: list[str], start: date | None) -> date | None:
+    """ "filled 9/14/2026 but I stopped after two days": the day a supply that began on a date was stopped."""
+    if start is None or not any(w in _BEGUN_ON for w in words):
+        return None
+    for index, word in enumerate(words[:-3]):
+        if word in {"stopped", "quit"} and words[index + 1] == "after":
+            count = int(words[index + 2]) if words[index + 2].isdigit() and len(words[index + 2]) <= 2 else _NUMBER_WORDS.get(words[index + 2])
+            unit = _UNITS.get(words[index + 3])
+            if count is not None and unit in {"days", "weeks"}:
+                return start + timedelta(days=count * (7 if unit == "weeks" else 1))
+    return None
 
 
 def _course_end(words: list[str], start: date | None) -> date | None:
@@ -1450,8 +1493,12 @@ def _duration_follows(words: list[str], start: int) -> bool:
     return (first.isdigit() or first in _NUMBER_WORDS) and len(look) > 1 and look[1] in _UNITS
 
 
-def _negation_before(before: list[str], after: list[str]) -> int | None:
-    """Where in `before` a negation reaches the drug across filler words only, or None."""
+_NOT_OF_THE_CLASS = re.compile(r"[(,;:\-]\s*not an? (opioid|narcotic|opiate)s?\b")
+
+
+def _negation_before(before: list[str], after: list[str], *, described: bool = False) -> int | None:
+    """Where in `before` a negation reaches the drug across filler words only, or None. `described`: the
+    entry says what a medicine is not ("(not an opioid)"), so "not a" before a class word denies it."""
     for index in range(len(before) - 1, -1, -1):
         word = before[index]
         if word in _NEVER or word in _NEGATED_VERBS or word in _REFUSING:
@@ -1466,6 +1513,8 @@ def _negation_before(before: list[str], after: list[str]) -> int | None:
                 return index
             if between in (["a"], ["an"]) and index and before[index - 1] in {"s", "is", "was", "its", "thats", "are", "re"}:
                 return index  # "it's not an opioid, right?": what the medicine is not
+            if between in (["a"], ["an"]) and (described or (index == 0 and after[:1] in ([], ["user"], ["person"], ["fan"], ["guy"], ["type"], ["drug"]))):
+                return index  # "loperamide (not a narcotic)", "Lyrica, not an opioid", "not an opioid user, never have been"
             clean = set(between) <= _NOT_FILLER and set(after) <= _AFTER_A_CLEAN_NOT
             return index if clean else None
         if word not in _NEGATION_FILLER:
@@ -1497,10 +1546,10 @@ def _without_trouble_denied(after: list[str]) -> list[str]:
     return after
 
 
-def _governing_negation(before: list[str], after: list[str]) -> str:
+def _governing_negation(before: list[str], after: list[str], *, described: bool = False) -> str:
     """A negation that reaches the drug across filler words only ("no history of opioid use")."""
     after = _without_trouble_denied(after)
-    index = _negation_before(before, after)
+    index = _negation_before(before, after, described=described)
     if index is not None:
         return before[index]
     # Written after the drug: "opioids: none", "narcotics - no", "oxycodone never", "opioids: none now".
@@ -1529,14 +1578,14 @@ def _tail_denial(after: list[str]) -> int | None:
     return None
 
 
-def _denial_claims(before: list[str], after: list[str]) -> frozenset[int]:
+def _denial_claims(before: list[str], after: list[str], *, described: bool = False) -> frozenset[int]:
     """Positions in before + after that belong to the governing denial itself.
 
     It claims itself and the words between it and the drug ("not taking any opioids", "denies
     currently using"), time words just before it ("currently not on any"), and words after the
     drug that only repeat or date it ("no opioids now", "opioids: none currently").
     """
-    start = _negation_before(before, after)
+    start = _negation_before(before, after, described=described)
     if start is None:
         start = len(before)
     while start > 0 and before[start - 1] in _DENIAL_TIMES:
@@ -1608,6 +1657,8 @@ def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_l
                 continue
         if word in {"stop", "stopping"}:
             continue  # "stop" is said of plans ("trying to stop"); the past is "stopped"
+        if word == "prior" and around[index + 1 : index + 2] in (["auth"], ["authorization"], ["authorisation"], ["approval"], ["pa"]):
+            continue  # "after the prior auth went through in Sept": the insurer's approval, not past use
         if word in {"was", "were"}:
             following = around[index + 1] if index + 1 < len(around) else ""
             if following not in {"on", "taking", "using", "given", "prescribed"}:
@@ -1633,7 +1684,12 @@ def _ending_word(before: list[str], after: list[str], *, has_date: bool, count_l
 def _an_earlier_year(words: list[str], today: date) -> bool:
     """ "Norco (2017)", "INACTIVE: Norco (2018)": a year before this one, with no word of use now
     (those were read first), is when it was taken."""
-    return any(len(w) == 4 and w.isdigit() and 1950 < int(w) < today.year for w in words)
+    return any(
+        len(w) == 4 and w.isdigit() and 1950 < int(w) < today.year
+        # "fentanyl patch for CRPS after the 2024 burn": the year of what it is taken for, not of the use
+        and not (words[max(0, i - 2) : i] in (["after", "the"], ["since", "the"], ["from", "the"]) and words[i + 1 : i + 2])
+        for i, w in enumerate(words)
+    )
 
 
 def _past_event(words: list[str]) -> bool:
@@ -1780,7 +1836,7 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
                 day = min(day, date(year, month, last_day))
                 word = f"{previous} {word}"
             found.append((word, day))
-    for token in raw.split():
+    for token in _RAW_TOKEN_BREAKS.split(raw):
         slashed = _slash_date(token.strip("().,;:"), today)
         if slashed is not None:
             found.append((token.strip("().,;:"), slashed))
@@ -2239,8 +2295,12 @@ def _among(token: str, words: Sequence[str]) -> bool:
     return any(list(words[i : i + len(parts)]) == parts for i in range(len(words) - len(parts) + 1))
 
 
+# Where a written date may end: spaces, and the cells of a pasted table ("8mg;2024-02-10;2026-11-21", "a|b").
+_RAW_TOKEN_BREAKS = re.compile(r"[\s;|,\"]+")
+
+
 def _in_a_slash_date(year: str, raw: str, today: date) -> bool:
-    return any(year in token and _slash_date(token.strip("().,;:"), today) for token in raw.split())
+    return any(year in token and _slash_date(token.strip("().,;:"), today) for token in _RAW_TOKEN_BREAKS.split(raw))
 
 
 def _slash_date(token: str, today: date) -> date | None:

@@ -20,7 +20,7 @@ INTAKES = [
     {"medications": ["tramadol last taken yesterday", "loperamide", "hydrocodone stopped", "Vit. D"],
          "pregnancy_status": "prefer_not_to_say", "opioid_use": "stopped", "opioid_stopped_what": "oxycodone",
          "opioid_last_dose": date(2026, 11, 20)},
-    {"medications": ["pain pills"], "pregnancy_status": "not_sure", "opioid_use": "not_sure"},
+    {"medications": ["pain pills", "Spravato 84 mg"], "pregnancy_status": "not_sure", "opioid_use": "not_sure"},
     {"medications": ["morfina"], "pregnancy_status": "breastfeeding", "opioid_use": "stopped",
          "opioid_stopped_what": "", "opioid_last_dose": date(2025, 1, 2)},
     {"medications": [], "pregnancy_status": "trying_to_conceive"},

@@ -485,7 +485,8 @@ def test_a_word_only_loosely_like_an_everyday_medicine_is_not_silently_renamed()
     assert read_as in ([], ["esketamine"])
     if not read_as:
         assert codes(screen_medication("esketamine 56mg")) == ["unrecognised"]
-    assert codes(screen_medication("ezketamone 56mg")) == ["unrecognised"]
+    # Either way the pharmacist sees it: unknown, or read as esketamine, which is reviewed with LDN.
+    assert codes(screen_medication("ezketamone 56mg")) in (["unrecognised"], ["reviewed_with_ldn"])
 
 
 def test_unit_test_examples_are_not_copied_from_the_held_out_lists():

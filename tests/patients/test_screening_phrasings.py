@@ -490,6 +490,11 @@ USE_READ_FROM_SETS_AF_AND_AG = [
     "stopped {n} in Feb but restarted it in Oct",
     "Gave up my {n} for Lent back in Feb but restarted in Oct after surgery and still on it.",
     "{n}, stopped in March. Restarted in Oct after knee surgery",
+    # from sets AH and AI, read at the same stop
+    "Extra Help covers my {n} after the prior auth went through in Sept.",
+    "{n} for CRPS after the 2024 burn, changed every 3 days.",
+    "Drug;Dose;Started;Stopped / {n};8mg;2024-02-10;2026-11-21",
+    "{n} filled 11/20/2026, stopped after 2 days",
 ]
 NO_USE_READ_FROM_SETS_AF_AND_AG = [
     "carpal tunnel release 10/20: took the {n} 2 days (10/20-10/22) and threw the rest out, Advil now",
@@ -498,6 +503,13 @@ NO_USE_READ_FROM_SETS_AF_AND_AG = [
     "My 8 year old has leftover {n} from his tonsils, locked up. I take Zoloft 50.",
     "Flushed my late dad's leftover {n} at the police drop box. I only take lisinopril 10.",
     "On LDN 4.5mg for inflammation. No actual {n}, my doc checked.",
+    # from sets AH and AI, read at the same stop
+    "trazodone 50. I used to take {n} but stopped in July after the fusion healed",
+    "femoral stress fx Oct 2. {n} for 5 days in early October, nothing since, calcium now",
+    "surgeon sent {n} for my wrist, never took a single one, bottle went to the take-back box sealed",
+    "Quit {n} on 2026-10-05 before starting Vivitrol for alcohol; clean 55 days.",
+    "EOB shows {n} filled 9/14/2026 but I stopped after two days, nothing since.",
+    "Medicare no longer covers my {n} so I stopped in 2024",
 ]
 
 
@@ -625,3 +637,31 @@ def test_bodybuilding_steroids_and_caffeine_tablets_are_known_medicines_not_near
     flags = screen_medication(entry, today=TODAY)
     assert not is_opioid(flags)
     assert not [f.matched for f in flags if f.code == "unrecognised"]  # "Proviron" was read as the opioid Proxyvon
+
+
+@pytest.mark.parametrize(
+    "entry, opioid",
+    [
+        ("Qelbree 200 + loperamide 2mg most mornings (IBS), not an opioid user, never have been", False),
+        ("loperamide for diarrhea (not a narcotic)", False),
+        ("Lyrica 150 for nerve pain (not an opioid, my derm checked)", False),
+        ("GI says Imodium is not an opioid I need to worry about. No pain meds.", False),
+        ("Lyrica (not an opioid), oxycodone 5 mg daily", True),  # the denial is Lyrica's
+    ],
+)
+def test_what_a_medicine_is_not_denies_no_opioid_taken(entry, opioid):
+    assert is_opioid(screen_medication(entry, today=TODAY)) is opioid
+
+
+@pytest.mark.parametrize("entry", ["ultrarunner ~70 mi/wk: salt tabs, iron every other day", "ultra runner, iron and vitamin D"])
+def test_two_everyday_words_run_together_are_at_most_a_possible_opioid(entry):
+    flags = screen_medication(entry, today=TODAY)
+    assert not is_opioid(flags)  # "ultrarunner" is three letters from Ultram ER: a question for the pharmacist, not a contraindication
+
+
+@pytest.mark.parametrize("entry", ["Spravato 84 mg twice a week at the clinic", "IV ketamine every 4 weeks for depression", "Esketamine nasal 56 mg"])
+def test_ketamine_and_esketamine_are_reviewed_with_ldn_not_unrecognised(entry):
+    flags = screen_medication(entry, today=TODAY)
+    assert not is_opioid(flags)
+    assert [f.code for f in flags] == ["reviewed_with_ldn"]  # was "unrecognised": the pharmacist now sees why
+    assert "opioid receptors" in flags[0].reading
