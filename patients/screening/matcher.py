@@ -1060,6 +1060,7 @@ def _opens_a_sentence(clause: _Clause, text: str) -> bool:
 
 
 _STOPPED_IT = _word_set("stopped quit discontinued weaned tapered")
+_PARTS_OF_A_TIME = _word_set("week weekend month year morning afternoon evening night time")
 
 
 def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
@@ -1092,7 +1093,12 @@ def _of_another_topic(words: list[str], *, sentence: bool = True) -> bool:
     operation = operation or (bool(_word_set("fell slipped tripped") & said) and "wagon" not in said)
     # "… MS Contin but stopped in July after the fusion healed": a stop in the same sentence is the medicine's.
     stopped = not sentence and bool(_STOPPED_IT & said)
-    return bool(_ANOTHER_TOPIC & said or operation) and not _OF_THE_MEDICINE & said and not stopped
+    # "got shot in the hand this summer": a gunshot wound, not an injection of the medicine
+    wounded = any(w in {"shot", "stabbed"} and i and words[i - 1] in {"got", "was", "been", "get", "gets"} for i, w in enumerate(words))
+    dated = {w for i, w in enumerate(words) if w in {"this", "that"} and words[i + 1 : i + 2] != [] and words[i + 1] in _DATE_WORDS | _PARTS_OF_A_TIME}
+    # "this summer", "that week": a time, not the medicine pointed back at
+    of_the_medicine = _OF_THE_MEDICINE & said - ({"shot"} if wounded else set()) - dated
+    return bool(_ANOTHER_TOPIC & said or operation or wounded) and not of_the_medicine and not stopped
 
 
 _OPERATION_ENDINGS = ("ectomy", "ectomies", "otomy", "ostomy", "oscopy", "plasty", "pexy")

@@ -62,7 +62,7 @@ _SOMEONE_ELSE = frozenset(
      "nana", "nanna", "granny", "gran", "grandad", "granddad", "papa", "lola", "lolo", "nanay", "tatay", "abuela", "abuelo",
      "cellie", "cellmate", "bunkie",
      # people in the patient's life who are not family: "my sponsor is on methadone", "my teammate takes tramadol"
-     "sponsor", "sponsee", "teammate", "teammates", "coworker", "coworkers", "fiance", "fiancee", "stepdad", "stepmom",
+     "sponsor", "sponsee", "teammate", "teammates", "coworker", "coworkers", "housemate", "housemates", "flatmate", "flatmates", "fiance", "fiancee", "stepdad", "stepmom",
      "grandson", "granddaughter",
      # "Mum in Dublin takes Solpadeine": how British, Irish and Australian families write it
      "mum", "mums", "mam", "ma", "mummy", "mommy", "daddy",
@@ -104,7 +104,7 @@ _NEGATED_VERBS = frozenset(["dont", "doesnt", "didnt", "havent", "hasnt", "hadnt
 _CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn", "wasn", "aren", "weren", "won", "can"])
 # Words that may stand between a negation and the drug it governs: "no history of opioid use".
 _NEGATION_FILLER = frozenset(
-    ["need", "needed", "require", "required", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "anything", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
+    ["need", "needed", "require", "required", "received", "receiving", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "anything", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
      # "never taken an opioid", "no strong pain medicine", "never had a single narcotic"
      "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "actual", "is", "are", "touched",
      # "I never in my life eat the opium medicine": the words of a second language
@@ -311,7 +311,8 @@ def read_timing(
     if after[:2] == ["not", "me"] and not _takes_it_oneself(after[2:]):
         return Timing(Use.NEVER, cue="not me")  # "my cellie was on suboxone, not me"
     not_me = next((i for i in range(len(after) - 1) if after[i : i + 2] == ["not", "me"]), None)
-    if not_me is not None and _names_another(before) and not _takes_it_oneself(after[not_me + 2 :]) and not _takes_it_oneself(before):
+    he_or_she = bool(before[:1]) and before[0] in {"he", "she", "they"} and not patient  # "HE TAKE PERCOCET FOR BACK. NOT ME."
+    if not_me is not None and (_names_another(before) or he_or_she) and not _takes_it_oneself(after[not_me + 2 :]) and not _takes_it_oneself(before):
         return Timing(Use.NEVER, cue="not me")  # "My husband buys tramadol at the market for his farm work, not me."
     at_work = _at_work(around, after_name=len(before), patient=patient, entry=_jobs_named(re.findall(r"[a-z]+", raw.lower())))
     if at_work:
@@ -343,6 +344,8 @@ def read_timing(
         when, last_dose = "", None  # "the Vicodin from last month ran out a little while ago": the date is the supply's
     if last_dose is not None and _a_fill_date(when, raw):
         when, last_dose = "", None  # "Last filled 11/02/2026": when the supply came, not the last dose
+    if last_dose is not None and _a_day_planned(around):
+        return Timing(Use.CURRENT, cue="planned")  # "tapering off the OxyContin, last dose planned for Dec 5": still taken
     if last_dose is not None and _until_a_coming_day(around, today):
         return Timing(Use.CURRENT, cue="until")  # "lortab till I get the knee replaced in jan"
     course_end = _course_end(around, last_dose)
@@ -550,6 +553,14 @@ def _a_fill_date(when: str, raw: str) -> bool:
 _COMING = frozenset({"get", "have", "see", "next", "replaced", "surgery", "appt", "procedure", "operation"})
 
 
+def _a_day_planned(words: list[str]) -> bool:
+    """ "last dose planned for Dec 5", "taper scheduled to end on 12/10": a day still to come."""
+    return any(
+        w in {"planned", "scheduled", "due"} and words[i + 1 : i + 2] in (["for"], ["on"], ["to"]) and not {"was", "were"} & set(words[max(0, i - 2) : i])
+        for i, w in enumerate(words)
+    )
+
+
 def _until_a_coming_day(words: list[str], today: date) -> bool:
     """ "till I get it replaced in jan", "until my surgery next month": taken up to a day still to come,
     so taken now. A year or a past word ("until last week", "until March 2025") dates a past stop.
@@ -695,6 +706,10 @@ _AFTER_THERAPY = frozenset({"twice", "once", "2x", "3x", "weekly", "sessions", "
 _REPORTING = frozenset({"states", "stated", "reports", "reported", "says", "said", "endorses", "admits", "notes"})
 
 
+# A title before the patient's name or initial says which pronouns are the patient's.
+_TITLES = {"mrs": ("she", "her"), "ms": ("she", "her"), "miss": ("she", "her"), "mr": ("he", "his", "him")}
+
+
 def patient_named(words: Sequence[str]) -> frozenset[str]:
     """The person word nearest to "patient" (or "the one booking") that the entry names as the patient:
     "Dad is the patient", "patient is my mother", "Mom (the patient)", "Grandma is the one booking";
@@ -726,6 +741,9 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
             continue  # "pt's spouse", "the patient's son": someone of the patient's, not the patient
         if words[index + 1 : index + 2] and words[index + 1] in {"does", "doesnt", "didnt", "denies"}:
             continue  # "belongs to spouse, patient does not take": a statement about the patient, naming nobody
+        title = next((w for w in words[max(0, index - 3) : index] if w in _TITLES), "")
+        if title:
+            named.update(_TITLES[title])  # "Aide here for Mrs. L (patient, IDD). She had her Sublocade shot in April"
         said = [w for w in words[index + 1 : index + 4] if w != "that"]
         if said[:1] and said[0] in _REPORTING and said[1:2] and said[1] in {"she", "he"}:
             named.add(said[1])  # "Pt states she used her husband's Norco": "she" is the patient
@@ -1089,7 +1107,7 @@ def _free_of_it(before: list[str], after: list[str]) -> str:
 # taken any", "no doses given", "I said no thanks": a supply or an offer, never taken.
 _NEVER_HAD = frozenset(
     {"filled", "picked", "opened", "taken", "took", "touched", "collected", "started", "used", "bought", "buy", "purchased",
-     "given", "sent", "dispensed", "administered", "tried", "delivered", "transferred", "fill", "pick", "open", "collect"}
+     "given", "sent", "dispensed", "administered", "tried", "delivered", "transferred", "fill", "pick", "open", "collect", "received"}
 )
 # A supply never collected or opened: a date after it is when it went back ("not picked up, returned
 # to stock 11/24"), never a last dose.
@@ -1098,6 +1116,12 @@ _SUPPLY_VERBS = frozenset({"filled", "picked", "opened", "collected", "fill", "p
 _UNUSED_SUPPLY = frozenset({"untouched", "unopened", "unused", "sealed", "unfilled"})
 _NOT_A_DENIAL_AFTER = frozenset({"more", "as", "extra", "over", "than", "too", "before"})
 _A_TIME_FOLLOWS = frozenset({"since", "for", "ago", "yesterday", "today", "till", "until", "in", "last", "this", "days", "weeks"})
+
+
+def _until_returned(words: list[str]) -> list[str]:
+    """ "never took one, returned it 11/25": the date after a return is the return's, not a dose's."""
+    at = next((i for i, w in enumerate(words) if w in {"returned", "return", "dropped", "brought", "flushed", "disposed"}), len(words))
+    return words[:at]
 
 
 def _without_take_back(words: list[str]) -> list[str]:
@@ -1117,7 +1141,7 @@ def never_had_it(after: list[str]) -> str:
             and not _takes_it_oneself(_without_take_back(after[index + 2 :]))
             and (
                 following[0] in _SUPPLY_VERBS
-                or not (_A_TIME_FOLLOWS & set(after[index + 2 :]) or any(w[:1].isdigit() or w in _WEEKDAYS for w in after[index + 2 :]))
+                or not (_A_TIME_FOLLOWS & set(_until_returned(after[index + 2 :])) or any(w[:1].isdigit() or w in _WEEKDAYS for w in _until_returned(after[index + 2 :])))
             )
         ):
             return f"{word} {following[0]}"  # "not taken since Monday" is a stop, read further on
@@ -1332,7 +1356,11 @@ def _nothing_since(words: list[str]) -> bool:
 
 
 # "no problems", "no issues", "no side effects": a trouble denied, not the medicine.
-_NO_TROUBLE = (["problems"], ["problem"], ["issues"], ["issue"], ["complaints"], ["side"], ["trouble"], ["concerns"], ["cravings"], ["relapse"], ["relapses"])
+_NO_TROUBLE = (
+    ["problems"], ["problem"], ["issues"], ["issue"], ["complaints"], ["side"], ["trouble"], ["concerns"], ["cravings"], ["relapse"], ["relapses"],
+    # "Nucynta 50mg twice a day, no nausea with it": a side effect denied, not the medicine
+    ["nausea"], ["vomiting"], ["itching"], ["itch"], ["constipation"], ["drowsiness"], ["dizziness"], ["headaches"], ["sedation"],
+)
 
 
 def _a_day_before(words: list[str]) -> bool:
@@ -1826,6 +1854,8 @@ def read_date(words: Sequence[str], *, today: date, raw: str = "") -> tuple[str,
         elif _is_year(word, today) and not _month_before(words, i):
             if following in {"mg", "mcg", "ml"} or _in_a_slash_date(word, raw, today):
                 continue  # "01/10/2026" is read whole below, not as "2026"
+            if word.endswith("00") and any(len(w) == 4 and w.isdigit() and w[0] == "0" for w in words):
+                continue  # "oxycodone 5mg at 0800 and 2000": the hours of a medication record
             year = int(word)
             day = today if year == today.year else date(year, 12, 31)
             season = previous if previous in _SEASON_ENDS else words[i - 2] if previous == "of" and i >= 2 and words[i - 2] in _SEASON_ENDS else ""

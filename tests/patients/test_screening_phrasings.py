@@ -495,6 +495,12 @@ USE_READ_FROM_SETS_AF_AND_AG = [
     "{n} for CRPS after the 2024 burn, changed every 3 days.",
     "Drug;Dose;Started;Stopped / {n};8mg;2024-02-10;2026-11-21",
     "{n} filled 11/20/2026, stopped after 2 days",
+    # from sets AJ and AK, read at the same stop
+    "{n} 10mg 2x a day, 3 yrs in recovery. got shot in the hand this summer, still going to OT",
+    "Typing for consumer J.R. (the patient): MAR shows {n} 5mg at 0800 and 2000, Depakote 500",
+    "Aide here for Mrs. L (patient, IDD). She takes her {n} twice a day, guardian signed consent.",
+    "Q: opioid-free? A: not yet, tapering off the {n}, last dose planned for Dec 5",
+    "Pain: {n} 50mg twice a day, no nausea with it",
 ]
 NO_USE_READ_FROM_SETS_AF_AND_AG = [
     "carpal tunnel release 10/20: took the {n} 2 days (10/20-10/22) and threw the rest out, Advil now",
@@ -510,6 +516,11 @@ NO_USE_READ_FROM_SETS_AF_AND_AG = [
     "Quit {n} on 2026-10-05 before starting Vivitrol for alcohol; clean 55 days.",
     "EOB shows {n} filled 9/14/2026 but I stopped after two days, nothing since.",
     "Medicare no longer covers my {n} so I stopped in 2024",
+    # from sets AJ and AK, read at the same stop
+    "MY HUSBAND HEARING, HE TAKE {n} FOR BACK. NOT ME. ME: LEVOTHYROXINE 75",
+    "Guardian states consumer has never received {n}. MAR: Depakote, Risperdal",
+    "Staff note: housemate is on {n}, NOT this individual.",
+    "{n} 5 by mistake. Never took one, returned it 11/25.",
 ]
 
 
