@@ -104,7 +104,7 @@ _NEGATED_VERBS = frozenset(["dont", "doesnt", "didnt", "havent", "hasnt", "hadnt
 _CONTRACTED = frozenset(["don", "doesn", "didn", "haven", "hasn", "hadn", "isn", "wasn", "aren", "weren", "won", "can"])
 # Words that may stand between a negation and the drug it governs: "no history of opioid use".
 _NEGATION_FILLER = frozenset(
-    ["need", "needed", "require", "required", "received", "receiving", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "anything", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
+    ["need", "needed", "require", "required", "received", "receiving", "us", "any", "use", "uses", "of", "taking", "take", "taken", "took", "using", "used", "on", "history", "hx", "prior", "previous", "illicit", "street", "prescription", "prescribed", "rx", "other", "current", "currently", "regular", "recreational", "abuse", "misuse", "or", "and", "ever", "t", "known", "i", "have", "has", "had", "been", "ive", "kind", "type", "form", "sort", "all", "anything", "medicine", "medicines", "medication", "medications", "meds", "drugs", "drug",
      # "never taken an opioid", "no strong pain medicine", "never had a single narcotic"
      "a", "an", "the", "single", "strong", "stronger", "heavy", "hard", "real", "actual", "is", "are", "touched",
      # "I never in my life eat the opium medicine": the words of a second language
@@ -213,7 +213,9 @@ _WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_nam
     name.lower(): number for number, name in enumerate(calendar.day_abbr)
 } | {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 _PARTS_OF_TODAY = frozenset({"morning", "afternoon", "evening", "today", "tonight", "night"})
-_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$|^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+# "15.06.2025": day first, as Europe writes it (a four-digit year, so "2.5.10" stays a version or a dose).
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 EARLIEST_YEAR = 1950
 # "a week and a half ago": the half, in days, taken at its shortest.
 _HALF_OF = {"days": 0, "weeks": 3, "fortnights": 7, "months": 15, "years": 182, "decades": 1826}
@@ -264,6 +266,7 @@ def read_timing(
             and (i == 0 or around[i - 1] not in {"no", "nka", "nkda"})
             and not (i >= len(before) and {"during", "for"} & set(around[max(len(before), i - 3) : i]))
             and not _hay_fever(around, i)
+            and around[i + 1 : i + 2] not in _AN_ALLERGY_MEDICINE  # "my allergy pill": a medicine for allergies
         ),
         None,
     )  # "No allergies. Meds: tramadol" says nothing about tramadol; "given meperidine for rigors during a
@@ -305,7 +308,11 @@ def read_timing(
     )
     if not_taken:
         return Timing(Use.NEVER, cue=not_taken)
-    someone_else = _someone_elses(before, around, patient, named=frozenset(re.findall(r"[a-z]+", raw.lower()))) or _the_writers_own(after, raw)
+    someone_else = (
+        _someone_elses(before, around, patient, named=frozenset(re.findall(r"[a-z]+", raw.lower())))
+        or _the_writers_own(after, raw)
+        or _said_to_be_anothers(after, patient)
+    )
     if someone_else:
         return Timing(Use.NEVER, cue=someone_else)
     if after[:2] == ["not", "me"] and not _takes_it_oneself(after[2:]):
@@ -710,7 +717,22 @@ _REPORTING = frozenset({"states", "stated", "reports", "reported", "says", "said
 _TITLES = {"mrs": ("she", "her"), "ms": ("she", "her"), "miss": ("she", "her"), "mr": ("he", "his", "him")}
 
 
+_AN_ALLERGY_MEDICINE = (["pill"], ["pills"], ["medicine"], ["meds"], ["med"], ["medication"], ["tablet"], ["tablets"], ["spray"], ["shot"], ["shots"], ["drops"])
+# Words for the same family member: "My mother (the patient) uses Ma Ying Long ointment and takes …".
+_SAME_PERSON = (
+    frozenset({"mother", "mom", "ma", "mum", "mama", "momma", "mommy"}),
+    frozenset({"father", "dad", "pa", "papa", "daddy"}),
+    frozenset({"grandmother", "grandma", "nana", "nanna", "granny", "gran"}),
+    frozenset({"grandfather", "grandpa", "granddad", "grandad"}),
+)
+
+
 def patient_named(words: Sequence[str]) -> frozenset[str]:
+    named = _patient_named(words)
+    return named.union(*(same for same in _SAME_PERSON if same & named)) if named else named
+
+
+def _patient_named(words: Sequence[str]) -> frozenset[str]:
     """The person word nearest to "patient" (or "the one booking") that the entry names as the patient:
     "Dad is the patient", "patient is my mother", "Mom (the patient)", "Grandma is the one booking";
     not "Grandpa (not the patient)"."""
@@ -1124,6 +1146,18 @@ def _until_returned(words: list[str]) -> list[str]:
     return words[:at]
 
 
+def _said_to_be_anothers(after: list[str], patient: frozenset[str]) -> str:
+    """ "The codeine cough syrup in our cabinet is my husband's from last week": whose it is, said after it."""
+    for index, word in enumerate(after[:6]):
+        if word in {"is", "are", "was", "belongs"}:
+            rest = after[index + 1 : index + 5]
+            if rest[:1] == ["to"]:
+                rest = rest[1:]
+            if rest[:1] in (["my"], ["our"]) and rest[1:2] and rest[1] in _SOMEONE_ELSE and rest[1] not in patient and not _takes_it_oneself(after):
+                return rest[1]
+    return ""
+
+
 def _without_take_back(words: list[str]) -> list[str]:
     """ "the bottle went to the take-back box": a drug take-back, not a dose taken."""
     return [w for i, w in enumerate(words) if not (w == "take" and words[i + 1 : i + 2] == ["back"])]
@@ -1151,6 +1185,10 @@ def never_had_it(after: list[str]) -> str:
             return f"{word} {after[index + 2]}"
         if word in {"never", "not", "didnt"} and following in (["got", "it"], ["got", "them"], ["get", "it"], ["get", "them"]) and after[index + 3 : index + 4] and after[index + 3] in _SUPPLY_VERBS:
             return f"{word} {after[index + 3]}"  # "I never got it filled"
+        if word in {"never", "didnt"} and following in (["got", "it"], ["get", "it"]) and not after[index + 3 :] and {"denied", "insurance"} & set(after[:index]):
+            return f"{word} got it"  # "insurance denied it so I never got it"
+        if word == "before" and following in (["i", "filled"], ["filling"], ["i", "picked"], ["picking"]) and {"stolen", "lost"} & set(after[:index]):
+            return "lost before filled"  # "the script got stolen before I filled it"
         if word in {"no", "0", "zero"} and following in (["doses", "given"], ["doses", "taken"], ["dose", "given"], ["dose", "taken"], ["thanks"], ["thank", "you"]):
             return "no " + " ".join(following)
         if word == "none" and following[:1] and following[0] in {"given", "taken", "used"}:
@@ -1182,6 +1220,8 @@ def _offer_refused(before: list[str], after: list[str]) -> str:
         return ""
     for index, word in enumerate(after):
         said_no = word in _TURNED_DOWN or (word == "said" and after[index + 1 : index + 2] == ["no"])
+        # "Clinic offered Sublocade but I chose Vivitrol instead": another medicine chosen over it
+        said_no = said_no or (word in {"chose", "picked", "opted"} and "instead" in after[index + 1 : index + 5])
         rest = after[index + 1 :]
         took_it = any(
             w in _USE_VERBS
@@ -2334,7 +2374,14 @@ def _in_a_slash_date(year: str, raw: str, today: date) -> bool:
 
 
 def _slash_date(token: str, today: date) -> date | None:
-    """ "11/20/2026", "11/20/26", "2026-11-20"; never "8/2" (a Suboxone strength) or "10/325"."""
+    """ "11/20/2026", "11/20/26", "2026-11-20", "2026/11/20", "14/11/2026" and "14.11.2026" (day first); never
+    "8/2" (a Suboxone strength) or "10/325"."""
+    dotted = _DOTTED_DATE.match(token)
+    if dotted:
+        try:
+            return date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
+        except ValueError:
+            return None
     match = _SLASH_DATE.match(token)
     if not match:
         return None
@@ -2342,6 +2389,8 @@ def _slash_date(token: str, today: date) -> date | None:
         month, day, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
         if year < 100:
             year += 2000 if 2000 + year <= today.year else 1900
+        if month > 12 >= day:
+            month, day = day, month  # "14/11/2026": day first, as written outside the US
     else:
         year, month, day = int(match.group(4)), int(match.group(5)), int(match.group(6))
     try:

@@ -501,6 +501,9 @@ USE_READ_FROM_SETS_AF_AND_AG = [
     "Aide here for Mrs. L (patient, IDD). She takes her {n} twice a day, guardian signed consent.",
     "Q: opioid-free? A: not yet, tapering off the {n}, last dose planned for Dec 5",
     "Pain: {n} 50mg twice a day, no nausea with it",
+    # from sets AL and AM, read at the same stop
+    "My mother (the patient) uses Ma Ying Long ointment and takes {n} from the Chinatown clinic 2x/day",
+    "the strip under my tongue ({n}), my blood pressure pill and my allergy pill",
 ]
 NO_USE_READ_FROM_SETS_AF_AND_AG = [
     "carpal tunnel release 10/20: took the {n} 2 days (10/20-10/22) and threw the rest out, Advil now",
@@ -521,6 +524,14 @@ NO_USE_READ_FROM_SETS_AF_AND_AG = [
     "Guardian states consumer has never received {n}. MAR: Depakote, Risperdal",
     "Staff note: housemate is on {n}, NOT this individual.",
     "{n} 5 by mistake. Never took one, returned it 11/25.",
+    # from sets AL and AM, read at the same stop
+    "Stopped {n} on 2026/10/31 after the knee healed, now Paracetamol",
+    "{n} from 01.10.2026 to 10.10.2026 after my wisdom teeth, nothing since. Now Ibuprofen 400 prn",
+    "{n} stopped on 14/11/2026, switched to paracetamol only",
+    "Pain doc wanted to start me on {n} but insurance denied it so I never got it. Still on duloxetine",
+    "Free clinic wrote me a {n} script for my foot but it got stolen before I filled it. Just ibuprofen now",
+    "We're 80. Neither of us has ever taken {n}, we're both on Lipitor and a baby aspirin",
+    "The {n} in our cabinet is my husband's from last week. I take only Zyrtec and Nexium",
 ]
 
 
