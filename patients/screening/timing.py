@@ -763,6 +763,13 @@ def _patient_named(words: Sequence[str]) -> frozenset[str]:
             continue  # "pt's spouse", "the patient's son": someone of the patient's, not the patient
         if words[index + 1 : index + 2] and words[index + 1] in {"does", "doesnt", "didnt", "denies"}:
             continue  # "belongs to spouse, patient does not take": a statement about the patient, naming nobody
+        if words[max(0, index - 3) : index - 1] in (["she", "is"], ["he", "is"], ["she", "s"], ["he", "s"]) and words[index - 1] == "the":
+            # "my grandmother uses taryak …, she is the patient": the last person named before, however far back
+            pronoun = words[index - 3]
+            named.update(("she", "her") if pronoun == "she" else ("he", "his", "him"))
+            person = next((w for w in reversed(words[: index - 3]) if w in _SOMEONE_ELSE), "")
+            if person:
+                named.add(person)
         title = next((w for w in words[max(0, index - 3) : index] if w in _TITLES), "")
         if title:
             named.update(_TITLES[title])  # "Aide here for Mrs. L (patient, IDD). She had her Sublocade shot in April"
@@ -1770,9 +1777,14 @@ def _past_event(words: list[str]) -> bool:
     )  # "two days only": a short course, over
     # "Norco (2019, knee surgery)": a year beside the event the medicine was for.
     event = bool(years) and bool(_EVENTS & set(words))
+    # "got the last box from Croatia in October": when a supply came, not when it was taken
+    supply = any(w == "last" and words[i + 1 : i + 2] != [] and words[i + 1] in _SUPPLIES for i, w in enumerate(words))
+    if supply and not _LAST_FOLLOWERS & set(words):
+        return False
     return "ago" in words or "in" in words or "last" in words or len(years) >= 2 or relapse or event or _one_off(words)
 
 
+_SUPPLIES = ("box", "boxes", "bottle", "bottles", "refill", "fill", "pack", "packs", "script", "prescription", "supply", "order", "shipment")
 _EVENTS = frozenset(
     {"surgery", "operation", "accident", "injury", "fracture", "broke", "broken", "delivery", "csection", "section",
      "extraction", "procedure", "kidney", "stone", "visit", "admission", "admitted", "hospitalized", "hospitalization"}

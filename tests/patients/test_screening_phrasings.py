@@ -504,6 +504,10 @@ USE_READ_FROM_SETS_AF_AND_AG = [
     # from sets AL and AM, read at the same stop
     "My mother (the patient) uses Ma Ying Long ointment and takes {n} from the Chinatown clinic 2x/day",
     "the strip under my tongue ({n}), my blood pressure pill and my allergy pill",
+    # from set AN, read at the same stop
+    "Afghan family. my grandmother uses {n} in her tea for pain every night, she is the patient, 78 years old",
+    "my dad takes {n} from Korea for his spine, morning and night. he is the patient, I'm typing for him",
+    "I take {n} 100 retard 1 a day, got the last box from Croatia in October",
 ]
 NO_USE_READ_FROM_SETS_AF_AND_AG = [
     "carpal tunnel release 10/20: took the {n} 2 days (10/20-10/22) and threw the rest out, Advil now",
@@ -687,3 +691,17 @@ def test_ketamine_and_esketamine_are_reviewed_with_ldn_not_unrecognised(entry):
     assert not is_opioid(flags)
     assert [f.code for f in flags] == ["reviewed_with_ldn"]  # was "unrecognised": the pharmacist now sees why
     assert "opioid receptors" in flags[0].reading
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "Plivalgin from Croatia, took 2 on 11/25 for my back",
+        "Caffetin for my migraines, about 2 a week, last one yesterday",
+        "Pabron Gold A cold granules my mom sent from Osaka, took a pack this morning",
+        "compound licorice tablets (fufang gancao pian) for cough 3x a day since Tuesday",
+        "taryak in my tea every night",
+    ],
+)
+def test_codeine_and_opium_products_from_abroad_are_opioids(entry):
+    assert is_opioid(screen_medication(entry, today=TODAY))
