@@ -12,12 +12,13 @@ stderr, so they stay untuned):
   - false positive rate: share of entries that must not be a contraindication but are;
   - unrecognised rate: share of the ordinary medicines and look-alikes (its first 135 negatives;
     the opioid mentions after them are meant to raise a review) that raise "unrecognised".
-- screening_set_an_* and screening_set_ao_*: the same three on sets AN and AO (blind2026an_*, blind2026ao_*,
-  2026-11-29; their READMEs name their voices; first 70 negatives ordinary), written blind late in the
-  sixteenth stop, while sets AL and AM were being read.
+- screening_set_ao_*: the same three on set AO (blind2026ao_*, 2026-11-29; its README names its voices;
+  first 70 negatives ordinary), written blind late in the sixteenth stop, while sets AL and AM were being
+  read; scored first on 2026.11.101 (recall 0.975, false alarms 0.058, 0.042 by the issue's rule,
+  unrecognised 0.029). Its twin set AN was read after that first score, for 2026.11.102.
 
 screening_tuned_recall and screening_tuned_false_positive_rate are on every set someone has read
-against the engine to find causes: the older lists and the 2026 blind sets A, C to Z (not B), AA to AM.
+against the engine to find causes: the older lists and the 2026 blind sets A, C to Z (not B), AA to AN.
 Each was scored once before it was read; its README gives that first score. Sets H, O, Q, U, W, X,
 AA and AB were read at the thirteenth stop (first scores, recall / false alarms: H 1.000 / 0.020, O
 0.983 / 0.025, Q 1.000 / 0.042, U 0.983 / 0.058, W 1.000 / 0.033, X 0.992 / 0.050; AA 1.000 / 0.058 on
@@ -28,7 +29,7 @@ scored on 2026.11.62: 0.992 / 0.067, unrecognised 0.100; AC on 2026.11.77: 0.983
 0.200; AG 0.992 / 0.050, 0.071), AH and AI too (first scored on 2026.11.98: AH 1.000 / 0.058, unrecognised 0.143;
 AI 0.975 / 0.092, 0.043), and AJ and AK (first scored on 2026.11.99: AJ 0.992 / 0.050, unrecognised 0.186;
 AK 0.967 / 0.017, 0.043), and AL and AM (first scored on 2026.11.100: AL 0.992 / 0.083, unrecognised 0.186;
-AM 0.992 / 0.100, 0.071). Relative dates in a set are read against the day it was written.
+AM 0.992 / 0.100, 0.071), and AN (first scored on 2026.11.101: 0.933 / 0.025, unrecognised 0.443). Relative dates in a set are read against the day it was written.
 
 *_false_positive_rate_by_the_issue_rule leaves out the false alarms that are extended-release buprenorphine
 injections (Sublocade, Brixadi) stopped more than a year before: the issue says such a shot is never cleared
@@ -61,7 +62,6 @@ ENTRIES_PER_INTAKE = 20
 # its negatives are ordinary medicines (the rest name an opioid on purpose).
 UNTUNED = (
     ("screening", "blind2026b_", date(2026, 11, 27), 135),
-    ("screening_set_an", "blind2026an_", date(2026, 11, 29), 70),
     ("screening_set_ao", "blind2026ao_", date(2026, 11, 29), 70),
 )
 # The tuned sets and their days.
@@ -78,7 +78,8 @@ TUNED = {
     **dict.fromkeys(
         ("blind2026y_", "blind2026z_", "blind2026aa_", "blind2026ab_", "blind2026ac_", "blind2026ad_", "blind2026ae_", "blind2026af_",
          "blind2026ag_", "blind2026ah_", "blind2026ai_",
-         "blind2026aj_", "blind2026ak_", "blind2026al_", "blind2026am_"),
+         "blind2026aj_", "blind2026ak_", "blind2026al_", "blind2026am_",
+         "blind2026an_"),
         date(2026, 11, 29),
     ),
 }
