@@ -10,6 +10,7 @@ medicine is kept as a *possible* opioid, never silently renamed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache, lru_cache
@@ -359,12 +360,20 @@ _AS_OF_NOW = re.compile(r"\bas (?:of|at) (?:today|now|right now)\b", re.IGNORECA
 
 
 def read_entry(
-    text: str, kb: KnowledgeBase | None = None, *, today: date | None = None, allergy_field: bool = False
+    text: str,
+    kb: KnowledgeBase | None = None,
+    *,
+    today: date | None = None,
+    allergy_field: bool = False,
+    timing_of: Callable[[Term], bool] | None = None,
 ) -> Reading:
     """Every drug named in one entry, with how it is used; words nobody could name.
 
     `today` is the day the entry was written, for "3 days ago"; `allergy_field` says the text is
     the patient's allergy list, where a drug is an allergy unless the words say it is taken.
+    `timing_of`, when given, names the terms whose use the caller reads: the others keep CURRENT
+    without their words being read (the slowest step), unless the entry names a kit or a bottle,
+    whose unused seal one medicine's words can lend to the others.
     """
     kb = kb or knowledge_base()
     today = today or date.today()
@@ -375,6 +384,8 @@ def read_entry(
     if ":" in text and (label := _A_LIST_LABEL.match(text)):
         tokens = [t for t in tokens if t.start >= label.end()]  # "Currently taking: no opioids"
     words = [t.text for t in tokens if not t.is_separator]
+    if timing_of is not None and any(t.text in _CONTAINERS for t in tokens):
+        timing_of = None  # "kit (morphine, lorazepam), seal never opened": every medicine's words may count
     if words and is_nil_entry(words):
         return Reading((), (), False, says_none=True)
     if not words:
@@ -392,7 +403,8 @@ def read_entry(
     after_a_name = False
     for group in groups:
         found, unknown = _read_group(
-            group, kb, today=today, raw=text, patient=patient, names_a_medicine=names_a_medicine, after_a_name=after_a_name
+            group, kb, today=today, raw=text, patient=patient, names_a_medicine=names_a_medicine, after_a_name=after_a_name,
+            timing_of=timing_of,
         )
         last = group[-1]
         last_words = [t.text for t in last.words]
@@ -1806,10 +1818,12 @@ def _read_group(
     patient: frozenset[str] = frozenset(),
     names_a_medicine: bool = False,
     after_a_name: bool = False,
+    timing_of: Callable[[Term], bool] | None = None,
 ) -> tuple[list[Mention], list[tuple[int, int]]]:
     """The mentions of one group of clauses, and the spans of words nobody could name.
 
     `after_a_name`: the group before ended on a medicine's name ("Norvasc, not Norco").
+    `timing_of`: see read_entry; a term it refuses is left CURRENT, unread.
     """
     words_tokens: list[Token] = []
     slots: list[_Slot] = []
@@ -1902,6 +1916,12 @@ def _read_group(
         if (words[slot.start_word - 1 : slot.start_word] == ["not"] and set_apart) or bracketed:
             # "Norvasc, not Norco, 10 mg daily": the patient sets one name apart from its look-alike.
             readings.append(Timing(Use.NEVER, cue=words[slot.start_word - 1]))
+            previous_after = []
+            continue
+        if timing_of is not None and not timing_of(slot.term):
+            # Nobody reads this one's use. The next slot borrows a reading only from a slot that shares
+            # its opioids (below), never from this one, so its words after need not be kept either.
+            readings.append(CURRENT)
             previous_after = []
             continue
         bounds = [s for s in term_slots if s is slot or all(s is not m for m in maybe)] if maybe else term_slots

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .knowledge import KnowledgeBase, WashoutRule, knowledge_base
+from .knowledge import KnowledgeBase, Term, WashoutRule, knowledge_base
 from .matcher import INJECTION_WORDS, LONG_ACTING_WORDS, Mention, read_entry
 from .normalise import term_key
 from .timing import Use
@@ -171,7 +171,7 @@ def _rule_for_stopped(what: str, *, today: date, kb: KnowledgeBase) -> WashoutRu
 def _screen_entry(text: str, *, index: int | None, field: str, kb: KnowledgeBase, today: date) -> list[Flag]:
     if not text or not text.strip():
         return []
-    reading = read_entry(text, kb, today=today, allergy_field=field == ALLERGIES)
+    reading = read_entry(text, kb, today=today, allergy_field=field == ALLERGIES, timing_of=_use_matters)
     flags: list[Flag] = []
     seen: set[tuple[str, str]] = set()
 
@@ -224,6 +224,13 @@ def _screen_entry(text: str, *, index: int | None, field: str, kb: KnowledgeBase
         words = text.strip()
         add("unrecognised", Severity.REVIEW, words, "", _unrecognised_text(words))
     return flags
+
+
+def _use_matters(term: Term) -> bool:
+    """Whether a flag of _screen_entry reads how this term is used (mention.timing, not_current): an
+    opioid's, a thyroid hormone's and an immunomodulator's do; an antagonist's or any other medicine's
+    never do, so read_entry need not read them."""
+    return term.is_opioid or bool(term.thyroid_hormones) or bool(term.immunomodulators)
 
 
 def _opioid_flag(
