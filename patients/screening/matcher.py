@@ -2096,11 +2096,16 @@ def _joined_by_sound(
     name, joined, are read as an opioid of seven letters or more when they sound the same (one sound
     apart for longer names); as near an everyday medicine too, only as a possible opioid."""
     joined: list[_Slot] = []
+    # A slot that can never be a piece: _joinable_by_sound refuses any window holding it, so a window is
+    # asked about only when all its slots may be pieces (most rows have none, and are read at once).
+    may_be_piece = [_may_be_a_piece(slot, words) for slot in slots]
     index = 0
     while index < len(slots):
         for count in range(_SOUND_JOIN_MAX_PIECES, 1, -1):
             window = slots[index : index + count]
-            if len(window) < count or not _joinable_by_sound(window, words, tokens, raw, kb):
+            if len(window) < count or not all(may_be_piece[index : index + count]):
+                continue
+            if not _joinable_by_sound(window, words, tokens, raw, kb):
                 continue
             whole = "".join(words[slot.start_word] for slot in window)
             if len(whole) < _SPLIT_NAME_MIN_LENGTH:
@@ -2121,6 +2126,17 @@ def _joined_by_sound(
             joined.append(slots[index])
             index += 1
     return joined
+
+
+def _may_be_a_piece(slot: _Slot, words: list[str]) -> bool:
+    """The tests of _joinable_by_sound that look at one slot alone: any window with a slot that fails
+    one is refused there."""
+    if slot.term is not None or slot.end_word != slot.start_word + 1:
+        return False
+    piece = words[slot.start_word]
+    if not piece.isalpha() or piece in _BODY_PARTS:
+        return False
+    return not ((piece in _DOSING_WORDS or piece in _USE_WORDS or piece in _REASON_WORDS) and piece not in _SYLLABLE_WORDS)
 
 
 def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token], raw: str, kb: KnowledgeBase) -> bool:
@@ -2440,9 +2456,13 @@ def _is_noise(word: str) -> bool:
 def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[_Slot]:
     """Greedy longest-phrase lookup; every word ends up in exactly one slot."""
     slots: list[_Slot] = []
+    lengths = _phrase_lengths(kb)
     i = 0
     while i < len(words):
+        starting = lengths.get(words[i], ())
         for length in range(min(kb.longest_phrase, len(words) - i), 0, -1):
+            if length > 1 and length not in starting:
+                continue  # no phrase of that many words opens with this word, nor its plural or singular
             key = tuple(words[i : i + length])
             term = kb.phrases.get(key)
             if term is None:
@@ -2467,6 +2487,23 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
             slots.append(_Slot(i, i + 1, misspelt, corrected=misspelt is not None))
             i += 1
     return slots
+
+
+_PHRASE_LENGTHS: dict[int, tuple[KnowledgeBase, dict[str, frozenset[int]]]] = {}
+
+
+def _phrase_lengths(kb: KnowledgeBase) -> dict[str, frozenset[int]]:
+    """First word -> the lengths of the knowledge base's phrases of two words or more that open with it,
+    built once per knowledge base. _plural_of_known changes only the last word of a phrase of two words or
+    more, so a phrase found by it opens with the same word and has the same length."""
+    cached = _PHRASE_LENGTHS.get(id(kb))
+    if cached is None or cached[0] is not kb:
+        lengths: dict[str, set[int]] = {}
+        for phrase in kb.phrases:
+            if len(phrase) > 1:
+                lengths.setdefault(phrase[0], set()).add(len(phrase))
+        cached = _PHRASE_LENGTHS[id(kb)] = (kb, {word: frozenset(found) for word, found in lengths.items()})
+    return cached[1]
 
 
 def _tylenol_number_or_a_count(key: tuple[str, ...], words: list[str], following: int) -> bool:

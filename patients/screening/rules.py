@@ -13,6 +13,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from .knowledge import KnowledgeBase, Term, WashoutRule, knowledge_base
@@ -353,8 +354,13 @@ def _pregnancy_flags(status: str) -> list[Flag]:
 
 
 # --- Wording -------------------------------------------------------------------------------------
+# term_key is a pure function of a short string (a drug's name as typed, an ingredient), asked again
+# and again for the same few hundred names: cached.
+_term_key = lru_cache(maxsize=4096)(term_key)
+
+
 def _named(matched: str, ingredient: str) -> str:
-    if not ingredient or term_key(matched) == term_key(ingredient):
+    if not ingredient or _term_key(matched) == _term_key(ingredient):
         return matched
     return f"{matched} ({ingredient})"
 
