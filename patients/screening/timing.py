@@ -833,6 +833,8 @@ def _someone_elses(
 ) -> str:
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
+    if not patient and _ANOTHER_PERSONS_WORDS.isdisjoint(around):
+        return ""  # every reading below needs a person, a pet, "he", "his" or a vet among the words
     caregiver = _typed_for_the_patient(before) or bool(patient)
     # "Mom (the patient) was given her roommate's oxycodone in error": the patient took another's.
     given_to_the_patient = "given" in around and any(
@@ -894,8 +896,10 @@ def _someone_elses(
     # "HYDROCODONE-APAP 5-325 for Bruce R. (husband)": whose it is, after the name.
     after = around[len(before) :]
     for index, word in enumerate(after[:8]):
+        if word != "for":
+            continue
         whose = {w for at, w in enumerate(after[index + 1 : index + 5], index + 1) if not _a_body_part(after, at)}
-        whose &= (_SOMEONE_ELSE | _PETS) - patient  # "is for the horses"; not "for calf pain"
+        whose &= OTHER_PEOPLE_AND_PETS - patient  # "is for the horses"; not "for calf pain"
         if word == "for" and whose and theirs and not caregiver:
             return next(w for w in after[index + 1 :] if w in _SOMEONE_ELSE | _PETS)
     # "'Norco' removed - belongs to spouse": whose it is, said after the name.
@@ -960,6 +964,9 @@ _BARE_FORMS = frozenset({"take", "use", "have", "smoke", "smokes", "smoked"})
 _THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re", "get"}) | _BARE_FORMS
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
 _SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
+# The words _someone_elses needs one of to find another person's medicine: a person, a pet, "he", "his" or a
+# vet. A set, not a frozenset, so `words_weighed` stays as it was ("his", "her", "their", "vets" count only here).
+_ANOTHER_PERSONS_WORDS = set(OTHER_PEOPLE_AND_PETS | _FRIENDS | _THIRD_PERSON | {"his", "her", "their", "vet", "vets", "veterinarian"})
 
 
 def _the_writers_own(after: list[str], raw: str) -> str:
@@ -2108,10 +2115,14 @@ _HOLIDAYS = {
 }
 _HOLIDAY_WORDS = {tuple(name.split()): name for name in _HOLIDAYS}
 _HOLIDAY_LONGEST = max(len(words) for words in _HOLIDAY_WORDS)
+# A dict, not a frozenset, so `words_weighed` stays as it was.
+_HOLIDAY_FIRST_WORDS = dict.fromkeys(words[0] for words in _HOLIDAY_WORDS)
 
 
 def _holiday_at(words: Sequence[str], index: int) -> tuple[str, str] | None:
     """The holiday named by the words starting at `index` ("new year s eve" read as one), or None."""
+    if index >= len(words) or words[index] not in _HOLIDAY_FIRST_WORDS:
+        return None  # every holiday's name opens with its own first word ("new year s" keeps "new")
     said = list(words[index : index + _HOLIDAY_LONGEST + 1])
     if said[:1] == ["new"] and said[2:3] == ["s"]:
         said = [said[0], said[1] + "s", *said[3:]]  # "new year's" reaches us as "new year s"
