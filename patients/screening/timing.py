@@ -585,11 +585,16 @@ _WORKPLACES = frozenset({"ambulance", "rig", "truck", "cart", "pyxis", "omnicell
 
 # Verbs only a job uses: "I administer fentanyl", "I dispense methadone".
 _HANDLING_AT_WORK = frozenset({"administer", "administering", "dispensing", "wasting"})  # not a label's "dispense as written"
+# The words without one of which _at_work finds no handling (`handling`, `stocked`, _HANDLING_AT_WORK) and so
+# answers "" at its first test. A set, not a frozenset, so `words_weighed` stays as it was ("we", "hand").
+_AT_WORK_WORDS = set(_HANDLING | _HANDLING_AT_WORK | {"we", "hand", "hands", "handing", "handed", "counselor", "counsellor"})
 
 
 def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = frozenset(), entry: frozenset[str] = frozenset()) -> str:
     """The job that has the patient handle the drug, or "". `entry` holds the words of the whole entry:
     "I'm a caregiver, I give my client Norco" names the job in another part."""
+    if _AT_WORK_WORDS.isdisjoint(words):
+        return ""  # no handling, no "we", no "hand out", no counselor: the first test below answers "" for certain
     # "we use hydromorphone on dogs": a job's "we", and the animals or patients it is used on.
     on_others = "we" in words and any(
         w in {"on", "for", "in"} and set(words[i + 1 : i + 4]) & ({"patients", "animals", "residents", "clients"} | _PETS) for i, w in enumerate(words)
@@ -643,6 +648,8 @@ def _not_the_writers_handling(words: list[str], at: int) -> bool:
 
 
 def _jobs_named(words: list[str]) -> frozenset[str]:
+    if _JOBS.isdisjoint(words):
+        return frozenset()  # most entries name no job
     return frozenset(w for i, w in enumerate(words) if w in _JOBS and not _someone_in_that_job(words, i))
 
 
