@@ -513,6 +513,8 @@ def _without_others_starting(words: list[str]) -> list[str]:
     in a clause of its own, with its own subject, is not the medicine's start."""
     dropped: set[int] = set()
     for index, word in enumerate(words):
+        if word not in _STARTING:
+            continue  # the test below needs it; most words are not one
         subject = words[index - 1] if index else ""
         opener = set(words[max(0, index - 3) : index - 1])
         if word in _STARTING and opener & {"when", "once", "after", "before", "until", "till"} and subject not in {"i", "we", "me", "it", "they", "she", "he"}:
@@ -697,6 +699,8 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
     """The person word nearest to "patient" (or "the one booking") that the entry names as the patient:
     "Dad is the patient", "patient is my mother", "Mom (the patient)", "Grandma is the one booking";
     not "Grandpa (not the patient)"."""
+    if "this" not in words and "patient" not in words and "pt" not in words and _FILLING_IN.isdisjoint(words):
+        return frozenset()  # each loop below starts from one of these words ("booking" is one of _FILLING_IN)
     named: set[str] = set()
     for index in range(len(words) - 3):
         # "Dad (the one this form is for)", "this intake is for my mother": the person it is for.
@@ -758,6 +762,8 @@ def patient_named(words: Sequence[str]) -> frozenset[str]:
 def _not_started(words: list[str]) -> bool:
     """ "not started", "haven't started", "haven't taken any yet": a medicine still to come."""
     for index, word in enumerate(words):
+        if word not in {"started", "start", "begun", "yet"}:
+            continue  # each test below needs one of these
         before = words[max(0, index - 2) : index]
         if word in {"started", "start", "begun"} and {"not", "havent", "hasnt", "didnt", "never", "nothing"} & set(before):
             return True
