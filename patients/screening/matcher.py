@@ -2099,6 +2099,8 @@ def _joined_by_sound(
     # A slot that can never be a piece: _joinable_by_sound refuses any window holding it, so a window is
     # asked about only when all its slots may be pieces (most rows have none, and are read at once).
     may_be_piece = [_may_be_a_piece(slot, words) for slot in slots]
+    if not any(one and two for one, two in pairwise(may_be_piece)):
+        return list(slots)  # every window is two slots or more in a row: none can be joined
     index = 0
     while index < len(slots):
         for count in range(_SOUND_JOIN_MAX_PIECES, 1, -1):
