@@ -397,7 +397,9 @@ def read_entry(
     # them until a label of medicines taken ("meds:", "taking") or a dose.
     allergy_list = words[0] in _ALLERGY_WORDS
     patient = patient_named(words)
-    allergy_headings = frozenset(m.start() for m in _A_HEADING.finditer(text) if text[m.start() : m.start() + 5].lower() == "aller")
+    allergy_headings = (  # every heading ends in a colon
+        frozenset(m.start() for m in _A_HEADING.finditer(text) if text[m.start() : m.start() + 5].lower() == "aller") if ":" in text else frozenset()
+    )
     groups = _groups(tokens, kb, all_words, allergy_headings, text=text)
     names_a_medicine = any(slot.term is not None for group in groups for clause in group for slot in clause.slots)
     after_a_name = False
