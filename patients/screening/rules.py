@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -227,11 +227,18 @@ def _screen_entry(text: str, *, index: int | None, field: str, kb: KnowledgeBase
     return flags
 
 
+# The fields of a Term whose flags never read how it is used (an antagonist's and a sign of opioid use are
+# flagged whatever the words say), or that are no flag at all. Every other field (thyroid_hormones,
+# immunomodulators, and any added later) is taken to be flagged only when the medicine is current.
+_FLAGGED_WHATEVER_THE_USE = frozenset({"key", "kind", "ingredients", "opioids", "antagonists", "suggests_opioid_use", "systemic_only", "washout"})
+_FLAGGED_WHEN_CURRENT = tuple(f.name for f in fields(Term) if f.name not in _FLAGGED_WHATEVER_THE_USE)
+
+
 def _use_matters(term: Term) -> bool:
     """Whether a flag of _screen_entry reads how this term is used (mention.timing, not_current): an
-    opioid's, a thyroid hormone's and an immunomodulator's do; an antagonist's or any other medicine's
-    never do, so read_entry need not read them."""
-    return term.is_opioid or bool(term.thyroid_hormones) or bool(term.immunomodulators)
+    opioid's does, and so does any term with a field of _FLAGGED_WHEN_CURRENT (a thyroid hormone, an
+    immunomodulator); a plain medicine's, an antagonist's never do, so read_entry need not read them."""
+    return term.is_opioid or any(getattr(term, name) for name in _FLAGGED_WHEN_CURRENT)
 
 
 def _opioid_flag(

@@ -846,9 +846,9 @@ def _someone_elses(
 ) -> str:
     """ "my husband takes ...", "my mother's oxycodone", "my dog is on tramadol": not the patient's,
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
-    if not patient and _ANOTHER_PERSONS_WORDS.isdisjoint(around):
-        return ""  # every reading below needs a person, a pet, "he", "his" or a vet among the words
     caregiver = _typed_for_the_patient(before) or bool(patient)
+    if not patient and _ANOTHER_PERSONS_WORDS.isdisjoint(before) and _ANOTHER_PERSONS_WORDS.isdisjoint(around):
+        return ""  # every reading below needs a person, a pet, "he", "his" or a vet among the words
     # "Mom (the patient) was given her roommate's oxycodone in error": the patient took another's.
     given_to_the_patient = "given" in around and any(
         w == "given" and around[i - 1 : i] in (["was"], ["got"]) and set(around[max(0, i - 5) : i]) & (patient | {"patient", "pt", "i", "me"})
