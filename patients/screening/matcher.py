@@ -10,6 +10,7 @@ medicine is kept as a *possible* opioid, never silently renamed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache, lru_cache
@@ -359,12 +360,20 @@ _AS_OF_NOW = re.compile(r"\bas (?:of|at) (?:today|now|right now)\b", re.IGNORECA
 
 
 def read_entry(
-    text: str, kb: KnowledgeBase | None = None, *, today: date | None = None, allergy_field: bool = False
+    text: str,
+    kb: KnowledgeBase | None = None,
+    *,
+    today: date | None = None,
+    allergy_field: bool = False,
+    timing_of: Callable[[Term], bool] | None = None,
 ) -> Reading:
     """Every drug named in one entry, with how it is used; words nobody could name.
 
     `today` is the day the entry was written, for "3 days ago"; `allergy_field` says the text is
     the patient's allergy list, where a drug is an allergy unless the words say it is taken.
+    `timing_of`, when given, names the terms whose use the caller reads: the others keep CURRENT
+    without their words being read (the slowest step), unless the entry names a kit or a bottle,
+    whose unused seal one medicine's words can lend to the others.
     """
     kb = kb or knowledge_base()
     today = today or date.today()
@@ -375,6 +384,8 @@ def read_entry(
     if ":" in text and (label := _A_LIST_LABEL.match(text)):
         tokens = [t for t in tokens if t.start >= label.end()]  # "Currently taking: no opioids"
     words = [t.text for t in tokens if not t.is_separator]
+    if timing_of is not None and any(t.text in _CONTAINERS for t in tokens):
+        timing_of = None  # "kit (morphine, lorazepam), seal never opened": every medicine's words may count
     if words and is_nil_entry(words):
         return Reading((), (), False, says_none=True)
     if not words:
@@ -386,13 +397,16 @@ def read_entry(
     # them until a label of medicines taken ("meds:", "taking") or a dose.
     allergy_list = words[0] in _ALLERGY_WORDS
     patient = patient_named(words)
-    allergy_headings = frozenset(m.start() for m in _A_HEADING.finditer(text) if text[m.start() : m.start() + 5].lower() == "aller")
+    allergy_headings = (  # every heading ends in a colon
+        frozenset(m.start() for m in _A_HEADING.finditer(text) if text[m.start() : m.start() + 5].lower() == "aller") if ":" in text else frozenset()
+    )
     groups = _groups(tokens, kb, all_words, allergy_headings, text=text)
     names_a_medicine = any(slot.term is not None for group in groups for clause in group for slot in clause.slots)
     after_a_name = False
     for group in groups:
         found, unknown = _read_group(
-            group, kb, today=today, raw=text, patient=patient, names_a_medicine=names_a_medicine, after_a_name=after_a_name
+            group, kb, today=today, raw=text, patient=patient, names_a_medicine=names_a_medicine, after_a_name=after_a_name,
+            timing_of=timing_of,
         )
         last = group[-1]
         last_words = [t.text for t in last.words]
@@ -1817,10 +1831,12 @@ def _read_group(
     patient: frozenset[str] = frozenset(),
     names_a_medicine: bool = False,
     after_a_name: bool = False,
+    timing_of: Callable[[Term], bool] | None = None,
 ) -> tuple[list[Mention], list[tuple[int, int]]]:
     """The mentions of one group of clauses, and the spans of words nobody could name.
 
     `after_a_name`: the group before ended on a medicine's name ("Norvasc, not Norco").
+    `timing_of`: see read_entry; a term it refuses is left CURRENT, unread.
     """
     words_tokens: list[Token] = []
     slots: list[_Slot] = []
@@ -1913,6 +1929,12 @@ def _read_group(
         if (words[slot.start_word - 1 : slot.start_word] == ["not"] and set_apart) or bracketed:
             # "Norvasc, not Norco, 10 mg daily": the patient sets one name apart from its look-alike.
             readings.append(Timing(Use.NEVER, cue=words[slot.start_word - 1]))
+            previous_after = []
+            continue
+        if timing_of is not None and not timing_of(slot.term):
+            # Nobody reads this one's use. The next slot borrows a reading only from a slot that shares
+            # its opioids (below), never from this one, so its words after need not be kept either.
+            readings.append(CURRENT)
             previous_after = []
             continue
         bounds = [s for s in term_slots if s is slot or all(s is not m for m in maybe)] if maybe else term_slots
@@ -2087,11 +2109,18 @@ def _joined_by_sound(
     name, joined, are read as an opioid of seven letters or more when they sound the same (one sound
     apart for longer names); as near an everyday medicine too, only as a possible opioid."""
     joined: list[_Slot] = []
+    # A slot that can never be a piece: _joinable_by_sound refuses any window holding it, so a window is
+    # asked about only when all its slots may be pieces (most rows have none, and are read at once).
+    may_be_piece = [_may_be_a_piece(slot, words) for slot in slots]
+    if not any(one and two for one, two in pairwise(may_be_piece)):
+        return list(slots)  # every window is two slots or more in a row: none can be joined
     index = 0
     while index < len(slots):
         for count in range(_SOUND_JOIN_MAX_PIECES, 1, -1):
             window = slots[index : index + count]
-            if len(window) < count or not _joinable_by_sound(window, words, tokens, raw, kb):
+            if len(window) < count or not all(may_be_piece[index : index + count]):
+                continue
+            if not _joinable_by_sound(window, words, tokens, raw, kb):
                 continue
             whole = "".join(words[slot.start_word] for slot in window)
             if len(whole) < _SPLIT_NAME_MIN_LENGTH:
@@ -2112,6 +2141,17 @@ def _joined_by_sound(
             joined.append(slots[index])
             index += 1
     return joined
+
+
+def _may_be_a_piece(slot: _Slot, words: list[str]) -> bool:
+    """The tests of _joinable_by_sound that look at one slot alone: any window with a slot that fails
+    one is refused there."""
+    if slot.term is not None or slot.end_word != slot.start_word + 1:
+        return False
+    piece = words[slot.start_word]
+    if not piece.isalpha() or piece in _BODY_PARTS:
+        return False
+    return not ((piece in _DOSING_WORDS or piece in _USE_WORDS or piece in _REASON_WORDS) and piece not in _SYLLABLE_WORDS)
 
 
 def _joinable_by_sound(window: list[_Slot], words: list[str], tokens: list[Token], raw: str, kb: KnowledgeBase) -> bool:
@@ -2440,9 +2480,13 @@ def _is_noise(word: str) -> bool:
 def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]) -> list[_Slot]:
     """Greedy longest-phrase lookup; every word ends up in exactly one slot."""
     slots: list[_Slot] = []
+    lengths = _phrase_lengths(kb)
     i = 0
     while i < len(words):
+        starting = lengths.get(words[i], ())
         for length in range(min(kb.longest_phrase, len(words) - i), 0, -1):
+            if length > 1 and length not in starting:
+                continue  # no phrase of that many words opens with this word, nor its plural or singular
             key = tuple(words[i : i + length])
             term = kb.phrases.get(key)
             if term is None:
@@ -2467,6 +2511,23 @@ def _find_terms(words: list[str], kb: KnowledgeBase, entry_words: frozenset[str]
             slots.append(_Slot(i, i + 1, misspelt, corrected=misspelt is not None))
             i += 1
     return slots
+
+
+_PHRASE_LENGTHS: dict[int, tuple[KnowledgeBase, dict[str, frozenset[int]]]] = {}
+
+
+def _phrase_lengths(kb: KnowledgeBase) -> dict[str, frozenset[int]]:
+    """First word -> the lengths of the knowledge base's phrases of two words or more that open with it,
+    built once per knowledge base. _plural_of_known changes only the last word of a phrase of two words or
+    more, so a phrase found by it opens with the same word and has the same length."""
+    cached = _PHRASE_LENGTHS.get(id(kb))
+    if cached is None or cached[0] is not kb:
+        lengths: dict[str, set[int]] = {}
+        for phrase in kb.phrases:
+            if len(phrase) > 1:
+                lengths.setdefault(phrase[0], set()).add(len(phrase))
+        cached = _PHRASE_LENGTHS[id(kb)] = (kb, {word: frozenset(found) for word, found in lengths.items()})
+    return cached[1]
 
 
 def _tylenol_number_or_a_count(key: tuple[str, ...], words: list[str], following: int) -> bool:

@@ -68,8 +68,13 @@ def tokenize(text: str) -> list[Token]:
     return _expand_shorthand(tokens)
 
 
+_SHORTHAND_STARTS = frozenset({"w", "d", "#", "&", "+"})
+
+
 def _expand_shorthand(tokens: list[Token]) -> list[Token]:
     # "w/" and "w/o" are how prescribers and patients write "with" and "without".
+    if not any(token.text in _SHORTHAND_STARTS for token in tokens):
+        return tokens  # every rewrite below starts at one of these tokens
     result: list[Token] = []
     i = 0
     while i < len(tokens):

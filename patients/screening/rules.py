@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
-from .knowledge import KnowledgeBase, WashoutRule, knowledge_base
+from .knowledge import KnowledgeBase, Term, WashoutRule, knowledge_base
 from .matcher import INJECTION_WORDS, LONG_ACTING_WORDS, Mention, read_entry
 from .normalise import term_key
 from .timing import Use
@@ -171,7 +172,7 @@ def _rule_for_stopped(what: str, *, today: date, kb: KnowledgeBase) -> WashoutRu
 def _screen_entry(text: str, *, index: int | None, field: str, kb: KnowledgeBase, today: date) -> list[Flag]:
     if not text or not text.strip():
         return []
-    reading = read_entry(text, kb, today=today, allergy_field=field == ALLERGIES)
+    reading = read_entry(text, kb, today=today, allergy_field=field == ALLERGIES, timing_of=_use_matters)
     flags: list[Flag] = []
     seen: set[tuple[str, str]] = set()
 
@@ -234,6 +235,20 @@ def _screen_entry(text: str, *, index: int | None, field: str, kb: KnowledgeBase
         words = text.strip()
         add("unrecognised", Severity.REVIEW, words, "", _unrecognised_text(words))
     return flags
+
+
+# The fields of a Term whose flags never read how it is used (an antagonist's and a sign of opioid use are
+# flagged whatever the words say), or that are no flag at all. Every other field (thyroid_hormones,
+# immunomodulators, and any added later) is taken to be flagged only when the medicine is current.
+_FLAGGED_WHATEVER_THE_USE = frozenset({"key", "kind", "ingredients", "opioids", "antagonists", "suggests_opioid_use", "systemic_only", "washout"})
+_FLAGGED_WHEN_CURRENT = tuple(f.name for f in fields(Term) if f.name not in _FLAGGED_WHATEVER_THE_USE)
+
+
+def _use_matters(term: Term) -> bool:
+    """Whether a flag of _screen_entry reads how this term is used (mention.timing, not_current): an
+    opioid's does, and so does any term with a field of _FLAGGED_WHEN_CURRENT (a thyroid hormone, an
+    immunomodulator); a plain medicine's, an antagonist's never do, so read_entry need not read them."""
+    return term.is_opioid or any(getattr(term, name) for name in _FLAGGED_WHEN_CURRENT)
 
 
 def _opioid_flag(
@@ -356,8 +371,13 @@ def _pregnancy_flags(status: str) -> list[Flag]:
 
 
 # --- Wording -------------------------------------------------------------------------------------
+# term_key is a pure function of a short string (a drug's name as typed, an ingredient), asked again
+# and again for the same few hundred names: cached.
+_term_key = lru_cache(maxsize=4096)(term_key)
+
+
 def _named(matched: str, ingredient: str) -> str:
-    if not ingredient or term_key(matched) == term_key(ingredient):
+    if not ingredient or _term_key(matched) == _term_key(ingredient):
         return matched
     return f"{matched} ({ingredient})"
 

@@ -532,6 +532,8 @@ def _without_others_starting(words: list[str]) -> list[str]:
     in a clause of its own, with its own subject, is not the medicine's start."""
     dropped: set[int] = set()
     for index, word in enumerate(words):
+        if word not in _STARTING:
+            continue  # the test below needs it; most words are not one
         subject = words[index - 1] if index else ""
         opener = set(words[max(0, index - 3) : index - 1])
         if word in _STARTING and opener & {"when", "once", "after", "before", "until", "till"} and subject not in {"i", "we", "me", "it", "they", "she", "he"}:
@@ -612,11 +614,16 @@ _WORKPLACES = frozenset({"ambulance", "rig", "truck", "cart", "pyxis", "omnicell
 
 # Verbs only a job uses: "I administer fentanyl", "I dispense methadone".
 _HANDLING_AT_WORK = frozenset({"administer", "administering", "dispensing", "wasting"})  # not a label's "dispense as written"
+# The words without one of which _at_work finds no handling (`handling`, `stocked`, _HANDLING_AT_WORK) and so
+# answers "" at its first test. A set, not a frozenset, so `words_weighed` stays as it was ("we", "hand").
+_AT_WORK_WORDS = set(_HANDLING | _HANDLING_AT_WORK | {"we", "hand", "hands", "handing", "handed", "counselor", "counsellor"})
 
 
 def _at_work(words: list[str], after_name: int = -1, patient: frozenset[str] = frozenset(), entry: frozenset[str] = frozenset()) -> str:
     """The job that has the patient handle the drug, or "". `entry` holds the words of the whole entry:
     "I'm a caregiver, I give my client Norco" names the job in another part."""
+    if _AT_WORK_WORDS.isdisjoint(words):
+        return ""  # no handling, no "we", no "hand out", no counselor: the first test below answers "" for certain
     # "we use hydromorphone on dogs": a job's "we", and the animals or patients it is used on.
     on_others = "we" in words and any(
         w in {"on", "for", "in"} and set(words[i + 1 : i + 4]) & ({"patients", "animals", "residents", "clients"} | _PETS) for i, w in enumerate(words)
@@ -670,6 +677,8 @@ def _not_the_writers_handling(words: list[str], at: int) -> bool:
 
 
 def _jobs_named(words: list[str]) -> frozenset[str]:
+    if _JOBS.isdisjoint(words):
+        return frozenset()  # most entries name no job
     return frozenset(w for i, w in enumerate(words) if w in _JOBS and not _someone_in_that_job(words, i))
 
 
@@ -736,6 +745,8 @@ def _patient_named(words: Sequence[str]) -> frozenset[str]:
     """The person word nearest to "patient" (or "the one booking") that the entry names as the patient:
     "Dad is the patient", "patient is my mother", "Mom (the patient)", "Grandma is the one booking";
     not "Grandpa (not the patient)"."""
+    if "this" not in words and "patient" not in words and "pt" not in words and _FILLING_IN.isdisjoint(words):
+        return frozenset()  # each loop below starts from one of these words ("booking" is one of _FILLING_IN)
     named: set[str] = set()
     for index in range(len(words) - 3):
         # "Dad (the one this form is for)", "this intake is for my mother": the person it is for.
@@ -807,6 +818,8 @@ def _patient_named(words: Sequence[str]) -> frozenset[str]:
 def _not_started(words: list[str]) -> bool:
     """ "not started", "haven't started", "haven't taken any yet": a medicine still to come."""
     for index, word in enumerate(words):
+        if word not in {"started", "start", "begun", "yet"}:
+            continue  # each test below needs one of these
         before = words[max(0, index - 2) : index]
         if word in {"started", "start", "begun"} and {"not", "havent", "hasnt", "didnt", "never", "nothing"} & set(before):
             return True
@@ -901,6 +914,8 @@ def _someone_elses(
     unless the words say the patient took it ("used a couple of my husband's percocets")."""
     before = _a_child_by_age(before)
     caregiver = _typed_for_the_patient(before) or bool(patient)
+    if not patient and _ANOTHER_PERSONS_WORDS.isdisjoint(before) and _ANOTHER_PERSONS_WORDS.isdisjoint(around):
+        return ""  # every reading below needs a person, a pet, "he", "his" or a vet among the words
     # "Mom (the patient) was given her roommate's oxycodone in error": the patient took another's.
     given_to_the_patient = "given" in around and any(
         w == "given" and around[i - 1 : i] in (["was"], ["got"]) and set(around[max(0, i - 5) : i]) & (patient | {"patient", "pt", "i", "me"})
@@ -961,8 +976,10 @@ def _someone_elses(
     # "HYDROCODONE-APAP 5-325 for Bruce R. (husband)": whose it is, after the name.
     after = around[len(before) :]
     for index, word in enumerate(after[:8]):
+        if word != "for":
+            continue
         whose = {w for at, w in enumerate(after[index + 1 : index + 5], index + 1) if not _a_body_part(after, at)}
-        whose &= (_SOMEONE_ELSE | _PETS) - patient  # "is for the horses"; not "for calf pain"
+        whose &= OTHER_PEOPLE_AND_PETS - patient  # "is for the horses"; not "for calf pain"
         if word == "for" and whose and theirs and not caregiver:
             return next(w for w in after[index + 1 :] if w in _SOMEONE_ELSE | _PETS)
     # "'Norco' removed - belongs to spouse": whose it is, said after the name.
@@ -1027,6 +1044,9 @@ _BARE_FORMS = frozenset({"take", "use", "have", "smoke", "smokes", "smoked"})
 _THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re", "get"}) | _BARE_FORMS
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
 _SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
+# The words _someone_elses needs one of to find another person's medicine: a person, a pet, "he", "his" or a
+# vet. A set, not a frozenset, so `words_weighed` stays as it was ("his", "her", "their", "vets" count only here).
+_ANOTHER_PERSONS_WORDS = set(OTHER_PEOPLE_AND_PETS | _FRIENDS | _THIRD_PERSON | {"his", "her", "their", "vet", "vets", "veterinarian"})
 
 
 def _the_writers_own(after: list[str], raw: str) -> str:
@@ -2278,10 +2298,14 @@ _HOLIDAYS = {
 }
 _HOLIDAY_WORDS = {tuple(name.split()): name for name in _HOLIDAYS}
 _HOLIDAY_LONGEST = max(len(words) for words in _HOLIDAY_WORDS)
+# A dict, not a frozenset, so `words_weighed` stays as it was.
+_HOLIDAY_FIRST_WORDS = dict.fromkeys(words[0] for words in _HOLIDAY_WORDS)
 
 
 def _holiday_at(words: Sequence[str], index: int) -> tuple[str, str] | None:
     """The holiday named by the words starting at `index` ("new year s eve" read as one), or None."""
+    if index >= len(words) or words[index] not in _HOLIDAY_FIRST_WORDS:
+        return None  # every holiday's name opens with its own first word ("new year s" keeps "new")
     said = list(words[index : index + _HOLIDAY_LONGEST + 1])
     if said[:1] == ["new"] and said[2:3] == ["s"]:
         said = [said[0], said[1] + "s", *said[3:]]  # "new year's" reaches us as "new year s"
