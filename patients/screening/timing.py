@@ -946,7 +946,7 @@ def _someone_elses(
             return word  # "Dad, not the patient, takes tramadol"
         # "I'm his daughter filling this in": the person named is the one typing, not the one taking it.
         typing = bool({"im", "am", "m"} & set(before[max(0, index - 3) : index]))
-        says_they_take = following in {"takes", "uses", "is", "has", "gets", "was", "on", "does", "did", "smokes", "drinks", "snorts", "shoots"} | _BARE_FORMS or (
+        says_they_take = following in {"takes", "uses", "used", "took", "is", "has", "gets", "was", "on", "does", "did", "smokes", "drinks", "snorts", "shoots"} | _BARE_FORMS or (
             not for_this_one and not typing and _they_take_it(before[index + 1 :])
         )
         possessive = following == "s" and word not in _FRIENDS
@@ -1041,7 +1041,7 @@ _SELF_ROLE_BEFORE = frozenset(
 # "Grandpa (not the patient) is on", "she's on": the other person is the one taking it.
 # The bare forms too, as people write English learnt later: "my husband take", "my son have".
 _BARE_FORMS = frozenset({"take", "use", "have", "smoke", "smokes", "smoked"})
-_THEY_TAKE = frozenset({"takes", "uses", "is", "has", "gets", "got", "was", "on", "are", "re", "get"}) | _BARE_FORMS
+_THEY_TAKE = frozenset({"takes", "uses", "used", "took", "is", "has", "gets", "got", "was", "on", "are", "re", "get"}) | _BARE_FORMS
 _FIRST_PERSON = frozenset({"i", "im", "me", "my", "ive", "myself"})
 _SUBJECTS = _FIRST_PERSON | _THIRD_PERSON | _SOMEONE_ELSE | _PETS
 # The words _someone_elses needs one of to find another person's medicine: a person, a pet, "he", "his" or a

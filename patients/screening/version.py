@@ -3,4 +3,4 @@
 Year, month and a running number within the month (not a day): 2026.11.32 follows 2026.11.31.
 """
 
-RULES_VERSION = "2026.11.102"
+RULES_VERSION = "2026.11.103"

@@ -536,6 +536,9 @@ NO_USE_READ_FROM_SETS_AF_AND_AG = [
     "Free clinic wrote me a {n} script for my foot but it got stolen before I filled it. Just ibuprofen now",
     "We're 80. Neither of us has ever taken {n}, we're both on Lipitor and a baby aspirin",
     "The {n} in our cabinet is my husband's from last week. I take only Zyrtec and Nexium",
+    # from set AN, read at the same stop (said of another person in the past tense)
+    "Chinese grandma in Shenzhen used {n}, I never did. I have vitamin C",
+    "my husband took {n} after his knee surgery; I take metformin",
 ]
 
 
