@@ -133,8 +133,6 @@ def _open_page(browser, live_server, viewport):
         reduced_motion="reduce",
     )
     context.set_default_timeout(10_000)
-    # axe-core reaches the browser once per test, not once per check (`axe_check`).
-    context.add_init_script(script=AXE_ON_DEMAND)
     page = context.new_page()
     watch = PageWatch(page, urlsplit(live_server.url).netloc)
     return context, page, watch
@@ -227,35 +225,12 @@ SERIOUS = ("serious", "critical")
 WCAG22_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-AXE_OPTIONS = {"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": WCAG22_TAGS}}
-
-
-def _axe_on_demand():
-    """axe-core (axe-playwright-python's copy) wrapped in a function that every document of a test's
-    pages gets as an init script, sent to Chromium once when the page's context opens; `axe_check`
-    calls it to put a fresh ``axe`` in the page, as the library's own ``Axe().run`` does by sending
-    and evaluating the whole 570 KB script again for every check (about a quarter of a check's
-    time: 116 checks, 30 s of 112 s in one run; a document only defines the function, which V8
-    compiles when a check calls it). The same rules run on the same document: results compared
-    equal, violations and their targets, on a broken page and on the intake page."""
-    from axe_playwright_python.base import AXE_SCRIPT
-
-    return "window.__welltopiaAxe = function () {\n" + AXE_SCRIPT + "\n};"
-
-
-AXE_ON_DEMAND = _axe_on_demand()
-
-
 def axe_check(page):
     """Run axe-core in the page with the WCAG 2.2 tags; fail, listing each one, if any serious or
     critical violation."""
-    from axe_playwright_python.base import AXE_SCRIPT, AxeResults
+    from axe_playwright_python.sync_playwright import Axe
 
-    # A fresh axe in the page, from the function `_open_page`'s init script left in every document;
-    # a page opened without it (not through `_open_page`) gets the whole script sent, as before.
-    if not page.evaluate("() => typeof window.__welltopiaAxe === 'function' && (window.__welltopiaAxe(), true)"):
-        page.evaluate(AXE_SCRIPT)
-    results = AxeResults(page.evaluate("options => axe.run(options)", AXE_OPTIONS))
+    results = Axe().run(page, options={"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": WCAG22_TAGS}})
     serious = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
     if not serious:
         return results
