@@ -1167,6 +1167,11 @@ _NOT_A_DENIAL_AFTER = frozenset({"more", "as", "extra", "over", "than", "too", "
 _A_TIME_FOLLOWS = frozenset({"since", "for", "ago", "yesterday", "today", "till", "until", "in", "last", "this", "days", "weeks"})
 
 
+def _a_time_follows(words: list[str]) -> bool:
+    """A time or a date among the words: "not taken since Monday" is a stop, read further on."""
+    return bool(_A_TIME_FOLLOWS & set(words)) or any(w[:1].isdigit() or w in _WEEKDAYS for w in words)
+
+
 def _until_returned(words: list[str]) -> list[str]:
     """ "never took one, returned it 11/25": the date after a return is the return's, not a dose's."""
     at = next((i for i, w in enumerate(words) if w in {"returned", "return", "dropped", "brought", "flushed", "disposed"}), len(words))
@@ -1202,7 +1207,7 @@ def never_had_it(after: list[str]) -> str:
             and not _takes_it_oneself(_without_take_back(after[index + 2 :]))
             and (
                 following[0] in _SUPPLY_VERBS
-                or not (_A_TIME_FOLLOWS & set(_until_returned(after[index + 2 :])) or any(w[:1].isdigit() or w in _WEEKDAYS for w in _until_returned(after[index + 2 :])))
+                or not _a_time_follows(_until_returned(after[index + 2 :]))
             )
         ):
             return f"{word} {following[0]}"  # "not taken since Monday" is a stop, read further on
